@@ -1,0 +1,4 @@
+export * from './lib/topics.constants';
+export * from './lib/validation.util';
+export * from './lib/key-lifecycle.event';
+export * from './lib/key-usage.event';

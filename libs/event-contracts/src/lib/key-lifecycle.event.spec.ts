@@ -1,0 +1,27 @@
+import { parseKeyLifecycleEvent } from './key-lifecycle.event';
+
+describe(parseKeyLifecycleEvent.name, () => {
+  const event = {
+    event_id: 'e-1',
+    type: 'key.lifecycle',
+    version: 1,
+    occurred_at: '2026-01-01T10:00:00.000Z',
+    action: 'revoked',
+    key_id: 'k-1',
+    user_id: 'u-1',
+    actor: 'u-1',
+  };
+
+  it('should accept a valid event with or without optional fields', () => {
+    expect(parseKeyLifecycleEvent(event).ok).toBe(true);
+    expect(parseKeyLifecycleEvent({ ...event, reason: 'lost laptop', expiration_date: null }).ok).toBe(true);
+  });
+
+  it('should refuse an unknown action and a bad optional field', () => {
+    expect(parseKeyLifecycleEvent({ ...event, action: 'stolen' })).toEqual({ ok: false, reason: "field 'action' is missing or invalid" });
+    expect(parseKeyLifecycleEvent({ ...event, expiration_date: 'soon' })).toEqual({
+      ok: false,
+      reason: "field 'expiration_date' is missing or invalid",
+    });
+  });
+});

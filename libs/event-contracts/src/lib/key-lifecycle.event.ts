@@ -1,0 +1,39 @@
+import { isIsoTime, isNonEmptyString, oneOf, optional, parseWithSchema, type ParseResult } from './validation.util';
+
+export const KEY_LIFECYCLE_EVENT_TYPE = 'key.lifecycle';
+export const KEY_LIFECYCLE_EVENT_VERSION = 1;
+
+export const KEY_LIFECYCLE_ACTIONS = ['created', 'renewed', 'revoked', 'expired', 'expiring', 'user_disabled', 'deleted'] as const;
+export type KeyLifecycleAction = (typeof KEY_LIFECYCLE_ACTIONS)[number];
+/** Actions after which a cached check of the key must not be trusted any more. */
+export const KEY_EVICTING_ACTIONS: readonly KeyLifecycleAction[] = ['renewed', 'revoked', 'expired', 'user_disabled', 'deleted'];
+
+/** Published by the key manager and the worker on KEY_LIFECYCLE_TOPIC. Never carries the key value. */
+export interface KeyLifecycleEventV1 {
+  event_id: string;
+  type: typeof KEY_LIFECYCLE_EVENT_TYPE;
+  version: typeof KEY_LIFECYCLE_EVENT_VERSION;
+  occurred_at: string;
+  action: KeyLifecycleAction;
+  key_id: string;
+  user_id: string;
+  /** Who caused it: a user id, `system:worker`, ... */
+  actor: string;
+  reason?: string;
+  expiration_date?: string | null;
+}
+
+export function parseKeyLifecycleEvent(raw: unknown): ParseResult<KeyLifecycleEventV1> {
+  return parseWithSchema<KeyLifecycleEventV1>(raw, {
+    event_id: isNonEmptyString,
+    type: oneOf([KEY_LIFECYCLE_EVENT_TYPE]),
+    version: oneOf([KEY_LIFECYCLE_EVENT_VERSION]),
+    occurred_at: isIsoTime,
+    action: oneOf(KEY_LIFECYCLE_ACTIONS),
+    key_id: isNonEmptyString,
+    user_id: isNonEmptyString,
+    actor: isNonEmptyString,
+    reason: optional(isNonEmptyString),
+    expiration_date: optional(isIsoTime),
+  });
+}

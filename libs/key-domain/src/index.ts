@@ -1,0 +1,5 @@
+export * from './lib/api-key-format';
+export * from './lib/api-key-hash';
+export * from './lib/api-key-rules';
+export * from './lib/domain-error';
+export * from './lib/referer-policy';

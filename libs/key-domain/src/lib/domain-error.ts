@@ -1,0 +1,35 @@
+/** Stable, machine-readable reasons a key operation fails. Mapped to HTTP statuses by each app's filter. */
+export enum DomainErrorCode {
+  KEY_MISSING = 'KEY_MISSING',
+  KEY_MALFORMED = 'KEY_MALFORMED',
+  KEY_NOT_FOUND = 'KEY_NOT_FOUND',
+  KEY_REVOKED = 'KEY_REVOKED',
+  KEY_EXPIRED = 'KEY_EXPIRED',
+  KEY_USER_DISABLED = 'KEY_USER_DISABLED',
+  KEY_REFERER_NOT_ALLOWED = 'KEY_REFERER_NOT_ALLOWED',
+  INVALID_PARAMETER = 'INVALID_PARAMETER',
+  ROLE_REQUIRED = 'ROLE_REQUIRED',
+  RATE_LIMITED = 'RATE_LIMITED',
+  DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',
+}
+
+/** A rule of the key domain was not met; `message` is safe to show to the caller (it never holds a key value). */
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** Extra, non-secret detail for the response body (e.g. the parameter name). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  static invalidParameter(parameter: string, message: string): DomainError {
+    return new DomainError(DomainErrorCode.INVALID_PARAMETER, message, { parameter });
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
