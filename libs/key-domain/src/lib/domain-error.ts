@@ -3,6 +3,8 @@ export enum DomainErrorCode {
   KEY_MISSING = 'KEY_MISSING',
   KEY_MALFORMED = 'KEY_MALFORMED',
   KEY_NOT_FOUND = 'KEY_NOT_FOUND',
+  // An unknown key presented for use (check): refused as 403, unlike KEY_NOT_FOUND on management routes.
+  KEY_INVALID = 'KEY_INVALID',
   KEY_REVOKED = 'KEY_REVOKED',
   KEY_EXPIRED = 'KEY_EXPIRED',
   KEY_USER_DISABLED = 'KEY_USER_DISABLED',

@@ -8,6 +8,7 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   [DomainErrorCode.KEY_MISSING]: HttpStatus.UNAUTHORIZED,
   [DomainErrorCode.KEY_MALFORMED]: HttpStatus.FORBIDDEN,
   [DomainErrorCode.KEY_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [DomainErrorCode.KEY_INVALID]: HttpStatus.FORBIDDEN,
   [DomainErrorCode.KEY_REVOKED]: HttpStatus.FORBIDDEN,
   [DomainErrorCode.KEY_EXPIRED]: HttpStatus.FORBIDDEN,
   [DomainErrorCode.KEY_USER_DISABLED]: HttpStatus.FORBIDDEN,
