@@ -1,0 +1,8 @@
+// Integration tests: real Kafka, Mongo-wire DB, Redis and Keycloak started by tools/stack.
+module.exports = {
+  displayName: 'key-manager:integration',
+  preset: '../../jest.preset.js',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
+  testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
+  testTimeout: 60000,
+};

@@ -1,0 +1,34 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type AuthPrincipal, BearerOnly, CurrentPrincipal, RequireRoles } from '@rs/auth-guard';
+import { callerOf } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
+import type { ApiKeyView } from './api-key.view';
+import { AdminListQuery, AdminRevokeQuery } from './dto/api-key-query.dto';
+import { ApiKeyViewDto, ErrorDto, RevokeResultDto } from './dto/api-key.responses';
+
+export const API_KEY_ADMIN_ROLE = 'rs_apikey_admin';
+
+@ApiTags('API Key Administration')
+@BearerOnly()
+@RequireRoles(API_KEY_ADMIN_ROLE)
+@ApiForbiddenResponse({ description: `The caller lacks the ${API_KEY_ADMIN_ROLE} realm role`, type: ErrorDto })
+@Controller('auth/admin')
+export class AdminController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Get('api_keys')
+  @ApiOperation({ summary: "List a User's Api Keys", description: `Every key of one user, by Keycloak id or user name. Requires ${API_KEY_ADMIN_ROLE}.` })
+  @ApiOkResponse({ type: [ApiKeyViewDto] })
+  list(@Query() query: AdminListQuery): Promise<ApiKeyView[]> {
+    return this.apiKeys.listForUser(query);
+  }
+
+  @Get('api_key/revoke')
+  @ApiOperation({ summary: 'Revoke Any Api Key', description: `Revokes any user's key by value or id; the reason goes to the audit trail. Requires ${API_KEY_ADMIN_ROLE}.` })
+  @ApiOkResponse({ type: RevokeResultDto })
+  @ApiNotFoundResponse({ description: 'No such key', type: ErrorDto })
+  revoke(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: AdminRevokeQuery): Promise<RevokeResultDto> {
+    return this.apiKeys.revoke(callerOf(principal, true), { apiKey: query['api-key'], id: query.id }, query.reason);
+  }
+}

@@ -1,0 +1,74 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+
+/**
+ * A stored API key. The value itself is never stored: only its HMAC (`hash`) and a non-secret `hint`.
+ * `config` is kept as JSON text because the local Mongo-wire DB refuses some shapes (nested arrays,
+ * dotted keys) that a user's config may legally contain.
+ */
+@Schema({ collection: 'api_keys', versionKey: false, _id: false })
+export class ApiKey {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ required: true })
+  hash!: string;
+
+  @Prop({ required: true })
+  hint!: string;
+
+  @Prop({ required: true })
+  name!: string;
+
+  @Prop({ required: true })
+  user_id!: string;
+
+  @Prop({ required: true })
+  user_login!: string;
+
+  @Prop({ required: true })
+  user_active!: boolean;
+
+  @Prop({ required: true })
+  is_active!: boolean;
+
+  @Prop({ required: true })
+  never_expire!: boolean;
+
+  @Prop({ type: Date, default: null })
+  expiration_date!: Date | null;
+
+  @Prop({ required: true })
+  created_at!: Date;
+
+  @Prop({ required: true })
+  latest_sync_date!: Date;
+
+  @Prop({ type: [String], default: [] })
+  iam_roles!: string[];
+
+  @Prop({ required: true, default: '{}' })
+  config_json!: string;
+
+  @Prop({ type: [String], default: [] })
+  allowed_referers!: string[];
+
+  @Prop({ type: Date, default: null })
+  revoked_at!: Date | null;
+}
+
+export const ApiKeySchema = SchemaFactory.createForClass(ApiKey);
+
+/** Usage totals written by the key worker from the usage stream (contract: see docs/architecture.md). */
+@Schema({ collection: 'api_key_usage_totals', versionKey: false, _id: false })
+export class ApiKeyUsageTotal {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ default: 0 })
+  total_queries!: number;
+
+  @Prop({ type: Date, default: null })
+  latest_query_date!: Date | null;
+}
+
+export const ApiKeyUsageTotalSchema = SchemaFactory.createForClass(ApiKeyUsageTotal);

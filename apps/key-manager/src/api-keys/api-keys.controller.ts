@@ -1,0 +1,76 @@
+import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
+import { ApiKeysService, type Caller } from './api-keys.service';
+import type { ApiKeyView } from './api-key.view';
+import { CreateApiKeyQuery, KeyTargetQuery, RenewApiKeyQuery } from './dto/api-key-query.dto';
+import { ApiKeyViewDto, ErrorDto, RenewResultDto, RevokeResultDto } from './dto/api-key.responses';
+
+export function callerOf(principal: AuthPrincipal, isAdmin = false): Caller {
+  return { user_id: principal.user_id, user_login: principal.user_login, is_admin: isAdmin };
+}
+
+/** RS-Server's key management routes: same paths, parameter names and response fields. Keycloak login only. */
+@ApiTags('API Key Manager')
+@BearerOnly()
+@ApiBadRequestResponse({ description: 'A parameter is invalid; `parameter` names it', type: ErrorDto })
+@ApiServiceUnavailableResponse({ description: 'The database or Keycloak is unreachable; retry shortly', type: ErrorDto })
+@Controller('auth/api_key')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Get('new')
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  @ApiOperation({
+    summary: 'Create Api Key',
+    description:
+      'Creates a personal API key and returns its value as a JSON string. **Copy it now: it is shown this once** and only its hash is stored. ' +
+      'The key carries your current Keycloak roles; it expires after 15 days unless `never_expires` is true. Use it in the `x-api-key` header ' +
+      '(or the `api-key` query parameter) of Auxip, Cadip and the STAC catalog.',
+  })
+  @ApiOkResponse({ description: 'The new key value', schema: { type: 'string', example: 'rsk_3xAmPl3k3yV4lu3000000000000000Ab12Cd' } })
+  async create(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: CreateApiKeyQuery): Promise<string> {
+    const value = await this.apiKeys.create(callerOf(principal), {
+      name: query.name,
+      never_expires: query.never_expires ?? false,
+      config: query.config,
+      allowed_referers: query.allowed_referers,
+    });
+    // Nest would send a bare string as text; RS-Server clients expect a JSON string.
+    return JSON.stringify(value);
+  }
+
+  @Get('list')
+  @ApiOperation({
+    summary: 'List My Api Keys',
+    description: 'Your keys, most recently used first, with their state, expiration, usage totals, roles and configuration. Never the values.',
+  })
+  @ApiOkResponse({ type: [ApiKeyViewDto] })
+  list(@CurrentPrincipal() principal: AuthPrincipal): Promise<ApiKeyView[]> {
+    return this.apiKeys.listOwn(callerOf(principal));
+  }
+
+  @Get('revoke')
+  @ApiOperation({
+    summary: 'Revoke Api Key',
+    description: 'Revokes one of your keys, named by its value (`api-key`) or its id. Every service refuses it within a second. Revoking twice is harmless.',
+  })
+  @ApiOkResponse({ type: RevokeResultDto })
+  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorDto })
+  revoke(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: KeyTargetQuery): Promise<RevokeResultDto> {
+    return this.apiKeys.revoke(callerOf(principal), { apiKey: query['api-key'], id: query.id });
+  }
+
+  @Get('renew')
+  @ApiOperation({
+    summary: 'Renew Api Key',
+    description:
+      'Sets a new expiration date (default now + 15 days) on one of your keys, named by value or id. A revoked key is reactivated (the answer says so). ' +
+      'Roles and attributes are refreshed from Keycloak.',
+  })
+  @ApiOkResponse({ type: RenewResultDto })
+  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorDto })
+  renew(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: RenewApiKeyQuery): Promise<RenewResultDto> {
+    return this.apiKeys.renew(callerOf(principal), { apiKey: query['api-key'], id: query.id }, query['expiration-date']);
+  }
+}

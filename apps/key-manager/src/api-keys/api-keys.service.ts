@@ -1,0 +1,176 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  apiKeyHint,
+  DomainError,
+  DomainErrorCode,
+  expirationFrom,
+  generateApiKey,
+  hashApiKey,
+  isWellFormedApiKey,
+  mergeConfig,
+  parseAllowedReferers,
+  parseExpirationDate,
+  parseKeyConfig,
+  parseKeyName,
+} from '@rs/key-domain';
+import { randomUUID } from 'node:crypto';
+import { AuditRepository } from '../audit/audit.repository';
+import { CLOCK, type Clock } from '../clock';
+import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
+import { LifecycleEventsPublisher } from '../events/lifecycle-events.publisher';
+import { type ApiKeyView, byMostRecentUse, toApiKeyView } from './api-key.view';
+import { type ApiKeyRecord, ApiKeysRepository } from './api-keys.repository';
+import { UserSyncService } from './user-sync.service';
+
+/** Who is asking, as established by the Keycloak token. */
+export interface Caller {
+  user_id: string;
+  user_login: string;
+  /** Admins act on any user's keys; everyone else only on their own. */
+  is_admin: boolean;
+}
+
+export interface CreateKeyInput {
+  name: unknown;
+  never_expires: boolean;
+  config: unknown;
+  allowed_referers: unknown;
+}
+
+/** A key named by its value (`api-key`) or, for a user who lost the value, by its id. */
+export interface KeyTarget {
+  apiKey?: string;
+  id?: string;
+}
+
+export interface RevokeResult {
+  id: string;
+  name: string;
+  is_active: false;
+  revoked_at: string;
+  message: string;
+}
+
+export interface RenewResult {
+  id: string;
+  name: string;
+  is_active: true;
+  expiration_date: string | null;
+  reactivated: boolean;
+  message: string;
+}
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    @Inject(KEY_MANAGER_CONFIG) private readonly config: KeyManagerConfig,
+    private readonly keys: ApiKeysRepository,
+    private readonly audit: AuditRepository,
+    private readonly events: LifecycleEventsPublisher,
+    private readonly users: UserSyncService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Creates a key and returns its value: the only time it is ever shown. */
+  async create(caller: Caller, input: CreateKeyInput): Promise<string> {
+    const name = parseKeyName(input.name);
+    const userConfig = parseKeyConfig(input.config);
+    const allowedReferers = parseAllowedReferers(input.allowed_referers);
+    const now = this.clock();
+    const { active, user } = await this.users.syncUser(caller.user_id, now);
+    if (!active || !user) throw new DomainError(DomainErrorCode.KEY_USER_DISABLED, 'Your Keycloak account is disabled; no key can be created');
+    const value = generateApiKey();
+    const record: ApiKeyRecord = {
+      _id: randomUUID(),
+      hash: hashApiKey(value, this.config.API_KEY_HASH_SECRET),
+      hint: apiKeyHint(value),
+      name,
+      user_id: caller.user_id,
+      user_login: user.username,
+      user_active: true,
+      is_active: true,
+      never_expire: input.never_expires,
+      expiration_date: input.never_expires ? null : expirationFrom(now, this.config.API_KEY_DEFAULT_LIFETIME_DAYS),
+      created_at: now,
+      latest_sync_date: now,
+      iam_roles: user.realmRoles,
+      config_json: JSON.stringify(mergeConfig(userConfig, this.users.attributesForConfig(user))),
+      allowed_referers: allowedReferers,
+      revoked_at: null,
+    };
+    await this.keys.insert(record);
+    await this.audit.record([{ key_id: record._id, user_id: caller.user_id, actor: caller.user_id, action: 'created', at: now }]);
+    await this.events.publish([
+      { action: 'created', key_id: record._id, user_id: caller.user_id, actor: caller.user_id, expiration_date: record.expiration_date },
+    ]);
+    return value;
+  }
+
+  async listOwn(caller: Caller): Promise<ApiKeyView[]> {
+    return this.view(await this.keys.listByOwner(caller.user_id));
+  }
+
+  /** Admin: every key of one user, by id or login. */
+  async listForUser(filter: { user_id?: string; user_login?: string }): Promise<ApiKeyView[]> {
+    if (filter.user_id) return this.view(await this.keys.listByOwner(filter.user_id));
+    if (filter.user_login) return this.view(await this.keys.listByLogin(filter.user_login));
+    throw DomainError.invalidParameter('user_id', "Give 'user_id' or 'user_login'");
+  }
+
+  async revoke(caller: Caller, target: KeyTarget, reason?: string): Promise<RevokeResult> {
+    const key = await this.resolve(caller, target);
+    const now = this.clock();
+    if (!key.is_active) {
+      return { id: key._id, name: key.name, is_active: false, revoked_at: (key.revoked_at ?? now).toISOString(), message: 'API key was already revoked' };
+    }
+    await this.keys.update(key._id, { is_active: false, revoked_at: now });
+    const why = reason ?? (caller.user_id === key.user_id ? 'revoked by its owner' : `revoked by administrator ${caller.user_login}`);
+    await this.audit.record([{ key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'revoked', reason: why, at: now }]);
+    await this.events.publish([{ action: 'revoked', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason: why }]);
+    return { id: key._id, name: key.name, is_active: false, revoked_at: now.toISOString(), message: 'API key revoked' };
+  }
+
+  /** Sets a new expiration date, reactivates a revoked key, and refreshes roles and attributes. */
+  async renew(caller: Caller, target: KeyTarget, expirationDate: unknown): Promise<RenewResult> {
+    const now = this.clock();
+    const expiration = parseExpirationDate(expirationDate, now, this.config.API_KEY_DEFAULT_LIFETIME_DAYS, this.config.API_KEY_MAX_LIFETIME_DAYS);
+    const key = await this.resolve(caller, target);
+    const { active } = await this.users.syncUser(key.user_id, now);
+    if (!active) throw new DomainError(DomainErrorCode.KEY_USER_DISABLED, 'The owner of this API key is disabled in Keycloak; it cannot be renewed');
+    const reactivated = !key.is_active;
+    const updated = await this.keys.update(key._id, { is_active: true, revoked_at: null, never_expire: false, expiration_date: expiration });
+    const reason = reactivated ? 'renewed and reactivated' : 'renewed';
+    await this.audit.record([{ key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'renewed', reason, at: now }]);
+    await this.events.publish([{ action: 'renewed', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason, expiration_date: expiration }]);
+    return {
+      id: key._id,
+      name: key.name,
+      is_active: true,
+      expiration_date: updated?.expiration_date ? new Date(updated.expiration_date).toISOString() : expiration.toISOString(),
+      reactivated,
+      message: reactivated ? 'API key renewed and reactivated' : 'API key renewed',
+    };
+  }
+
+  /** Finds the target key among the caller's own (any key for admins); someone else's key is "not found". */
+  private async resolve(caller: Caller, target: KeyTarget): Promise<ApiKeyRecord> {
+    const owner = caller.is_admin ? null : caller.user_id;
+    if (target.apiKey && target.id) throw DomainError.invalidParameter('api-key', "Give either 'api-key' or 'id', not both");
+    let key: ApiKeyRecord | null = null;
+    if (target.apiKey) {
+      if (!isWellFormedApiKey(target.apiKey)) throw DomainError.invalidParameter('api-key', "Query parameter 'api-key' is not a well-formed API key (rsk_…)");
+      key = await this.keys.findOwnedByHash(hashApiKey(target.apiKey, this.config.API_KEY_HASH_SECRET), owner);
+    } else if (target.id) {
+      key = await this.keys.findOwned(target.id, owner);
+    } else {
+      throw DomainError.invalidParameter('api-key', "Query parameter 'api-key' (or 'id') is required");
+    }
+    if (!key) throw new DomainError(DomainErrorCode.KEY_NOT_FOUND, 'API key not found');
+    return key;
+  }
+
+  private async view(records: ApiKeyRecord[]): Promise<ApiKeyView[]> {
+    const totals = await this.keys.usageTotals(records.map((record) => record._id));
+    return records.map((record) => toApiKeyView(record, totals)).sort(byMostRecentUse);
+  }
+}

@@ -1,0 +1,79 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+
+/** "true"/"false" query text to a boolean; anything else stays as is and fails @IsBoolean. */
+const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class CreateApiKeyQuery {
+  @ApiProperty({ description: 'A name that reminds you what the key is for (1–128 characters).', example: 'my-notebook' })
+  @IsString({ message: "Query parameter 'name' is required" })
+  name!: string;
+
+  @ApiPropertyOptional({ description: 'true: the key never expires. false (default): it expires after the default life (15 days).', default: false })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: "Query parameter 'never_expires' must be true or false" })
+  never_expires?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Free configuration for this key, a JSON object given as text. Keycloak attributes named by the platform are merged in and win.',
+    example: '{"project": "s1-ops"}',
+  })
+  @IsOptional()
+  @IsString({ message: "Query parameter 'config' must be a JSON object given as a string" })
+  @MaxLength(8192, { message: "Query parameter 'config' must be at most 8192 characters" })
+  config?: string;
+
+  @ApiPropertyOptional({
+    description: 'Sites allowed to use this key, checked against the Referer/Origin of each request: host names (`*.esa.int` allowed) or origins. Repeat the parameter for several.',
+    type: [String],
+    example: ['portal.example.com'],
+  })
+  @IsOptional()
+  @IsString({ each: true, message: "Query parameter 'allowed_referers' must be text" })
+  allowed_referers?: string | string[];
+}
+
+/** Names a key by its value or by its id (for a user who lost the value). */
+export class KeyTargetQuery {
+  @ApiPropertyOptional({ name: 'api-key', description: 'The API key value (rsk_…). Either this or `id`.' })
+  @IsOptional()
+  @IsString({ message: "Query parameter 'api-key' must be text" })
+  'api-key'?: string;
+
+  @ApiPropertyOptional({ description: 'The key id shown by "List My Api Keys". Either this or `api-key`.' })
+  @IsOptional()
+  @IsUUID('4', { message: "Query parameter 'id' must be a key id (UUID)" })
+  id?: string;
+}
+
+export class RenewApiKeyQuery extends KeyTargetQuery {
+  @ApiPropertyOptional({
+    name: 'expiration-date',
+    description: 'New expiration date, ISO 8601 (e.g. 2030-01-31T00:00:00Z). Default: now + 15 days. At most the maximum key life from now.',
+  })
+  @IsOptional()
+  @IsString({ message: "Query parameter 'expiration-date' must be an ISO 8601 date" })
+  'expiration-date'?: string;
+}
+
+export class AdminRevokeQuery extends KeyTargetQuery {
+  @ApiPropertyOptional({ description: 'Why the key is revoked; kept in the audit trail.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500, { message: "Query parameter 'reason' must be at most 500 characters" })
+  reason?: string;
+}
+
+export class AdminListQuery {
+  @ApiPropertyOptional({ description: 'Keycloak user id (sub) whose keys to list.' })
+  @IsOptional()
+  @IsString()
+  user_id?: string;
+
+  @ApiPropertyOptional({ description: 'Keycloak user name whose keys to list.' })
+  @IsOptional()
+  @IsString()
+  user_login?: string;
+}

@@ -1,0 +1,50 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AuthGuardModule } from '@rs/auth-guard';
+import { HealthModule, MetricsModule } from '@rs/service-kit';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
+import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from './config/key-manager.config';
+import { KeyManagerConfigModule } from './config/config.module';
+import { LifecycleEventsPublisher } from './events/lifecycle-events.publisher';
+import { KeycloakAdminClient } from './keycloak/keycloak-admin.client';
+import { CheckRateLimiter } from './rate-limit/check-rate-limiter';
+
+@Module({
+  imports: [
+    KeyManagerConfigModule,
+    MetricsModule,
+    MongooseModule.forRootAsync({
+      inject: [KEY_MANAGER_CONFIG],
+      useFactory: (config: KeyManagerConfig) => ({
+        uri: config.MONGO_URL,
+        autoIndex: false,
+        // Fail fast (503) instead of queueing requests while the database is away; the driver reconnects by itself.
+        bufferCommands: false,
+        serverSelectionTimeoutMS: 2000,
+      }),
+    }),
+    AuthGuardModule.forRootAsync({
+      inject: [KEY_MANAGER_CONFIG],
+      useFactory: (config: KeyManagerConfig) => ({
+        serviceName: 'key-manager',
+        keycloak: { url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, audience: config.KEYCLOAK_AUDIENCE },
+        // Key management accepts Keycloak tokens only: a leaked key must not mint, renew or list keys.
+        apiKey: false,
+        kafka: false,
+      }),
+    }),
+    ApiKeysModule,
+    HealthModule.forRootAsync({
+      imports: [ApiKeysModule],
+      inject: [ApiKeysRepository, LifecycleEventsPublisher, KeycloakAdminClient, CheckRateLimiter],
+      useFactory: (keys: ApiKeysRepository, events: LifecycleEventsPublisher, keycloak: KeycloakAdminClient, limiter: CheckRateLimiter) => [
+        { name: 'mongodb', check: () => keys.ping() },
+        { name: 'kafka', check: () => events.ping() },
+        { name: 'keycloak', check: () => keycloak.ping() },
+        { name: 'redis', check: () => limiter.ping() },
+      ],
+    }),
+  ],
+})
+export class AppModule {}

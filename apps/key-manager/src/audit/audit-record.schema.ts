@@ -1,0 +1,31 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+
+export type AuditAction = 'created' | 'renewed' | 'revoked' | 'expired' | 'user_disabled' | 'user_enabled';
+
+/** One lifecycle action on a key: who, what, when, why. Append-only. */
+@Schema({ collection: 'api_key_audit', versionKey: false, _id: false })
+export class AuditRecord {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ required: true })
+  key_id!: string;
+
+  @Prop({ required: true })
+  user_id!: string;
+
+  /** The user id of whoever acted, or `system:<component>`. */
+  @Prop({ required: true })
+  actor!: string;
+
+  @Prop({ required: true })
+  action!: AuditAction;
+
+  @Prop({ type: String, default: null })
+  reason!: string | null;
+
+  @Prop({ required: true })
+  at!: Date;
+}
+
+export const AuditRecordSchema = SchemaFactory.createForClass(AuditRecord);

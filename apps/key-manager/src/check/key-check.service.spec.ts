@@ -1,0 +1,142 @@
+import { DomainError, DomainErrorCode, generateApiKey, hashApiKey } from '@rs/key-domain';
+import { MetricsService } from '@rs/service-kit';
+import type { ApiKeyRecord, ApiKeysRepository } from '../api-keys/api-keys.repository';
+import type { UserSyncService } from '../api-keys/user-sync.service';
+import type { KeyManagerConfig } from '../config/key-manager.config';
+import type { CheckRateLimiter } from '../rate-limit/check-rate-limiter';
+import { KeyCheckService } from './key-check.service';
+
+const NOW = new Date('2026-03-01T10:00:00Z');
+const SECRET = 'test-hash-secret-of-at-least-32-chars!!';
+const config = { API_KEY_HASH_SECRET: SECRET, ENFORCE_ALLOWED_REFERERS: true, KEYCLOAK_SYNC_INTERVAL_SECONDS: 300 } as KeyManagerConfig;
+const context = { ip: '10.0.0.1' };
+
+function storedKey(value: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
+  return {
+    _id: 'key-1',
+    hash: hashApiKey(value, SECRET),
+    hint: 'h',
+    name: 'n',
+    user_id: 'alice-id',
+    user_login: 'alice',
+    user_active: true,
+    is_active: true,
+    never_expire: false,
+    expiration_date: new Date('2026-03-10T00:00:00Z'),
+    created_at: new Date('2026-02-20T00:00:00Z'),
+    latest_sync_date: new Date('2026-03-01T09:59:00Z'),
+    iam_roles: ['rs_cadip_ins_read'],
+    config_json: '{"organization":"ESA"}',
+    allowed_referers: [],
+    revoked_at: null,
+    ...overrides,
+  };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<DomainErrorCode> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
+  return error.code;
+}
+
+describe(KeyCheckService.name, () => {
+  let sut: KeyCheckService;
+  let keys: jest.Mocked<Pick<ApiKeysRepository, 'findByHash' | 'findOwned'>>;
+  let users: jest.Mocked<Pick<UserSyncService, 'syncUser'>>;
+  let limiter: jest.Mocked<Pick<CheckRateLimiter, 'state' | 'recordFailure'>>;
+
+  beforeEach(() => {
+    keys = { findByHash: jest.fn(), findOwned: jest.fn() };
+    users = { syncUser: jest.fn() };
+    limiter = { state: jest.fn(async (_ip: string) => ({ blocked: false, retryAfterSeconds: 0 })), recordFailure: jest.fn() };
+    sut = new KeyCheckService(
+      config,
+      () => NOW,
+      keys as unknown as ApiKeysRepository,
+      users as unknown as UserSyncService,
+      limiter as unknown as CheckRateLimiter,
+      new MetricsService(),
+    );
+  });
+
+  it('should return the RS-Server check fields for a valid key', async () => {
+    const value = generateApiKey();
+    keys.findByHash.mockResolvedValue(storedKey(value));
+    await expect(sut.check(value, context)).resolves.toEqual({
+      user_id: 'alice-id',
+      user_login: 'alice',
+      iam_roles: ['rs_cadip_ins_read'],
+      config: { organization: 'ESA' },
+      key_id: 'key-1',
+      allowed_referers: [],
+      expiration_date: '2026-03-10T00:00:00.000Z',
+      never_expire: false,
+    });
+    expect(keys.findByHash).toHaveBeenCalledWith(hashApiKey(value, SECRET));
+    expect(limiter.recordFailure).not.toHaveBeenCalled();
+  });
+
+  it('should refuse a missing key', async () => {
+    expect(await codeOf(sut.check(undefined, context))).toBe(DomainErrorCode.KEY_MISSING);
+  });
+
+  it('should refuse a malformed key without any database access, counting the failure', async () => {
+    expect(await codeOf(sut.check('rsk_not-a-real-key', context))).toBe(DomainErrorCode.KEY_MALFORMED);
+    expect(keys.findByHash).not.toHaveBeenCalled();
+    expect(limiter.recordFailure).toHaveBeenCalledWith('10.0.0.1');
+  });
+
+  it('should refuse an unknown key and count the failure', async () => {
+    keys.findByHash.mockResolvedValue(null);
+    expect(await codeOf(sut.check(generateApiKey(), context))).toBe(DomainErrorCode.KEY_INVALID);
+    expect(limiter.recordFailure).toHaveBeenCalledWith('10.0.0.1');
+  });
+
+  it.each([
+    [{ is_active: false }, DomainErrorCode.KEY_REVOKED],
+    [{ expiration_date: new Date('2026-03-01T09:00:00Z') }, DomainErrorCode.KEY_EXPIRED],
+    [{ user_active: false }, DomainErrorCode.KEY_USER_DISABLED],
+  ])('should refuse a key with %p as %s', async (overrides, code) => {
+    const value = generateApiKey();
+    keys.findByHash.mockResolvedValue(storedKey(value, overrides));
+    expect(await codeOf(sut.check(value, context))).toBe(code);
+  });
+
+  it('should enforce allowed_referers', async () => {
+    const value = generateApiKey();
+    keys.findByHash.mockResolvedValue(storedKey(value, { allowed_referers: ['portal.example.com'] }));
+    expect(await codeOf(sut.check(value, { ...context, referer: 'https://evil.example.org/' }))).toBe(DomainErrorCode.KEY_REFERER_NOT_ALLOWED);
+    expect(await codeOf(sut.check(value, context))).toBe(DomainErrorCode.KEY_REFERER_NOT_ALLOWED);
+    await expect(sut.check(value, { ...context, referer: 'https://portal.example.com/map' })).resolves.toMatchObject({ key_id: 'key-1' });
+  });
+
+  it('should answer 429 to a throttled address without database access, unless the key was recently valid', async () => {
+    const known = generateApiKey();
+    keys.findByHash.mockResolvedValue(storedKey(known));
+    await sut.check(known, context);
+    keys.findByHash.mockClear();
+
+    limiter.state.mockResolvedValue({ blocked: true, retryAfterSeconds: 42 });
+    const error = await sut.check(generateApiKey(), context).catch((e: DomainError) => e);
+    expect(error).toMatchObject({ code: DomainErrorCode.RATE_LIMITED, details: { retryAfterSeconds: 42 } });
+    expect(keys.findByHash).not.toHaveBeenCalled();
+
+    await expect(sut.check(known, context)).resolves.toMatchObject({ key_id: 'key-1' });
+  });
+
+  it('should refresh the user from Keycloak when the last sync is older than the interval', async () => {
+    const value = generateApiKey();
+    keys.findByHash.mockResolvedValue(storedKey(value, { latest_sync_date: new Date('2026-03-01T09:00:00Z') }));
+    keys.findOwned.mockResolvedValue(storedKey(value, { user_active: false }));
+    users.syncUser.mockResolvedValue({ active: false, user: null });
+    expect(await codeOf(sut.check(value, context))).toBe(DomainErrorCode.KEY_USER_DISABLED);
+    expect(users.syncUser).toHaveBeenCalledWith('alice-id', NOW);
+  });
+
+  it('should keep the last known state when Keycloak is unreachable', async () => {
+    const value = generateApiKey();
+    keys.findByHash.mockResolvedValue(storedKey(value, { latest_sync_date: new Date('2026-03-01T09:00:00Z') }));
+    users.syncUser.mockRejectedValue(new DomainError(DomainErrorCode.DEPENDENCY_UNAVAILABLE, 'Keycloak is unreachable'));
+    await expect(sut.check(value, context)).resolves.toMatchObject({ key_id: 'key-1' });
+  });
+});

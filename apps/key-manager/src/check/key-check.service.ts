@@ -1,0 +1,136 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { assertKeyUsable, DomainError, DomainErrorCode, hashApiKey, isRefererAllowed, isWellFormedApiKey } from '@rs/key-domain';
+import { MetricsService } from '@rs/service-kit';
+import { LRUCache } from 'lru-cache';
+import { parseStoredConfig } from '../api-keys/api-key.view';
+import { type ApiKeyRecord, ApiKeysRepository } from '../api-keys/api-keys.repository';
+import { UserSyncService } from '../api-keys/user-sync.service';
+import { CLOCK, type Clock } from '../clock';
+import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
+import { CheckRateLimiter } from '../rate-limit/check-rate-limiter';
+
+/** What a service learns about a valid key (RS-Server's fields first, additions after). */
+export interface KeyCheckResult {
+  user_id: string;
+  user_login: string;
+  iam_roles: string[];
+  config: Record<string, unknown>;
+  key_id: string;
+  allowed_referers: string[];
+  expiration_date: string | null;
+  never_expire: boolean;
+}
+
+export interface CheckContext {
+  ip: string;
+  referer?: string;
+  origin?: string;
+}
+
+// Hashes of keys that passed recently from anywhere: a client whose IP is being throttled can still use
+// them, so valid keys are never slowed. This admits to a full check; it never skips one.
+const RECENTLY_VALID_MAX = 50_000;
+const RECENTLY_VALID_TTL_MS = 10 * 60 * 1000;
+
+@Injectable()
+export class KeyCheckService {
+  private readonly logger = new Logger(KeyCheckService.name);
+  private readonly recentlyValid = new LRUCache<string, true>({ max: RECENTLY_VALID_MAX, ttl: RECENTLY_VALID_TTL_MS });
+  private readonly checks;
+  private readonly latency;
+
+  constructor(
+    @Inject(KEY_MANAGER_CONFIG) private readonly config: KeyManagerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly keys: ApiKeysRepository,
+    private readonly users: UserSyncService,
+    private readonly limiter: CheckRateLimiter,
+    metrics: MetricsService,
+  ) {
+    this.checks = metrics.counter('key_checks_total', 'API key checks by outcome', ['outcome']);
+    this.latency = metrics.histogram('key_check_duration_seconds', 'API key check latency', ['outcome'], [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5]);
+  }
+
+  async check(value: string | undefined, context: CheckContext): Promise<KeyCheckResult> {
+    const stop = this.latency.startTimer();
+    try {
+      const result = await this.evaluate(value, context);
+      this.checks.inc({ outcome: 'valid' });
+      stop({ outcome: 'valid' });
+      return result;
+    } catch (error) {
+      const outcome = error instanceof DomainError ? error.code.toLowerCase() : 'error';
+      this.checks.inc({ outcome });
+      stop({ outcome });
+      throw error;
+    }
+  }
+
+  private async evaluate(value: string | undefined, context: CheckContext): Promise<KeyCheckResult> {
+    if (!value) {
+      throw new DomainError(DomainErrorCode.KEY_MISSING, "No API key: send it in the 'x-api-key' header, the 'api-key' query parameter or a /k/<key>/ path prefix");
+    }
+    const limit = await this.limiter.state(context.ip);
+    // Malformed keys cost no database access, but they do count as failures.
+    if (!isWellFormedApiKey(value)) {
+      await this.fail(context, limit.blocked, limit.retryAfterSeconds);
+      throw new DomainError(DomainErrorCode.KEY_MALFORMED, 'Invalid API key: wrong format or checksum');
+    }
+    const hash = hashApiKey(value, this.config.API_KEY_HASH_SECRET);
+    if (limit.blocked && !this.recentlyValid.has(hash)) throw tooManyFailures(limit.retryAfterSeconds);
+
+    let key = await this.keys.findByHash(hash);
+    if (!key) {
+      await this.fail(context, false, 0);
+      throw new DomainError(DomainErrorCode.KEY_INVALID, 'Invalid API key');
+    }
+    const now = this.clock();
+    key = await this.refreshIfStale(key, now);
+    try {
+      assertKeyUsable(key, now);
+      if (this.config.ENFORCE_ALLOWED_REFERERS && !isRefererAllowed(key.allowed_referers, context.referer, context.origin)) {
+        throw new DomainError(DomainErrorCode.KEY_REFERER_NOT_ALLOWED, 'This API key may not be used from this site (Referer/Origin not in allowed_referers)');
+      }
+    } catch (error) {
+      this.recentlyValid.delete(hash);
+      await this.fail(context, false, 0);
+      throw error;
+    }
+    this.recentlyValid.set(hash, true);
+    return {
+      user_id: key.user_id,
+      user_login: key.user_login,
+      iam_roles: key.iam_roles,
+      config: parseStoredConfig(key.config_json),
+      key_id: key._id,
+      allowed_referers: key.allowed_referers,
+      expiration_date: key.expiration_date ? new Date(key.expiration_date).toISOString() : null,
+      never_expire: key.never_expire,
+    };
+  }
+
+  /** Keycloak is the source of truth for the user; refresh a key whose copy is older than the sync interval. */
+  private async refreshIfStale(key: ApiKeyRecord, now: Date): Promise<ApiKeyRecord> {
+    const age = now.getTime() - new Date(key.latest_sync_date).getTime();
+    if (age < this.config.KEYCLOAK_SYNC_INTERVAL_SECONDS * 1000) return key;
+    try {
+      await this.users.syncUser(key.user_id, now);
+      return (await this.keys.findOwned(key._id, null)) ?? key;
+    } catch (error) {
+      // Keycloak down must not take every key down with it: keep the last known state.
+      this.logger.warn(`Keycloak sync of user ${key.user_id} skipped: ${error instanceof Error ? error.message : String(error)}`);
+      return key;
+    }
+  }
+
+  private async fail(context: CheckContext, blocked: boolean, retryAfterSeconds: number): Promise<void> {
+    if (blocked) throw tooManyFailures(retryAfterSeconds);
+    await this.limiter.recordFailure(context.ip);
+  }
+}
+
+function tooManyFailures(retryAfterSeconds: number): DomainError {
+  return new DomainError(DomainErrorCode.RATE_LIMITED, `Too many failed API key checks from this address; retry in ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+  });
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError, DomainErrorCode } from '@rs/key-domain';
+import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
+
+/** What the key manager needs to know about a Keycloak user. */
+export interface KeycloakUser {
+  id: string;
+  username: string;
+  enabled: boolean;
+  /** Keycloak keeps attributes as lists of strings; single values are unwrapped. */
+  attributes: Record<string, string | string[]>;
+  realmRoles: string[];
+}
+
+const REQUEST_TIMEOUT_MS = 3000;
+
+/**
+ * Reads users, their realm roles and attributes through the admin REST API with the key manager's
+ * service account (client credentials). Returns null for a user that no longer exists.
+ */
+@Injectable()
+export class KeycloakAdminClient {
+  private readonly logger = new Logger(KeycloakAdminClient.name);
+  private token: { value: string; expiresAt: number } | null = null;
+
+  constructor(@Inject(KEY_MANAGER_CONFIG) private readonly config: KeyManagerConfig) {}
+
+  async getUser(userId: string): Promise<KeycloakUser | null> {
+    const base = `${this.config.KEYCLOAK_URL}/admin/realms/${encodeURIComponent(this.config.KEYCLOAK_REALM)}/users/${encodeURIComponent(userId)}`;
+    const user = await this.get<{ id: string; username: string; enabled: boolean; attributes?: Record<string, string[]> }>(base);
+    if (!user) return null;
+    const roles = (await this.get<Array<{ name: string }>>(`${base}/role-mappings/realm/composite`)) ?? [];
+    const attributes = Object.fromEntries(
+      Object.entries(user.attributes ?? {}).map(([name, values]) => [name, values.length === 1 ? values[0] : values]),
+    );
+    return { id: user.id, username: user.username, enabled: user.enabled, attributes, realmRoles: roles.map((role) => role.name).sort() };
+  }
+
+  async ping(): Promise<void> {
+    const response = await fetch(`${this.config.KEYCLOAK_URL}/realms/${encodeURIComponent(this.config.KEYCLOAK_REALM)}`, {
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    if (!response.ok) throw new Error(`realm answered ${response.status}`);
+  }
+
+  private async get<T>(url: string, retried = false): Promise<T | null> {
+    const response = await this.fetch(url, { headers: { authorization: `Bearer ${await this.accessToken()}` } });
+    if (response.status === 404) return null;
+    if (response.status === 401 && !retried) {
+      this.token = null;
+      return this.get<T>(url, true);
+    }
+    if (!response.ok) throw this.unavailable(`Keycloak admin API answered ${response.status}`);
+    return (await response.json()) as T;
+  }
+
+  private async accessToken(): Promise<string> {
+    if (this.token && this.token.expiresAt > Date.now()) return this.token.value;
+    const response = await this.fetch(
+      `${this.config.KEYCLOAK_URL}/realms/${encodeURIComponent(this.config.KEYCLOAK_REALM)}/protocol/openid-connect/token`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: this.config.KEYCLOAK_SYNC_CLIENT_ID,
+          client_secret: this.config.KEYCLOAK_SYNC_CLIENT_SECRET,
+        }),
+      },
+    );
+    if (!response.ok) throw this.unavailable(`Keycloak refused the key manager's service account (${response.status})`);
+    const body = (await response.json()) as { access_token: string; expires_in: number };
+    // Renew 30 s early so a token never expires between check and use.
+    this.token = { value: body.access_token, expiresAt: Date.now() + Math.max(0, body.expires_in - 30) * 1000 };
+    return body.access_token;
+  }
+
+  private async fetch(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    } catch (error) {
+      this.logger.warn(`Keycloak unreachable: ${error instanceof Error ? error.message : String(error)}`);
+      throw this.unavailable('Keycloak is unreachable');
+    }
+  }
+
+  private unavailable(message: string): DomainError {
+    return new DomainError(DomainErrorCode.DEPENDENCY_UNAVAILABLE, message);
+  }
+}
