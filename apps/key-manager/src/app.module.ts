@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuthGuardModule } from '@rs/auth-guard';
+import { ApiKeysRepository, KeycloakAdminClient, KeyStoreModule, LifecycleEventsPublisher } from '@rs/key-store';
 import { HealthModule, MetricsModule } from '@rs/service-kit';
 import { ApiKeysModule } from './api-keys/api-keys.module';
-import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from './config/key-manager.config';
 import { KeyManagerConfigModule } from './config/config.module';
-import { LifecycleEventsPublisher } from './events/lifecycle-events.publisher';
-import { KeycloakAdminClient } from './keycloak/keycloak-admin.client';
 import { CheckRateLimiter } from './rate-limit/check-rate-limiter';
 
 @Module({
@@ -22,6 +20,21 @@ import { CheckRateLimiter } from './rate-limit/check-rate-limiter';
         // Fail fast (503) instead of queueing requests while the database is away; the driver reconnects by itself.
         bufferCommands: false,
         serverSelectionTimeoutMS: 2000,
+      }),
+    }),
+    KeyStoreModule.forRootAsync({
+      inject: [KEY_MANAGER_CONFIG],
+      useFactory: (config: KeyManagerConfig) => ({
+        clientId: 'key-manager',
+        kafkaBrokers: config.KAFKA_BROKERS,
+        eventPublishTimeoutMs: config.EVENT_PUBLISH_TIMEOUT_MS,
+        keycloak: {
+          url: config.KEYCLOAK_URL,
+          realm: config.KEYCLOAK_REALM,
+          clientId: config.KEYCLOAK_SYNC_CLIENT_ID,
+          clientSecret: config.KEYCLOAK_SYNC_CLIENT_SECRET,
+        },
+        configAttributes: config.API_KEY_CONFIG_ATTRIBUTES,
       }),
     }),
     AuthGuardModule.forRootAsync({

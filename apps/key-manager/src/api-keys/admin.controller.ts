@@ -3,7 +3,7 @@ import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation,
 import { type AuthPrincipal, BearerOnly, CurrentPrincipal, RequireRoles } from '@rs/auth-guard';
 import { callerOf } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
-import type { ApiKeyView } from './api-key.view';
+import type { ApiKeyView } from '@rs/key-store';
 import { AdminListQuery, AdminRevokeQuery } from './dto/api-key-query.dto';
 import { ApiKeyViewDto, ErrorDto, RevokeResultDto } from './dto/api-key.responses';
 

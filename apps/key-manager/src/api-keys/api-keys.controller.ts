@@ -2,7 +2,7 @@ import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
 import { ApiKeysService, type Caller } from './api-keys.service';
-import type { ApiKeyView } from './api-key.view';
+import type { ApiKeyView } from '@rs/key-store';
 import { CreateApiKeyQuery, KeyTargetQuery, RenewApiKeyQuery } from './dto/api-key-query.dto';
 import { ApiKeyViewDto, ErrorDto, RenewResultDto, RevokeResultDto } from './dto/api-key.responses';
 

@@ -1,11 +1,11 @@
 import { DomainError, DomainErrorCode, generateApiKey, hashApiKey, isWellFormedApiKey } from '@rs/key-domain';
-import type { AuditRepository } from '../audit/audit.repository';
+import type { AuditRepository } from '@rs/key-store';
 import type { KeyManagerConfig } from '../config/key-manager.config';
-import type { LifecycleEventsPublisher } from '../events/lifecycle-events.publisher';
-import type { KeycloakUser } from '../keycloak/keycloak-admin.client';
-import { type ApiKeyRecord, ApiKeysRepository } from './api-keys.repository';
+import type { LifecycleEventsPublisher } from '@rs/key-store';
+import type { KeycloakUser } from '@rs/key-store';
+import { type ApiKeyRecord, ApiKeysRepository } from '@rs/key-store';
 import { ApiKeysService, type Caller } from './api-keys.service';
-import type { UserSyncService } from './user-sync.service';
+import type { UserSyncService } from '@rs/key-store';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 const SECRET = 'test-hash-secret-of-at-least-32-chars!!';

@@ -14,13 +14,13 @@ import {
   parseKeyName,
 } from '@rs/key-domain';
 import { randomUUID } from 'node:crypto';
-import { AuditRepository } from '../audit/audit.repository';
-import { CLOCK, type Clock } from '../clock';
+import { AuditRepository } from '@rs/key-store';
+import { CLOCK, type Clock } from '@rs/key-store';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
-import { LifecycleEventsPublisher } from '../events/lifecycle-events.publisher';
-import { type ApiKeyView, byMostRecentUse, toApiKeyView } from './api-key.view';
-import { type ApiKeyRecord, ApiKeysRepository } from './api-keys.repository';
-import { UserSyncService } from './user-sync.service';
+import { LifecycleEventsPublisher } from '@rs/key-store';
+import { type ApiKeyView, byMostRecentUse, toApiKeyView } from '@rs/key-store';
+import { type ApiKeyRecord, ApiKeysRepository } from '@rs/key-store';
+import { UserSyncService } from '@rs/key-store';
 
 /** Who is asking, as established by the Keycloak token. */
 export interface Caller {

@@ -1,7 +1,7 @@
 import { DomainError, DomainErrorCode, generateApiKey, hashApiKey } from '@rs/key-domain';
 import { MetricsService } from '@rs/service-kit';
-import type { ApiKeyRecord, ApiKeysRepository } from '../api-keys/api-keys.repository';
-import type { UserSyncService } from '../api-keys/user-sync.service';
+import type { ApiKeyRecord, ApiKeysRepository } from '@rs/key-store';
+import type { UserSyncService } from '@rs/key-store';
 import type { KeyManagerConfig } from '../config/key-manager.config';
 import type { CheckRateLimiter } from '../rate-limit/check-rate-limiter';
 import { KeyCheckService } from './key-check.service';

@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { assertKeyUsable, DomainError, DomainErrorCode, hashApiKey, isRefererAllowed, isWellFormedApiKey } from '@rs/key-domain';
 import { MetricsService } from '@rs/service-kit';
 import { LRUCache } from 'lru-cache';
-import { parseStoredConfig } from '../api-keys/api-key.view';
-import { type ApiKeyRecord, ApiKeysRepository } from '../api-keys/api-keys.repository';
-import { UserSyncService } from '../api-keys/user-sync.service';
-import { CLOCK, type Clock } from '../clock';
+import { parseStoredConfig } from '@rs/key-store';
+import { type ApiKeyRecord, ApiKeysRepository } from '@rs/key-store';
+import { UserSyncService } from '@rs/key-store';
+import { CLOCK, type Clock } from '@rs/key-store';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
 import { CheckRateLimiter } from '../rate-limit/check-rate-limiter';
 

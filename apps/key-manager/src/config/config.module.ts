@@ -1,14 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { CLOCK, systemClock } from '../clock';
 import { KEY_MANAGER_CONFIG, loadKeyManagerConfig } from './key-manager.config';
 
-/** The validated configuration and the clock, available everywhere in the app. */
+/** The validated configuration, available everywhere in the app. */
 @Global()
 @Module({
-  providers: [
-    { provide: KEY_MANAGER_CONFIG, useFactory: () => loadKeyManagerConfig() },
-    { provide: CLOCK, useValue: systemClock },
-  ],
-  exports: [KEY_MANAGER_CONFIG, CLOCK],
+  providers: [{ provide: KEY_MANAGER_CONFIG, useFactory: () => loadKeyManagerConfig() }],
+  exports: [KEY_MANAGER_CONFIG],
 })
 export class KeyManagerConfigModule {}

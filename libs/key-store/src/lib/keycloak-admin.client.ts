@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, DomainErrorCode } from '@rs/key-domain';
-import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
+import { KEY_STORE_OPTIONS, type KeyStoreOptions } from './key-store.options';
 
 /** What the key manager needs to know about a Keycloak user. */
 export interface KeycloakUser {
@@ -23,10 +23,10 @@ export class KeycloakAdminClient {
   private readonly logger = new Logger(KeycloakAdminClient.name);
   private token: { value: string; expiresAt: number } | null = null;
 
-  constructor(@Inject(KEY_MANAGER_CONFIG) private readonly config: KeyManagerConfig) {}
+  constructor(@Inject(KEY_STORE_OPTIONS) private readonly options: KeyStoreOptions) {}
 
   async getUser(userId: string): Promise<KeycloakUser | null> {
-    const base = `${this.config.KEYCLOAK_URL}/admin/realms/${encodeURIComponent(this.config.KEYCLOAK_REALM)}/users/${encodeURIComponent(userId)}`;
+    const base = `${this.options.keycloak.url}/admin/realms/${encodeURIComponent(this.options.keycloak.realm)}/users/${encodeURIComponent(userId)}`;
     const user = await this.get<{ id: string; username: string; enabled: boolean; attributes?: Record<string, string[]> }>(base);
     if (!user) return null;
     const roles = (await this.get<Array<{ name: string }>>(`${base}/role-mappings/realm/composite`)) ?? [];
@@ -37,7 +37,7 @@ export class KeycloakAdminClient {
   }
 
   async ping(): Promise<void> {
-    const response = await fetch(`${this.config.KEYCLOAK_URL}/realms/${encodeURIComponent(this.config.KEYCLOAK_REALM)}`, {
+    const response = await fetch(`${this.options.keycloak.url}/realms/${encodeURIComponent(this.options.keycloak.realm)}`, {
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     if (!response.ok) throw new Error(`realm answered ${response.status}`);
@@ -57,14 +57,14 @@ export class KeycloakAdminClient {
   private async accessToken(): Promise<string> {
     if (this.token && this.token.expiresAt > Date.now()) return this.token.value;
     const response = await this.fetch(
-      `${this.config.KEYCLOAK_URL}/realms/${encodeURIComponent(this.config.KEYCLOAK_REALM)}/protocol/openid-connect/token`,
+      `${this.options.keycloak.url}/realms/${encodeURIComponent(this.options.keycloak.realm)}/protocol/openid-connect/token`,
       {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({
           grant_type: 'client_credentials',
-          client_id: this.config.KEYCLOAK_SYNC_CLIENT_ID,
-          client_secret: this.config.KEYCLOAK_SYNC_CLIENT_SECRET,
+          client_id: this.options.keycloak.clientId,
+          client_secret: this.options.keycloak.clientSecret,
         }),
       },
     );

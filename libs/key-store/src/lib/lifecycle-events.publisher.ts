@@ -11,7 +11,7 @@ import { MetricsService } from '@rs/service-kit';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
-import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
+import { KEY_STORE_OPTIONS, type KeyStoreOptions } from './key-store.options';
 import { OutboxEvent } from './event-outbox.schema';
 
 export interface LifecycleChange {
@@ -42,13 +42,13 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
   private readonly pending;
 
   constructor(
-    @Inject(KEY_MANAGER_CONFIG) private readonly config: KeyManagerConfig,
+    @Inject(KEY_STORE_OPTIONS) private readonly options: KeyStoreOptions,
     @InjectModel(OutboxEvent.name) private readonly outbox: Model<OutboxEvent>,
     metrics: MetricsService,
   ) {
     const kafka = new Kafka({
-      clientId: 'key-manager',
-      brokers: config.KAFKA_BROKERS,
+      clientId: options.clientId,
+      brokers: options.kafkaBrokers,
       logLevel: logLevel.NOTHING,
       retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1000 },
       connectionTimeout: 1000,
@@ -79,7 +79,7 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
     );
     const sent = await this.sendWithin(
       events.map((event) => ({ id: event.event_id, key: event.key_id, payload: JSON.stringify(event) })),
-      this.config.EVENT_PUBLISH_TIMEOUT_MS,
+      this.options.eventPublishTimeoutMs,
     );
     if (sent) this.published.inc({ path: 'direct' }, events.length);
     else this.pending.inc(events.length);

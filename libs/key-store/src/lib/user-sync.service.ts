@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AuditRepository } from '../audit/audit.repository';
-import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
-import { LifecycleEventsPublisher } from '../events/lifecycle-events.publisher';
-import { KeycloakAdminClient, type KeycloakUser } from '../keycloak/keycloak-admin.client';
+import { AuditRepository } from './audit.repository';
+import { KEY_STORE_OPTIONS, type KeyStoreOptions } from './key-store.options';
+import { LifecycleEventsPublisher } from './lifecycle-events.publisher';
+import { KeycloakAdminClient, type KeycloakUser } from './keycloak-admin.client';
 import { parseStoredConfig } from './api-key.view';
 import { ApiKeysRepository } from './api-keys.repository';
 
@@ -22,16 +22,16 @@ export class UserSyncService {
   private readonly logger = new Logger(UserSyncService.name);
 
   constructor(
-    @Inject(KEY_MANAGER_CONFIG) private readonly config: KeyManagerConfig,
+    @Inject(KEY_STORE_OPTIONS) private readonly options: KeyStoreOptions,
     private readonly keycloak: KeycloakAdminClient,
     private readonly keys: ApiKeysRepository,
     private readonly audit: AuditRepository,
     private readonly events: LifecycleEventsPublisher,
   ) {}
 
-  /** Only the attributes named in API_KEY_CONFIG_ATTRIBUTES reach a key's config. */
+  /** Only the attributes named in the options' configAttributes reach a key's config. */
   attributesForConfig(user: KeycloakUser): Record<string, unknown> {
-    return Object.fromEntries(this.config.API_KEY_CONFIG_ATTRIBUTES.filter((name) => name in user.attributes).map((name) => [name, user.attributes[name]]));
+    return Object.fromEntries(this.options.configAttributes.filter((name) => name in user.attributes).map((name) => [name, user.attributes[name]]));
   }
 
   async syncUser(userId: string, now: Date): Promise<SyncedUser> {

@@ -1,0 +1,85 @@
+import type { ApiKeysRepository } from './api-keys.repository';
+import type { ApiKeyRecord } from './api-keys.repository';
+import type { AuditRepository } from './audit.repository';
+import type { KeycloakAdminClient, KeycloakUser } from './keycloak-admin.client';
+import type { KeyStoreOptions } from './key-store.options';
+import type { LifecycleEventsPublisher } from './lifecycle-events.publisher';
+import { UserSyncService } from './user-sync.service';
+
+const NOW = new Date('2026-03-01T10:00:00Z');
+const options = { configAttributes: ['organization', 'quota'] } as KeyStoreOptions;
+
+function key(id: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
+  return {
+    _id: id,
+    hash: id,
+    hint: 'h',
+    name: id,
+    user_id: 'u1',
+    user_login: 'alice',
+    user_active: true,
+    is_active: true,
+    never_expire: true,
+    expiration_date: null,
+    created_at: NOW,
+    latest_sync_date: NOW,
+    iam_roles: ['old_role'],
+    config_json: '{"project":"p","organization":"stale"}',
+    allowed_referers: [],
+    revoked_at: null,
+    ...overrides,
+  };
+}
+
+describe(UserSyncService.name, () => {
+  let sut: UserSyncService;
+  let keycloak: jest.Mocked<Pick<KeycloakAdminClient, 'getUser'>>;
+  let keys: jest.Mocked<Pick<ApiKeysRepository, 'listByOwner' | 'updateUserKeys' | 'update'>>;
+  let audit: jest.Mocked<Pick<AuditRepository, 'record'>>;
+  let events: jest.Mocked<Pick<LifecycleEventsPublisher, 'publish'>>;
+
+  beforeEach(() => {
+    keycloak = { getUser: jest.fn() };
+    keys = { listByOwner: jest.fn(async (_userId: string) => [key('k1'), key('k2', { user_active: false })]), updateUserKeys: jest.fn(), update: jest.fn() };
+    audit = { record: jest.fn() };
+    events = { publish: jest.fn() };
+    sut = new UserSyncService(
+      options,
+      keycloak as unknown as KeycloakAdminClient,
+      keys as unknown as ApiKeysRepository,
+      audit as unknown as AuditRepository,
+      events as unknown as LifecycleEventsPublisher,
+    );
+  });
+
+  describe('attributesForConfig', () => {
+    it('should keep only the configured attributes', () => {
+      const user: KeycloakUser = { id: 'u1', username: 'alice', enabled: true, attributes: { organization: 'ESA', phone: '123' }, realmRoles: [] };
+      expect(sut.attributesForConfig(user)).toEqual({ organization: 'ESA' });
+    });
+  });
+
+  describe('syncUser', () => {
+    it('should disable the keys of a deleted user and announce only the newly disabled ones', async () => {
+      keycloak.getUser.mockResolvedValue(null);
+      await expect(sut.syncUser('u1', NOW)).resolves.toEqual({ active: false, user: null });
+      expect(keys.updateUserKeys).toHaveBeenCalledWith('u1', { user_active: false, latest_sync_date: NOW });
+      expect(audit.record).toHaveBeenCalledWith([expect.objectContaining({ key_id: 'k1', action: 'user_disabled', reason: 'user deleted from Keycloak' })]);
+      expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ key_id: 'k1', action: 'user_disabled' })]);
+    });
+
+    it('should refresh roles, login and attributes of an enabled user, Keycloak values winning', async () => {
+      keycloak.getUser.mockResolvedValue({ id: 'u1', username: 'alice2', enabled: true, attributes: { organization: 'ESA' }, realmRoles: ['r1'] });
+      await sut.syncUser('u1', NOW);
+      expect(keys.update).toHaveBeenCalledWith('k1', {
+        user_active: true,
+        user_login: 'alice2',
+        iam_roles: ['r1'],
+        config_json: JSON.stringify({ project: 'p', organization: 'ESA' }),
+        latest_sync_date: NOW,
+      });
+      expect(audit.record).toHaveBeenCalledWith([expect.objectContaining({ key_id: 'k2', action: 'user_enabled' })]);
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+  });
+});
