@@ -1,0 +1,88 @@
+import { Registry } from 'prom-client';
+import { generateApiKey } from '@rs/key-domain';
+import { AuthGuardMetrics } from '../auth-guard.metrics';
+import type { AuthGuardOptions } from '../auth-guard.options';
+import { KeyEventsStatus } from '../events/key-events.status';
+import { ApiKeyVerifier } from './api-key.verifier';
+import type { KeyCheckResult, KeyManagerClient } from './key-manager.client';
+
+function accepted(overrides: Partial<KeyCheckResult> = {}): KeyCheckResult {
+  return {
+    principal: { user_id: 'u-1', user_login: 'bob', iam_roles: [], config: {}, auth_method: 'api_key', key_id: 'key-1' },
+    allowed_referers: [],
+    expiresAt: null,
+    ...overrides,
+  };
+}
+
+describe(ApiKeyVerifier.name, () => {
+  let client: { checkKey: jest.Mock };
+  let now: number;
+
+  beforeEach(() => {
+    client = { checkKey: jest.fn(async () => accepted()) };
+    now = 1_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  function create(kafka: boolean, live: boolean): ApiKeyVerifier {
+    const options: AuthGuardOptions = {
+      serviceName: 's',
+      keycloak: { url: 'http://kc', realm: 'r', audience: 'a' },
+      apiKey: { keyManagerUrl: 'http://km', cacheTtlMs: 60_000, unconfirmedCacheTtlMs: 5_000 },
+      kafka: kafka ? { brokers: ['b:1'], clientId: 's' } : false,
+    };
+    const status = new KeyEventsStatus(options);
+    if (live) status.markListening();
+    return new ApiKeyVerifier(options, client as unknown as KeyManagerClient, status, new AuthGuardMetrics(new Registry()));
+  }
+
+  async function callsAfter(sut: ApiKeyVerifier, elapsedMs: number): Promise<number> {
+    const key = generateApiKey();
+    await sut.verify(key, {});
+    now += elapsedMs;
+    await sut.verify(key, {});
+    return client.checkKey.mock.calls.length;
+  }
+
+  describe('verify', () => {
+    it('should keep a check for the full TTL while lifecycle events flow', async () => {
+      const sut = create(true, true);
+      jest.spyOn(KeyEventsStatus.prototype, 'isLive').mockReturnValue(true);
+      expect(await callsAfter(sut, 59_000)).toBe(1);
+    });
+
+    it('should keep a check only for the short TTL while lifecycle events do not flow', async () => {
+      expect(await callsAfter(create(true, false), 6_000)).toBe(2);
+    });
+
+    it('should keep a check for the full TTL when the service runs without Kafka', async () => {
+      expect(await callsAfter(create(false, false), 59_000)).toBe(1);
+    });
+
+    it('should not cache a check that raced with an eviction', async () => {
+      const sut = create(false, false);
+      let release: () => void = () => undefined;
+      client.checkKey.mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve(accepted()))));
+      const key = generateApiKey();
+      const pending = sut.verify(key, {});
+      await new Promise((resolve) => setImmediate(resolve));
+      sut.evictKeyId('key-1');
+      release();
+      await pending;
+      await sut.verify(key, {});
+      expect(client.checkKey).toHaveBeenCalledTimes(2);
+    });
+
+    it('should not share a check between requests from different referers', async () => {
+      const sut = create(false, false);
+      client.checkKey.mockImplementation(async () => accepted({ allowed_referers: ['a.example'] }));
+      const key = generateApiKey();
+      const results = await Promise.allSettled([sut.verify(key, { referer: 'https://a.example/' }), sut.verify(key, { referer: 'https://b.example/' })]);
+      expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+      expect(client.checkKey).toHaveBeenCalledTimes(2);
+    });
+  });
+});

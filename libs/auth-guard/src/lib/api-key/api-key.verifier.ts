@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, DomainErrorCode, isRefererAllowed, isWellFormedApiKey } from '@rs/key-domain';
+import type { AuthPrincipal } from '../auth-principal';
+import { AuthGuardMetrics } from '../auth-guard.metrics';
+import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
+import { type AuthGuardOptions, type ResolvedApiKeyOptions, resolveApiKeyOptions } from '../auth-guard.options';
+import { KeyEventsStatus } from '../events/key-events.status';
+import { type CachedKeyCheck, KeyCache, keyDigest } from './key-cache';
+import { type KeyCheckContext, KeyManagerClient } from './key-manager.client';
+
+/**
+ * Turns an API key into a principal: offline format check, then the cache, then the key manager.
+ * Concurrent checks of the same key share one call. Lifecycle events evict through evictKeyId/evictUser.
+ */
+@Injectable()
+export class ApiKeyVerifier {
+  readonly enabled: boolean;
+  private readonly options: ResolvedApiKeyOptions | undefined;
+  private readonly cache: KeyCache;
+  private readonly inFlight = new Map<string, Promise<CachedKeyCheck>>();
+
+  constructor(
+    @Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions,
+    private readonly client: KeyManagerClient,
+    private readonly events: KeyEventsStatus,
+    private readonly metrics: AuthGuardMetrics,
+  ) {
+    this.enabled = options.apiKey !== false;
+    this.options = options.apiKey ? resolveApiKeyOptions(options.apiKey) : undefined;
+    this.cache = new KeyCache(this.options?.cacheMaxEntries ?? 0);
+  }
+
+  get cacheSize(): number {
+    return this.cache.size;
+  }
+
+  async verify(apiKey: string, context: KeyCheckContext): Promise<AuthPrincipal> {
+    if (!this.options) throw new DomainError(DomainErrorCode.KEY_MISSING, 'This service does not accept API keys; use a Keycloak access token');
+    if (!isWellFormedApiKey(apiKey)) {
+      throw new DomainError(DomainErrorCode.KEY_MALFORMED, 'The API key is malformed (expected rsk_ followed by 38 letters or digits with a valid checksum)');
+    }
+    const digest = keyDigest(apiKey);
+    let entry = this.cache.get(digest);
+    this.metrics.keyCache.inc({ result: entry ? 'hit' : 'miss' });
+    if (!entry) entry = await this.checkOnce(apiKey, digest, context);
+    if (!isRefererAllowed(entry.allowed_referers, context.referer, context.origin)) {
+      throw new DomainError(DomainErrorCode.KEY_REFERER_NOT_ALLOWED, 'This API key may not be used from this site (Referer/Origin not in its allowed_referers)');
+    }
+    return entry.principal;
+  }
+
+  evictKeyId(keyId: string): number {
+    return this.cache.evictKeyId(keyId);
+  }
+
+  evictUser(userId: string): number {
+    return this.cache.evictUser(userId);
+  }
+
+  /** Forgets every cached check (e.g. after lifecycle events may have been missed). */
+  clear(): void {
+    this.cache.clear();
+  }
+
+  private checkOnce(apiKey: string, digest: string, context: KeyCheckContext): Promise<CachedKeyCheck> {
+    // The referer is part of what the key manager judges, so only identical requests share a call.
+    const flightKey = `${digest}|${context.referer ?? ''}|${context.origin ?? ''}`;
+    const existing = this.inFlight.get(flightKey);
+    if (existing) return existing;
+    const flight = this.check(apiKey, digest, context).finally(() => this.inFlight.delete(flightKey));
+    this.inFlight.set(flightKey, flight);
+    return flight;
+  }
+
+  private async check(apiKey: string, digest: string, context: KeyCheckContext): Promise<CachedKeyCheck> {
+    const options = this.options as ResolvedApiKeyOptions;
+    const generation = this.cache.currentGeneration;
+    const result = await this.client.checkKey(apiKey, context);
+    const ttl = this.events.enabled && !this.events.isLive() ? Math.min(options.cacheTtlMs, options.unconfirmedCacheTtlMs) : options.cacheTtlMs;
+    const now = Date.now();
+    const entry: CachedKeyCheck = {
+      principal: result.principal,
+      allowed_referers: result.allowed_referers,
+      expiresAt: result.expiresAt === null ? now + ttl : Math.min(now + ttl, result.expiresAt),
+    };
+    this.cache.set(digest, entry, generation);
+    return entry;
+  }
+}

@@ -1,0 +1,102 @@
+import type { CachedKeyCheck } from './key-cache';
+import { KeyCache, keyDigest } from './key-cache';
+
+function entry(keyId: string, overrides: Partial<CachedKeyCheck> = {}, userId = 'user-1'): CachedKeyCheck {
+  return {
+    principal: { user_id: userId, user_login: 'bob', iam_roles: [], config: {}, auth_method: 'api_key', key_id: keyId },
+    allowed_referers: [],
+    expiresAt: Date.now() + 60_000,
+    ...overrides,
+  };
+}
+
+describe(KeyCache.name, () => {
+  describe(keyDigest.name, () => {
+    it('should not contain the key value', () => {
+      const digest = keyDigest('rsk_secret');
+      expect(digest).not.toContain('secret');
+      expect(digest).toBe(keyDigest('rsk_secret'));
+    });
+  });
+
+  describe('get', () => {
+    it('should return what was set until it expires', () => {
+      let now = 1000;
+      const sut = new KeyCache(10, () => now);
+      sut.set('d1', entry('k1', { expiresAt: 2000 }));
+      expect(sut.get('d1')?.principal.key_id).toBe('k1');
+      now = 2000;
+      expect(sut.get('d1')).toBeUndefined();
+      expect(sut.size).toBe(0);
+    });
+  });
+
+  describe('set', () => {
+    it('should drop the least recently used entry beyond the bound', () => {
+      const sut = new KeyCache(2);
+      sut.set('d1', entry('k1'));
+      sut.set('d2', entry('k2'));
+      sut.get('d1');
+      sut.set('d3', entry('k3'));
+      expect(sut.get('d2')).toBeUndefined();
+      expect(sut.get('d1')).toBeDefined();
+      expect(sut.get('d3')).toBeDefined();
+      expect(sut.size).toBe(2);
+    });
+
+    it('should refuse a check that started before an eviction', () => {
+      const sut = new KeyCache(10);
+      const startedAt = sut.currentGeneration;
+      sut.evictKeyId('k1');
+      expect(sut.set('d1', entry('k1'), startedAt)).toBe(false);
+      expect(sut.get('d1')).toBeUndefined();
+    });
+
+    it('should refuse an entry that is already expired', () => {
+      const sut = new KeyCache(10);
+      expect(sut.set('d1', entry('k1', { expiresAt: Date.now() - 1 }))).toBe(false);
+    });
+  });
+
+  describe('evictKeyId', () => {
+    it('should remove every digest of the key id and nothing else', () => {
+      const sut = new KeyCache(10);
+      sut.set('d1', entry('k1'));
+      sut.set('d2', entry('k2'));
+      expect(sut.evictKeyId('k1')).toBe(1);
+      expect(sut.get('d1')).toBeUndefined();
+      expect(sut.get('d2')).toBeDefined();
+      expect(sut.evictKeyId('unknown')).toBe(0);
+    });
+
+    it('should not be fooled by an entry replaced under the same digest', () => {
+      const sut = new KeyCache(10);
+      sut.set('d1', entry('k1'));
+      sut.set('d1', entry('k2'));
+      expect(sut.evictKeyId('k1')).toBe(0);
+      expect(sut.evictKeyId('k2')).toBe(1);
+    });
+  });
+
+  describe('evictUser', () => {
+    it('should remove every key of the user', () => {
+      const sut = new KeyCache(10);
+      sut.set('d1', entry('k1', {}, 'u1'));
+      sut.set('d2', entry('k2', {}, 'u1'));
+      sut.set('d3', entry('k3', {}, 'u2'));
+      expect(sut.evictUser('u1')).toBe(2);
+      expect(sut.size).toBe(1);
+    });
+  });
+
+  describe('clear', () => {
+    it('should forget everything and invalidate running checks', () => {
+      const sut = new KeyCache(10);
+      sut.set('d1', entry('k1'));
+      const startedAt = sut.currentGeneration;
+      sut.clear();
+      expect(sut.size).toBe(0);
+      expect(sut.set('d2', entry('k2'), startedAt)).toBe(false);
+    });
+  });
+});

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import type { AuthPrincipal } from '../auth-principal';
+
+/** A successful key check, as kept in the cache. */
+export interface CachedKeyCheck {
+  principal: AuthPrincipal & { key_id: string };
+  allowed_referers: string[];
+  /** Epoch ms after which the entry must not be used. */
+  expiresAt: number;
+}
+
+/** The cache is keyed by this digest, never by the key value itself. */
+export function keyDigest(apiKey: string): string {
+  return createHash('sha256').update(apiKey, 'utf8').digest('base64url');
+}
+
+/**
+ * Bounded LRU of key checks with per-entry expiry and an index key id → digests, so a lifecycle event
+ * (which names the key id, never the value) evicts at once. A Map keeps insertion order: re-inserting on
+ * read makes the first entry the least recently used one.
+ */
+export class KeyCache {
+  private readonly entries = new Map<string, CachedKeyCheck>();
+  private readonly digestsByKeyId = new Map<string, Set<string>>();
+  /** Bumped by every eviction, so a check that started before it is not cached after it. */
+  private generation = 0;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get currentGeneration(): number {
+    return this.generation;
+  }
+
+  get(digest: string): CachedKeyCheck | undefined {
+    const entry = this.entries.get(digest);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.remove(digest, entry);
+      return undefined;
+    }
+    this.entries.delete(digest);
+    this.entries.set(digest, entry);
+    return entry;
+  }
+
+  /** Stores a check unless an eviction happened since `startedAtGeneration` (it may be stale). */
+  set(digest: string, entry: CachedKeyCheck, startedAtGeneration: number = this.generation): boolean {
+    if (startedAtGeneration !== this.generation || entry.expiresAt <= this.now()) return false;
+    const previous = this.entries.get(digest);
+    if (previous) this.remove(digest, previous);
+    this.entries.set(digest, entry);
+    const keyId = entry.principal.key_id;
+    const digests = this.digestsByKeyId.get(keyId) ?? new Set<string>();
+    digests.add(digest);
+    this.digestsByKeyId.set(keyId, digests);
+    while (this.entries.size > this.maxEntries) {
+      const [oldest, oldestEntry] = this.entries.entries().next().value as [string, CachedKeyCheck];
+      this.remove(oldest, oldestEntry);
+    }
+    return true;
+  }
+
+  /** Forgets every check of this key id; returns how many entries went. */
+  evictKeyId(keyId: string): number {
+    this.generation++;
+    const digests = this.digestsByKeyId.get(keyId);
+    if (!digests) return 0;
+    let count = 0;
+    for (const digest of [...digests]) {
+      const entry = this.entries.get(digest);
+      if (entry) {
+        this.remove(digest, entry);
+        count++;
+      }
+    }
+    this.digestsByKeyId.delete(keyId);
+    return count;
+  }
+
+  /** Forgets every key of this user (a disabled user's keys all stop at once). */
+  evictUser(userId: string): number {
+    this.generation++;
+    let count = 0;
+    for (const [digest, entry] of [...this.entries]) {
+      if (entry.principal.user_id === userId) {
+        this.remove(digest, entry);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+    this.digestsByKeyId.clear();
+  }
+
+  private remove(digest: string, entry: CachedKeyCheck): void {
+    this.entries.delete(digest);
+    const digests = this.digestsByKeyId.get(entry.principal.key_id);
+    digests?.delete(digest);
+    if (digests && digests.size === 0) this.digestsByKeyId.delete(entry.principal.key_id);
+  }
+}

@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { AUTH_METRICS_REGISTRY } from './auth-guard.constants';
+
+/** The guard's Prometheus metrics, registered in the app's registry (GET /metrics). */
+@Injectable()
+export class AuthGuardMetrics {
+  /** Requests by credential type and outcome (`allowed`, or the refusal code). */
+  readonly requests: Counter<'method' | 'outcome'>;
+  /** API key lookups answered by the cache (`hit`) or sent to the key manager (`miss`). */
+  readonly keyCache: Counter<'result'>;
+  /** Cache entries removed by lifecycle events, by action. */
+  readonly evictions: Counter<'action'>;
+  readonly usagePublished: Counter;
+  /** Usage events lost because the buffer was full while Kafka was unreachable. */
+  readonly usageDropped: Counter;
+  readonly usageBuffered: Gauge;
+
+  constructor(@Inject(AUTH_METRICS_REGISTRY) registry: Registry) {
+    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> =>
+      (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
+    this.requests = counter('auth_guard_requests_total', 'Guarded requests by credential type and outcome', ['method', 'outcome']);
+    this.keyCache = counter('auth_guard_key_cache_total', 'API key checks answered from the cache (hit) or by the key manager (miss)', ['result']);
+    this.evictions = counter('auth_guard_key_cache_evictions_total', 'Cache entries evicted by key lifecycle events', ['action']);
+    this.usagePublished = counter('auth_guard_usage_events_published_total', 'Key usage events delivered to Kafka');
+    this.usageDropped = counter('auth_guard_usage_events_dropped_total', 'Key usage events dropped because the buffer was full');
+    this.usageBuffered =
+      (registry.getSingleMetric('auth_guard_usage_events_buffered') as Gauge | undefined) ??
+      new Gauge({ name: 'auth_guard_usage_events_buffered', help: 'Key usage events waiting to be sent to Kafka', registers: [registry] });
+  }
+}

@@ -1,0 +1,121 @@
+import { type CanActivate, type ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { DomainError, DomainErrorCode, isDomainError } from '@rs/key-domain';
+import { DOMAIN_ERROR_STATUS, IS_PUBLIC_KEY } from '@rs/service-kit';
+import type { Request, Response } from 'express';
+import { API_KEY_HEADER, API_KEY_QUERY_PARAMETER, BEARER_ONLY_KEY, BEARER_TOKEN_REQUIRED, REQUIRE_ROLES_KEY, TOKEN_INVALID } from './auth-guard.constants';
+import { AuthGuardMetrics } from './auth-guard.metrics';
+import type { AuthenticatedRequest, AuthPrincipal } from './auth-principal';
+import type { RoleRequirement } from './decorators/require-roles.decorator';
+import { KeyUsageRecorder } from './events/key-usage.recorder';
+import { ApiKeyAuthenticator } from './strategies/api-key.authenticator';
+import { KeycloakTokenAuthenticator } from './strategies/keycloak-token.authenticator';
+
+type Credential = { kind: 'bearer' } | { kind: 'api_key' };
+
+const BEARER_PATTERN = /^Bearer\s+\S+\s*$/i;
+
+/**
+ * The global guard (APP_GUARD): every route needs a Keycloak access token or an API key unless marked
+ * @Public(); @BearerOnly() routes refuse API keys; @RequireRoles() requirements of the controller and
+ * the handler must all be met. Puts the AuthPrincipal on `request.principal`.
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keycloak: KeycloakTokenAuthenticator,
+    private readonly apiKeys: ApiKeyAuthenticator,
+    private readonly usage: KeyUsageRecorder,
+    private readonly metrics: AuthGuardMetrics,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
+    if (context.getType() !== 'http') throw new ForbiddenException('Only HTTP requests can be authenticated');
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
+    let method = 'none';
+    try {
+      const bearerOnly = this.reflector.getAllAndOverride<boolean>(BEARER_ONLY_KEY, targets) ?? false;
+      const credential = credentialOf(request, bearerOnly);
+      method = credential.kind === 'bearer' ? 'oauth2' : 'api_key';
+      const principal = credential.kind === 'bearer' ? await this.keycloak.authenticate(request) : await this.apiKeys.authenticate(request);
+      request.principal = principal;
+      // Tracked before the role check: a refused but authenticated request is still usage of the key.
+      if (principal.auth_method === 'api_key') this.usage.track(request, response, principal);
+      this.authorize(context, request, principal);
+      this.metrics.requests.inc({ method, outcome: 'allowed' });
+      return true;
+    } catch (error) {
+      this.metrics.requests.inc({ method, outcome: codeOf(error) });
+      const httpError = isDomainError(error) ? toHttpException(error) : error;
+      if (httpError instanceof HttpException && httpError.getStatus() === 401) {
+        response.setHeader('WWW-Authenticate', method === 'oauth2' ? 'Bearer error="invalid_token"' : 'Bearer');
+      }
+      throw httpError;
+    }
+  }
+
+  private authorize(context: ExecutionContext, request: Request, principal: AuthPrincipal): void {
+    const requirements = [context.getClass(), context.getHandler()]
+      .map((target) => this.reflector.get<RoleRequirement | undefined>(REQUIRE_ROLES_KEY, target))
+      .filter((requirement): requirement is RoleRequirement => requirement !== undefined);
+    if (requirements.length === 0) return;
+    const params = (request.params ?? {}) as Record<string, string>;
+    const required = requirements.flatMap((requirement) => (typeof requirement === 'function' ? requirement(params, principal) : requirement));
+    const missing = [...new Set(required.filter((role) => !principal.iam_roles.includes(role)))];
+    if (missing.length === 0) return;
+    const names = missing.map((role) => `'${role}'`).join(', ');
+    throw new DomainError(DomainErrorCode.ROLE_REQUIRED, `Missing role ${names}: ask an RS-Server administrator to grant it`, {
+      required_roles: missing,
+    });
+  }
+}
+
+/** Which credential the request carries: a Bearer token wins over an API key when both are sent. */
+function credentialOf(request: Request, bearerOnly: boolean): Credential {
+  const authorization = request.headers.authorization;
+  if (authorization && BEARER_PATTERN.test(authorization)) return { kind: 'bearer' };
+  const hasKey = request.headers[API_KEY_HEADER] !== undefined || request.query?.[API_KEY_QUERY_PARAMETER] !== undefined;
+  if (bearerOnly) {
+    throw new UnauthorizedException({
+      code: BEARER_TOKEN_REQUIRED,
+      message: hasKey
+        ? 'This endpoint accepts only a Keycloak access token (Authorization: Bearer …); API keys cannot be used here'
+        : 'Authentication required: send a Keycloak access token (Authorization: Bearer …)',
+    });
+  }
+  if (hasKey) {
+    // Query fallback for apps that did not get apiKeyLocationMiddleware (it normally moves the key into the header).
+    if (request.headers[API_KEY_HEADER] === undefined) request.headers[API_KEY_HEADER] = String(request.query[API_KEY_QUERY_PARAMETER]);
+    return { kind: 'api_key' };
+  }
+  if (authorization) {
+    throw new UnauthorizedException({ code: TOKEN_INVALID, message: "Unsupported Authorization header: send 'Authorization: Bearer <Keycloak access token>'" });
+  }
+  throw new DomainError(
+    DomainErrorCode.KEY_MISSING,
+    'Authentication required: send a Keycloak access token (Authorization: Bearer …) or an API key (x-api-key header or api-key query parameter)',
+  );
+}
+
+/**
+ * Domain errors leave the guard as HttpExceptions with the same status the apps' DomainExceptionFilter
+ * gives them, so the status is right even in an app without that filter.
+ */
+function toHttpException(error: DomainError): HttpException {
+  return new HttpException({ code: error.code, message: error.message, ...error.details }, DOMAIN_ERROR_STATUS[error.code]);
+}
+
+function codeOf(error: unknown): string {
+  if (isDomainError(error)) return error.code;
+  if (error instanceof HttpException) {
+    const response = error.getResponse();
+    return typeof response === 'object' && response && typeof (response as { code?: unknown }).code === 'string'
+      ? (response as { code: string }).code
+      : String(error.getStatus());
+  }
+  return 'error';
+}

@@ -1,0 +1,157 @@
+import { KEY_USAGE_TOPIC, type KeyUsageEventV1 } from '@rs/event-contracts';
+import { Logger } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { AuthGuardMetrics } from '../auth-guard.metrics';
+import type { AuthGuardOptions, KafkaOptions } from '../auth-guard.options';
+import { KeyUsagePublisher } from './key-usage.publisher';
+
+function usageEvent(keyId = 'key-1'): KeyUsageEventV1 {
+  return {
+    event_id: 'e-1',
+    type: 'key.usage',
+    version: 1,
+    occurred_at: '2026-01-01T10:00:00.000Z',
+    key_id: keyId,
+    user_id: 'user-1',
+    service: 'cadip',
+    method: 'GET',
+    route: '/cadip/:station/session',
+    status: 200,
+    latency_ms: 1.5,
+  };
+}
+
+class FakeProducer {
+  up = true;
+  readonly sent: { topic: string; messages: { key: string; value: string }[] }[] = [];
+  connect = jest.fn(async () => {
+    if (!this.up) throw new Error('Connection refused');
+  });
+  send = jest.fn(async (record: { topic: string; messages: { key: string; value: string }[] }) => {
+    if (!this.up) throw new Error('Broker unreachable');
+    this.sent.push(record);
+  });
+  disconnect = jest.fn(async () => undefined);
+
+  get messages(): { key: string; value: string }[] {
+    return this.sent.flatMap((record) => record.messages);
+  }
+}
+
+const until = async (condition: () => boolean, timeoutMs = 3000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+describe(KeyUsagePublisher.name, () => {
+  let producer: FakeProducer;
+  let registry: Registry;
+  let sut: KeyUsagePublisher;
+
+  function create(kafka: Partial<KafkaOptions> = {}): KeyUsagePublisher {
+    const options: AuthGuardOptions = {
+      serviceName: 'cadip',
+      keycloak: { url: 'http://kc', realm: 'r', audience: 'a' },
+      apiKey: false,
+      kafka: { brokers: ['127.0.0.1:1'], clientId: 'cadip', usageFlushIntervalMs: 20, usageBatchSize: 10, usageBufferMax: 25, ...kafka },
+    };
+    const client = { producer: () => producer } as unknown as Kafka;
+    sut = new KeyUsagePublisher(options, client, new AuthGuardMetrics(registry));
+    return sut;
+  }
+
+  const metric = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
+
+  beforeAll(() => Logger.overrideLogger(false));
+
+  beforeEach(() => {
+    producer = new FakeProducer();
+    registry = new Registry();
+  });
+
+  afterEach(async () => {
+    await sut?.beforeApplicationShutdown();
+  });
+
+  describe('record', () => {
+    it('should send buffered events in one batch keyed by key id on the usage topic', async () => {
+      create().onApplicationBootstrap();
+      sut.record(usageEvent('key-a'));
+      sut.record(usageEvent('key-b'), 'corr-1');
+      await until(() => producer.messages.length === 2);
+      expect(producer.sent).toHaveLength(1);
+      expect(producer.sent[0].topic).toBe(KEY_USAGE_TOPIC);
+      expect(producer.messages.map((message) => message.key)).toEqual(['key-a', 'key-b']);
+      expect(JSON.parse(producer.messages[0].value)).toEqual(usageEvent('key-a'));
+      expect(producer.sent[0].messages[1]).toMatchObject({ headers: { 'x-correlation-id': 'corr-1' } });
+      expect(await metric('auth_guard_usage_events_published_total')).toBe(2);
+    });
+
+    it('should send a full batch without waiting for the timer', async () => {
+      create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
+      await until(() => sut.isConnected);
+      for (let i = 0; i < 10; i++) sut.record(usageEvent());
+      await until(() => producer.messages.length === 10);
+    });
+
+    it('should do nothing when Kafka is disabled', () => {
+      const options: AuthGuardOptions = { serviceName: 's', keycloak: { url: 'http://kc', realm: 'r', audience: 'a' }, apiKey: false, kafka: false };
+      sut = new KeyUsagePublisher(options, null, new AuthGuardMetrics(registry));
+      sut.onApplicationBootstrap();
+      sut.record(usageEvent());
+      expect(sut.enabled).toBe(false);
+      expect(sut.bufferedCount).toBe(0);
+    });
+  });
+
+  describe('while Kafka is down', () => {
+    it('should not block start-up, buffer events and deliver them when Kafka returns', async () => {
+      producer.up = false;
+      create().onApplicationBootstrap();
+      for (let i = 0; i < 5; i++) sut.record(usageEvent(`key-${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(sut.bufferedCount).toBe(5);
+      producer.up = true;
+      await until(() => producer.messages.length === 5, 5000);
+      expect(producer.messages.map((message) => message.key)).toEqual(['key-0', 'key-1', 'key-2', 'key-3', 'key-4']);
+    });
+
+    it('should keep a failed batch in order and resend it after reconnecting', async () => {
+      create().onApplicationBootstrap();
+      await until(() => sut.isConnected);
+      producer.up = false;
+      sut.record(usageEvent('key-1'));
+      await until(() => !sut.isConnected);
+      sut.record(usageEvent('key-2'));
+      producer.up = true;
+      await until(() => producer.messages.length === 2, 5000);
+      expect(producer.messages.map((message) => message.key)).toEqual(['key-1', 'key-2']);
+    });
+
+    it('should drop and count events beyond the buffer bound', async () => {
+      producer.up = false;
+      create().onApplicationBootstrap();
+      for (let i = 0; i < 30; i++) sut.record(usageEvent());
+      expect(sut.bufferedCount).toBe(25);
+      expect(await metric('auth_guard_usage_events_dropped_total')).toBe(5);
+      expect(await metric('auth_guard_usage_events_buffered')).toBe(25);
+    });
+  });
+
+  describe('beforeApplicationShutdown', () => {
+    it('should flush what is buffered and disconnect', async () => {
+      create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
+      await until(() => sut.isConnected);
+      sut.record(usageEvent());
+      await sut.beforeApplicationShutdown();
+      expect(producer.messages).toHaveLength(1);
+      expect(producer.disconnect).toHaveBeenCalled();
+      sut.record(usageEvent());
+      expect(sut.bufferedCount).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,168 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { KEY_USAGE_TOPIC, type KeyUsageEventV1 } from '@rs/event-contracts';
+import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import { AUTH_KAFKA } from '../auth-guard.constants';
+import { AuthGuardMetrics } from '../auth-guard.metrics';
+import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
+import { type AuthGuardOptions, type ResolvedKafkaOptions, resolveKafkaOptions } from '../auth-guard.options';
+
+const MAX_RECONNECT_DELAY_MS = 10_000;
+const SHUTDOWN_FLUSH_MS = 5_000;
+const DROP_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * Sends key usage events to Kafka in batches (every `usageFlushIntervalMs` or `usageBatchSize` events),
+ * keyed by key id. `record` only appends to a buffer, so requests never wait for Kafka. While Kafka is
+ * unreachable events wait in the bounded buffer; beyond `usageBufferMax` new ones are dropped, counted
+ * (auth_guard_usage_events_dropped_total) and logged. The buffer is flushed on shutdown.
+ */
+@Injectable()
+export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(KeyUsagePublisher.name);
+  private readonly options: ResolvedKafkaOptions | undefined;
+  private buffer: Message[] = [];
+  private producer?: Producer;
+  private connected = false;
+  private sending?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private reconnectDelayMs = 500;
+  private droppedSinceLog = 0;
+  private lastDropLogAt = 0;
+
+  constructor(
+    @Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions,
+    @Optional() @Inject(AUTH_KAFKA) private readonly kafka: Kafka | null,
+    private readonly metrics: AuthGuardMetrics,
+  ) {
+    this.options = options.kafka ? resolveKafkaOptions(options.kafka) : undefined;
+  }
+
+  get enabled(): boolean {
+    return Boolean(this.kafka && this.options);
+  }
+
+  get bufferedCount(): number {
+    return this.buffer.length;
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.kafka || !this.options) return;
+    this.producer = this.kafka.producer({
+      allowAutoTopicCreation: true,
+      // The Java client's partitioner, so one key id lands in the same partition whoever produces it.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 2, initialRetryTime: 200 },
+    });
+    this.timer = setInterval(() => void this.flush(), this.options.usageFlushIntervalMs);
+    this.timer.unref();
+    void this.connect();
+  }
+
+  /** Queues one event; never blocks and never throws. */
+  record(event: KeyUsageEventV1, correlationId?: string): void {
+    if (!this.options || this.stopped) return;
+    if (this.buffer.length >= this.options.usageBufferMax) {
+      this.drop(1);
+      return;
+    }
+    this.buffer.push({
+      key: event.key_id,
+      value: JSON.stringify(event),
+      headers: correlationId ? { 'x-correlation-id': correlationId } : undefined,
+    });
+    this.metrics.usageBuffered.set(this.buffer.length);
+    if (this.buffer.length >= this.options.usageBatchSize) setImmediate(() => void this.flush());
+  }
+
+  /** Sends what is buffered, one batch at a time; resolves when the buffer is empty or Kafka failed. */
+  flush(): Promise<void> {
+    if (!this.sending) this.sending = this.drain().finally(() => (this.sending = undefined));
+    return this.sending;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.producer) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
+    while (this.buffer.length > 0 && this.connected && Date.now() < deadline) await this.flush();
+    if (this.buffer.length > 0) this.logger.warn(`${this.buffer.length} key usage event(s) not delivered at shutdown (Kafka unreachable)`);
+    await this.producer.disconnect().catch(() => undefined);
+    this.connected = false;
+  }
+
+  private async drain(): Promise<void> {
+    const options = this.options as ResolvedKafkaOptions;
+    while (this.connected && this.producer && this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, options.usageBatchSize);
+      try {
+        await this.producer.send({ topic: KEY_USAGE_TOPIC, messages: batch });
+        this.metrics.usagePublished.inc(batch.length);
+      } catch (error) {
+        // Put the batch back in front (order kept), within the bound.
+        const room = Math.max(0, options.usageBufferMax - this.buffer.length);
+        this.buffer = [...batch.slice(0, room), ...this.buffer];
+        if (room < batch.length) this.drop(batch.length - room);
+        this.logger.warn(`Kafka unreachable, ${this.buffer.length} key usage event(s) buffered: ${describe(error)}`);
+        this.connected = false;
+        void this.reconnect();
+      } finally {
+        this.metrics.usageBuffered.set(this.buffer.length);
+      }
+    }
+  }
+
+  private async reconnect(): Promise<void> {
+    await this.producer?.disconnect().catch(() => undefined);
+    await sleep(this.reconnectDelayMs);
+    await this.connect();
+  }
+
+  /** Connects in the background, retrying with backoff until it works or the app stops. */
+  private async connect(): Promise<void> {
+    while (!this.stopped && !this.connected && this.producer) {
+      try {
+        await this.producer.connect();
+        if (this.stopped) {
+          await this.producer.disconnect().catch(() => undefined);
+          return;
+        }
+        this.connected = true;
+        this.reconnectDelayMs = 500;
+        this.logger.log('Connected to Kafka; publishing key usage events');
+        void this.flush();
+      } catch (error) {
+        const message = `Kafka unreachable for key usage events (retry in ${this.reconnectDelayMs} ms): ${describe(error)}`;
+        // Once per outage at warn level; the retries themselves at debug.
+        if (this.reconnectDelayMs === 500) this.logger.warn(message);
+        else this.logger.debug(message);
+        await sleep(this.reconnectDelayMs);
+        this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, MAX_RECONNECT_DELAY_MS);
+      }
+    }
+  }
+
+  private drop(count: number): void {
+    this.metrics.usageDropped.inc(count);
+    this.droppedSinceLog += count;
+    const now = Date.now();
+    if (now - this.lastDropLogAt >= DROP_LOG_INTERVAL_MS) {
+      this.logger.error(`Key usage buffer full (${this.options?.usageBufferMax} events): dropped ${this.droppedSinceLog} event(s)`);
+      this.droppedSinceLog = 0;
+      this.lastDropLogAt = now;
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, DomainErrorCode } from '@rs/key-domain';
+import type { Request } from 'express';
+import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
+import { API_KEY_HEADER } from '../auth-guard.constants';
+import type { AuthPrincipal } from '../auth-principal';
+import { ApiKeyVerifier } from '../api-key/api-key.verifier';
+import type { KeyCheckContext } from '../api-key/key-manager.client';
+import { runStrategy } from './run-strategy.util';
+
+/**
+ * Reads the key from the `x-api-key` header with passport-headerapikey (the `api-key` query parameter and
+ * the `/k/<key>/` path prefix are moved into that header by apiKeyLocationMiddleware) and verifies it.
+ */
+@Injectable()
+export class ApiKeyAuthenticator {
+  private readonly strategy: HeaderAPIKeyStrategy;
+
+  constructor(private readonly verifier: ApiKeyVerifier) {
+    this.strategy = new HeaderAPIKeyStrategy({ header: API_KEY_HEADER, prefix: '' }, true, (apiKey, done, request) => {
+      this.verifier.verify(apiKey, checkContextOf(request as Request)).then(
+        (principal) => done(null, principal),
+        (error: Error) => done(error),
+      );
+    });
+  }
+
+  /** The principal of a valid key; the verifier's error (403, 429, 503...) otherwise. */
+  async authenticate(request: Request): Promise<AuthPrincipal> {
+    const outcome = await runStrategy<AuthPrincipal>(this.strategy, request);
+    if (outcome.ok) return outcome.user;
+    throw new DomainError(DomainErrorCode.KEY_MISSING, `No API key in the '${API_KEY_HEADER}' header`);
+  }
+}
+
+function headerOf(request: Request, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+/** What the key manager needs to know about the caller. */
+export function checkContextOf(request: Request): KeyCheckContext {
+  return {
+    referer: headerOf(request, 'referer'),
+    origin: headerOf(request, 'origin'),
+    clientIp: request.ip ?? request.socket?.remoteAddress,
+    correlationId: headerOf(request, 'x-correlation-id'),
+  };
+}
