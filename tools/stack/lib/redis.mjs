@@ -1,0 +1,66 @@
+// Redis: Debian redis-server, run in the foreground (we own the process), no persistence.
+import path from 'node:path';
+import { exists, intEnv, log, mkdirp, runLogged, tcpExchange, which } from './common.mjs';
+
+function redisBin(env) {
+  if (env.REDIS_SERVER) return env.REDIS_SERVER;
+  return which('redis-server', env) || ['/usr/bin/redis-server', '/usr/sbin/redis-server', '/usr/local/bin/redis-server'].find(exists) || null;
+}
+
+/** One RESP command, returns the raw first reply line. */
+async function redisCommand(port, ...parts) {
+  const payload = `*${parts.length}\r\n` + parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join('');
+  const resp = await tcpExchange(port, Buffer.from(payload), (b) => {
+    const i = b.indexOf('\r\n');
+    return i >= 0 ? i + 2 : 0;
+  });
+  return resp.toString().trim();
+}
+
+export default {
+  name: 'redis',
+  ports: (cfg) => [intEnv(cfg.env, 'REDIS_PORT', 6379)],
+  healthTimeoutMs: 30000,
+
+  describe(cfg) {
+    return `redis://127.0.0.1:${this.ports(cfg)[0]}`;
+  },
+
+  provisioned(cfg) {
+    return Boolean(redisBin(cfg.env));
+  },
+
+  async provision(cfg, { logFile }) {
+    if (this.provisioned(cfg)) return;
+    const apt = which('apt-get', cfg.env);
+    if (!apt) throw new Error('redis: redis-server is not installed and apt-get is not available; install Redis >= 6.2 and put redis-server on PATH (or set REDIS_SERVER)');
+    const root = process.getuid?.() === 0;
+    const sudo = root ? null : which('sudo', cfg.env);
+    if (!root && !sudo) throw new Error('redis: redis-server is missing; run as root: apt-get update && apt-get install -y redis-server');
+    const run = (args) => (root ? runLogged('redis', apt, args, { logFile, env: { ...cfg.env, DEBIAN_FRONTEND: 'noninteractive' } }) : runLogged('redis', sudo, ['env', 'DEBIAN_FRONTEND=noninteractive', apt, ...args], { logFile }));
+    const prefix = root ? '' : 'sudo ';
+    log(`redis: redis-server not found; running '${prefix}apt-get update' (log: ${logFile})`);
+    await run(['update', '-q']);
+    log(`redis: running '${prefix}apt-get install -y redis-server'`);
+    await run(['install', '-y', '-q', 'redis-server']);
+    if (!redisBin(cfg.env)) throw new Error('redis: apt-get install finished but redis-server is still not found');
+    log('redis: installed redis-server (if your system started the packaged redis service on 6379, `up` reuses it without owning it)');
+  },
+
+  async prepare(cfg) {
+    const [port] = this.ports(cfg);
+    const data = mkdirp(path.join(cfg.data, 'redis'));
+    return {
+      cmd: redisBin(cfg.env),
+      args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', data, '--logfile', '', '--protected-mode', 'yes'],
+      cwd: data,
+      env: cfg.env,
+      match: 'redis-server', // redis rewrites its title to 'redis-server 127.0.0.1:<port>'
+    };
+  },
+
+  async probe(cfg) {
+    const reply = await redisCommand(this.ports(cfg)[0], 'PING');
+    return reply === '+PONG' ? { ok: true, detail: 'PONG' } : { ok: false, detail: `PING answered ${reply}` };
+  },
+};
