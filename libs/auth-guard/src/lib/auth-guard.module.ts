@@ -1,4 +1,4 @@
-import { Module, type NestModule } from '@nestjs/common';
+import { Inject, Module, type NestModule } from '@nestjs/common';
 import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import { MetricsService } from '@rs/service-kit';
 import { Registry } from 'prom-client';
@@ -49,11 +49,16 @@ import { KeycloakTokenAuthenticator } from './strategies/keycloak-token.authenti
   exports: [ApiKeyVerifier, KeyEventsStatus, KeyUsagePublisher, JwksKeyProvider],
 })
 export class AuthGuardModule extends AuthGuardConfigurableModule implements NestModule {
-  constructor(private readonly adapterHost: HttpAdapterHost) {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(AUTH_GUARD_OPTIONS) private readonly options: AuthGuardOptions,
+  ) {
     super();
   }
 
   configure(): void {
+    // Without API keys, `api-key=` in a URL is not a credential (the key manager's revoke names a key with it).
+    if (this.options.apiKey === false) return;
     // Registered on the HTTP adapter itself, not through MiddlewareConsumer: it must run before routing
     // (it rewrites the URL), and Nest mounts consumer middleware on route paths.
     this.adapterHost?.httpAdapter?.use(apiKeyLocationMiddleware);

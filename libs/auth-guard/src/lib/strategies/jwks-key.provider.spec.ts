@@ -64,4 +64,13 @@ describe(JwksKeyProvider.name, () => {
       expect(keycloak.jwksHits).toBe(1);
     });
   });
+
+  describe('ping', () => {
+    it('should resolve while the realm answers and reject while it does not', async () => {
+      const sut = create();
+      await expect(sut.ping()).resolves.toBeUndefined();
+      keycloak.down = true;
+      await expect(sut.ping()).rejects.toThrow(/503/);
+    });
+  });
 });

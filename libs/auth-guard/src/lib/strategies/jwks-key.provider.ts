@@ -40,6 +40,11 @@ export class JwksKeyProvider {
     return key;
   }
 
+  /** Resolves when the realm's openid-configuration answers: a readiness check for apps. */
+  async ping(): Promise<void> {
+    await getJson(this.discoveryUrl);
+  }
+
   /** Fetches the JWKS now (concurrent callers share one fetch). */
   refresh(): Promise<void> {
     this.refreshing ??= this.fetchKeys().finally(() => (this.refreshing = undefined));

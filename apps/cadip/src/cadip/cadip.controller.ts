@@ -1,0 +1,67 @@
+import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, StreamableFile } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAuth, RequireRoles } from '@rs/auth-guard';
+import { CADIP_CONFIG, type CadipConfig } from '../config/cadip.config';
+import type { StacFeatureCollection, StacItem } from '../stac/stac.util';
+import { CADIP_STATIONS, type CadipStation } from './cadip.constants';
+import { CadipService } from './cadip.service';
+import { CaduSearchQueryDto } from './dto/cadu-search-query.dto';
+import { SessionQueryDto } from './dto/session-query.dto';
+import { knownStation, stationRole } from './station.roles';
+
+class StationPipe implements PipeTransform<string, CadipStation> {
+  transform(value: string): CadipStation {
+    return knownStation(value);
+  }
+}
+
+const STATION_PARAM = { name: 'station', enum: CADIP_STATIONS, description: 'Ground station (case-insensitive)' };
+
+@ApiTags('Cadip')
+@ApiAuth()
+@ApiParam(STATION_PARAM)
+@ApiNotFoundResponse({ description: 'Unknown station or file' })
+@Controller('cadip')
+export class CadipController {
+  constructor(
+    private readonly cadip: CadipService,
+    @Inject(CADIP_CONFIG) private readonly config: CadipConfig,
+  ) {}
+
+  @Get(':station/session')
+  @RequireRoles(stationRole('read'))
+  @ApiOperation({
+    summary: 'Search sessions',
+    description: "A station's downlink sessions with their CADU files as assets. Give at least one of `id`, `platform`, or both `start_date` and `stop_date`. Role `rs_cadip_<station>_read`.",
+  })
+  @ApiOkResponse({ description: 'STAC FeatureCollection of sessions' })
+  sessions(@Param('station', StationPipe) station: CadipStation, @Query() query: SessionQueryDto): StacFeatureCollection {
+    return this.cadip.searchSessions(station, query, this.config.PUBLIC_URL);
+  }
+
+  @Get(':station/cadu/search')
+  @RequireRoles(stationRole('read'))
+  @ApiOperation({ summary: 'Search CADU files', description: 'CADU chunks by publication time and session. Role `rs_cadip_<station>_read`.' })
+  @ApiOkResponse({ description: 'STAC FeatureCollection of CADU chunks' })
+  searchCadus(@Param('station', StationPipe) station: CadipStation, @Query() query: CaduSearchQueryDto): StacFeatureCollection {
+    return this.cadip.searchCadus(station, query, this.config.PUBLIC_URL);
+  }
+
+  @Get(':station/cadu/:id')
+  @RequireRoles(stationRole('read'))
+  @ApiOperation({ summary: 'Get one CADU file', description: 'Role `rs_cadip_<station>_read`.' })
+  @ApiOkResponse({ description: 'STAC Item of the chunk' })
+  cadu(@Param('station', StationPipe) station: CadipStation, @Param('id') id: string): StacItem {
+    return this.cadip.cadu(station, id, this.config.PUBLIC_URL);
+  }
+
+  @Get(':station/cadu/:id/download')
+  @RequireRoles(stationRole('download'))
+  @Header('Content-Type', 'application/octet-stream')
+  @ApiProduces('application/octet-stream')
+  @ApiOperation({ summary: 'Download one CADU file', description: 'Sample content. Role `rs_cadip_<station>_download`.' })
+  download(@Param('station', StationPipe) station: CadipStation, @Param('id') id: string): StreamableFile {
+    const file = this.cadip.download(station, id);
+    return new StreamableFile(file.content, { disposition: `attachment; filename="${file.fileName}"`, length: file.content.length });
+  }
+}
