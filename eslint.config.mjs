@@ -15,13 +15,15 @@ export default [
           enforceBuildableLibDependency: true,
           allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:guard', 'type:data', 'type:kit', 'type:domain', 'type:contracts'] },
+            // type:testing (libs/testing) is for *.spec / *.int-spec files only.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:guard', 'type:data', 'type:kit', 'type:domain', 'type:contracts', 'type:testing'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:kit', 'type:domain', 'type:contracts'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:kit', 'type:domain', 'type:contracts'] },
             { sourceTag: 'type:guard', onlyDependOnLibsWithTags: ['type:kit', 'type:domain', 'type:contracts'] },
             { sourceTag: 'type:kit', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:guard', 'type:data', 'type:kit', 'type:domain', 'type:contracts'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:guard', 'type:data', 'type:kit', 'type:domain', 'type:contracts', 'type:testing'] },
           ],
         },
       ],

@@ -4,5 +4,6 @@ module.exports = {
   preset: '../../jest.preset.js',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
   testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
+  setupFiles: ['<rootDir>/../../libs/testing/src/lib/integration-env.ts'],
   testTimeout: 60000,
 };

@@ -1,15 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configureApp, setupSwagger } from '@rs/service-kit';
 import { AppModule } from './app.module';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from './config/key-manager.config';
-import { keyManagerSwaggerOptions } from './swagger';
+import { configureKeyManager } from './key-manager.setup';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { bufferLogs: false });
+  const app = await NestFactory.create(AppModule);
   const config = app.get<KeyManagerConfig>(KEY_MANAGER_CONFIG);
-  configureApp(app, { trustProxy: config.TRUST_PROXY });
-  setupSwagger(app, keyManagerSwaggerOptions(config), config.PUBLIC_URL);
+  configureKeyManager(app, config);
   await app.listen(config.PORT, '127.0.0.1');
   Logger.log(`API Key Manager listening on ${config.PUBLIC_URL} (Swagger UI: ${config.PUBLIC_URL}/docs)`, 'Bootstrap');
 }

@@ -1,0 +1,19 @@
+import type { INestApplication } from '@nestjs/common';
+import { apiKeyLocationMiddleware } from '@rs/auth-guard';
+import { configureApp, setupSwagger } from '@rs/service-kit';
+import type { NextFunction, Request, Response } from 'express';
+import type { KeyManagerConfig } from './config/key-manager.config';
+import { keyManagerSwaggerOptions } from './swagger';
+
+/** Path prefix GDAL/QGIS-style clients use to carry a key: /k/<key>/auth/check_key. */
+const KEY_PATH_PREFIX = '/k/';
+
+/** Everything main.ts and the integration tests apply to the app before it listens. */
+export function configureKeyManager(app: INestApplication, config: KeyManagerConfig): void {
+  configureApp(app, { trustProxy: config.TRUST_PROXY });
+  // Only /k/<key>/ URLs carry a credential here: elsewhere `api-key` names the key a user manages.
+  app.use((request: Request, response: Response, next: NextFunction) =>
+    request.url.startsWith(KEY_PATH_PREFIX) ? apiKeyLocationMiddleware(request, response, next) : next(),
+  );
+  setupSwagger(app, keyManagerSwaggerOptions(config), config.PUBLIC_URL);
+}

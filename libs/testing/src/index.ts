@@ -1,0 +1,4 @@
+export * from './lib/eventually.util';
+export * from './lib/kafka.util';
+export * from './lib/keycloak.util';
+export * from './lib/stack-endpoints';

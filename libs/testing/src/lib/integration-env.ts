@@ -1,0 +1,15 @@
+/**
+ * Jest `setupFiles` entry of every integration config: the defaults the apps need when they are booted
+ * in-process against the services tools/stack starts. Values already in the environment win.
+ */
+import { randomBytes } from 'node:crypto';
+
+const defaults: Record<string, string> = {
+  API_KEY_HASH_SECRET: `integration-${randomBytes(24).toString('hex')}`,
+  KEYCLOAK_SYNC_CLIENT_SECRET: 'rs-key-manager-dev-secret',
+  KAFKAJS_NO_PARTITIONER_WARNING: '1',
+};
+
+for (const [name, value] of Object.entries(defaults)) {
+  if (!process.env[name]) process.env[name] = value;
+}

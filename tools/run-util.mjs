@@ -1,0 +1,38 @@
+// Small process helpers shared by tools/start.mjs and tools/test.mjs (Node builtins only: they run before npm ci).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+
+export const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: process.env.NX_SKIP_NX_CACHE ?? '' };
+
+export function say(message) {
+  process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** Installs dependencies when node_modules is missing (a fresh clone), exactly as the lockfile says. */
+export function ensureDependencies() {
+  if (fs.existsSync(path.join(ROOT, 'node_modules', '.package-lock.json'))) return;
+  say('node_modules missing: running npm ci (first run only, ~2 min)');
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) {
+    say('npm ci failed; see the output above');
+    process.exit(result.status ?? 1);
+  }
+}
+
+/** Runs a command to completion with inherited output; resolves with its exit code. */
+export function run(command, args, { env = {}, label } = {}) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    if (label) say(`${label}: ${command} ${args.join(' ')}`);
+    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...NX_ENV, ...env } });
+    child.on('exit', (code, signal) => {
+      if (label) say(`${label}: ${code === 0 ? 'ok' : `failed (${signal ?? `exit ${code}`})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+export const nxBin = path.join(ROOT, 'node_modules', '.bin', 'nx');
