@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuthGuardModule } from '@rs/auth-guard';
 import { ApiKeysRepository, KeycloakAdminClient, KeyStoreModule, LifecycleEventsPublisher } from '@rs/key-store';
-import { HealthModule, MetricsModule } from '@rs/service-kit';
+import { HealthModule, keycloakGuardOptions, MetricsModule } from '@rs/service-kit';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from './config/key-manager.config';
 import { KeyManagerConfigModule } from './config/config.module';
@@ -41,7 +41,7 @@ import { CheckRateLimiter } from './rate-limit/check-rate-limiter';
       inject: [KEY_MANAGER_CONFIG],
       useFactory: (config: KeyManagerConfig) => ({
         serviceName: 'key-manager',
-        keycloak: { url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, audience: config.KEYCLOAK_AUDIENCE },
+        keycloak: keycloakGuardOptions(config),
         // Key management accepts Keycloak tokens only: a leaked key must not mint, renew or list keys.
         apiKey: false,
         kafka: false,

@@ -8,7 +8,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule);
   const config = app.get<KeyManagerConfig>(KEY_MANAGER_CONFIG);
   configureKeyManager(app, config);
-  await app.listen(config.PORT, '127.0.0.1');
+  await app.listen(config.PORT, config.HOST);
   Logger.log(`API Key Manager listening on ${config.PUBLIC_URL} (Swagger UI: ${config.PUBLIC_URL}/docs)`, 'Bootstrap');
 }
 

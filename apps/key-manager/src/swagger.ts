@@ -1,7 +1,7 @@
-import type { SwaggerOptions } from '@rs/service-kit';
+import { type SwaggerOptions, swaggerKeycloak } from '@rs/service-kit';
 import type { KeyManagerConfig } from './config/key-manager.config';
 
-export function keyManagerSwaggerOptions(config: Pick<KeyManagerConfig, 'KEYCLOAK_URL' | 'KEYCLOAK_REALM' | 'KEYCLOAK_SWAGGER_CLIENT_ID'>): SwaggerOptions {
+export function keyManagerSwaggerOptions(config: KeyManagerConfig): SwaggerOptions {
   return {
     title: 'RS-Server API Key Manager',
     description:
@@ -11,9 +11,7 @@ export function keyManagerSwaggerOptions(config: Pick<KeyManagerConfig, 'KEYCLOA
       '3. Copy the key from the response body: it is shown only once.\n' +
       '4. Use it in the `x-api-key` header (the lock icon in the other services\' Swagger UI).',
     version: '1.0',
-    keycloakUrl: config.KEYCLOAK_URL,
-    realm: config.KEYCLOAK_REALM,
-    clientId: config.KEYCLOAK_SWAGGER_CLIENT_ID,
+    ...swaggerKeycloak(config),
     apiKey: false,
   };
 }

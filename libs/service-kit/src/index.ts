@@ -9,3 +9,4 @@ export * from './lib/metrics/metrics.service';
 export * from './lib/public.decorator';
 export * from './lib/swagger.util';
 export * from './lib/validation.pipe';
+export * from './lib/platform-env';

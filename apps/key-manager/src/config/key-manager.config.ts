@@ -1,16 +1,12 @@
-import { env, type EnvOf, readEnv } from '@rs/service-kit';
+import { env, type EnvOf, httpEnv, KAFKA_ENV, KEYCLOAK_ENV, readEnv } from '@rs/service-kit';
 
 /** Every variable the key manager reads, with its default; secrets have none. See README "Configuration". */
 export const KEY_MANAGER_ENV = {
-  PORT: env.int(3000, { min: 0, max: 65535 }),
-  PUBLIC_URL: env.url('http://127.0.0.1:3000'),
+  ...httpEnv(3000),
   MONGO_URL: env.string('mongodb://127.0.0.1:27017/rs_keys'),
   REDIS_URL: env.url('redis://127.0.0.1:6379'),
-  KAFKA_BROKERS: env.list('127.0.0.1:9092'),
-  KEYCLOAK_URL: env.url('http://127.0.0.1:8180'),
-  KEYCLOAK_REALM: env.string('rs-server'),
-  KEYCLOAK_AUDIENCE: env.string('rs-server'),
-  KEYCLOAK_SWAGGER_CLIENT_ID: env.string('swagger-ui'),
+  ...KAFKA_ENV,
+  ...KEYCLOAK_ENV,
   KEYCLOAK_SYNC_CLIENT_ID: env.string('rs-key-manager'),
   KEYCLOAK_SYNC_CLIENT_SECRET: env.secret(8),
   KEYCLOAK_SYNC_INTERVAL_SECONDS: env.int(300, { min: 0 }),

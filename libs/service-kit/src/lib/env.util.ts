@@ -57,6 +57,11 @@ export const env = {
         .split(',')
         .map((item) => item.trim())
         .filter(Boolean),
+  /** An optional URL: undefined when unset. */
+  optionalUrl:
+    (): EnvParser<string | undefined> =>
+    (raw, name) =>
+      raw === undefined || raw === '' ? undefined : env.url()(raw, name),
   /** A secret: never has a default, must be long enough to be worth its name. */
   secret:
     (minLength = 16): EnvParser<string> =>

@@ -1,0 +1,39 @@
+import { env, type EnvOf } from './env.util';
+
+/**
+ * Variables every app of the platform reads the same way: Keycloak and Kafka. Spread into each app's own
+ * schema so names, defaults and validation stay identical everywhere.
+ */
+export const KEYCLOAK_ENV = {
+  /** How this app reaches Keycloak (JWKS, admin API). */
+  KEYCLOAK_URL: env.url('http://127.0.0.1:8180'),
+  /** How browsers reach Keycloak (Swagger UI login) and the host tokens are issued for; default KEYCLOAK_URL. */
+  KEYCLOAK_PUBLIC_URL: env.optionalUrl(),
+  KEYCLOAK_REALM: env.string('rs-server'),
+  KEYCLOAK_AUDIENCE: env.string('rs-server'),
+  KEYCLOAK_SWAGGER_CLIENT_ID: env.string('swagger-ui'),
+};
+
+/** Where an HTTP app listens, and the URL browsers use for it (Swagger UI's OAuth2 redirect). */
+export const httpEnv = (defaultPort: number) => ({
+  HOST: env.string('127.0.0.1'),
+  PORT: env.int(defaultPort, { min: 0, max: 65535 }),
+  PUBLIC_URL: env.url(`http://127.0.0.1:${defaultPort}`),
+});
+
+export const KAFKA_ENV = {
+  KAFKA_BROKERS: env.list('127.0.0.1:9092'),
+};
+
+export type KeycloakEnv = EnvOf<typeof KEYCLOAK_ENV>;
+
+/** The auth guard's Keycloak options: JWKS through KEYCLOAK_URL, issuer as browsers see Keycloak. */
+export function keycloakGuardOptions(config: KeycloakEnv): { url: string; realm: string; audience: string; issuer: string } {
+  const publicUrl = config.KEYCLOAK_PUBLIC_URL ?? config.KEYCLOAK_URL;
+  return { url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, audience: config.KEYCLOAK_AUDIENCE, issuer: `${publicUrl}/realms/${config.KEYCLOAK_REALM}` };
+}
+
+/** Swagger UI's Keycloak login settings. */
+export function swaggerKeycloak(config: KeycloakEnv): { keycloakUrl: string; realm: string; clientId: string } {
+  return { keycloakUrl: config.KEYCLOAK_PUBLIC_URL ?? config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, clientId: config.KEYCLOAK_SWAGGER_CLIENT_ID };
+}
