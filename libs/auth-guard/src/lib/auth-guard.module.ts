@@ -58,7 +58,7 @@ export class AuthGuardModule extends AuthGuardConfigurableModule implements Nest
 
   configure(): void {
     // Without API keys, `api-key=` in a URL is not a credential (the key manager's revoke names a key with it).
-    if (this.options.apiKey === false) return;
+    if (!this.options || this.options.apiKey === false) return;
     // Registered on the HTTP adapter itself, not through MiddlewareConsumer: it must run before routing
     // (it rewrites the URL), and Nest mounts consumer middleware on route paths.
     this.adapterHost?.httpAdapter?.use(apiKeyLocationMiddleware);

@@ -1,0 +1,7 @@
+/** Stations serving auxiliary files (RS-Server's ADGS); `/auxip/search` searches the default one. */
+export const AUXIP_STATIONS = ['ADGS'] as const;
+export type AuxipStation = (typeof AUXIP_STATIONS)[number];
+export const DEFAULT_AUXIP_STATION: AuxipStation = 'ADGS';
+
+export const MAX_LIMIT = 1000;
+export const DEFAULT_LIMIT = 100;

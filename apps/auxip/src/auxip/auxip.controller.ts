@@ -1,0 +1,78 @@
+import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, StreamableFile } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAuth, AUXIP_LANDING_PAGE_ROLE, auxipRole, RequireRoles } from '@rs/auth-guard';
+import { AUXIP_CONFIG, type AuxipConfig } from '../config/auxip.config';
+import type { StacFeatureCollection, StacItem } from '../stac/stac.util';
+import { AUXIP_STATIONS, type AuxipStation, DEFAULT_AUXIP_STATION } from './auxip.constants';
+import { type AuxipLandingPage, AuxipService } from './auxip.service';
+import { AuxSearchQueryDto } from './dto/aux-search-query.dto';
+import { knownStation, stationRole } from './station.roles';
+
+class StationPipe implements PipeTransform<string, AuxipStation> {
+  transform(value: string): AuxipStation {
+    return knownStation(value);
+  }
+}
+
+const STATION_PARAM = { name: 'station', enum: AUXIP_STATIONS, description: 'Auxiliary data station (case-insensitive)' };
+
+@ApiTags('Auxip')
+@ApiAuth()
+@Controller('auxip')
+export class AuxipController {
+  constructor(
+    private readonly auxip: AuxipService,
+    @Inject(AUXIP_CONFIG) private readonly config: AuxipConfig,
+  ) {}
+
+  @Get()
+  @RequireRoles(AUXIP_LANDING_PAGE_ROLE)
+  @ApiOperation({ summary: 'Landing page', description: `STAC catalog of the service. Role \`${AUXIP_LANDING_PAGE_ROLE}\`.` })
+  @ApiOkResponse({ description: 'STAC Catalog' })
+  landingPage(): AuxipLandingPage {
+    return this.auxip.landingPage(this.config.PUBLIC_URL);
+  }
+
+  @Get('search')
+  @RequireRoles(auxipRole(DEFAULT_AUXIP_STATION, 'read'))
+  @ApiOperation({
+    summary: 'Search auxiliary files',
+    description: `Files of the default station (${DEFAULT_AUXIP_STATION}) by validity time, product type and platform. Role \`${auxipRole(DEFAULT_AUXIP_STATION, 'read')}\`.`,
+  })
+  @ApiOkResponse({ description: 'STAC FeatureCollection of auxiliary files' })
+  search(@Query() query: AuxSearchQueryDto): StacFeatureCollection {
+    return this.auxip.search(DEFAULT_AUXIP_STATION, query, this.config.PUBLIC_URL, '/auxip/search');
+  }
+
+  @Get(':station/search')
+  @RequireRoles(stationRole('read'))
+  @ApiParam(STATION_PARAM)
+  @ApiNotFoundResponse({ description: 'Unknown station' })
+  @ApiOperation({ summary: 'Search auxiliary files of a station', description: 'Role `rs_auxip_<station>_read`.' })
+  @ApiOkResponse({ description: 'STAC FeatureCollection of auxiliary files' })
+  searchStation(@Param('station', StationPipe) station: AuxipStation, @Query() query: AuxSearchQueryDto): StacFeatureCollection {
+    return this.auxip.search(station, query, this.config.PUBLIC_URL, `/auxip/${station}/search`);
+  }
+
+  @Get(':station/files/:name')
+  @RequireRoles(stationRole('read'))
+  @ApiParam(STATION_PARAM)
+  @ApiNotFoundResponse({ description: 'Unknown station or file' })
+  @ApiOperation({ summary: 'Get one auxiliary file', description: 'Role `rs_auxip_<station>_read`.' })
+  @ApiOkResponse({ description: 'STAC Item of the file' })
+  file(@Param('station', StationPipe) station: AuxipStation, @Param('name') name: string): StacItem {
+    return this.auxip.file(station, name, this.config.PUBLIC_URL);
+  }
+
+  @Get(':station/files/:name/download')
+  @RequireRoles(stationRole('download'))
+  @ApiParam(STATION_PARAM)
+  @ApiNotFoundResponse({ description: 'Unknown station or file' })
+  @Header('Content-Type', 'application/octet-stream')
+  @ApiProduces('application/octet-stream')
+  @ApiOperation({ summary: 'Download one auxiliary file', description: 'Sample content. Role `rs_auxip_<station>_download`.' })
+  download(@Param('station', StationPipe) station: AuxipStation, @Param('name') name: string): StreamableFile {
+    const file = this.auxip.download(station, name);
+    return new StreamableFile(file.content, { disposition: `attachment; filename="${file.fileName}"`, length: file.content.length });
+  }
+}
