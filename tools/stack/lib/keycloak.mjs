@@ -10,7 +10,8 @@ import { DEPENDENCY_PLUGIN, mvn } from './maven.mjs';
 
 export const KEYCLOAK_VERSION = '26.7.3';
 export const REALM = 'rs-server';
-const REALM_FILE = path.join(path.dirname(path.dirname(STACK_SRC)), 'docker', 'keycloak', 'rs-server-realm.json');
+const DEFAULT_REALM_FILE = path.join(path.dirname(path.dirname(STACK_SRC)), 'docker', 'keycloak', 'rs-server-realm.json');
+const realmFile = (env) => path.resolve(env.KEYCLOAK_REALM_FILE || DEFAULT_REALM_FILE);
 // Build-time options baked into the cached dist by `kc.sh build` (changing them triggers a rebuild).
 const BUILD_OPTIONS = ['--db=dev-file', '--health-enabled=false', '--metrics-enabled=false'];
 const HOME_LINKS = ['bin', 'conf', 'lib', 'providers', 'themes'];
@@ -129,8 +130,13 @@ export default {
     const p = paths(cfg);
     const { port, base } = keycloakUrls(cfg);
     const javaHome = keycloakJavaHome(cfg.env);
-    const realm = fs.readFileSync(REALM_FILE);
-    JSON.parse(realm); // fail early on a broken realm file
+    const file = realmFile(cfg.env);
+    const realm = fs.readFileSync(file);
+    try {
+      if (JSON.parse(realm).realm !== REALM) throw new Error(`its "realm" is not "${REALM}"`);
+    } catch (e) {
+      throw new Error(`realm file ${file}: ${e.message}`); // fail early on a broken realm file
+    }
     // Per-clone home: symlinks into the cached dist + a real data/ dir (H2 DB, import dir, tx logs, tmp).
     mkdirp(p.home);
     for (const l of HOME_LINKS) {
@@ -146,7 +152,10 @@ export default {
       }
     }
     // The realm is imported only into an empty DB: wipe the DB when the realm file (or Keycloak) changed.
-    const wanted = sha256(realm, KEYCLOAK_VERSION);
+    const adminUser = cfg.env.KEYCLOAK_ADMIN_USER || 'admin';
+    const adminPassword = cfg.env.KEYCLOAK_ADMIN_PASSWORD || 'admin';
+    // the bootstrap admin is created only in a fresh DB too, so it is part of the fingerprint
+    const wanted = sha256(realm, KEYCLOAK_VERSION, adminUser, adminPassword);
     const have = readText(p.realmHashFile, '').trim();
     if (have !== wanted && exists(p.homeData)) {
       log(`keycloak: ${have ? 'realm file changed' : 'no realm fingerprint'}; wiping ${p.homeData} so the realm is re-imported (new signing keys: restart apps that cache JWKS)`);
@@ -175,8 +184,8 @@ export default {
       env: {
         ...cfg.env,
         JAVA_HOME: javaHome,
-        KC_BOOTSTRAP_ADMIN_USERNAME: cfg.env.KEYCLOAK_ADMIN_USER || 'admin',
-        KC_BOOTSTRAP_ADMIN_PASSWORD: cfg.env.KEYCLOAK_ADMIN_PASSWORD || 'admin',
+        KC_BOOTSTRAP_ADMIN_USERNAME: adminUser,
+        KC_BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
       },
       match: `-Dkc.home.dir=${p.home}`,
     };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { exists, intEnv, log, mkdirp, runLogged, tcpExchange, which } from './common.mjs';
 
 function redisBin(env) {
-  if (env.REDIS_SERVER) return env.REDIS_SERVER;
+  if (env.REDIS_SERVER) return exists(env.REDIS_SERVER) ? env.REDIS_SERVER : null;
   return which('redis-server', env) || ['/usr/bin/redis-server', '/usr/sbin/redis-server', '/usr/local/bin/redis-server'].find(exists) || null;
 }
 
@@ -32,6 +32,7 @@ export default {
 
   async provision(cfg, { logFile }) {
     if (this.provisioned(cfg)) return;
+    if (cfg.env.REDIS_SERVER) throw new Error(`redis: REDIS_SERVER=${cfg.env.REDIS_SERVER} is not an executable`);
     const apt = which('apt-get', cfg.env);
     if (!apt) throw new Error('redis: redis-server is not installed and apt-get is not available; install Redis >= 6.2 and put redis-server on PATH (or set REDIS_SERVER)');
     const root = process.getuid?.() === 0;
