@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  StackError, config, fmtMs, log, mkdirp, ownedAlive, pidAlive, portOpen, readState, sleep, startDetached, stopGroup, tailFile,
+  StackError, config, fmtMs, log, mkdirp, withLock, ownedAlive, pidAlive, portOpen, readState, sleep, startDetached, stopGroup, tailFile,
   writeState,
 } from './common.mjs';
 import kafka from './kafka.mjs';
@@ -76,6 +76,12 @@ export async function up(names, opts = {}) {
   const list = resolveServices(names);
   mkdirp(cfg.logs);
   mkdirp(cfg.data);
+  // Two `up` in one clone at once (e.g. parallel test targets) take turns: the second one then finds the
+  // services healthy and reports them as running instead of racing for the ports.
+  return withLock(path.join(cfg.dir, 'up.lock'), 'up', () => upLocked(cfg, list, opts), 15 * 60 * 1000);
+}
+
+async function upLocked(cfg, list, opts) {
   const signal = opts.signal;
   const result = { services: {}, started: [] };
 
