@@ -24,9 +24,23 @@ async function main(argv) {
     case 'provision':
       await provision(names);
       return 0;
-    case 'up':
-      await up(names);
+    case 'up': {
+      // Ctrl-C / SIGTERM while waiting: stop what this `up` started, then exit
+      const ac = new AbortController();
+      const onSig = (sig) => {
+        log(`received ${sig}; stopping what this up started`);
+        ac.abort();
+      };
+      process.once('SIGINT', onSig);
+      process.once('SIGTERM', onSig);
+      try {
+        await up(names, { signal: ac.signal });
+      } catch (e) {
+        if (ac.signal.aborted) return 130;
+        throw e;
+      }
       return 0;
+    }
     case 'down':
       await down(names);
       return 0;
