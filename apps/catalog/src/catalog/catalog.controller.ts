@@ -1,0 +1,159 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAuth, type AuthPrincipal, CurrentPrincipal, RequireRoles } from '@rs/auth-guard';
+import { CATALOG_CONFIG, type CatalogConfig } from '../config/catalog.config';
+import { collectionAccess } from './catalog-ids.util';
+import { CatalogService, type NextLink, type StacObject } from './catalog.service';
+import { ItemsQueryDto, SearchQueryDto } from './dto/items-query.dto';
+import { SearchBodyDto } from './dto/search-body.dto';
+import { StacCollectionDto } from './dto/stac-collection.dto';
+import { StacItemDto } from './dto/stac-item.dto';
+
+const COLLECTION_PARAM = { name: 'collectionId', description: '<owner>:<collection>', example: 'alice:s1-l1' };
+const ITEM_PARAM = { name: 'itemId', description: 'Item id' };
+
+/** Next page of a GET listing: the same query with another offset. */
+function nextGet(href: string, query: ItemsQueryDto & Partial<SearchQueryDto>): NextLink {
+  return (offset) => {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries({ ...query, offset })) if (value !== undefined) params.set(name, String(value));
+    return { rel: 'next', href: `${href}?${params.toString()}`, type: 'application/geo+json', method: 'GET' };
+  };
+}
+
+@ApiTags('STAC catalog')
+@ApiAuth()
+@Controller('catalog')
+export class CatalogController {
+  constructor(
+    private readonly catalog: CatalogService,
+    @Inject(CATALOG_CONFIG) private readonly config: CatalogConfig,
+  ) {}
+
+  private get baseUrl(): string {
+    return this.config.PUBLIC_URL;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Landing page', description: 'STAC API landing page (any authenticated user).' })
+  landingPage(): StacObject {
+    return this.catalog.landingPage(this.baseUrl);
+  }
+
+  @Get('conformance')
+  @ApiOperation({ summary: 'Conformance classes' })
+  conformance(): { conformsTo: string[] } {
+    return this.catalog.conformance();
+  }
+
+  @Get('collections')
+  @ApiOperation({ summary: 'List collections', description: 'The collections you own or hold `rs_catalog_<owner>:<collection>_read` for.' })
+  listCollections(@CurrentPrincipal() principal: AuthPrincipal): Promise<StacObject> {
+    return this.catalog.listCollections(principal, this.baseUrl);
+  }
+
+  @Post('collections')
+  @ApiOperation({ summary: 'Create a collection', description: 'Created as `<you>:<id>`; another owner needs their `rs_catalog_<owner>:<collection>_write`.' })
+  @ApiCreatedResponse({ description: 'The STAC Collection' })
+  createCollection(@CurrentPrincipal() principal: AuthPrincipal, @Body() body: StacCollectionDto): Promise<StacObject> {
+    return this.catalog.createCollection(principal, body, this.baseUrl);
+  }
+
+  @Get('collections/:collectionId')
+  @RequireRoles(collectionAccess('read'))
+  @ApiParam(COLLECTION_PARAM)
+  @ApiNotFoundResponse({ description: 'No such collection' })
+  @ApiOperation({ summary: 'Get a collection', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
+  getCollection(@Param('collectionId') collectionId: string): Promise<StacObject> {
+    return this.catalog.getCollection(collectionId, this.baseUrl);
+  }
+
+  @Put('collections/:collectionId')
+  @RequireRoles(collectionAccess('write'))
+  @ApiParam(COLLECTION_PARAM)
+  @ApiNotFoundResponse({ description: 'No such collection' })
+  @ApiOperation({ summary: 'Replace a collection', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
+  replaceCollection(@Param('collectionId') collectionId: string, @Body() body: StacCollectionDto): Promise<StacObject> {
+    return this.catalog.replaceCollection(collectionId, body, this.baseUrl);
+  }
+
+  @Delete('collections/:collectionId')
+  @HttpCode(204)
+  @RequireRoles(collectionAccess('write'))
+  @ApiParam(COLLECTION_PARAM)
+  @ApiNoContentResponse({ description: 'Deleted with its items' })
+  @ApiNotFoundResponse({ description: 'No such collection' })
+  @ApiOperation({ summary: 'Delete a collection and its items', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
+  deleteCollection(@Param('collectionId') collectionId: string): Promise<void> {
+    return this.catalog.deleteCollection(collectionId);
+  }
+
+  @Get('collections/:collectionId/items')
+  @RequireRoles(collectionAccess('read'))
+  @ApiParam(COLLECTION_PARAM)
+  @ApiOkResponse({ description: 'STAC FeatureCollection, newest first, with a `next` link while more remain' })
+  @ApiOperation({ summary: 'List items', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
+  listItems(@Param('collectionId') collectionId: string, @Query() query: ItemsQueryDto): Promise<StacObject> {
+    const href = `${this.baseUrl}/catalog/collections/${collectionId}/items`;
+    return this.catalog.listItems(collectionId, query, this.baseUrl, nextGet(href, query));
+  }
+
+  @Post('collections/:collectionId/items')
+  @RequireRoles(collectionAccess('write'))
+  @ApiParam(COLLECTION_PARAM)
+  @ApiCreatedResponse({ description: 'The STAC Item' })
+  @ApiOperation({ summary: 'Create an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
+  createItem(@Param('collectionId') collectionId: string, @Body() body: StacItemDto): Promise<StacObject> {
+    return this.catalog.createItem(collectionId, body, this.baseUrl);
+  }
+
+  @Get('collections/:collectionId/items/:itemId')
+  @RequireRoles(collectionAccess('read'))
+  @ApiParam(COLLECTION_PARAM)
+  @ApiParam(ITEM_PARAM)
+  @ApiNotFoundResponse({ description: 'No such collection or item' })
+  @ApiOperation({ summary: 'Get an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
+  getItem(@Param('collectionId') collectionId: string, @Param('itemId') itemId: string): Promise<StacObject> {
+    return this.catalog.getItem(collectionId, itemId, this.baseUrl);
+  }
+
+  @Put('collections/:collectionId/items/:itemId')
+  @RequireRoles(collectionAccess('write'))
+  @ApiParam(COLLECTION_PARAM)
+  @ApiParam(ITEM_PARAM)
+  @ApiNotFoundResponse({ description: 'No such collection or item' })
+  @ApiOperation({ summary: 'Replace an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
+  replaceItem(@Param('collectionId') collectionId: string, @Param('itemId') itemId: string, @Body() body: StacItemDto): Promise<StacObject> {
+    return this.catalog.replaceItem(collectionId, itemId, body, this.baseUrl);
+  }
+
+  @Delete('collections/:collectionId/items/:itemId')
+  @HttpCode(204)
+  @RequireRoles(collectionAccess('write'))
+  @ApiParam(COLLECTION_PARAM)
+  @ApiParam(ITEM_PARAM)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ description: 'No such collection or item' })
+  @ApiOperation({ summary: 'Delete an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
+  deleteItem(@Param('collectionId') collectionId: string, @Param('itemId') itemId: string): Promise<void> {
+    return this.catalog.deleteItem(collectionId, itemId);
+  }
+
+  @Get('search')
+  @ApiOperation({ summary: 'Search items', description: 'Across the named collections (each must be readable) or every collection you may read.' })
+  @ApiOkResponse({ description: 'STAC FeatureCollection, newest first, with a `next` link while more remain' })
+  search(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: SearchQueryDto): Promise<StacObject> {
+    const criteria = { ...query, collections: CatalogService.list(query.collections), ids: CatalogService.list(query.ids) };
+    return this.catalog.search(principal, criteria, this.baseUrl, nextGet(`${this.baseUrl}/catalog/search`, query));
+  }
+
+  @Post('search')
+  @HttpCode(200)
+  @ApiBody({ type: SearchBodyDto })
+  @ApiOperation({ summary: 'Search items (JSON body)', description: 'As GET /catalog/search, with the criteria in the body.' })
+  @ApiOkResponse({ description: 'STAC FeatureCollection, with a POST `next` link while more remain' })
+  searchPost(@CurrentPrincipal() principal: AuthPrincipal, @Body() body: SearchBodyDto): Promise<StacObject> {
+    const href = `${this.baseUrl}/catalog/search`;
+    return this.catalog.search(principal, body, this.baseUrl, (offset) => ({ rel: 'next', href, type: 'application/geo+json', method: 'POST', body: { ...body, offset } }));
+  }
+}

@@ -1,0 +1,21 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { configureApp, setupSwagger } from '@rs/service-kit';
+import { AppModule } from './app.module';
+import { CATALOG_CONFIG, type CatalogConfig } from './config/catalog.config';
+import { catalogSwaggerOptions } from './swagger';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create(AppModule);
+  const config = app.get<CatalogConfig>(CATALOG_CONFIG);
+  configureApp(app, { trustProxy: config.TRUST_PROXY });
+  setupSwagger(app, catalogSwaggerOptions(config), config.PUBLIC_URL);
+  await app.listen(config.PORT, '127.0.0.1');
+  Logger.log(`STAC catalog listening on ${config.PUBLIC_URL} (Swagger UI: ${config.PUBLIC_URL}/docs)`, 'Bootstrap');
+}
+
+void bootstrap().catch((error: unknown) => {
+  // Configuration errors list every bad variable; print them plainly and stop.
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
