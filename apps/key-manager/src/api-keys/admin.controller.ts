@@ -19,14 +19,14 @@ export class AdminController {
 
   @Get('api_keys')
   @ApiOperation({ summary: "List a User's Api Keys", description: `Every key of one user, by Keycloak id or user name. Requires ${API_KEY_ADMIN_ROLE}.` })
-  @ApiOkResponse({ type: [ApiKeyViewDto] })
+  @ApiOkResponse({ description: "The user's keys (an empty list when none)", type: [ApiKeyViewDto] })
   list(@Query() query: AdminListQuery): Promise<ApiKeyView[]> {
     return this.apiKeys.listForUser(query);
   }
 
   @Get('api_key/revoke')
   @ApiOperation({ summary: 'Revoke Any Api Key', description: `Revokes any user's key by value or id; the reason goes to the audit trail. Requires ${API_KEY_ADMIN_ROLE}.` })
-  @ApiOkResponse({ type: RevokeResultDto })
+  @ApiOkResponse({ description: 'The key is revoked', type: RevokeResultDto })
   @ApiNotFoundResponse({ description: 'No such key', type: ErrorDto })
   revoke(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: AdminRevokeQuery): Promise<RevokeResultDto> {
     return this.apiKeys.revoke(callerOf(principal, true), { apiKey: query['api-key'], id: query.id }, query.reason);

@@ -45,7 +45,7 @@ export class ApiKeysController {
     summary: 'List My Api Keys',
     description: 'Your keys, most recently used first, with their state, expiration, usage totals, roles and configuration. Never the values.',
   })
-  @ApiOkResponse({ type: [ApiKeyViewDto] })
+  @ApiOkResponse({ description: 'Your keys (an empty list when you have none)', type: [ApiKeyViewDto] })
   list(@CurrentPrincipal() principal: AuthPrincipal): Promise<ApiKeyView[]> {
     return this.apiKeys.listOwn(callerOf(principal));
   }
@@ -55,7 +55,7 @@ export class ApiKeysController {
     summary: 'Revoke Api Key',
     description: 'Revokes one of your keys, named by its value (`api-key`) or its id. Every service refuses it within a second. Revoking twice is harmless.',
   })
-  @ApiOkResponse({ type: RevokeResultDto })
+  @ApiOkResponse({ description: 'The key is revoked', type: RevokeResultDto })
   @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorDto })
   revoke(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: KeyTargetQuery): Promise<RevokeResultDto> {
     return this.apiKeys.revoke(callerOf(principal), { apiKey: query['api-key'], id: query.id });
@@ -68,7 +68,7 @@ export class ApiKeysController {
       'Sets a new expiration date (default now + 15 days) on one of your keys, named by value or id. A revoked key is reactivated (the answer says so). ' +
       'Roles and attributes are refreshed from Keycloak.',
   })
-  @ApiOkResponse({ type: RenewResultDto })
+  @ApiOkResponse({ description: 'The key is active until the new expiration date', type: RenewResultDto })
   @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorDto })
   renew(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: RenewApiKeyQuery): Promise<RenewResultDto> {
     return this.apiKeys.renew(callerOf(principal), { apiKey: query['api-key'], id: query.id }, query['expiration-date']);

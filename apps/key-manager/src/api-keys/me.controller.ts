@@ -12,7 +12,7 @@ export class MeController {
 
   @Get('me')
   @ApiOperation({ summary: 'Show My Information', description: 'Your Keycloak identity as the platform sees it: id, user name, realm roles and user attributes.' })
-  @ApiOkResponse({ type: MeDto })
+  @ApiOkResponse({ description: 'Who you are for the platform', type: MeDto })
   async me(@CurrentPrincipal() principal: AuthPrincipal): Promise<MeDto> {
     const user = await this.keycloak.getUser(principal.user_id);
     return {

@@ -21,7 +21,7 @@ export class KeyCheckController {
   })
   @ApiHeader({ name: 'x-api-key', required: false, description: 'The API key' })
   @ApiQuery({ name: 'api-key', required: false, description: 'The API key, when a header cannot be set' })
-  @ApiOkResponse({ type: KeyCheckResultDto })
+  @ApiOkResponse({ description: 'The key is valid: its owner, roles and configuration', type: KeyCheckResultDto })
   @ApiUnauthorizedResponse({ description: 'No key given', type: ErrorDto })
   @ApiForbiddenResponse({ description: 'Key malformed, unknown, revoked, expired, owner disabled, or referer not allowed', type: ErrorDto })
   @ApiTooManyRequestsResponse({ description: 'Too many failed checks from this address (see Retry-After)', type: ErrorDto })

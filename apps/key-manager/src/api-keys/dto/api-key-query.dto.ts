@@ -17,8 +17,9 @@ export class CreateApiKeyQuery {
   never_expires?: boolean;
 
   @ApiPropertyOptional({
-    description: 'Free configuration for this key, a JSON object given as text. Keycloak attributes named by the platform are merged in and win.',
-    example: '{"project": "s1-ops"}',
+    // No `example`: Swagger UI's Try it out would pre-fill it and users would send it unknowingly.
+    description:
+      'Free configuration for this key, a JSON object given as text, e.g. `{"project": "s1-ops"}`. Keycloak attributes named by the platform are merged in and win.',
   })
   @IsOptional()
   @IsString({ message: "Query parameter 'config' must be a JSON object given as a string" })
@@ -26,9 +27,11 @@ export class CreateApiKeyQuery {
   config?: string;
 
   @ApiPropertyOptional({
-    description: 'Sites allowed to use this key, checked against the Referer/Origin of each request: host names (`*.esa.int` allowed) or origins. Repeat the parameter for several.',
+    // No `example`: a pre-filled referer would make the key unusable from any other site, Swagger UI included.
+    description:
+      'Sites allowed to use this key, checked against the Referer/Origin of each request: host names (e.g. `portal.example.com`, `*.esa.int`) or origins. ' +
+      'Repeat the parameter for several. Empty (default): any site.',
     type: [String],
-    example: ['portal.example.com'],
   })
   @IsOptional()
   @IsString({ each: true, message: "Query parameter 'allowed_referers' must be text" })
