@@ -7,6 +7,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from './config/key-manager.config';
 import { KeyManagerConfigModule } from './config/config.module';
 import { CheckRateLimiter } from './rate-limit/check-rate-limiter';
+import { PortalModule } from './portal/portal.module';
 
 @Module({
   imports: [
@@ -48,6 +49,7 @@ import { CheckRateLimiter } from './rate-limit/check-rate-limiter';
       }),
     }),
     ApiKeysModule,
+    PortalModule,
     HealthModule.forRootAsync({
       imports: [ApiKeysModule],
       inject: [ApiKeysRepository, LifecycleEventsPublisher, KeycloakAdminClient, CheckRateLimiter],
