@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   const config = app.get<AuxipConfig>(AUXIP_CONFIG);
   configureApp(app, { trustProxy: config.TRUST_PROXY });
   setupSwagger(app, auxipSwaggerOptions(config), config.PUBLIC_URL);
-  await app.listen(config.PORT, '127.0.0.1');
+  await app.listen(config.PORT, config.HOST);
   Logger.log(`Auxip listening on ${config.PUBLIC_URL} (Swagger UI: ${config.PUBLIC_URL}/docs)`, 'Bootstrap');
 }
 

@@ -1,7 +1,7 @@
-import type { SwaggerOptions } from '@rs/service-kit';
+import { type SwaggerOptions, swaggerKeycloak } from '@rs/service-kit';
 import type { AuxipConfig } from './config/auxip.config';
 
-export function auxipSwaggerOptions(config: Pick<AuxipConfig, 'KEYCLOAK_URL' | 'KEYCLOAK_REALM' | 'KEYCLOAK_SWAGGER_CLIENT_ID'>): SwaggerOptions {
+export function auxipSwaggerOptions(config: AuxipConfig): SwaggerOptions {
   return {
     title: 'RS-Server Auxip',
     description:
@@ -9,9 +9,7 @@ export function auxipSwaggerOptions(config: Pick<AuxipConfig, 'KEYCLOAK_URL' | '
       'Authorize with an API key (`x-api-key`) created in the API Key Manager, or log in with Keycloak. ' +
       'Searching needs the realm role `rs_auxip_<station>_read` (`_download` to download, `rs_auxip_landing_page` for the landing page).',
     version: '1.0',
-    keycloakUrl: config.KEYCLOAK_URL,
-    realm: config.KEYCLOAK_REALM,
-    clientId: config.KEYCLOAK_SWAGGER_CLIENT_ID,
+    ...swaggerKeycloak(config),
     apiKey: true,
   };
 }

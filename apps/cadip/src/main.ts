@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   const config = app.get<CadipConfig>(CADIP_CONFIG);
   configureApp(app, { trustProxy: config.TRUST_PROXY });
   setupSwagger(app, cadipSwaggerOptions(config), config.PUBLIC_URL);
-  await app.listen(config.PORT, '127.0.0.1');
+  await app.listen(config.PORT, config.HOST);
   Logger.log(`Cadip listening on ${config.PUBLIC_URL} (Swagger UI: ${config.PUBLIC_URL}/docs)`, 'Bootstrap');
 }
 

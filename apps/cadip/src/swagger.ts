@@ -1,7 +1,7 @@
-import type { SwaggerOptions } from '@rs/service-kit';
+import { type SwaggerOptions, swaggerKeycloak } from '@rs/service-kit';
 import type { CadipConfig } from './config/cadip.config';
 
-export function cadipSwaggerOptions(config: Pick<CadipConfig, 'KEYCLOAK_URL' | 'KEYCLOAK_REALM' | 'KEYCLOAK_SWAGGER_CLIENT_ID'>): SwaggerOptions {
+export function cadipSwaggerOptions(config: CadipConfig): SwaggerOptions {
   return {
     title: 'RS-Server Cadip',
     description:
@@ -9,9 +9,7 @@ export function cadipSwaggerOptions(config: Pick<CadipConfig, 'KEYCLOAK_URL' | '
       'Authorize with an API key (`x-api-key`) created in the API Key Manager, or log in with Keycloak. ' +
       'Each station needs the realm role `rs_cadip_<station>_read` (`_download` to download).',
     version: '1.0',
-    keycloakUrl: config.KEYCLOAK_URL,
-    realm: config.KEYCLOAK_REALM,
-    clientId: config.KEYCLOAK_SWAGGER_CLIENT_ID,
+    ...swaggerKeycloak(config),
     apiKey: true,
   };
 }

@@ -1,7 +1,7 @@
-import type { SwaggerOptions } from '@rs/service-kit';
+import { type SwaggerOptions, swaggerKeycloak } from '@rs/service-kit';
 import type { CatalogConfig } from './config/catalog.config';
 
-export function catalogSwaggerOptions(config: Pick<CatalogConfig, 'KEYCLOAK_URL' | 'KEYCLOAK_REALM' | 'KEYCLOAK_SWAGGER_CLIENT_ID'>): SwaggerOptions {
+export function catalogSwaggerOptions(config: CatalogConfig): SwaggerOptions {
   return {
     title: 'RS-Server STAC catalog',
     description:
@@ -9,9 +9,7 @@ export function catalogSwaggerOptions(config: Pick<CatalogConfig, 'KEYCLOAK_URL'
       'others need the realm role `rs_catalog_<owner>:<collection>_read` or `_write`.\n\n' +
       'Authorize with an API key (`x-api-key`) created in the API Key Manager, or log in with Keycloak.',
     version: '1.0',
-    keycloakUrl: config.KEYCLOAK_URL,
-    realm: config.KEYCLOAK_REALM,
-    clientId: config.KEYCLOAK_SWAGGER_CLIENT_ID,
+    ...swaggerKeycloak(config),
     apiKey: true,
   };
 }
