@@ -1,0 +1,124 @@
+// The shared guard across the real key manager and the three guarded services (built apps), with the real
+// Keycloak, Kafka and Mongo-wire DB: bearer and API key on every service, roles, usage events, and revocation
+// reaching every service within a second.
+import { KEY_USAGE_TOPIC, type KeyUsageEventV1 } from '@rs/event-contracts';
+import { eventually, recordTopic, stackEndpoints, type TopicRecorder, userToken } from '@rs/testing';
+import { MongoClient } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import { type RunningApp, startBuiltApp, uniqueDatabase } from './guarded-apps.harness';
+import { keyManagerApi } from './key-manager.client';
+
+const LIFECYCLE_LISTENING = 'Listening to rs.apikey.lifecycle.v1';
+
+/** One protected GET per service that alice's roles open and bob's do not. */
+const PROBES = {
+  auxip: { path: '/auxip/search?limit=1', route: '/auxip/search', bobMissing: 'rs_auxip_adgs_read' },
+  cadip: { path: '/cadip/MTI/session?platform=S1A&limit=1', route: '/cadip/:station/session', bobMissing: 'rs_cadip_mti_read' },
+  catalog: { path: '/catalog/collections/alice:s1-l1/items?limit=1', route: '/catalog/collections/:collectionId/items', bobMissing: 'rs_catalog_alice:s1-l1_read' },
+} as const;
+type ServiceName = keyof typeof PROBES;
+const SERVICES = Object.keys(PROBES) as ServiceName[];
+
+describe('auth guard across the platform', () => {
+  const databases = [uniqueDatabase('guardkeys'), uniqueDatabase('guardcatalog')];
+  const apps: Partial<Record<'key-manager' | ServiceName, RunningApp>> = {};
+  const tokens: Record<string, string> = {};
+  let usage: TopicRecorder<KeyUsageEventV1>;
+
+  const url = (service: ServiceName) => `${apps[service]?.url}${PROBES[service].path}`;
+  const get = (target: string, headers: Record<string, string>) => fetch(target, { headers });
+  const api = () => keyManagerApi(apps['key-manager']?.url as string);
+
+  beforeAll(async () => {
+    apps['key-manager'] = await startBuiltApp('key-manager', { MONGO_URL: stackEndpoints.mongoUrl(databases[0] as string) });
+    const keyManagerUrl = apps['key-manager'].url;
+    const started = await Promise.all(
+      SERVICES.map((service) =>
+        startBuiltApp(service, { KEY_MANAGER_URL: keyManagerUrl, ...(service === 'catalog' ? { MONGO_URL: stackEndpoints.mongoUrl(databases[1] as string) } : {}) }),
+      ),
+    );
+    started.forEach((app, index) => (apps[SERVICES[index] as ServiceName] = app));
+    // Revocations are only seen by guards whose lifecycle consumer has joined (they start at the newest offset).
+    await Promise.all(started.map((app) => app.waitForLog(LIFECYCLE_LISTENING)));
+    for (const user of ['alice', 'bob']) tokens[user] = await userToken(user);
+    // The catalog seeds its samples in the background.
+    await eventually(async () => {
+      const response = await get(url('catalog'), { authorization: `Bearer ${tokens['alice']}` });
+      if (response.status !== 200) throw new Error(`catalog answered ${response.status}`);
+    }, 30_000, 200);
+    usage = await recordTopic<KeyUsageEventV1>(KEY_USAGE_TOPIC);
+  }, 240_000);
+
+  afterAll(async () => {
+    await usage?.stop();
+    await Promise.all(Object.values(apps).map((app) => app?.stop()));
+    const client = await MongoClient.connect(stackEndpoints.mongoUrl('admin'));
+    for (const database of databases) await client.db(database).dropDatabase().catch(() => undefined);
+    await client.close();
+  });
+
+  it.each(SERVICES)('should accept a Keycloak token on %s', async (service) => {
+    expect((await get(url(service), { authorization: `Bearer ${tokens['alice']}` })).status).toBe(200);
+  });
+
+  it.each(SERVICES)('should refuse a missing role on %s, naming it', async (service) => {
+    const response = await get(url(service), { authorization: `Bearer ${tokens['bob']}` });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { message: string }).message).toContain(PROBES[service].bobMissing);
+  });
+
+  it('should accept an API key on every service (header, query parameter, path prefix) and publish usage events', async () => {
+    const name = `guard-it-${randomUUID().slice(0, 8)}`;
+    const key = await api().create(tokens['alice'] as string, name);
+    const keyId = await api().keyId(tokens['alice'] as string, name);
+    for (const service of SERVICES) {
+      const base = apps[service]?.url as string;
+      const path = PROBES[service].path;
+      expect((await get(`${base}${path}`, { 'x-api-key': key })).status).toBe(200);
+      expect((await get(`${base}${path}&api-key=${key}`, {})).status).toBe(200);
+      expect((await get(`${base}/k/${key}${path}`, {})).status).toBe(200);
+    }
+    const refused = await get(url('cadip').replace('/MTI/', '/XYZ/'), { 'x-api-key': key });
+    expect(refused.status).toBe(404);
+
+    await eventually(() => {
+      const events = usage.messages.filter((message) => message.key === keyId).map((message) => message.value);
+      expect(events).toHaveLength(10);
+    }, 15_000, 200);
+    const events = usage.messages.filter((message) => message.key === keyId).map((message) => message.value);
+    for (const service of SERVICES) {
+      expect(events.filter((event) => event.service === service && event.route === PROBES[service].route && event.status === 200)).toHaveLength(3);
+    }
+    expect(events.every((event) => event.key_id === keyId && event.method === 'GET' && event.latency_ms >= 0 && !JSON.stringify(event).includes(key))).toBe(true);
+    expect(events.find((event) => event.status === 404)?.route).toBe('/cadip/:station/session');
+  });
+
+  it('should refuse an API key on the key manager itself (Keycloak tokens only there)', async () => {
+    const name = `guard-km-${randomUUID().slice(0, 8)}`;
+    const key = await api().create(tokens['alice'] as string, name);
+    const response = await get(`${apps['key-manager']?.url}/auth/api_key/list`, { 'x-api-key': key });
+    expect(response.status).toBe(401);
+  });
+
+  it('should refuse a revoked key on every service within 1 s', async () => {
+    const name = `guard-revoke-${randomUUID().slice(0, 8)}`;
+    const key = await api().create(tokens['alice'] as string, name);
+    // Warm every cache: from now on the services do not ask the key manager about this key.
+    for (const service of SERVICES) expect((await get(url(service), { 'x-api-key': key })).status).toBe(200);
+
+    const revokedAt = Date.now();
+    await api().revoke(tokens['alice'] as string, key);
+    const delays = await Promise.all(
+      SERVICES.map(async (service) => {
+        for (;;) {
+          const response = await get(url(service), { 'x-api-key': key });
+          if (response.status === 403) return Date.now() - revokedAt;
+          if (Date.now() - revokedAt > 5000) throw new Error(`${service} still answers ${response.status} 5 s after the revocation`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      }),
+    );
+    console.log(`revocation reached ${SERVICES.map((service, index) => `${service} in ${delays[index]} ms`).join(', ')}`);
+    for (const delay of delays) expect(delay).toBeLessThan(1000);
+  });
+});
