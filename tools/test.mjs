@@ -20,6 +20,8 @@ await step('lint, typecheck, unit tests', nxBin, ['run-many', '-t', 'lint', 'typ
 if (fs.existsSync(path.join(ROOT, 'tools', 'openapi', 'check.mjs'))) {
   await step('openapi specs up to date', process.execPath, [path.join(ROOT, 'tools', 'openapi', 'check.mjs')]);
 }
+// The browser tests (test/browser) drive Debian's Chromium; install it when missing.
+await step('chromium for browser tests', process.execPath, [path.join(ROOT, 'tools', 'ensure-chromium.mjs')]);
 await step('integration tests (real services)', process.execPath, [
   path.join(ROOT, 'tools', 'stack', 'stack.mjs'),
   'run',
