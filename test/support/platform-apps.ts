@@ -1,0 +1,118 @@
+// Starts the built apps (dist/apps/<app>/main.js) as child processes, the way `npm start` runs them, for
+// tests that need the platform over real HTTP (the browser journey). The services (Kafka, Mongo-wire DB,
+// Redis, Keycloak) must be up: the integration target runs under `tools/stack/stack.mjs run`.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * Ports of `npm start`, as in tools/apps.mjs (ESM, so not importable from these CommonJS tests): keep both
+ * in step. Keycloak's swagger-ui client only accepts redirects to these ports.
+ */
+export const APP_PORTS = { 'key-manager': 3000, auxip: 3001, cadip: 3002, catalog: 3003, 'key-worker': 3004 } as const;
+export type AppName = keyof typeof APP_PORTS;
+
+export const appUrl = (app: AppName): string => `http://127.0.0.1:${APP_PORTS[app]}`;
+
+/** The environment tools/apps.mjs appEnv gives an app; secrets come from integration-env.ts. */
+export function appEnv(app: AppName, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PORT: String(APP_PORTS[app]),
+    PUBLIC_URL: appUrl(app),
+    KEY_MANAGER_URL: process.env['KEY_MANAGER_URL'] || appUrl('key-manager'),
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...overrides,
+  };
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function tail(file: string, lines = 30): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export interface RunningApps {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts each app with its environment, logs into `logDir/<app>.log`, and resolves once every /health
+ * answers. Fails at once, naming the cause, when a build is missing or a port is taken (by `npm start`).
+ */
+export async function startApps(apps: Partial<Record<AppName, Record<string, string>>>, logDir: string): Promise<RunningApps> {
+  const names = Object.keys(apps) as AppName[];
+  const missing = names.filter((app) => !fs.existsSync(path.join(ROOT, 'dist', 'apps', app, 'main.js')));
+  if (missing.length) throw new Error(`not built: ${missing.join(', ')}; run \`npx nx run-many -t build -p ${missing.join(' ')}\``);
+  const taken = (await Promise.all(names.map(async (app) => ((await portAnswers(APP_PORTS[app])) ? app : undefined)))).filter(Boolean);
+  if (taken.length) throw new Error(`port(s) of ${taken.join(', ')} already in use (is \`npm start\` running? stop it first)`);
+
+  fs.mkdirSync(logDir, { recursive: true });
+  const children = new Map<AppName, ChildProcess>();
+  const stop = async (): Promise<void> => {
+    await Promise.all(
+      [...children.values()].map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+
+  for (const app of names) {
+    const log = fs.openSync(path.join(logDir, `${app}.log`), 'w');
+    const child = spawn(process.execPath, ['--enable-source-maps', path.join(ROOT, 'dist', 'apps', app, 'main.js')], {
+      cwd: ROOT,
+      env: appEnv(app, apps[app]),
+      stdio: ['ignore', log, log],
+    });
+    fs.closeSync(log);
+    children.set(app, child);
+  }
+
+  try {
+    await Promise.all(
+      names.map(async (app) => {
+        const deadline = Date.now() + 90000;
+        while (Date.now() < deadline) {
+          const child = children.get(app);
+          if (child?.exitCode !== null || child?.signalCode !== null) throw new Error(`${app} exited:\n${tail(path.join(logDir, `${app}.log`))}`);
+          const healthy = await fetch(`${appUrl(app)}/health`, { signal: AbortSignal.timeout(1000) }).then(
+            (response) => response.ok,
+            () => false,
+          );
+          if (healthy) return;
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        }
+        throw new Error(`${app} not healthy within 90 s:\n${tail(path.join(logDir, `${app}.log`))}`);
+      }),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
+}
