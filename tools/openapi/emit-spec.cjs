@@ -16,6 +16,7 @@
 // default, such as secrets), never from the caller's, so the output does not depend on who runs it.
 'use strict';
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
@@ -34,10 +35,28 @@ const { options: compilerOptions } = ts.convertCompilerOptionsFromJson(
   { ...base.compilerOptions, module: 'commonjs', moduleResolution: 'node10', sourceMap: false, inlineSourceMap: true, declaration: false, importHelpers: false },
   ROOT,
 );
+// Transpiled files are cached by content (transpiling is most of the run time); the cache is disposable.
+const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'rs-openapi');
+const cacheSalt = `${ts.version}\0${JSON.stringify(compilerOptions)}`;
+function transpile(source, filename) {
+  const key = crypto.createHash('sha256').update(cacheSalt).update('\0').update(filename).update('\0').update(source).digest('hex');
+  const cached = path.join(CACHE_DIR, `${key}.js`);
+  try {
+    return fs.readFileSync(cached, 'utf8');
+  } catch {
+    const { outputText } = ts.transpileModule(source, { compilerOptions, fileName: filename });
+    try {
+      fs.mkdirSync(CACHE_DIR, { recursive: true });
+      fs.writeFileSync(`${cached}.${process.pid}`, outputText);
+      fs.renameSync(`${cached}.${process.pid}`, cached);
+    } catch {
+      // A read-only node_modules only costs time.
+    }
+    return outputText;
+  }
+}
 require.extensions['.ts'] = (module, filename) => {
-  const source = fs.readFileSync(filename, 'utf8');
-  const { outputText } = ts.transpileModule(source, { compilerOptions, fileName: filename });
-  module._compile(outputText, filename);
+  module._compile(transpile(fs.readFileSync(filename, 'utf8'), filename), filename);
 };
 
 const aliases = Object.entries(base.compilerOptions.paths ?? {}).map(([alias, [target]]) => [alias, path.join(ROOT, target)]);
