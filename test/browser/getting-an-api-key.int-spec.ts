@@ -30,10 +30,11 @@ describe('Getting an API key, in a browser', () => {
 
   beforeAll(async () => {
     fs.rmSync(OUTPUT, { recursive: true, force: true });
-    // Databases of their own: the journey neither sees nor leaves keys in the ones `npm start` uses.
+    // Databases of their own: the journey neither sees nor leaves keys in the ones `npm start` uses, and its
+    // failed-check counter (per client address, in Redis) is not shared with other suites calling from 127.0.0.1.
     apps = await startApps(
       {
-        'key-manager': { MONGO_URL: stackEndpoints.mongoUrl('rs_browser_keys') },
+        'key-manager': { MONGO_URL: stackEndpoints.mongoUrl('rs_browser_keys'), REDIS_URL: `${stackEndpoints.redisUrl.replace(/\/\d*$/, '')}/6` },
         catalog: { MONGO_URL: stackEndpoints.mongoUrl('rs_browser_catalog') },
       },
       path.join(OUTPUT, 'logs'),
