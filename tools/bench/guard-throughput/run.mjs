@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Guard throughput: requests/s of a Cadip endpoint with a valid cached API key ÷ the same endpoint with the
+// guard replaced by a pass-through, measured in one run, in alternating rounds. See docs/benchmarks.md.
+//
+//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--path /cadip/INS/cadu/<id>]
+//
+// Kafka from tools/stack (127.0.0.1:9092) should be up so usage events are really published.
+import { spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+const ROOT = path.resolve(HERE, '..', '..', '..');
+const args = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .join(' ')
+    .split('--')
+    .filter(Boolean)
+    .map((pair) => pair.trim().split(/\s+/)),
+);
+const rounds = Number(args.rounds ?? 5);
+const seconds = Number(args.seconds ?? 10);
+const connections = Number(args.connections ?? 32);
+const paths = (args.path ?? '/cadip/INS/cadu/search?limit=1,/cadip/INS/session?platform=S1A&limit=10').split(',');
+
+const server = spawn(process.execPath, ['-r', '@swc-node/register', path.join(HERE, 'server.ts')], {
+  cwd: ROOT,
+  env: { ...process.env, SWC_NODE_PROJECT: path.join(HERE, 'tsconfig.json'), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const ready = await new Promise((resolve, reject) => {
+  const lines = readline.createInterface({ input: server.stdout });
+  lines.on('line', (line) => {
+    if (line.startsWith('{"guarded"')) resolve(JSON.parse(line));
+  });
+  server.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+});
+
+function load(url, extraHeaders, durationSeconds) {
+  const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), url, String(connections), String(durationSeconds), ...extraHeaders], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const report = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version }, rounds, seconds, connections, endpoints: [] };
+try {
+  for (const endpoint of paths) {
+    const guardedUrl = `${ready.guarded}${endpoint}`;
+    const unguardedUrl = `${ready.unguarded}${endpoint}`;
+    const key = [`x-api-key:${ready.apiKey}`];
+    // Warm-up: JIT, connection pools, and the one key check that fills the cache.
+    load(unguardedUrl, [], 3);
+    load(guardedUrl, key, 3);
+    const guarded = [];
+    const unguarded = [];
+    for (let round = 0; round < rounds; round++) {
+      const first = round % 2 === 0;
+      if (first) unguarded.push(load(unguardedUrl, [], seconds));
+      guarded.push(load(guardedUrl, key, seconds));
+      if (!first) unguarded.push(load(unguardedUrl, [], seconds));
+      console.error(`round ${round + 1}/${rounds} ${endpoint}: unguarded ${unguarded.at(-1).rps} req/s, guarded ${guarded.at(-1).rps} req/s`);
+    }
+    const bad = [...guarded, ...unguarded].filter((run) => run.errors || Object.keys(run.statuses).some((status) => status !== '200'));
+    if (bad.length) throw new Error(`non-200 answers: ${JSON.stringify(bad.map((run) => run.statuses))}`);
+    const guardedRps = median(guarded.map((run) => run.rps));
+    const unguardedRps = median(unguarded.map((run) => run.rps));
+    // Each round measures both back to back, so a machine-wide slowdown hits both sides of its ratio.
+    const roundRatios = guarded.map((run, index) => Math.round((run.rps / unguarded[index].rps) * 1000) / 1000);
+    report.endpoints.push({
+      endpoint,
+      unguarded_rps: unguardedRps,
+      guarded_rps: guardedRps,
+      ratio_of_medians: Math.round((guardedRps / unguardedRps) * 1000) / 1000,
+      median_round_ratio: median(roundRatios),
+      round_ratios: roundRatios,
+      unguarded_latency_ms: unguarded.map((run) => run.latency_ms),
+      guarded_latency_ms: guarded.map((run) => run.latency_ms),
+      rounds_rps: { unguarded: unguarded.map((run) => run.rps), guarded: guarded.map((run) => run.rps) },
+    });
+  }
+  console.log(JSON.stringify(report, null, 2));
+} finally {
+  server.stdin.end();
+}
