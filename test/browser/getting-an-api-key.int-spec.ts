@@ -198,5 +198,16 @@ describe('Getting an API key, in a browser', () => {
       // Swagger UI of this origin forgot its token too: the next Authorize asks Keycloak again.
       await expect(page.evaluate(() => localStorage.getItem('authorized'))).resolves.toBeNull();
     });
+
+    await step('15-portal-other-account', async () => {
+      // Logged out, Keycloak asks for an account again: another user can log in without clearing cookies.
+      await page.locator('#login').click();
+      await page.locator('#username').fill('bob');
+      await page.locator('#password').fill('bob-password');
+      await page.locator('#kc-login').click();
+      await page.waitForURL(`${appUrl('key-manager')}/`);
+      await page.locator('#session-in').waitFor();
+      await expect(page.locator('#session-user').textContent()).resolves.toBe('bob');
+    });
   }, 300000);
 });
