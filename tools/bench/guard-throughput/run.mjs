@@ -2,7 +2,7 @@
 // Guard throughput: requests/s of a Cadip endpoint with a valid cached API key ÷ the same endpoint with the
 // guard replaced by a pass-through, measured in one run, in alternating rounds. See docs/benchmarks.md.
 //
-//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--path /cadip/INS/cadu/<id>]
+//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--path <path>,<path>]
 //
 // Kafka from tools/stack (127.0.0.1:9092) should be up so usage events are really published.
 import { spawn, spawnSync } from 'node:child_process';
@@ -23,7 +23,8 @@ const args = Object.fromEntries(
 const rounds = Number(args.rounds ?? 5);
 const seconds = Number(args.seconds ?? 10);
 const connections = Number(args.connections ?? 32);
-const paths = (args.path ?? '/cadip/INS/cadu/search?limit=1,/cadip/INS/session?platform=S1A&limit=10').split(',');
+// A cheap handler (one CADU item: the guard's share is largest) and a typical search.
+const paths = (args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10').split(',');
 
 const server = spawn(process.execPath, ['-r', '@swc-node/register', path.join(HERE, 'server.ts')], {
   cwd: ROOT,

@@ -56,7 +56,7 @@ describe(KeyUsagePublisher.name, () => {
     const options: AuthGuardOptions = {
       serviceName: 'cadip',
       keycloak: { url: 'http://kc', realm: 'r', audience: 'a' },
-      apiKey: false,
+      apiKey: { keyManagerUrl: 'http://km' },
       kafka: { brokers: ['127.0.0.1:1'], clientId: 'cadip', usageFlushIntervalMs: 20, usageBatchSize: 10, usageBufferMax: 25, ...kafka },
     };
     const client = { producer: () => producer } as unknown as Kafka;
@@ -96,6 +96,14 @@ describe(KeyUsagePublisher.name, () => {
       await until(() => sut.isConnected);
       for (let i = 0; i < 10; i++) sut.record(usageEvent());
       await until(() => producer.messages.length === 10);
+    });
+
+    it('should stay off when the service accepts no API keys', () => {
+      const options: AuthGuardOptions = { serviceName: 's', keycloak: { url: 'http://kc', realm: 'r', audience: 'a' }, apiKey: false, kafka: { brokers: ['b:1'], clientId: 's' } };
+      sut = new KeyUsagePublisher(options, { producer: () => producer } as unknown as Kafka, new AuthGuardMetrics(registry));
+      sut.onApplicationBootstrap();
+      expect(sut.enabled).toBe(false);
+      expect(producer.connect).not.toHaveBeenCalled();
     });
 
     it('should do nothing when Kafka is disabled', () => {

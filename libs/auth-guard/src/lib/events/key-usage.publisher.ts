@@ -35,7 +35,8 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
     @Optional() @Inject(AUTH_KAFKA) private readonly kafka: Kafka | null,
     private readonly metrics: AuthGuardMetrics,
   ) {
-    this.options = options.kafka ? resolveKafkaOptions(options.kafka) : undefined;
+    // Usage events are about API keys: without them there is nothing to publish.
+    this.options = options.kafka && options.apiKey !== false ? resolveKafkaOptions(options.kafka) : undefined;
   }
 
   get enabled(): boolean {
