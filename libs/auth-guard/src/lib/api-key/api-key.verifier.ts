@@ -36,13 +36,18 @@ export class ApiKeyVerifier {
 
   async verify(apiKey: string, context: KeyCheckContext): Promise<AuthPrincipal> {
     if (!this.options) throw new DomainError(DomainErrorCode.KEY_MISSING, 'This service does not accept API keys; use a Keycloak access token');
-    if (!isWellFormedApiKey(apiKey)) {
-      throw new DomainError(DomainErrorCode.KEY_MALFORMED, 'The API key is malformed (expected rsk_ followed by 38 letters or digits with a valid checksum)');
-    }
     const digest = keyDigest(apiKey);
     let entry = this.cache.get(digest);
-    this.metrics.keyCache.inc({ result: entry ? 'hit' : 'miss' });
-    if (!entry) entry = await this.checkOnce(apiKey, digest, context);
+    // Only well-formed keys are ever cached, so a hit needs no format check.
+    if (entry) {
+      this.metrics.keyCache.inc({ result: 'hit' });
+    } else {
+      if (!isWellFormedApiKey(apiKey)) {
+        throw new DomainError(DomainErrorCode.KEY_MALFORMED, 'The API key is malformed (expected rsk_ followed by 38 letters or digits with a valid checksum)');
+      }
+      this.metrics.keyCache.inc({ result: 'miss' });
+      entry = await this.checkOnce(apiKey, digest, context);
+    }
     if (!isRefererAllowed(entry.allowed_referers, context.referer, context.origin)) {
       throw new DomainError(DomainErrorCode.KEY_REFERER_NOT_ALLOWED, 'This API key may not be used from this site (Referer/Origin not in its allowed_referers)');
     }

@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiOAuth2, ApiResponse } from '@nestjs/swagger';
-import { OAUTH2_SCHEME } from '@rs/service-kit';
+import { ErrorResponseDto, OAUTH2_SCHEME } from '@rs/service-kit';
 import { BEARER_ONLY_KEY } from '../auth-guard.constants';
 
 /**
@@ -12,7 +12,7 @@ export function BearerOnly(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(BEARER_ONLY_KEY, true),
     ApiOAuth2(['openid'], OAUTH2_SCHEME),
-    ApiResponse({ status: 401, description: 'Missing, expired or invalid Keycloak access token (API keys are not accepted here)' }),
-    ApiResponse({ status: 403, description: 'A required role is missing' }),
+    ApiResponse({ status: 401, description: 'Missing, expired or invalid Keycloak access token (API keys are not accepted here)', type: ErrorResponseDto }),
+    ApiResponse({ status: 403, description: 'A required role is missing', type: ErrorResponseDto }),
   );
 }
