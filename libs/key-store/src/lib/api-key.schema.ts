@@ -54,6 +54,21 @@ export class ApiKey {
 
   @Prop({ type: Date, default: null })
   revoked_at!: Date | null;
+
+  /**
+   * Set by the key worker when it processed the expiry of the current expiration_date (audit + `expired`
+   * event); cleared whenever a new expiration_date is set. The check refuses expired keys by date anyway.
+   */
+  @Prop({ type: Date, default: null })
+  expired_at?: Date | null;
+
+  /** false between the worker's claim of an expiry and the audit record + event being stored. */
+  @Prop({ type: Boolean, default: null })
+  expiry_announced?: boolean | null;
+
+  /** The expiration_date for which the `expiring` notice went out (one notice per key per date). */
+  @Prop({ type: Date, default: null })
+  expiring_notified_for?: Date | null;
 }
 
 export const ApiKeySchema = SchemaFactory.createForClass(ApiKey);

@@ -47,7 +47,71 @@ export class ApiKeysRepository {
   }
 
   async update(keyId: string, changes: Partial<ApiKeyRecord>): Promise<ApiKeyRecord | null> {
-    return this.keys.findOneAndUpdate({ _id: keyId }, { $set: changes }, { new: true }).lean().exec();
+    // A new expiration date re-arms the worker's expiry processing (see findExpiredUnprocessed).
+    const set = 'expiration_date' in changes && !('expired_at' in changes) ? { ...changes, expired_at: null, expiry_announced: null } : changes;
+    return this.keys.findOneAndUpdate({ _id: keyId }, { $set: set }, { new: true }).lean().exec();
+  }
+
+  /** Active keys whose expiration date has passed and whose expiry the worker has not processed yet. */
+  async findExpiredUnprocessed(now: Date, limit: number): Promise<ApiKeyRecord[]> {
+    return this.keys
+      .find({ is_active: true, never_expire: false, expiration_date: { $ne: null, $lte: now }, expired_at: null })
+      .sort({ expiration_date: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+  }
+
+  /**
+   * Claims the expiry of one key for this expiration date (compare-and-set): true for exactly one caller.
+   * The claim leaves `expiry_announced: false` until the audit record and event are stored.
+   */
+  async claimExpiry(keyId: string, expirationDate: Date, now: Date): Promise<boolean> {
+    const result = await this.keys
+      .updateOne(
+        { _id: keyId, is_active: true, never_expire: false, expiration_date: expirationDate, expired_at: null },
+        { $set: { expired_at: now, expiry_announced: false } },
+      )
+      .exec();
+    return result.modifiedCount === 1;
+  }
+
+  /** Claimed expiries whose announcement did not complete (the worker stopped in between) before `claimedBefore`. */
+  async findUnannouncedExpiries(claimedBefore: Date, limit: number): Promise<ApiKeyRecord[]> {
+    return this.keys.find({ expiry_announced: false, expired_at: { $ne: null, $lte: claimedBefore } }).limit(limit).lean().exec();
+  }
+
+  async markExpiryAnnounced(keyId: string, expiredAt: Date): Promise<void> {
+    await this.keys.updateOne({ _id: keyId, expired_at: expiredAt }, { $set: { expiry_announced: true } }).exec();
+  }
+
+  /** Active keys of active users expiring in (from, to]; the caller skips those already notified for their date. */
+  async findExpiringBetween(from: Date, to: Date, limit: number): Promise<ApiKeyRecord[]> {
+    return this.keys
+      .find({ is_active: true, user_active: true, never_expire: false, expiration_date: { $gt: from, $lte: to } })
+      .sort({ expiration_date: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+  }
+
+  /** Claims the `expiring` notice of a key for this expiration date (compare-and-set): true for exactly one caller. */
+  async claimExpiringNotice(keyId: string, expirationDate: Date): Promise<boolean> {
+    const result = await this.keys
+      .updateOne({ _id: keyId, expiration_date: expirationDate, expiring_notified_for: { $ne: expirationDate } }, { $set: { expiring_notified_for: expirationDate } })
+      .exec();
+    return result.modifiedCount === 1;
+  }
+
+  /** Gives a claimed notice back when its event could not be stored, so the next run retries it. */
+  async releaseExpiringNotice(keyId: string, expirationDate: Date, previous: Date | null): Promise<void> {
+    await this.keys.updateOne({ _id: keyId, expiring_notified_for: expirationDate }, { $set: { expiring_notified_for: previous } }).exec();
+  }
+
+  /** Owners of at least one non-revoked key: the users the periodic Keycloak sync visits. */
+  async ownersWithActiveKeys(): Promise<string[]> {
+    const owners = (await this.keys.distinct('user_id', { is_active: true }).exec()) as string[];
+    return owners.sort();
   }
 
   /** Applies a user-level change (enabled flag, roles, attributes) to all of a user's keys. */
