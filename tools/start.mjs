@@ -87,7 +87,7 @@ if (failed.length) {
 
 const lines = [
   '',
-  'RS-Server OAuth2 & API key platform is running:',
+  'RS-Server OAuth2 & API key platform is running. Start here: http://127.0.0.1:3000/ (portal)',
   ...apps.map((app) => `  ${app.title.padEnd(48)} http://127.0.0.1:${app.port}${app.docs ? '/docs' : '/health'}`),
   '  Keycloak (realm rs-server)                       http://127.0.0.1:8180/realms/rs-server/account',
   '',

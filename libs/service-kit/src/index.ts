@@ -10,3 +10,4 @@ export * from './lib/public.decorator';
 export * from './lib/swagger.util';
 export * from './lib/validation.pipe';
 export * from './lib/platform-env';
+export * from './lib/error-response.dto';

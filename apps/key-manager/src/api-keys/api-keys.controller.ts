@@ -1,10 +1,11 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
+import { ErrorResponseDto } from '@rs/service-kit';
 import { ApiKeysService, type Caller } from './api-keys.service';
 import type { ApiKeyView } from '@rs/key-store';
 import { CreateApiKeyQuery, KeyTargetQuery, RenewApiKeyQuery } from './dto/api-key-query.dto';
-import { ApiKeyViewDto, ErrorDto, RenewResultDto, RevokeResultDto } from './dto/api-key.responses';
+import { ApiKeyViewDto, RenewResultDto, RevokeResultDto } from './dto/api-key.responses';
 
 export function callerOf(principal: AuthPrincipal, isAdmin = false): Caller {
   return { user_id: principal.user_id, user_login: principal.user_login, is_admin: isAdmin };
@@ -13,8 +14,8 @@ export function callerOf(principal: AuthPrincipal, isAdmin = false): Caller {
 /** RS-Server's key management routes: same paths, parameter names and response fields. Keycloak login only. */
 @ApiTags('API Key Manager')
 @BearerOnly()
-@ApiBadRequestResponse({ description: 'A parameter is invalid; `parameter` names it', type: ErrorDto })
-@ApiServiceUnavailableResponse({ description: 'The database or Keycloak is unreachable; retry shortly', type: ErrorDto })
+@ApiBadRequestResponse({ description: 'A parameter is invalid; `parameter` names it', type: ErrorResponseDto })
+@ApiServiceUnavailableResponse({ description: 'The database or Keycloak is unreachable; retry shortly', type: ErrorResponseDto })
 @Controller('auth/api_key')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
@@ -56,7 +57,7 @@ export class ApiKeysController {
     description: 'Revokes one of your keys, named by its value (`api-key`) or its id. Every service refuses it within a second. Revoking twice is harmless.',
   })
   @ApiOkResponse({ description: 'The key is revoked', type: RevokeResultDto })
-  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorDto })
+  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
   revoke(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: KeyTargetQuery): Promise<RevokeResultDto> {
     return this.apiKeys.revoke(callerOf(principal), { apiKey: query['api-key'], id: query.id });
   }
@@ -69,7 +70,7 @@ export class ApiKeysController {
       'Roles and attributes are refreshed from Keycloak.',
   })
   @ApiOkResponse({ description: 'The key is active until the new expiration date', type: RenewResultDto })
-  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorDto })
+  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
   renew(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: RenewApiKeyQuery): Promise<RenewResultDto> {
     return this.apiKeys.renew(callerOf(principal), { apiKey: query['api-key'], id: query.id }, query['expiration-date']);
   }

@@ -1,4 +1,5 @@
 import { env, type EnvOf, httpEnv, KAFKA_ENV, KEYCLOAK_ENV, readEnv } from '@rs/service-kit';
+import { PORTAL_ENV } from '../portal/portal.config';
 
 /** Every variable the key manager reads, with its default; secrets have none. See README "Configuration". */
 export const KEY_MANAGER_ENV = {
@@ -20,6 +21,7 @@ export const KEY_MANAGER_ENV = {
   CHECK_FAILURE_WINDOW_SECONDS: env.int(60, { min: 1 }),
   EVENT_PUBLISH_TIMEOUT_MS: env.int(250, { min: 10, max: 10000 }),
   TRUST_PROXY: env.string('loopback'),
+  ...PORTAL_ENV,
 };
 
 export type KeyManagerConfig = EnvOf<typeof KEY_MANAGER_ENV>;

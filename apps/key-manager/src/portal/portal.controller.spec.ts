@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { KEY_MANAGER_CONFIG } from '../config/key-manager.config';
-import { PORTAL_SERVICES, type PortalService } from './portal.config';
+import type { PortalService } from './portal.config';
 import { PortalController } from './portal.controller';
 
 const services: PortalService[] = [
@@ -26,9 +26,9 @@ describe(PortalController.name, () => {
             KEYCLOAK_PUBLIC_URL: 'https://login.test',
             KEYCLOAK_REALM: 'rs-server',
             KEYCLOAK_SWAGGER_CLIENT_ID: 'swagger-ui',
+            PORTAL_SERVICES: services,
           },
         },
-        { provide: PORTAL_SERVICES, useValue: services },
       ],
     }).compile();
     app = moduleRef.createNestApplication();

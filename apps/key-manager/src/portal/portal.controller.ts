@@ -3,7 +3,6 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@rs/auth-guard';
 import type { Response } from 'express';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
-import { PORTAL_SERVICES, type PortalService } from './portal.config';
 import { type PortalView, portalContentSecurityPolicy, renderPortalPage } from './portal.page';
 import { PORTAL_SCRIPT } from './portal.script';
 
@@ -15,10 +14,10 @@ export class PortalController {
   private readonly view: PortalView;
   private readonly html: string;
 
-  constructor(@Inject(KEY_MANAGER_CONFIG) config: KeyManagerConfig, @Inject(PORTAL_SERVICES) services: PortalService[]) {
+  constructor(@Inject(KEY_MANAGER_CONFIG) config: KeyManagerConfig) {
     this.view = {
       keyManager: { title: 'API Key Manager', url: `${config.PUBLIC_URL}/docs` },
-      services,
+      services: config.PORTAL_SERVICES,
       keycloak: { url: config.KEYCLOAK_PUBLIC_URL ?? config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, clientId: config.KEYCLOAK_SWAGGER_CLIENT_ID },
       redirectUri: `${config.PUBLIC_URL}/`,
     };

@@ -57,6 +57,17 @@ export const env = {
         .split(',')
         .map((item) => item.trim())
         .filter(Boolean),
+  /** Any structured value: `parse` throws an Error whose message says what is wrong. */
+  custom:
+    <T>(fallback: string | undefined, parse: (value: string) => T): EnvParser<T> =>
+    (raw, name) => {
+      const value = required(raw, name, fallback);
+      try {
+        return parse(value);
+      } catch (error) {
+        throw new EnvProblem(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
   /** An optional URL: undefined when unset. */
   optionalUrl:
     (): EnvParser<string | undefined> =>

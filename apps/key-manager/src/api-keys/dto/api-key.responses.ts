@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
 export class ApiKeyViewDto {
   @ApiProperty({ description: 'Key id (use it to revoke or renew a key whose value you lost)' }) id!: string;
@@ -55,11 +55,3 @@ export class MeDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Keycloak user attributes' }) attributes!: Record<string, unknown>;
 }
 
-export class ErrorDto {
-  @ApiProperty({ example: 400 }) statusCode!: number;
-  @ApiProperty({ example: 'INVALID_PARAMETER' }) code!: string;
-  @ApiProperty() message!: string;
-  @ApiProperty({ description: 'Same as message (RS-Server clients read `detail`)' }) detail!: string;
-  @ApiPropertyOptional({ description: 'The parameter at fault, for 400 answers' }) parameter?: string;
-  @ApiProperty() correlation_id!: string;
-}

@@ -1,13 +1,19 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../error-response.dto';
 import { Public } from '../public.decorator';
 import { HEALTH_CHECKS, type HealthCheck } from './health.types';
 
 const CHECK_TIMEOUT_MS = 2000;
 
-export interface ReadinessReport {
-  status: 'ok' | 'unavailable';
-  checks: Record<string, string>;
+export class LivenessDto {
+  @ApiProperty({ example: 'ok' }) status!: 'ok';
+}
+
+export class ReadinessReport {
+  @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
+  @ApiProperty({ description: "Each dependency: 'up' or 'down: <reason>'", type: 'object', additionalProperties: { type: 'string' }, example: { mongodb: 'up', kafka: 'up' } })
+  checks!: Record<string, string>;
 }
 
 async function run(check: HealthCheck): Promise<string> {
@@ -33,12 +39,15 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Liveness', description: 'Answers 200 while the process is able to serve requests.' })
+  @ApiOkResponse({ description: 'The process is alive', type: LivenessDto })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness', description: 'Checks every dependency; 503 names those that are down.' })
+  @ApiOkResponse({ description: 'Every dependency answers', type: ReadinessReport })
+  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down; `message` names them', type: ErrorResponseDto })
   async ready(): Promise<ReadinessReport> {
     const results = await Promise.all(this.checks.map(async (check) => [check.name, await run(check)] as const));
     const report: ReadinessReport = {
