@@ -1,0 +1,73 @@
+import { KEY_USAGE_DEAD_LETTER_TOPIC, KEY_USAGE_TOPIC } from '@rs/event-contracts';
+import { env, type EnvOf, KAFKA_ENV, readEnv } from '@rs/service-kit';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/** Every variable the key worker reads, with its default; secrets have none. See .env.example. */
+export const KEY_WORKER_ENV = {
+  HOST: env.string('127.0.0.1'),
+  /** Only /health, /health/ready and /metrics are served. */
+  PORT: env.int(3004, { min: 0, max: 65535 }),
+  /** Same database as the key manager: keys, audit, outbox and the usage aggregates. */
+  MONGO_URL: env.string('mongodb://127.0.0.1:27017/rs_keys'),
+  REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  ...KAFKA_ENV,
+  KEYCLOAK_URL: env.url('http://127.0.0.1:8180'),
+  KEYCLOAK_REALM: env.string('rs-server'),
+  /** Confidential client with view-users (the key manager's service account). */
+  KEYCLOAK_SYNC_CLIENT_ID: env.string('rs-key-manager'),
+  KEYCLOAK_SYNC_CLIENT_SECRET: env.secret(8),
+  /** Keycloak user attributes copied into every key's config (same list as the key manager). */
+  API_KEY_CONFIG_ATTRIBUTES: env.list('organization,max_requests_per_day'),
+  EVENT_PUBLISH_TIMEOUT_MS: env.int(1000, { min: 10, max: 30000 }),
+
+  // Usage stream
+  USAGE_TOPIC: env.string(KEY_USAGE_TOPIC),
+  USAGE_DEAD_LETTER_TOPIC: env.string(KEY_USAGE_DEAD_LETTER_TOPIC),
+  USAGE_CONSUMER_GROUP: env.string('key-worker.usage'),
+  /** Partitions of the usage topic when the worker has to create it (an existing topic is left as is). */
+  USAGE_TOPIC_PARTITIONS: env.int(6, { min: 1, max: 1000 }),
+  KAFKA_REPLICATION_FACTOR: env.int(1, { min: 1, max: 10 }),
+  /** Longest the broker holds a fetch for more data: the flush interval when traffic is low. */
+  USAGE_FLUSH_INTERVAL_MS: env.int(500, { min: 10, max: 60000 }),
+  /** Events applied per bulk write at most (a fetched batch is split above this). */
+  USAGE_BATCH_SIZE: env.int(50_000, { min: 1 }),
+  /** Bytes fetched per partition and per fetch: bounds a batch, hence memory. */
+  USAGE_FETCH_MAX_BYTES_PER_PARTITION: env.int(8 * 1024 * 1024, { min: 1024 }),
+  /** Partitions processed at the same time by one replica. */
+  USAGE_PARTITIONS_CONCURRENCY: env.int(1, { min: 1, max: 64 }),
+
+  // Scheduled jobs (0 disables a schedule)
+  BULLMQ_PREFIX: env.string('rs-bull'),
+  KEY_EXPIRY_EVERY_MS: env.int(MINUTE, { min: 0 }),
+  EXPIRING_NOTICE_EVERY_MS: env.int(HOUR, { min: 0 }),
+  /** Keys expiring within this many days get an `expiring` event (once per expiration date). */
+  EXPIRING_NOTICE_DAYS: env.int(3, { min: 1, max: 365 }),
+  KEYCLOAK_SYNC_EVERY_MS: env.int(5 * MINUTE, { min: 0 }),
+  USAGE_RETENTION_EVERY_MS: env.int(HOUR, { min: 0 }),
+  /** Hour buckets older than this are deleted (their day buckets stay). */
+  USAGE_HOURLY_RETENTION_DAYS: env.int(30, { min: 1, max: 3650 }),
+  /** Day buckets older than this are deleted; 0 keeps them forever. */
+  USAGE_DAILY_RETENTION_DAYS: env.int(0, { min: 0, max: 36500 }),
+};
+
+export type KeyWorkerConfig = EnvOf<typeof KEY_WORKER_ENV>;
+export const KEY_WORKER_CONFIG = Symbol('KEY_WORKER_CONFIG');
+
+export function loadKeyWorkerConfig(source: NodeJS.ProcessEnv = process.env): KeyWorkerConfig {
+  return readEnv(KEY_WORKER_ENV, source);
+}
+
+/** ioredis connection options from REDIS_URL (BullMQ builds its own connections from them). */
+export function redisConnection(redisUrl: string): { host: string; port: number; username?: string; password?: string; db: number } {
+  const url = new URL(redisUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    db: Number(url.pathname.replace('/', '') || 0),
+  };
+}

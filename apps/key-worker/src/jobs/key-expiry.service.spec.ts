@@ -1,0 +1,95 @@
+import type { ApiKeyRecord, ApiKeysRepository, AuditRepository, LifecycleEventsPublisher } from '@rs/key-store';
+import { MetricsService } from '@rs/service-kit';
+import { KeyExpiryService, UNANNOUNCED_EXPIRY_GRACE_MS } from './key-expiry.service';
+
+const NOW = new Date('2026-03-01T10:00:00Z');
+const PAST = new Date('2026-03-01T09:00:00Z');
+
+function key(id: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
+  return {
+    _id: id,
+    hash: id,
+    hint: 'h',
+    name: id,
+    user_id: 'u1',
+    user_login: 'alice',
+    user_active: true,
+    is_active: true,
+    never_expire: false,
+    expiration_date: PAST,
+    created_at: PAST,
+    latest_sync_date: PAST,
+    iam_roles: [],
+    config_json: '{}',
+    allowed_referers: [],
+    revoked_at: null,
+    expired_at: null,
+    ...overrides,
+  };
+}
+
+describe(KeyExpiryService.name, () => {
+  let sut: KeyExpiryService;
+  let keys: jest.Mocked<Pick<ApiKeysRepository, 'findUnannouncedExpiries' | 'findExpiredUnprocessed' | 'claimExpiry' | 'markExpiryAnnounced'>>;
+  let audit: jest.Mocked<Pick<AuditRepository, 'record'>>;
+  let events: jest.Mocked<Pick<LifecycleEventsPublisher, 'publish'>>;
+
+  beforeEach(() => {
+    keys = {
+      findUnannouncedExpiries: jest.fn().mockResolvedValue([]),
+      findExpiredUnprocessed: jest.fn().mockResolvedValue([]),
+      claimExpiry: jest.fn().mockResolvedValue(true),
+      markExpiryAnnounced: jest.fn().mockResolvedValue(undefined),
+    };
+    audit = { record: jest.fn().mockResolvedValue(undefined) };
+    events = { publish: jest.fn().mockResolvedValue(undefined) };
+    sut = new KeyExpiryService(keys as unknown as ApiKeysRepository, audit as unknown as AuditRepository, events as unknown as LifecycleEventsPublisher, new MetricsService());
+  });
+
+  describe('run', () => {
+    it('should mark, audit and announce each key whose expiration date has passed', async () => {
+      keys.findExpiredUnprocessed.mockResolvedValueOnce([key('k1'), key('k2')]);
+      await expect(sut.run(NOW)).resolves.toEqual({ expired: 2, recovered: 0 });
+      expect(keys.claimExpiry).toHaveBeenCalledWith('k1', PAST, NOW);
+      expect(audit.record).toHaveBeenCalledWith([
+        { key_id: 'k1', user_id: 'u1', actor: 'system:key-worker', action: 'expired', reason: `expired on ${PAST.toISOString()}`, at: NOW },
+        { key_id: 'k2', user_id: 'u1', actor: 'system:key-worker', action: 'expired', reason: `expired on ${PAST.toISOString()}`, at: NOW },
+      ]);
+      expect(events.publish).toHaveBeenCalledWith([
+        expect.objectContaining({ action: 'expired', key_id: 'k1', actor: 'system:key-worker', expiration_date: PAST }),
+        expect.objectContaining({ action: 'expired', key_id: 'k2' }),
+      ]);
+      expect(keys.markExpiryAnnounced).toHaveBeenCalledWith('k1', NOW);
+      expect(keys.markExpiryAnnounced).toHaveBeenCalledWith('k2', NOW);
+    });
+
+    it('should leave a key to whoever claimed it first when two runs overlap', async () => {
+      keys.findExpiredUnprocessed.mockResolvedValueOnce([key('k1'), key('k2')]);
+      keys.claimExpiry.mockResolvedValueOnce(false);
+      await expect(sut.run(NOW)).resolves.toEqual({ expired: 1, recovered: 0 });
+      expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ key_id: 'k2' })]);
+    });
+
+    it('should do nothing when every expired key was processed already', async () => {
+      await expect(sut.run(NOW)).resolves.toEqual({ expired: 0, recovered: 0 });
+      expect(audit.record).not.toHaveBeenCalled();
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+
+    it('should finish announcing expiries a stopped run had claimed', async () => {
+      const claimedAt = new Date(NOW.getTime() - 5 * 60_000);
+      keys.findUnannouncedExpiries.mockResolvedValueOnce([key('k9', { expired_at: claimedAt, expiry_announced: false })]);
+      await expect(sut.run(NOW)).resolves.toEqual({ expired: 0, recovered: 1 });
+      expect(keys.findUnannouncedExpiries).toHaveBeenCalledWith(new Date(NOW.getTime() - UNANNOUNCED_EXPIRY_GRACE_MS), expect.any(Number));
+      expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ action: 'expired', key_id: 'k9' })]);
+      expect(keys.markExpiryAnnounced).toHaveBeenCalledWith('k9', claimedAt);
+    });
+
+    it('should fail without marking the announcement done when the event cannot be stored', async () => {
+      keys.findExpiredUnprocessed.mockResolvedValueOnce([key('k1')]);
+      events.publish.mockRejectedValueOnce(new Error('database down'));
+      await expect(sut.run(NOW)).rejects.toThrow('database down');
+      expect(keys.markExpiryAnnounced).not.toHaveBeenCalled();
+    });
+  });
+});

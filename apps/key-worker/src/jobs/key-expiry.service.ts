@@ -1,0 +1,64 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type ApiKeyRecord, ApiKeysRepository, AuditRepository, LifecycleEventsPublisher } from '@rs/key-store';
+import { MetricsService } from '@rs/service-kit';
+import { WORKER_ACTOR } from './jobs.constants';
+
+export interface KeyExpiryResult {
+  expired: number;
+  /** Announcements finished for expiries claimed by an earlier run that stopped half-way. */
+  recovered: number;
+}
+
+const PAGE_SIZE = 200;
+const MAX_PAGES_PER_RUN = 50;
+// An expiry claimed this long ago and still not announced was left by a run that stopped (crash, restart).
+export const UNANNOUNCED_EXPIRY_GRACE_MS = 60_000;
+
+/**
+ * Expires keys whose expiration date has passed: marks them, records `expired` in the audit trail and
+ * publishes an `expired` lifecycle event so every guard evicts them. Each key is claimed with a
+ * compare-and-set first, so runs that overlap (or repeat after a retry) process it once.
+ */
+@Injectable()
+export class KeyExpiryService {
+  private readonly logger = new Logger(KeyExpiryService.name);
+  private readonly expiredCounter;
+
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly audit: AuditRepository,
+    private readonly events: LifecycleEventsPublisher,
+    metrics: MetricsService,
+  ) {
+    this.expiredCounter = metrics.counter('key_worker_keys_expired_total', 'Keys the worker expired');
+  }
+
+  async run(now: Date): Promise<KeyExpiryResult> {
+    const unfinished = await this.keys.findUnannouncedExpiries(new Date(now.getTime() - UNANNOUNCED_EXPIRY_GRACE_MS), PAGE_SIZE);
+    for (const key of unfinished) await this.announce([key], key.expired_at ?? now);
+    let expired = 0;
+    for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
+      const due = await this.keys.findExpiredUnprocessed(now, PAGE_SIZE);
+      const claimed: ApiKeyRecord[] = [];
+      for (const key of due) {
+        if (key.expiration_date && (await this.keys.claimExpiry(key._id, key.expiration_date, now))) claimed.push(key);
+      }
+      await this.announce(claimed, now);
+      expired += claimed.length;
+      if (due.length < PAGE_SIZE) break;
+    }
+    if (expired) this.logger.log(`${expired} key(s) expired`);
+    this.expiredCounter.inc(expired);
+    return { expired, recovered: unfinished.length };
+  }
+
+  private async announce(keys: readonly ApiKeyRecord[], expiredAt: Date): Promise<void> {
+    if (!keys.length) return;
+    const reasonOf = (key: ApiKeyRecord): string => `expired on ${key.expiration_date ? new Date(key.expiration_date).toISOString() : 'its expiration date'}`;
+    await this.audit.record(keys.map((key) => ({ key_id: key._id, user_id: key.user_id, actor: WORKER_ACTOR, action: 'expired' as const, reason: reasonOf(key), at: expiredAt })));
+    await this.events.publish(
+      keys.map((key) => ({ action: 'expired' as const, key_id: key._id, user_id: key.user_id, actor: WORKER_ACTOR, reason: reasonOf(key), expiration_date: key.expiration_date })),
+    );
+    for (const key of keys) await this.keys.markExpiryAnnounced(key._id, expiredAt);
+  }
+}

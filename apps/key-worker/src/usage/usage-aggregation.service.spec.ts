@@ -1,0 +1,194 @@
+import { MetricsService } from '@rs/service-kit';
+import type { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
+import { InMemoryUsageBuckets } from './testing/in-memory-usage-buckets.test-helper';
+import { deadLetterReasonLabel, type PartitionBatch, UsageAggregationService, type UsageMessage } from './usage-aggregation.service';
+import type { UsageBucketsRepository } from './usage-buckets.repository';
+
+const NOW = new Date('2026-03-01T10:30:00Z');
+const TOPIC = 'rs.apikey.usage.v1';
+
+function usageMessage(offset: number, overrides: Record<string, unknown> = {}): UsageMessage {
+  const keyId = (overrides['key_id'] as string | undefined) ?? `k${offset % 3}`;
+  const event = {
+    event_id: `e${offset}`,
+    type: 'key.usage',
+    version: 1,
+    occurred_at: new Date(NOW.getTime() - (offset % 2) * 3_600_000).toISOString(),
+    key_id: keyId,
+    user_id: 'u1',
+    service: 'cadip',
+    method: 'GET',
+    route: offset % 4 ? '/cadip/:station/session' : '/cadip/:station/cadu/search',
+    status: offset % 5 ? 200 : 503,
+    latency_ms: offset % 7,
+    ...overrides,
+  };
+  return { offset: String(offset), key: Buffer.from(keyId), value: Buffer.from(JSON.stringify(event)) };
+}
+
+const messages = (from: number, to: number): UsageMessage[] => Array.from({ length: to - from }, (_, index) => usageMessage(from + index));
+const batch = (list: UsageMessage[], partition = 0): PartitionBatch => ({ topic: TOPIC, partition, messages: list });
+
+describe(UsageAggregationService.name, () => {
+  let buckets: InMemoryUsageBuckets;
+  let published: DeadLetter[];
+  let deadLetters: jest.Mocked<Pick<DeadLetterPublisher, 'publish'>>;
+  let metrics: MetricsService;
+
+  const createSut = (): UsageAggregationService =>
+    new UsageAggregationService(buckets as unknown as UsageBucketsRepository, deadLetters as unknown as DeadLetterPublisher, () => NOW, metrics);
+
+  beforeEach(() => {
+    buckets = new InMemoryUsageBuckets();
+    published = [];
+    deadLetters = { publish: jest.fn(async (letters: readonly DeadLetter[]) => void published.push(...letters)) };
+    metrics = new MetricsService();
+  });
+
+  describe('applyBatch', () => {
+    it('should aggregate counts, status classes and latencies into hour, day and total documents', async () => {
+      const sut = createSut();
+      const outcome = await sut.applyBatch(batch(messages(0, 60)));
+      expect(outcome).toEqual({ aggregated: 60, deadLettered: 0, alreadyApplied: 0 });
+      expect(buckets.total('hourly')).toBe(60);
+      expect(buckets.total('daily')).toBe(60);
+      expect(buckets.total('totals')).toBe(60);
+      const hours = [...buckets.docs.hourly.values()];
+      expect(hours.reduce((sum, doc) => sum + doc.count_5xx, 0)).toBe(12);
+      expect(hours.reduce((sum, doc) => sum + doc.count_2xx, 0)).toBe(48);
+      expect(hours.reduce((sum, doc) => sum + doc.latency_sum_ms, 0)).toBe(Array.from({ length: 60 }, (_, i) => i % 7).reduce((a, b) => a + b, 0));
+      expect(Math.max(...hours.map((doc) => doc.latency_max_ms))).toBe(6);
+      // 3 keys × (search route in the current hour, session route in both hours).
+      expect(buckets.docs.hourly.size).toBe(9);
+      expect(buckets.docs.totals.get('k1')?.latest).toBe(NOW.getTime());
+    });
+
+    it('should change nothing when the same batch is applied again, by this replica or a fresh one', async () => {
+      await createSut().applyBatch(batch(messages(0, 30)));
+      const first = structuredClone([...buckets.docs.hourly.entries()]);
+      const sut = createSut();
+      await expect(sut.applyBatch(batch(messages(0, 30)))).resolves.toEqual({ aggregated: 0, deadLettered: 0, alreadyApplied: 30 });
+      await expect(sut.applyBatch(batch(messages(0, 30)))).resolves.toEqual({ aggregated: 0, deadLettered: 0, alreadyApplied: 30 });
+      expect([...buckets.docs.hourly.entries()]).toEqual(first);
+      expect(buckets.total('totals')).toBe(30);
+    });
+
+    it('should count every event once when a crash stops a batch half-way and the replay has other boundaries', async () => {
+      const sut = createSut();
+      await sut.applyBatch(batch(messages(0, 20)));
+      buckets.crashAfterWrites(7);
+      await expect(sut.applyBatch(batch(messages(20, 50)))).rejects.toThrow('worker killed');
+      buckets.heal();
+      // The restarted worker resumes from the last committed offset (20) with different batch boundaries.
+      const restarted = createSut();
+      await restarted.applyBatch(batch(messages(20, 35)));
+      await restarted.applyBatch(batch(messages(35, 80)));
+      expect(buckets.total('hourly')).toBe(80);
+      expect(buckets.total('daily')).toBe(80);
+      expect(buckets.total('totals')).toBe(80);
+    });
+
+    it('should count every event exactly once whatever the crash points and replay boundaries', async () => {
+      // Deterministic pseudo-random runs: crash somewhere in a batch, restart from the last committed offset.
+      let seed = 42;
+      const random = (below: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % below;
+      };
+      for (let run = 0; run < 25; run++) {
+        buckets = new InMemoryUsageBuckets();
+        const total = 150;
+        let committed = 0;
+        let sut = createSut();
+        while (committed < total) {
+          const end = Math.min(total, committed + 1 + random(40));
+          if (random(3) === 0) buckets.crashAfterWrites(random(12));
+          try {
+            await sut.applyBatch(batch(messages(committed, end)));
+            committed = end;
+          } catch {
+            buckets.heal();
+            sut = createSut();
+          }
+        }
+        expect([buckets.total('hourly'), buckets.total('daily'), buckets.total('totals')]).toEqual([total, total, total]);
+      }
+    });
+
+    it('should count every event once when two replicas apply overlapping batches of one partition', async () => {
+      const first = createSut();
+      const second = createSut();
+      await first.applyBatch(batch(messages(0, 40)));
+      // A replica that lost the partition in a rebalance still finishes its stale batch...
+      await second.applyBatch(batch(messages(0, 25)));
+      await first.applyBatch(batch(messages(40, 60)));
+      // ...and its cache is now wrong about every document it touched.
+      await second.applyBatch(batch(messages(25, 70)));
+      await first.applyBatch(batch(messages(60, 90)));
+      expect(buckets.total('hourly')).toBe(90);
+      expect(buckets.total('totals')).toBe(90);
+    });
+
+    it('should keep partitions independent when one document receives events from two partitions', async () => {
+      const sut = createSut();
+      await sut.applyBatch(batch([usageMessage(5, { key_id: 'shared' })], 0));
+      await sut.applyBatch(batch([usageMessage(5, { key_id: 'shared' })], 1));
+      await sut.applyBatch(batch([usageMessage(5, { key_id: 'shared' })], 1));
+      expect(buckets.docs.totals.get('shared')).toMatchObject({ count: 2, applied: { p0: 5, p1: 5 } });
+    });
+
+    it('should read no watermark in steady state when this replica wrote the documents', async () => {
+      const sut = createSut();
+      await sut.applyBatch(batch(messages(0, 30)));
+      await sut.applyBatch(batch(messages(30, 60)));
+      expect(buckets.reads).toBe(0);
+    });
+
+    it('should send malformed messages to the dead-letter topic with their reason and aggregate the rest', async () => {
+      const sut = createSut();
+      const list = [
+        usageMessage(1),
+        { offset: '2', key: Buffer.from('x'), value: Buffer.from('{not json') },
+        usageMessage(3, { version: 2 }),
+        usageMessage(4, { status: 'ok' }),
+        { offset: '5', key: null, value: null },
+        usageMessage(6),
+      ];
+      await expect(sut.applyBatch(batch(list, 4))).resolves.toEqual({ aggregated: 2, deadLettered: 4, alreadyApplied: 0 });
+      expect(published.map(({ record }) => [record.offset, record.reason])).toEqual([
+        ['2', 'payload is not valid JSON'],
+        ['3', "field 'version' is missing or invalid"],
+        ['4', "field 'status' is missing or invalid"],
+        ['5', 'payload is empty'],
+      ]);
+      expect(published[0]).toEqual({
+        key: 'x',
+        record: { reason: 'payload is not valid JSON', source_topic: TOPIC, partition: 4, offset: '2', failed_at: NOW.toISOString(), payload: '{not json' },
+      });
+      expect(buckets.total('totals')).toBe(2);
+      const text = await metrics.registry.metrics();
+      expect(text).toContain('key_worker_usage_dead_letters_total{reason="unknown_version"} 1');
+      expect(text).toContain('key_worker_usage_events_total{outcome="dead_lettered"} 4');
+    });
+
+    it('should fail the batch, so it is redelivered, when the dead-letter topic cannot be written', async () => {
+      deadLetters.publish.mockRejectedValueOnce(new Error('broker down'));
+      const sut = createSut();
+      await expect(sut.applyBatch(batch([usageMessage(1), { offset: '2', key: null, value: Buffer.from('nope') }]))).rejects.toThrow('broker down');
+      expect(buckets.total('totals')).toBe(0);
+    });
+  });
+
+  describe(deadLetterReasonLabel.name, () => {
+    it.each([
+      ['payload is not valid JSON', 'not_json'],
+      ['payload is not a JSON object', 'not_object'],
+      ["field 'version' is missing or invalid", 'unknown_version'],
+      ["field 'type' is missing or invalid", 'unknown_type'],
+      ["field 'route' is missing or invalid", 'invalid_field'],
+      ['payload is empty', 'empty'],
+    ])('should label %p as %p', (reason, label) => {
+      expect(deadLetterReasonLabel(reason)).toBe(label);
+    });
+  });
+});

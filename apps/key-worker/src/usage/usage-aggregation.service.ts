@@ -1,0 +1,177 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type KeyUsageEventV1, parseKeyUsageEvent } from '@rs/event-contracts';
+import { CLOCK, type Clock } from '@rs/key-store';
+import { MetricsService } from '@rs/service-kit';
+import { type DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
+import { type BucketInsert, type BucketUpdate, UsageBucketsRepository } from './usage-buckets.repository';
+import { type BucketCollection, type BucketPlan, deltaAfter, planBuckets } from './usage-buckets.util';
+import { UsageWatermarksCache } from './usage-watermarks.cache';
+import { DEAD_LETTER_PAYLOAD_MAX_CHARS, MAX_WATERMARK_ATTEMPTS } from './usage.constants';
+
+/** A Kafka message as the consumer hands it over (kafkajs shape, offsets as decimal text). */
+export interface UsageMessage {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  /** In offset order, as fetched. */
+  messages: readonly UsageMessage[];
+}
+
+export interface BatchOutcome {
+  aggregated: number;
+  deadLettered: number;
+  /** Events the aggregates already held (a replay after a crash or a rebalance). */
+  alreadyApplied: number;
+}
+
+const COLLECTION_ORDER: readonly BucketCollection[] = ['hourly', 'daily', 'totals'];
+
+/** Metric label for a validation failure (bounded set; the full reason goes into the dead-letter record). */
+export function deadLetterReasonLabel(reason: string): string {
+  if (reason === 'payload is empty') return 'empty';
+  if (reason === 'payload is not valid JSON') return 'not_json';
+  if (reason === 'payload is not a JSON object') return 'not_object';
+  if (reason.startsWith("field 'version'")) return 'unknown_version';
+  if (reason.startsWith("field 'type'")) return 'unknown_type';
+  return 'invalid_field';
+}
+
+/**
+ * Turns one partition batch into aggregate updates with an exactly-once effect and no transactions:
+ * every document records, per partition, the offset of the last event it counts, and each write is
+ * conditional on that watermark. Offsets are committed by the caller only after this resolves.
+ */
+@Injectable()
+export class UsageAggregationService {
+  private readonly logger = new Logger(UsageAggregationService.name);
+  private readonly watermarks = new UsageWatermarksCache();
+  private readonly events;
+  private readonly deadLetterCounter;
+  private readonly writes;
+  private readonly conflicts;
+  private readonly eventAge;
+
+  constructor(
+    private readonly buckets: UsageBucketsRepository,
+    private readonly deadLetters: DeadLetterPublisher,
+    @Inject(CLOCK) private readonly clock: Clock,
+    metrics: MetricsService,
+  ) {
+    this.events = metrics.counter('key_worker_usage_events_total', 'Usage events consumed, by outcome', ['outcome']);
+    this.deadLetterCounter = metrics.counter('key_worker_usage_dead_letters_total', 'Unusable usage messages sent to the dead-letter topic, by reason', ['reason']);
+    this.writes = metrics.counter('key_worker_usage_bucket_writes_total', 'Aggregate documents written, by collection and kind', ['collection', 'kind']);
+    this.conflicts = metrics.counter('key_worker_usage_watermark_conflicts_total', 'Aggregate writes redone because a watermark had moved (replay, rebalance)');
+    this.eventAge = metrics.histogram('key_worker_usage_event_age_seconds', 'Time from a usage event to its aggregates being written', [], [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60]);
+  }
+
+  /** Partitions moved between replicas: what this replica remembers of the documents may be stale. */
+  forgetWatermarks(): void {
+    this.watermarks.clear();
+  }
+
+  async applyBatch(batch: PartitionBatch): Promise<BatchOutcome> {
+    const valid: Array<{ offset: number; event: KeyUsageEventV1 }> = [];
+    const letters: DeadLetter[] = [];
+    const now = this.clock();
+    for (const message of batch.messages) {
+      const parsed = message.value?.length ? parseKeyUsageEvent(message.value) : ({ ok: false, reason: 'payload is empty' } as const);
+      if (parsed.ok) valid.push({ offset: Number(message.offset), event: parsed.value });
+      else letters.push(deadLetterOf(batch, message, parsed.reason, now));
+    }
+    // Dead letters first: once the offsets are committed the messages are gone from this consumer's view.
+    if (letters.length) {
+      await this.deadLetters.publish(letters);
+      for (const letter of letters) this.deadLetterCounter.inc({ reason: deadLetterReasonLabel(letter.record.reason) });
+      this.events.inc({ outcome: 'dead_lettered' }, letters.length);
+      this.logger.warn(`${letters.length} unusable usage message(s) of partition ${batch.partition} sent to the dead-letter topic`);
+    }
+    let alreadyApplied = 0;
+    if (valid.length) {
+      const plans = planBuckets(valid);
+      for (const collection of COLLECTION_ORDER) {
+        const skipped = await this.applyCollection(batch.partition, collection, plans.filter((plan) => plan.collection === collection));
+        // Every event lands in exactly one totals document: its skips are the batch's replayed events.
+        if (collection === 'totals') alreadyApplied = skipped;
+      }
+      const written = this.clock().getTime();
+      for (const { event } of valid) this.eventAge.observe(Math.max(0, written - Date.parse(event.occurred_at)) / 1000);
+    }
+    const aggregated = valid.length - alreadyApplied;
+    if (aggregated) this.events.inc({ outcome: 'aggregated' }, aggregated);
+    if (alreadyApplied) this.events.inc({ outcome: 'already_applied' }, alreadyApplied);
+    return { aggregated, deadLettered: letters.length, alreadyApplied };
+  }
+
+  /**
+   * Writes the plans of one collection. A document whose watermark is unknown is first assumed absent and
+   * inserted (an insert is itself conditional: it fails if the document exists); documents that turn out
+   * to exist, or whose watermark moved, are re-read and their delta recomputed. Returns the samples left
+   * out because the documents already held them.
+   */
+  private async applyCollection(partition: number, collection: BucketCollection, plans: readonly BucketPlan[]): Promise<number> {
+    let pending = plans;
+    let reread = new Set<string>();
+    let skipped = 0;
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt >= MAX_WATERMARK_ATTEMPTS) {
+        throw new Error(`Usage watermarks of partition ${partition} kept moving (${pending.length} ${collection} document(s)); the batch will be redelivered`);
+      }
+      try {
+        if (reread.size) {
+          const read = await this.buckets.readWatermarks(collection, [...reread], partition);
+          for (const [id, watermark] of read) this.watermarks.set(partition, collection, id, watermark);
+        }
+        const inserts: BucketInsert[] = [];
+        const updates: BucketUpdate[] = [];
+        const skippedOf = new Map<string, number>();
+        for (const plan of pending) {
+          // Never seen: assume absent and try an insert (null, "exists, nothing from this partition", is known).
+          const cached = this.watermarks.get(partition, collection, plan.id);
+          const state = cached === undefined ? 'absent' : cached;
+          const delta = deltaAfter(plan.samples, typeof state === 'number' ? state : -1);
+          skippedOf.set(plan.id, delta ? delta.skipped : plan.samples.length);
+          if (!delta) continue;
+          if (state === 'absent') inserts.push({ target: plan, delta });
+          else updates.push({ id: plan.id, expected: state, delta });
+        }
+        const now = this.clock();
+        const retry = new Set<string>([
+          ...(await this.buckets.updateBuckets(collection, partition, updates, now)),
+          ...(await this.buckets.insertBuckets(collection, partition, inserts, now)),
+        ]);
+        for (const { id, delta } of updates) if (!retry.has(id)) this.watermarks.set(partition, collection, id, delta.lastOffset);
+        for (const { target, delta } of inserts) if (!retry.has(target.id)) this.watermarks.set(partition, collection, target.id, delta.lastOffset);
+        this.writes.inc({ collection, kind: 'update' }, updates.length);
+        this.writes.inc({ collection, kind: 'insert' }, inserts.length);
+        for (const plan of pending) if (!retry.has(plan.id)) skipped += skippedOf.get(plan.id) ?? 0;
+        if (retry.size) this.conflicts.inc(retry.size);
+        pending = pending.filter((plan) => retry.has(plan.id));
+        reread = retry;
+      } catch (error) {
+        // Partly applied: what this replica believes about these documents may be wrong now.
+        for (const plan of pending) this.watermarks.forget(partition, collection, plan.id);
+        throw error;
+      }
+    }
+    return skipped;
+  }
+}
+
+function deadLetterOf(batch: PartitionBatch, message: UsageMessage, reason: string, now: Date): DeadLetter {
+  return {
+    key: message.key?.toString('utf8') ?? null,
+    record: {
+      reason,
+      source_topic: batch.topic,
+      partition: batch.partition,
+      offset: message.offset,
+      failed_at: now.toISOString(),
+      payload: (message.value?.toString('utf8') ?? '').slice(0, DEAD_LETTER_PAYLOAD_MAX_CHARS),
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { KeyUsageEventV1 } from '@rs/event-contracts';
+import { bucketId, deltaAfter, floorToDay, floorToHour, planBuckets, type UsageSample } from './usage-buckets.util';
+
+function usageEvent(overrides: Partial<KeyUsageEventV1> = {}): KeyUsageEventV1 {
+  return {
+    event_id: 'e',
+    type: 'key.usage',
+    version: 1,
+    occurred_at: '2026-03-01T10:15:00.000Z',
+    key_id: 'k1',
+    user_id: 'u1',
+    service: 'cadip',
+    method: 'GET',
+    route: '/cadip/:station/session',
+    status: 200,
+    latency_ms: 10,
+    ...overrides,
+  };
+}
+
+const sample = (offset: number, status = 200, latencyMs = 10, occurredAtMs = 0): UsageSample => ({ offset, status, latencyMs, occurredAtMs });
+
+describe('usage buckets', () => {
+  describe(floorToHour.name, () => {
+    it('should floor to the UTC hour and day', () => {
+      const at = Date.parse('2026-03-01T10:59:59.999Z');
+      expect(new Date(floorToHour(at)).toISOString()).toBe('2026-03-01T10:00:00.000Z');
+      expect(new Date(floorToDay(at)).toISOString()).toBe('2026-03-01T00:00:00.000Z');
+    });
+  });
+
+  describe(bucketId.name, () => {
+    it('should give the same id for the same bucket and different ids when any part differs', () => {
+      expect(bucketId('hourly', ['k1', 'cadip', 'GET', '/a', '1'])).toBe(bucketId('hourly', ['k1', 'cadip', 'GET', '/a', '1']));
+      expect(bucketId('hourly', ['k1', 'cadip', 'GET', '/a', '1'])).not.toBe(bucketId('daily', ['k1', 'cadip', 'GET', '/a', '1']));
+      // No separator ambiguity: parts are JSON-encoded.
+      expect(bucketId('hourly', ['a|b', 'c'])).not.toBe(bucketId('hourly', ['a', 'b|c']));
+    });
+  });
+
+  describe(planBuckets.name, () => {
+    it('should put each event in its hour bucket, its day bucket and its key totals when events span hours and routes', () => {
+      const plans = planBuckets([
+        { offset: 1, event: usageEvent() },
+        { offset: 2, event: usageEvent({ occurred_at: '2026-03-01T11:01:00.000Z' }) },
+        { offset: 3, event: usageEvent({ route: '/cadip/:station/cadu/search' }) },
+        { offset: 4, event: usageEvent({ key_id: 'k2' }) },
+      ]);
+      const byCollection = (collection: string) => plans.filter((plan) => plan.collection === collection);
+      expect(byCollection('hourly').map((plan) => plan.samples.map((s) => s.offset))).toEqual([[1], [2], [3], [4]]);
+      expect(byCollection('daily').map((plan) => plan.samples.map((s) => s.offset))).toEqual([[1, 2], [3], [4]]);
+      expect(byCollection('totals').map((plan) => [plan.id, plan.samples.map((s) => s.offset)])).toEqual([
+        ['k1', [1, 2, 3]],
+        ['k2', [4]],
+      ]);
+      expect(byCollection('hourly')[0].identity).toEqual({
+        key_id: 'k1',
+        user_id: 'u1',
+        service: 'cadip',
+        method: 'GET',
+        route: '/cadip/:station/session',
+        hour: new Date('2026-03-01T10:00:00.000Z'),
+      });
+    });
+  });
+
+  describe(deltaAfter.name, () => {
+    it('should sum counts, status classes and latencies of every sample when nothing was applied', () => {
+      const delta = deltaAfter([sample(5, 200, 10, 100), sample(6, 404, 30, 300), sample(7, 503, 5, 200), sample(8, 302, 1, 50), sample(9, 101, 0, 10)], -1);
+      expect(delta).toEqual({
+        counters: { count: 5, count_2xx: 1, count_3xx: 1, count_4xx: 1, count_5xx: 1, latency_sum_ms: 46, latency_max_ms: 30 },
+        latestQueryDateMs: 300,
+        lastOffset: 9,
+        skipped: 0,
+      });
+    });
+
+    it('should count only samples after the watermark when part of the batch was applied before', () => {
+      const delta = deltaAfter([sample(5), sample(6), sample(7)], 5);
+      expect(delta?.counters.count).toBe(2);
+      expect(delta?.skipped).toBe(1);
+      expect(delta?.lastOffset).toBe(7);
+    });
+
+    it('should return null when the whole batch was applied before', () => {
+      expect(deltaAfter([sample(5), sample(6)], 6)).toBeNull();
+      expect(deltaAfter([sample(5), sample(6)], 100)).toBeNull();
+    });
+  });
+});

@@ -1,0 +1,111 @@
+import type { KeyUsageEventV1 } from '@rs/event-contracts';
+import type { UsageCounters } from '@rs/key-store';
+import { createHash } from 'node:crypto';
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+export type BucketCollection = 'hourly' | 'daily' | 'totals';
+
+/** One usage event of a partition, reduced to what the aggregates need. */
+export interface UsageSample {
+  offset: number;
+  status: number;
+  latencyMs: number;
+  occurredAtMs: number;
+}
+
+/** The document one group of events lands in, and the fields it is created with. */
+export interface BucketTarget {
+  collection: BucketCollection;
+  id: string;
+  /** Identity fields written when the document is created (key, user, service, route, hour/day). */
+  identity: Record<string, unknown>;
+}
+
+/** A document touched by a batch: its target and the samples of the batch that belong to it, in offset order. */
+export interface BucketPlan extends BucketTarget {
+  samples: UsageSample[];
+}
+
+/** What applying the samples after a watermark adds to a document. */
+export interface BucketDelta {
+  counters: UsageCounters;
+  latestQueryDateMs: number;
+  /** The new watermark: offset of the last sample applied. */
+  lastOffset: number;
+  /** Samples left out because the document already holds them (a replay). */
+  skipped: number;
+}
+
+export const floorToHour = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
+export const floorToDay = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
+
+/** Deterministic document id: the same bucket gets the same id on every replica and every replay. */
+export function bucketId(collection: BucketCollection, parts: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify([collection, ...parts])).digest('base64url').slice(0, 32);
+}
+
+/** Field holding a partition's watermark inside a document (no dots in stored keys: a nested `applied` object). */
+export const watermarkField = (partition: number): string => `p${partition}`;
+
+/**
+ * Groups the valid events of one partition batch by the documents they update: one hour bucket and one day
+ * bucket per key × service × method × route, and the key's totals. Samples keep the partition order.
+ */
+export function planBuckets(events: ReadonlyArray<{ offset: number; event: KeyUsageEventV1 }>): BucketPlan[] {
+  const plans = new Map<string, BucketPlan>();
+  const add = (target: () => BucketTarget, key: string, sample: UsageSample): void => {
+    let plan = plans.get(key);
+    if (!plan) {
+      plan = { ...target(), samples: [] };
+      plans.set(key, plan);
+    }
+    plan.samples.push(sample);
+  };
+  for (const { offset, event } of events) {
+    const occurredAtMs = Date.parse(event.occurred_at);
+    const sample: UsageSample = { offset, status: event.status, latencyMs: event.latency_ms, occurredAtMs };
+    const route = [event.key_id, event.service, event.method, event.route];
+    const hour = floorToHour(occurredAtMs);
+    const day = floorToDay(occurredAtMs);
+    const routeKey = JSON.stringify(route);
+    const identity = { key_id: event.key_id, user_id: event.user_id, service: event.service, method: event.method, route: event.route };
+    add(() => ({ collection: 'hourly', id: bucketId('hourly', [...route, String(hour)]), identity: { ...identity, hour: new Date(hour) } }), `h${hour}${routeKey}`, sample);
+    add(() => ({ collection: 'daily', id: bucketId('daily', [...route, String(day)]), identity: { ...identity, day: new Date(day) } }), `d${day}${routeKey}`, sample);
+    add(() => ({ collection: 'totals', id: event.key_id, identity: {} }), `t${event.key_id}`, sample);
+  }
+  return [...plans.values()];
+}
+
+export function emptyCounters(): UsageCounters {
+  return { count: 0, count_2xx: 0, count_3xx: 0, count_4xx: 0, count_5xx: 0, latency_sum_ms: 0, latency_max_ms: 0 };
+}
+
+/**
+ * Sums the samples with an offset above `watermark` (the last offset the document already holds for this
+ * partition, or -1). Null when every sample is already applied: re-applying a batch is a no-op.
+ */
+export function deltaAfter(samples: readonly UsageSample[], watermark: number): BucketDelta | null {
+  const counters = emptyCounters();
+  let latestQueryDateMs = Number.NEGATIVE_INFINITY;
+  let lastOffset = -1;
+  let skipped = 0;
+  for (const sample of samples) {
+    if (sample.offset <= watermark) {
+      skipped++;
+      continue;
+    }
+    counters.count++;
+    const statusClass = Math.floor(sample.status / 100);
+    if (statusClass === 2) counters.count_2xx++;
+    else if (statusClass === 3) counters.count_3xx++;
+    else if (statusClass === 4) counters.count_4xx++;
+    else if (statusClass === 5) counters.count_5xx++;
+    counters.latency_sum_ms += sample.latencyMs;
+    if (sample.latencyMs > counters.latency_max_ms) counters.latency_max_ms = sample.latencyMs;
+    if (sample.occurredAtMs > latestQueryDateMs) latestQueryDateMs = sample.occurredAtMs;
+    lastOffset = sample.offset;
+  }
+  return counters.count ? { counters, latestQueryDateMs, lastOffset, skipped } : null;
+}
