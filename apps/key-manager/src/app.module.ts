@@ -8,6 +8,7 @@ import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from './config/key-manager.
 import { KeyManagerConfigModule } from './config/config.module';
 import { CheckRateLimiter } from './rate-limit/check-rate-limiter';
 import { PortalModule } from './portal/portal.module';
+import { UsageModule } from './usage/usage.module';
 
 @Module({
   imports: [
@@ -49,6 +50,7 @@ import { PortalModule } from './portal/portal.module';
       }),
     }),
     ApiKeysModule,
+    UsageModule,
     PortalModule,
     HealthModule.forRootAsync({
       imports: [ApiKeysModule],

@@ -1,0 +1,68 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { AuthPrincipal } from '@rs/auth-guard';
+import { DomainError, DomainErrorCode } from '@rs/key-domain';
+import { configureApp } from '@rs/service-kit';
+import type { NextFunction, Request, Response } from 'express';
+import request from 'supertest';
+import { UsageController } from './usage.controller';
+import { UsageService } from './usage.service';
+
+const KEY_ID = '7b0c3c1e-4a55-4c0b-9a43-3f1a2f0f6a11';
+
+describe(UsageController.name, () => {
+  let app: INestApplication;
+  let usage: { report: jest.Mock };
+  let principal: AuthPrincipal;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    usage = { report: jest.fn() };
+    const moduleRef = await Test.createTestingModule({ controllers: [UsageController], providers: [{ provide: UsageService, useValue: usage }] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    configureApp(app);
+    // Stands in for the guard: the principal it would attach.
+    app.use((req: Request, _res: Response, next: NextFunction) => {
+      (req as Request & { principal?: AuthPrincipal }).principal = principal;
+      next();
+    });
+    await app.init();
+  });
+
+  beforeEach(() => {
+    usage.report.mockReset().mockResolvedValue({ key_id: KEY_ID });
+    principal = { user_id: 'u1', user_login: 'alice', iam_roles: [], config: {}, auth_method: 'oauth2' };
+  });
+
+  afterAll(() => app.close());
+
+  describe('GET /auth/api_key/usage', () => {
+    it('should pass the query and the caller to the service', async () => {
+      await http().get(`/auth/api_key/usage?id=${KEY_ID}&granularity=hour&from=2026-03-10T08:00:00Z`).expect(200, { key_id: KEY_ID });
+      expect(usage.report).toHaveBeenCalledWith({ user_id: 'u1', is_admin: false }, { id: KEY_ID, granularity: 'hour', from: '2026-03-10T08:00:00Z' });
+    });
+
+    it('should treat callers with rs_apikey_admin as admins', async () => {
+      principal = { ...principal, iam_roles: ['rs_apikey_admin'] };
+      await http().get(`/auth/api_key/usage?id=${KEY_ID}`).expect(200);
+      expect(usage.report).toHaveBeenCalledWith({ user_id: 'u1', is_admin: true }, { id: KEY_ID });
+    });
+
+    it.each([
+      ['', 'id'],
+      ['?id=not-a-key', 'id'],
+      [`?id=${KEY_ID}&granularity=week`, 'granularity'],
+      [`?id=${KEY_ID}&from=yesterday`, 'from'],
+      [`?id=${KEY_ID}&to=2026-13-01`, 'to'],
+    ])('should answer 400 for %p', async (query, parameter) => {
+      const response = await http().get(`/auth/api_key/usage${query}`).expect(400);
+      expect(response.body.message).toContain(parameter);
+      expect(usage.report).not.toHaveBeenCalled();
+    });
+
+    it("should answer 404 when the key is not among the caller's", async () => {
+      usage.report.mockRejectedValueOnce(new DomainError(DomainErrorCode.KEY_NOT_FOUND, 'No such API key among yours'));
+      await http().get(`/auth/api_key/usage?id=${KEY_ID}`).expect(404);
+    });
+  });
+});
