@@ -30,7 +30,12 @@ import { UsageModule } from './usage/usage.module';
         clientId: 'key-worker',
         kafkaBrokers: config.KAFKA_BROKERS,
         eventPublishTimeoutMs: config.EVENT_PUBLISH_TIMEOUT_MS,
-        keycloak: { url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, clientId: config.KEYCLOAK_SYNC_CLIENT_ID, clientSecret: config.KEYCLOAK_SYNC_CLIENT_SECRET },
+        keycloak: {
+          url: config.KEYCLOAK_URL,
+          realm: config.KEYCLOAK_REALM,
+          clientId: config.KEYCLOAK_SYNC_CLIENT_ID,
+          clientSecret: config.KEYCLOAK_SYNC_CLIENT_SECRET,
+        },
         configAttributes: config.API_KEY_CONFIG_ATTRIBUTES,
       }),
     }),

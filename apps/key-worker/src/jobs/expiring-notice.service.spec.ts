@@ -16,7 +16,11 @@ describe(ExpiringNoticeService.name, () => {
   let events: jest.Mocked<Pick<LifecycleEventsPublisher, 'publish'>>;
 
   beforeEach(() => {
-    keys = { findExpiringBetween: jest.fn().mockResolvedValue([]), claimExpiringNotice: jest.fn().mockResolvedValue(true), releaseExpiringNotice: jest.fn().mockResolvedValue(undefined) };
+    keys = {
+      findExpiringBetween: jest.fn().mockResolvedValue([]),
+      claimExpiringNotice: jest.fn().mockResolvedValue(true),
+      releaseExpiringNotice: jest.fn().mockResolvedValue(undefined),
+    };
     events = { publish: jest.fn().mockResolvedValue(undefined) };
     sut = new ExpiringNoticeService(config, keys as unknown as ApiKeysRepository, events as unknown as LifecycleEventsPublisher, new MetricsService());
   });

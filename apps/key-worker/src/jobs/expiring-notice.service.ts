@@ -37,7 +37,14 @@ export class ExpiringNoticeService {
       if (!(await this.keys.claimExpiringNotice(key._id, expiration))) continue;
       try {
         await this.events.publish([
-          { action: 'expiring', key_id: key._id, user_id: key.user_id, actor: WORKER_ACTOR, reason: `expires on ${expiration.toISOString()}`, expiration_date: expiration },
+          {
+            action: 'expiring',
+            key_id: key._id,
+            user_id: key.user_id,
+            actor: WORKER_ACTOR,
+            reason: `expires on ${expiration.toISOString()}`,
+            expiration_date: expiration,
+          },
         ]);
       } catch (error) {
         // Not stored: give the claim back so the retry announces it.

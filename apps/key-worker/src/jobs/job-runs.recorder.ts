@@ -11,7 +11,12 @@ export class JobRunsRecorder {
 
   constructor(metrics: MetricsService) {
     this.runs = metrics.counter('key_worker_job_runs_total', 'Scheduled job runs, by queue and outcome', ['queue', 'outcome']);
-    this.duration = metrics.histogram('key_worker_job_duration_seconds', 'Scheduled job run time, by queue', ['queue'], [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300]);
+    this.duration = metrics.histogram(
+      'key_worker_job_duration_seconds',
+      'Scheduled job run time, by queue',
+      ['queue'],
+      [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+    );
   }
 
   async record<T>(job: Job, run: () => Promise<T>): Promise<T> {

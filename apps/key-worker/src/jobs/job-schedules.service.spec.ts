@@ -19,7 +19,11 @@ describe(JobSchedulesService.name, () => {
       const queues = ['key-expiry', 'key-expiring-notice', 'keycloak-sync', 'usage-retention'].map(fakeQueue);
       const sut = new JobSchedulesService(config, ...(queues as unknown as [Queue, Queue, Queue, Queue]));
       await sut.onApplicationBootstrap();
-      expect(queues[0].upsertJobScheduler).toHaveBeenCalledWith('key-expiry:every', { every: 500 }, { name: 'key-expiry', data: {}, opts: SCHEDULED_JOB_OPTIONS });
+      expect(queues[0].upsertJobScheduler).toHaveBeenCalledWith(
+        'key-expiry:every',
+        { every: 500 },
+        { name: 'key-expiry', data: {}, opts: SCHEDULED_JOB_OPTIONS },
+      );
       expect(queues[0].setGlobalConcurrency).toHaveBeenCalledWith(1);
       expect(queues[2].upsertJobScheduler).toHaveBeenCalledWith('keycloak-sync:every', { every: 300_000 }, expect.anything());
       expect(queues[3].upsertJobScheduler).not.toHaveBeenCalled();

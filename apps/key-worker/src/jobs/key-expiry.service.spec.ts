@@ -43,7 +43,12 @@ describe(KeyExpiryService.name, () => {
     };
     audit = { record: jest.fn().mockResolvedValue(undefined) };
     events = { publish: jest.fn().mockResolvedValue(undefined) };
-    sut = new KeyExpiryService(keys as unknown as ApiKeysRepository, audit as unknown as AuditRepository, events as unknown as LifecycleEventsPublisher, new MetricsService());
+    sut = new KeyExpiryService(
+      keys as unknown as ApiKeysRepository,
+      audit as unknown as AuditRepository,
+      events as unknown as LifecycleEventsPublisher,
+      new MetricsService(),
+    );
   });
 
   describe('run', () => {

@@ -55,9 +55,18 @@ export class KeyExpiryService {
   private async announce(keys: readonly ApiKeyRecord[], expiredAt: Date): Promise<void> {
     if (!keys.length) return;
     const reasonOf = (key: ApiKeyRecord): string => `expired on ${key.expiration_date ? new Date(key.expiration_date).toISOString() : 'its expiration date'}`;
-    await this.audit.record(keys.map((key) => ({ key_id: key._id, user_id: key.user_id, actor: WORKER_ACTOR, action: 'expired' as const, reason: reasonOf(key), at: expiredAt })));
+    await this.audit.record(
+      keys.map((key) => ({ key_id: key._id, user_id: key.user_id, actor: WORKER_ACTOR, action: 'expired' as const, reason: reasonOf(key), at: expiredAt })),
+    );
     await this.events.publish(
-      keys.map((key) => ({ action: 'expired' as const, key_id: key._id, user_id: key.user_id, actor: WORKER_ACTOR, reason: reasonOf(key), expiration_date: key.expiration_date })),
+      keys.map((key) => ({
+        action: 'expired' as const,
+        key_id: key._id,
+        user_id: key.user_id,
+        actor: WORKER_ACTOR,
+        reason: reasonOf(key),
+        expiration_date: key.expiration_date,
+      })),
     );
     for (const key of keys) await this.keys.markExpiryAnnounced(key._id, expiredAt);
   }

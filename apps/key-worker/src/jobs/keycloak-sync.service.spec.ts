@@ -12,7 +12,7 @@ describe(KeycloakSyncService.name, () => {
 
   beforeEach(() => {
     keys = { ownersWithActiveKeys: jest.fn().mockResolvedValue(['u1', 'u2', 'u3']) };
-    users = { syncUser: jest.fn().mockResolvedValue(({ active: true, user: null })) };
+    users = { syncUser: jest.fn().mockResolvedValue({ active: true, user: null }) };
     sut = new KeycloakSyncService(keys as unknown as ApiKeysRepository, users as unknown as UserSyncService, new MetricsService());
   });
 

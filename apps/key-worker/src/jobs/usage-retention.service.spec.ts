@@ -8,7 +8,11 @@ const NOW = new Date('2026-03-31T10:42:00Z');
 describe(UsageRetentionService.name, () => {
   let buckets: jest.Mocked<Pick<UsageBucketsRepository, 'deleteBucketsBefore'>>;
   const createSut = (env: Record<string, string>) =>
-    new UsageRetentionService(loadKeyWorkerConfig({ KEYCLOAK_SYNC_CLIENT_SECRET: 'a-long-secret', ...env }), buckets as unknown as UsageBucketsRepository, new MetricsService());
+    new UsageRetentionService(
+      loadKeyWorkerConfig({ KEYCLOAK_SYNC_CLIENT_SECRET: 'a-long-secret', ...env }),
+      buckets as unknown as UsageBucketsRepository,
+      new MetricsService(),
+    );
 
   beforeEach(() => {
     buckets = { deleteBucketsBefore: jest.fn().mockResolvedValue(3) };

@@ -63,10 +63,17 @@ export class UsageAggregationService {
     metrics: MetricsService,
   ) {
     this.events = metrics.counter('key_worker_usage_events_total', 'Usage events consumed, by outcome', ['outcome']);
-    this.deadLetterCounter = metrics.counter('key_worker_usage_dead_letters_total', 'Unusable usage messages sent to the dead-letter topic, by reason', ['reason']);
+    this.deadLetterCounter = metrics.counter('key_worker_usage_dead_letters_total', 'Unusable usage messages sent to the dead-letter topic, by reason', [
+      'reason',
+    ]);
     this.writes = metrics.counter('key_worker_usage_bucket_writes_total', 'Aggregate documents written, by collection and kind', ['collection', 'kind']);
     this.conflicts = metrics.counter('key_worker_usage_watermark_conflicts_total', 'Aggregate writes redone because a watermark had moved (replay, rebalance)');
-    this.eventAge = metrics.histogram('key_worker_usage_event_age_seconds', 'Time from a usage event to its aggregates being written', [], [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60]);
+    this.eventAge = metrics.histogram(
+      'key_worker_usage_event_age_seconds',
+      'Time from a usage event to its aggregates being written',
+      [],
+      [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    );
   }
 
   /** Partitions moved between replicas: what this replica remembers of the documents may be stale. */
@@ -94,7 +101,11 @@ export class UsageAggregationService {
     if (valid.length) {
       const plans = planBuckets(valid);
       for (const collection of COLLECTION_ORDER) {
-        const skipped = await this.applyCollection(batch.partition, collection, plans.filter((plan) => plan.collection === collection));
+        const skipped = await this.applyCollection(
+          batch.partition,
+          collection,
+          plans.filter((plan) => plan.collection === collection),
+        );
         // Every event lands in exactly one totals document: its skips are the batch's replayed events.
         if (collection === 'totals') alreadyApplied = skipped;
       }

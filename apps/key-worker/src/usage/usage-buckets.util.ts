@@ -43,7 +43,10 @@ export const floorToDay = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_
 
 /** Deterministic document id: the same bucket gets the same id on every replica and every replay. */
 export function bucketId(collection: BucketCollection, parts: readonly string[]): string {
-  return createHash('sha256').update(JSON.stringify([collection, ...parts])).digest('base64url').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([collection, ...parts]))
+    .digest('base64url')
+    .slice(0, 32);
 }
 
 /** Field holding a partition's watermark inside a document (no dots in stored keys: a nested `applied` object). */
@@ -71,8 +74,16 @@ export function planBuckets(events: ReadonlyArray<{ offset: number; event: KeyUs
     const day = floorToDay(occurredAtMs);
     const routeKey = JSON.stringify(route);
     const identity = { key_id: event.key_id, user_id: event.user_id, service: event.service, method: event.method, route: event.route };
-    add(() => ({ collection: 'hourly', id: bucketId('hourly', [...route, String(hour)]), identity: { ...identity, hour: new Date(hour) } }), `h${hour}${routeKey}`, sample);
-    add(() => ({ collection: 'daily', id: bucketId('daily', [...route, String(day)]), identity: { ...identity, day: new Date(day) } }), `d${day}${routeKey}`, sample);
+    add(
+      () => ({ collection: 'hourly', id: bucketId('hourly', [...route, String(hour)]), identity: { ...identity, hour: new Date(hour) } }),
+      `h${hour}${routeKey}`,
+      sample,
+    );
+    add(
+      () => ({ collection: 'daily', id: bucketId('daily', [...route, String(day)]), identity: { ...identity, day: new Date(day) } }),
+      `d${day}${routeKey}`,
+      sample,
+    );
     add(() => ({ collection: 'totals', id: event.key_id, identity: {} }), `t${event.key_id}`, sample);
   }
   return [...plans.values()];

@@ -3,7 +3,12 @@ import { loadKeyWorkerConfig } from '../config/key-worker.config';
 import type { PartitionBatch, UsageAggregationService } from './usage-aggregation.service';
 import { UsageEventsConsumer } from './usage-events.consumer';
 
-const config = loadKeyWorkerConfig({ KEYCLOAK_SYNC_CLIENT_SECRET: 'a-long-secret', USAGE_TOPIC: 'usage', USAGE_DEAD_LETTER_TOPIC: 'dlq', USAGE_BATCH_SIZE: '2' });
+const config = loadKeyWorkerConfig({
+  KEYCLOAK_SYNC_CLIENT_SECRET: 'a-long-secret',
+  USAGE_TOPIC: 'usage',
+  USAGE_DEAD_LETTER_TOPIC: 'dlq',
+  USAGE_BATCH_SIZE: '2',
+});
 
 function fakeKafka() {
   const handlers = new Map<string, (event: { payload: unknown }) => void>();
