@@ -6,6 +6,7 @@
 //
 // Kafka from tools/stack (127.0.0.1:9092) should be up so usage events are really published.
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -39,10 +40,20 @@ const ready = await new Promise((resolve, reject) => {
   server.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
 });
 
+/** CPU time (ms, user + system) the bench server has used so far, from /proc. */
+function serverCpuMs() {
+  const fields = fs.readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 function load(url, extraHeaders, durationSeconds) {
+  const cpuBefore = serverCpuMs();
   const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), url, String(connections), String(durationSeconds), ...extraHeaders], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(result.stderr);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+  const run = JSON.parse(result.stdout.trim().split('\n').at(-1));
+  // CPU per request hardly depends on what else runs on the machine, unlike requests/s.
+  run.server_cpu_us_per_request = Math.round(((serverCpuMs() - cpuBefore) * 1000) / run.requests);
+  return run;
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -62,7 +73,10 @@ try {
       if (first) unguarded.push(load(unguardedUrl, [], seconds));
       guarded.push(load(guardedUrl, key, seconds));
       if (!first) unguarded.push(load(unguardedUrl, [], seconds));
-      console.error(`round ${round + 1}/${rounds} ${endpoint}: unguarded ${unguarded.at(-1).rps} req/s, guarded ${guarded.at(-1).rps} req/s`);
+      console.error(
+        `round ${round + 1}/${rounds} ${endpoint}: unguarded ${unguarded.at(-1).rps} req/s (${unguarded.at(-1).server_cpu_us_per_request} µs CPU/req), ` +
+          `guarded ${guarded.at(-1).rps} req/s (${guarded.at(-1).server_cpu_us_per_request} µs CPU/req)`,
+      );
     }
     const bad = [...guarded, ...unguarded].filter((run) => run.errors || Object.keys(run.statuses).some((status) => status !== '200'));
     if (bad.length) throw new Error(`non-200 answers: ${JSON.stringify(bad.map((run) => run.statuses))}`);
@@ -70,6 +84,8 @@ try {
     const unguardedRps = median(unguarded.map((run) => run.rps));
     // Each round measures both back to back, so a machine-wide slowdown hits both sides of its ratio.
     const roundRatios = guarded.map((run, index) => Math.round((run.rps / unguarded[index].rps) * 1000) / 1000);
+    const guardedCpu = median(guarded.map((run) => run.server_cpu_us_per_request));
+    const unguardedCpu = median(unguarded.map((run) => run.server_cpu_us_per_request));
     report.endpoints.push({
       endpoint,
       unguarded_rps: unguardedRps,
@@ -77,6 +93,10 @@ try {
       ratio_of_medians: Math.round((guardedRps / unguardedRps) * 1000) / 1000,
       median_round_ratio: median(roundRatios),
       round_ratios: roundRatios,
+      unguarded_cpu_us_per_request: unguardedCpu,
+      guarded_cpu_us_per_request: guardedCpu,
+      // The requests/s ratio a CPU-bound server reaches: the estimate that survives a busy machine.
+      cpu_ratio: Math.round((unguardedCpu / guardedCpu) * 1000) / 1000,
       unguarded_latency_ms: unguarded.map((run) => run.latency_ms),
       guarded_latency_ms: guarded.map((run) => run.latency_ms),
       rounds_rps: { unguarded: unguarded.map((run) => run.rps), guarded: guarded.map((run) => run.rps) },

@@ -1,0 +1,406 @@
+#!/usr/bin/env node
+// Usage ingest benchmark: sustained events/s the key worker aggregates, and end-to-end lag (event produced →
+// visible in the aggregates) p50/p99, against the real Kafka and Mongo-wire DB of tools/stack, with the built
+// worker (dist/apps/key-worker/main.js) as a child process. See docs/benchmarks.md, section "Usage ingest".
+//
+//   npx nx build key-worker && node tools/stack/stack.mjs up kafka mongo redis
+//   node tools/bench/usage-ingest/run.mjs [--backlog 1000000] [--rate 50000] [--seconds 60] [--keys 20] [--routes 2]
+//                                          [--partitions 6] [--env K=V,K=V]
+//
+// Phase 1 (drain): `backlog` events are produced first, then the worker starts and drains them: ingest rate =
+//   events / (first write → last event visible). Measures the worker alone (the producer is done by then).
+// Phase 2 (paced): `rate` events/s for `seconds`, plus 20 probe events/s on their own keys; a poller reads the
+//   probes' totals every 50 ms: lag = first poll that sees a probe − the probe's produce time.
+// Both phases end with an exactness check: every collection holds exactly what was produced (no loss, no double).
+// Each run uses its own database, topics and consumer group, and removes them at the end.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+const ROOT = path.resolve(HERE, '..', '..', '..');
+const require = createRequire(path.join(ROOT, 'package.json'));
+const { Kafka, logLevel, CompressionTypes } = require('kafkajs');
+const { MongoClient } = require('mongodb');
+
+const args = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .join(' ')
+    .split('--')
+    .filter(Boolean)
+    .map((pair) => pair.trim().split(/\s+/)),
+);
+const BACKLOG = Number(args.backlog ?? 1_000_000);
+const RATE = Number(args.rate ?? 50_000);
+const SECONDS = Number(args.seconds ?? 60);
+const KEYS = Number(args.keys ?? 20);
+const ROUTES = Number(args.routes ?? 2);
+const PARTITIONS = Number(args.partitions ?? 6);
+const EXTRA_ENV = Object.fromEntries((args.env ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const MONGO = process.env.MONGO_BASE_URL ?? 'mongodb://127.0.0.1:27017';
+const PROBE_KEYS = 6;
+const PROBES_PER_SECOND = 20;
+const POLL_MS = 50;
+const MESSAGES_PER_SEND = 2000;
+const WORKER_MAIN = path.join(ROOT, 'dist', 'apps', 'key-worker', 'main.js');
+
+const id = 'benchusage' + [...randomBytes(8)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
+const run = { database: id, topic: `${id}.usage`, dlq: `${id}.usage.dlq`, group: `${id}.group`, prefix: `${id}-bull` };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (...parts) => console.error(`[usage-ingest ${new Date().toISOString().slice(11, 19)}]`, ...parts);
+
+if (!fs.existsSync(WORKER_MAIN)) {
+  console.error(`${WORKER_MAIN} is missing: run \`npx nx build key-worker\` first`);
+  process.exit(2);
+}
+
+// ---- events -------------------------------------------------------------------------------------------------
+const SERVICES = ['cadip', 'auxip', 'catalog'];
+const routesOf = (key) =>
+  Array.from({ length: ROUTES }, (_, index) => {
+    const service = SERVICES[(key + index) % SERVICES.length];
+    return { service, route: `/${service}/:station/route-${index}` };
+  });
+const KEY_ROUTES = Array.from({ length: KEYS }, (_, key) => routesOf(key));
+let sequence = 0;
+
+/** One usage event as the guard's publisher sends it (key id as message key). */
+function eventMessage(keyId, service, route, occurredAt, status, latency) {
+  sequence++;
+  return {
+    key: keyId,
+    value:
+      `{"event_id":"${id}-${sequence}","type":"key.usage","version":1,"occurred_at":"${occurredAt}","key_id":"${keyId}","user_id":"user-${keyId}",` +
+      `"service":"${service}","method":"GET","route":"${route}","status":${status},"latency_ms":${latency}}`,
+  };
+}
+
+function benchMessages(count, occurredAt) {
+  const messages = new Array(count);
+  for (let index = 0; index < count; index++) {
+    const key = sequence % KEYS;
+    const { service, route } = KEY_ROUTES[key][sequence % ROUTES];
+    messages[index] = eventMessage(`bench-key-${key}`, service, route, occurredAt, sequence % 50 === 0 ? 503 : 200, sequence % 97);
+  }
+  return messages;
+}
+
+// ---- measurement helpers ----------------------------------------------------------------------------------------
+function cpuMs(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+function machineBusy() {
+  const [, ...ticks] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const idle = ticks[3] + ticks[4];
+  return { total: ticks.reduce((a, b) => a + b, 0), idle };
+}
+const percentile = (values, p) => {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+function stackPids() {
+  try {
+    const state = JSON.parse(fs.readFileSync(path.join(ROOT, '.stack', 'state.json'), 'utf8'));
+    return Object.fromEntries(Object.entries(state.services).filter(([, s]) => s.pid).map(([name, s]) => [name, s.pid]));
+  } catch {
+    return {};
+  }
+}
+function cpuSnapshot(workerPid) {
+  const pids = { worker: workerPid, bench: process.pid, ...stackPids() };
+  return { at: Date.now(), machine: machineBusy(), processes: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)])) };
+}
+function cpuBetween(before, after) {
+  const seconds = (after.at - before.at) / 1000;
+  const busy = 1 - (after.machine.idle - before.machine.idle) / (after.machine.total - before.machine.total);
+  return {
+    machine_busy_percent: Math.round(busy * 100),
+    cores_used: Object.fromEntries(Object.keys(after.processes).map((name) => [name, Math.round(((after.processes[name] - before.processes[name]) / 1000 / seconds) * 100) / 100])),
+  };
+}
+
+// ---- services -----------------------------------------------------------------------------------------------------
+const kafka = new Kafka({ clientId: 'usage-ingest-bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
+const admin = kafka.admin();
+const producer = kafka.producer({ allowAutoTopicCreation: false });
+const mongo = new MongoClient(`${MONGO}/${run.database}`);
+const db = () => mongo.db(run.database);
+let worker = null;
+
+async function freePort() {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Counters of the worker's /metrics (summed over label sets), to explain a phase's figures. */
+async function workerMetrics() {
+  const text = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
+  const value = (name, labels = '') =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(name) && /[ {]/.test(line[name.length]) && line.includes(labels))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return {
+    batches: value('key_worker_usage_batch_duration_seconds_count'),
+    batch_seconds: value('key_worker_usage_batch_duration_seconds_sum'),
+    events: value('key_worker_usage_events_total', 'aggregated'),
+    document_writes: value('key_worker_usage_bucket_writes_total'),
+  };
+}
+function metricsBetween(before, after) {
+  const batches = after.batches - before.batches;
+  return {
+    partition_batches: batches,
+    mean_batch_ms: batches ? Math.round(((after.batch_seconds - before.batch_seconds) / batches) * 1000) : null,
+    events_per_batch: batches ? Math.round((after.events - before.events) / batches) : null,
+    document_writes_per_batch: batches ? Math.round((after.document_writes - before.document_writes) / batches) : null,
+  };
+}
+
+async function startWorker() {
+  const port = await freePort();
+  // e.g. WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the worker.
+  const nodeArgs = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, WORKER_MAIN], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      NO_COLOR: '1',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      PORT: String(port),
+      MONGO_URL: `${MONGO}/${run.database}`,
+      KAFKA_BROKERS: BROKERS.join(','),
+      KEYCLOAK_SYNC_CLIENT_SECRET: process.env.KEYCLOAK_SYNC_CLIENT_SECRET ?? 'rs-key-manager-dev-secret',
+      USAGE_TOPIC: run.topic,
+      USAGE_DEAD_LETTER_TOPIC: run.dlq,
+      USAGE_CONSUMER_GROUP: run.group,
+      USAGE_TOPIC_PARTITIONS: String(PARTITIONS),
+      BULLMQ_PREFIX: run.prefix,
+      KEY_EXPIRY_EVERY_MS: '0',
+      EXPIRING_NOTICE_EVERY_MS: '0',
+      KEYCLOAK_SYNC_EVERY_MS: '0',
+      USAGE_RETENTION_EVERY_MS: '0',
+      ...EXTRA_ENV,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  for (let waited = 0; !output.includes('Joined '); waited += 100) {
+    if (child.exitCode !== null || waited > 120_000) throw new Error(`worker did not join the group:\n${output.slice(-3000)}`);
+    await sleep(100);
+  }
+  return { child, port, output: () => output };
+}
+
+async function totals(keyIds) {
+  const rows = await db()
+    .collection('api_key_usage_totals')
+    .find(keyIds ? { _id: { $in: keyIds } } : {})
+    .toArray();
+  return rows;
+}
+async function sumOf(collection, field) {
+  const rows = await db().collection(collection).find({}, { projection: { [field]: 1 } }).toArray();
+  return rows.reduce((sum, row) => sum + (row[field] ?? 0), 0);
+}
+async function waitForTotal(expected, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = 0;
+  while (Date.now() < deadline) {
+    seen = (await totals()).reduce((sum, row) => sum + row.total_queries, 0);
+    if (seen >= expected) return { seen, at: Date.now() };
+    await sleep(200);
+  }
+  return { seen, at: null };
+}
+async function exactness(expected) {
+  await sleep(2000); // anything that would double count has time to land
+  const [total, hourly, daily] = await Promise.all([sumOf('api_key_usage_totals', 'total_queries'), sumOf('api_key_usage_hourly', 'count'), sumOf('api_key_usage_daily', 'count')]);
+  return { produced: expected, totals: total, hourly, daily, exact: total === expected && hourly === expected && daily === expected };
+}
+
+// ---- phases -----------------------------------------------------------------------------------------------------
+async function drainPhase() {
+  log(`phase 1: producing a backlog of ${BACKLOG} events (${KEYS} keys × ${ROUTES} routes)`);
+  const occurredAt = new Date().toISOString();
+  const produceStart = Date.now();
+  const inFlight = [];
+  for (let sent = 0; sent < BACKLOG; sent += MESSAGES_PER_SEND) {
+    const messages = benchMessages(Math.min(MESSAGES_PER_SEND, BACKLOG - sent), occurredAt);
+    inFlight.push(producer.send({ topic: run.topic, acks: -1, compression: CompressionTypes.None, messages }));
+    if (inFlight.length >= 16) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  const produceSeconds = (Date.now() - produceStart) / 1000;
+  log(`backlog produced in ${produceSeconds.toFixed(1)} s; starting the worker`);
+  worker = await startWorker();
+  const cpuBefore = cpuSnapshot(worker.child.pid);
+  const metricsBefore = await workerMetrics();
+  // The clock starts at the first aggregate written, so process start and group join are not counted.
+  let firstWrite = null;
+  while (!firstWrite) {
+    if ((await totals()).length) firstWrite = Date.now();
+    else await sleep(20);
+  }
+  const { seen, at } = await waitForTotal(BACKLOG, 30 * 60_000);
+  const cpu = cpuBetween(cpuBefore, cpuSnapshot(worker.child.pid));
+  const seconds = ((at ?? Date.now()) - firstWrite) / 1000;
+  const worker_metrics = metricsBetween(metricsBefore, await workerMetrics());
+  const check = await exactness(BACKLOG);
+  return {
+    events: BACKLOG,
+    producer_events_per_second: Math.round(BACKLOG / produceSeconds),
+    drain_seconds: Math.round(seconds * 10) / 10,
+    ingest_events_per_second: Math.round(seen / seconds),
+    cpu,
+    worker_metrics,
+    ...check,
+  };
+}
+
+async function pacedPhase(alreadyProduced) {
+  log(`phase 2: ${RATE} events/s for ${SECONDS} s plus ${PROBES_PER_SECOND} probes/s`);
+  const probeKeys = Array.from({ length: PROBE_KEYS }, (_, index) => `probe-${id}-${index}`);
+  const probes = []; // { key, sentAt, seenAt }
+  let produced = 0;
+  let stop = false;
+  let stopAt = 0;
+  const lastSeen = new Map();
+  const poller = (async () => {
+    while (!stop || probes.some((probe) => !probe.seenAt)) {
+      const now = Date.now();
+      for (const row of await totals(probeKeys)) lastSeen.set(row._id, new Date(row.latest_query_date).getTime());
+      for (const probe of probes) if (!probe.seenAt && (lastSeen.get(probe.key) ?? 0) >= probe.sentAt) probe.seenAt = now;
+      if (stop && Date.now() - stopAt > 120_000) break;
+      await sleep(POLL_MS);
+    }
+  })();
+  const cpuBefore = cpuSnapshot(worker.child.pid);
+  const metricsBefore = await workerMetrics();
+  const start = Date.now();
+  const tickMs = 50;
+  const inFlight = new Set();
+  let sendError = null;
+  let probeIndex = 0;
+  for (let tick = 0; Date.now() - start < SECONDS * 1000; tick++) {
+    const due = Math.floor(((Date.now() - start) / 1000) * RATE) - produced;
+    const now = Date.now();
+    const messages = due > 0 ? benchMessages(due, new Date(now).toISOString()) : [];
+    // Probes: their own keys (spread over partitions), occurred_at = produce time (ms precision).
+    while (probeIndex < Math.floor(((now - start) / 1000) * PROBES_PER_SECOND)) {
+      const key = probeKeys[probeIndex % PROBE_KEYS];
+      messages.push(eventMessage(key, 'probe', '/probe', new Date(now).toISOString(), 200, 1));
+      probes.push({ key, sentAt: now, seenAt: null });
+      probeIndex++;
+    }
+    produced += due > 0 ? due : 0;
+    // Requests stay under the broker's 1 MB message-batch limit.
+    for (let from = 0; from < messages.length; from += MESSAGES_PER_SEND) {
+      const send = producer
+        .send({ topic: run.topic, acks: -1, compression: CompressionTypes.None, messages: messages.slice(from, from + MESSAGES_PER_SEND) })
+        .catch((error) => {
+          sendError ??= error;
+        })
+        .finally(() => inFlight.delete(send));
+      inFlight.add(send);
+    }
+    if (sendError) throw sendError;
+    if (inFlight.size > 20) await Promise.race(inFlight);
+    const next = start + (tick + 1) * tickMs;
+    if (next > Date.now()) await sleep(next - Date.now());
+  }
+  await Promise.all(inFlight);
+  const producedSeconds = (Date.now() - start) / 1000;
+  stop = true;
+  stopAt = Date.now();
+  const expected = alreadyProduced + produced + probes.length;
+  const { at } = await waitForTotal(expected, 10 * 60_000);
+  await poller;
+  const cpu = cpuBetween(cpuBefore, cpuSnapshot(worker.child.pid));
+  const worker_metrics = metricsBetween(metricsBefore, await workerMetrics());
+  const lags = probes.filter((probe) => probe.seenAt).map((probe) => probe.seenAt - probe.sentAt);
+  const check = await exactness(expected);
+  return {
+    target_events_per_second: RATE,
+    produced_events_per_second: Math.round(produced / producedSeconds),
+    seconds: Math.round(producedSeconds),
+    events: produced,
+    probes: probes.length,
+    probes_seen: lags.length,
+    lag_ms: { p50: percentile(lags, 50), p90: percentile(lags, 90), p99: percentile(lags, 99), max: lags.length ? Math.max(...lags) : null, poll_interval_ms: POLL_MS },
+    caught_up_after_producer_stopped_ms: at ? at - stopAt : null,
+    cpu,
+    worker_metrics,
+    ...check,
+  };
+}
+
+async function cleanUp() {
+  if (worker && worker.child.exitCode === null) {
+    worker.child.kill('SIGTERM');
+    await Promise.race([new Promise((resolve) => worker.child.once('exit', resolve)), sleep(15_000)]);
+    if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+  }
+  await producer.disconnect().catch(() => undefined);
+  await db().dropDatabase().catch(() => undefined);
+  await mongo.close().catch(() => undefined);
+  await admin.deleteGroups([run.group]).catch(() => undefined);
+  await admin.deleteTopics({ topics: [run.topic, run.dlq] }).catch(() => undefined);
+  await admin.disconnect().catch(() => undefined);
+  const redis = new (require('ioredis'))(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${run.prefix}:*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // best effort
+  } finally {
+    redis.disconnect();
+  }
+}
+
+// Never leave the worker behind, whatever happens to this process.
+process.on('exit', () => worker?.child.exitCode === null && worker.child.kill('SIGKILL'));
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+
+const report = {
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, load_average_at_start: os.loadavg().map((v) => Math.round(v * 10) / 10) },
+  settings: { backlog: BACKLOG, rate: RATE, seconds: SECONDS, keys: KEYS, routes_per_key: ROUTES, partitions: PARTITIONS, worker_env: EXTRA_ENV },
+};
+try {
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: run.topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
+  await producer.connect();
+  await mongo.connect();
+  report.drain = BACKLOG > 0 ? await drainPhase() : null;
+  if (!worker) worker = await startWorker();
+  report.paced = RATE > 0 && SECONDS > 0 ? await pacedPhase(BACKLOG) : null;
+  report.machine.load_average_at_end = os.loadavg().map((v) => Math.round(v * 10) / 10);
+  console.log(JSON.stringify(report, null, 2));
+} catch (error) {
+  console.error(error);
+  if (worker) console.error(worker.output().slice(-3000));
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
