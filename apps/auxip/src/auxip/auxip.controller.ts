@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, Stre
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiAuth, AUXIP_LANDING_PAGE_ROLE, auxipRole, RequireRoles } from '@rs/auth-guard';
 import { AUXIP_CONFIG, type AuxipConfig } from '../config/auxip.config';
-import type { StacFeatureCollection, StacItem } from '../stac/stac.util';
+import type { StacFeatureCollection, StacItem } from '@rs/stac';
 import { AUXIP_STATIONS, type AuxipStation, DEFAULT_AUXIP_STATION } from './auxip.constants';
 import { type AuxipLandingPage, AuxipService } from './auxip.service';
 import { AuxSearchQueryDto } from './dto/aux-search-query.dto';

@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { compareBy, featureCollection, overlaps, parseInterval, parseList, parseSortBy, STAC_VERSION, type StacFeatureCollection, type StacItem, type StacLink } from '../stac/stac.util';
+import { compareBy, featureCollection, overlaps, parseInterval, parseList, parseSortBy, STAC_VERSION, type StacFeatureCollection, type StacItem, type StacLink } from '@rs/stac';
 import { AUXIP_STATIONS, DEFAULT_LIMIT } from './auxip.constants';
 import type { AuxFileRecord } from './auxip.records';
 import { AuxipRepository } from './auxip.repository';

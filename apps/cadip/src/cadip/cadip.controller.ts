@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, Stre
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiAuth, RequireRoles } from '@rs/auth-guard';
 import { CADIP_CONFIG, type CadipConfig } from '../config/cadip.config';
-import type { StacFeatureCollection, StacItem } from '../stac/stac.util';
+import type { StacFeatureCollection, StacItem } from '@rs/stac';
 import { CADIP_STATIONS, type CadipStation } from './cadip.constants';
 import { CadipService } from './cadip.service';
 import { CaduSearchQueryDto } from './dto/cadu-search-query.dto';

@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DomainError } from '@rs/key-domain';
-import { compareBy, featureCollection, overlaps, parseInterval, parseIsoDate, parseList, parseSortBy, STAC_VERSION, type StacFeatureCollection, type StacItem } from '../stac/stac.util';
+import { compareBy, featureCollection, overlaps, parseInterval, parseIsoDate, parseList, parseSortBy, STAC_VERSION, type StacFeatureCollection, type StacItem } from '@rs/stac';
 import { DEFAULT_LIMIT, PLATFORMS } from './cadip.constants';
 import type { CaduRecord, SessionRecord } from './cadip.records';
 import { CadipRepository } from './cadip.repository';

@@ -1,4 +1,4 @@
-import type { TimeInterval } from '../stac/stac.util';
+import type { TimeInterval } from '@rs/stac';
 import type { BBox } from './geometry.util';
 
 /** A collection as stored (STAC JSON without the links the service generates). */

@@ -1,7 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { type AuthPrincipal, canAccessCatalogCollection, missingCatalogRoles } from '@rs/auth-guard';
 import { DomainError, DomainErrorCode } from '@rs/key-domain';
-import { parseInterval, parseIsoDate, parseList, STAC_VERSION, type StacLink } from '../stac/stac.util';
+import { parseInterval, parseIsoDate, parseList, STAC_VERSION, type StacLink } from '@rs/stac';
 import { assertItemId, type CollectionId, collectionKey, isCollectionName, parseCollectionId } from './catalog-ids.util';
 import { CONFORMANCE_CLASSES, DEFAULT_ITEM_LIMIT } from './catalog.constants';
 import type { CatalogStore, StoredCollection, StoredItem } from './catalog.records';

@@ -110,6 +110,20 @@ describe(KeyCheckService.name, () => {
     await expect(sut.check(value, { ...context, referer: 'https://portal.example.com/map' })).resolves.toMatchObject({ key_id: 'key-1' });
   });
 
+  it('should hand guards no referer list to enforce when enforcement is off', async () => {
+    const relaxed = new KeyCheckService(
+      { ...config, ENFORCE_ALLOWED_REFERERS: false },
+      () => NOW,
+      keys as unknown as ApiKeysRepository,
+      users as unknown as UserSyncService,
+      limiter as unknown as CheckRateLimiter,
+      new MetricsService(),
+    );
+    const value = generateApiKey();
+    keys.findByHash.mockResolvedValue(storedKey(value, { allowed_referers: ['portal.example.com'] }));
+    await expect(relaxed.check(value, { ...context, referer: 'https://elsewhere.example.org/' })).resolves.toMatchObject({ allowed_referers: [] });
+  });
+
   it('should answer 429 to a throttled address without database access, unless the key was recently valid', async () => {
     const known = generateApiKey();
     keys.findByHash.mockResolvedValue(storedKey(known));

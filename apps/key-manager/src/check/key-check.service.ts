@@ -103,7 +103,8 @@ export class KeyCheckService {
       iam_roles: key.iam_roles,
       config: parseStoredConfig(key.config_json),
       key_id: key._id,
-      allowed_referers: key.allowed_referers,
+      // Guards enforce the list locally on cache hits: when enforcement is off, give them none to enforce.
+      allowed_referers: this.config.ENFORCE_ALLOWED_REFERERS ? key.allowed_referers : [],
       expiration_date: key.expiration_date ? new Date(key.expiration_date).toISOString() : null,
       never_expire: key.never_expire,
     };
