@@ -55,6 +55,7 @@ export class UsageAggregationService {
   private readonly writes;
   private readonly conflicts;
   private readonly eventAge;
+  private readonly batchDuration;
 
   constructor(
     private readonly buckets: UsageBucketsRepository,
@@ -68,6 +69,12 @@ export class UsageAggregationService {
     ]);
     this.writes = metrics.counter('key_worker_usage_bucket_writes_total', 'Aggregate documents written, by collection and kind', ['collection', 'kind']);
     this.conflicts = metrics.counter('key_worker_usage_watermark_conflicts_total', 'Aggregate writes redone because a watermark had moved (replay, rebalance)');
+    this.batchDuration = metrics.histogram(
+      'key_worker_usage_batch_duration_seconds',
+      'Time to apply one partition batch (validation, dead letters, aggregate writes)',
+      [],
+      [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    );
     this.eventAge = metrics.histogram(
       'key_worker_usage_event_age_seconds',
       'Time from a usage event to its aggregates being written',
@@ -82,6 +89,15 @@ export class UsageAggregationService {
   }
 
   async applyBatch(batch: PartitionBatch): Promise<BatchOutcome> {
+    const stop = this.batchDuration.startTimer();
+    try {
+      return await this.applyValidated(batch);
+    } finally {
+      stop();
+    }
+  }
+
+  private async applyValidated(batch: PartitionBatch): Promise<BatchOutcome> {
     const valid: Array<{ offset: number; event: KeyUsageEventV1 }> = [];
     const letters: DeadLetter[] = [];
     const now = this.clock();
@@ -110,7 +126,10 @@ export class UsageAggregationService {
         if (collection === 'totals') alreadyApplied = skipped;
       }
       const written = this.clock().getTime();
-      for (const { event } of valid) this.eventAge.observe(Math.max(0, written - Date.parse(event.occurred_at)) / 1000);
+      for (const plan of plans) {
+        if (plan.collection !== 'totals') continue;
+        for (const sample of plan.samples) this.eventAge.observe(Math.max(0, written - sample.occurredAtMs) / 1000);
+      }
     }
     const aggregated = valid.length - alreadyApplied;
     if (aggregated) this.events.inc({ outcome: 'aggregated' }, aggregated);

@@ -57,36 +57,47 @@ export const watermarkField = (partition: number): string => `p${partition}`;
  * bucket per key × service × method × route, and the key's totals. Samples keep the partition order.
  */
 export function planBuckets(events: ReadonlyArray<{ offset: number; event: KeyUsageEventV1 }>): BucketPlan[] {
-  const plans = new Map<string, BucketPlan>();
-  const add = (target: () => BucketTarget, key: string, sample: UsageSample): void => {
-    let plan = plans.get(key);
-    if (!plan) {
-      plan = { ...target(), samples: [] };
-      plans.set(key, plan);
-    }
-    plan.samples.push(sample);
+  const plans: BucketPlan[] = [];
+  // Hot path (every event): one lookup per event, for the hour/day/total documents of its route and hour.
+  const byRouteHour = new Map<string, { hour: BucketPlan; day: BucketPlan; total: BucketPlan }>();
+  const days = new Map<string, BucketPlan>();
+  const totals = new Map<string, BucketPlan>();
+  const plan = (target: BucketTarget): BucketPlan => {
+    const created = { ...target, samples: [] };
+    plans.push(created);
+    return created;
   };
   for (const { offset, event } of events) {
     const occurredAtMs = Date.parse(event.occurred_at);
     const sample: UsageSample = { offset, status: event.status, latencyMs: event.latency_ms, occurredAtMs };
-    const route = [event.key_id, event.service, event.method, event.route];
     const hour = floorToHour(occurredAtMs);
-    const day = floorToDay(occurredAtMs);
-    const routeKey = JSON.stringify(route);
-    const identity = { key_id: event.key_id, user_id: event.user_id, service: event.service, method: event.method, route: event.route };
-    add(
-      () => ({ collection: 'hourly', id: bucketId('hourly', [...route, String(hour)]), identity: { ...identity, hour: new Date(hour) } }),
-      `h${hour}${routeKey}`,
-      sample,
-    );
-    add(
-      () => ({ collection: 'daily', id: bucketId('daily', [...route, String(day)]), identity: { ...identity, day: new Date(day) } }),
-      `d${day}${routeKey}`,
-      sample,
-    );
-    add(() => ({ collection: 'totals', id: event.key_id, identity: {} }), `t${event.key_id}`, sample);
+    const routeKey = JSON.stringify([event.key_id, event.service, event.method, event.route]);
+    const routeHour = `${hour}${routeKey}`;
+    let targets = byRouteHour.get(routeHour);
+    if (!targets) {
+      const route = [event.key_id, event.service, event.method, event.route];
+      const identity = { key_id: event.key_id, user_id: event.user_id, service: event.service, method: event.method, route: event.route };
+      const day = floorToDay(occurredAtMs);
+      const dayKey = `${day}${routeKey}`;
+      let dayPlan = days.get(dayKey);
+      if (!dayPlan) {
+        dayPlan = plan({ collection: 'daily', id: bucketId('daily', [...route, String(day)]), identity: { ...identity, day: new Date(day) } });
+        days.set(dayKey, dayPlan);
+      }
+      let totalPlan = totals.get(event.key_id);
+      if (!totalPlan) {
+        totalPlan = plan({ collection: 'totals', id: event.key_id, identity: {} });
+        totals.set(event.key_id, totalPlan);
+      }
+      const hourPlan = plan({ collection: 'hourly', id: bucketId('hourly', [...route, String(hour)]), identity: { ...identity, hour: new Date(hour) } });
+      targets = { hour: hourPlan, day: dayPlan, total: totalPlan };
+      byRouteHour.set(routeHour, targets);
+    }
+    targets.hour.samples.push(sample);
+    targets.day.samples.push(sample);
+    targets.total.samples.push(sample);
   }
-  return [...plans.values()];
+  return plans;
 }
 
 export function emptyCounters(): UsageCounters {
