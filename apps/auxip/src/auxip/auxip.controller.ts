@@ -1,11 +1,13 @@
 import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, StreamableFile } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiAuth, AUXIP_LANDING_PAGE_ROLE, auxipRole, RequireRoles } from '@rs/auth-guard';
+import { ErrorResponseDto } from '@rs/service-kit';
 import { AUXIP_CONFIG, type AuxipConfig } from '../config/auxip.config';
 import type { StacFeatureCollection, StacItem } from '@rs/stac';
 import { AUXIP_STATIONS, type AuxipStation, DEFAULT_AUXIP_STATION } from './auxip.constants';
 import { type AuxipLandingPage, AuxipService } from './auxip.service';
 import { AuxSearchQueryDto } from './dto/aux-search-query.dto';
+import { StacFeatureCollectionResponseDto, StacItemResponseDto, StacLandingPageResponseDto } from './dto/stac-responses.dto';
 import { knownStation, stationRole } from './station.roles';
 
 class StationPipe implements PipeTransform<string, AuxipStation> {
@@ -15,6 +17,7 @@ class StationPipe implements PipeTransform<string, AuxipStation> {
 }
 
 const STATION_PARAM = { name: 'station', enum: AUXIP_STATIONS, description: 'Auxiliary data station (case-insensitive)' };
+const NAME_PARAM = { name: 'name', description: 'File name (the STAC Item id)' };
 
 @ApiTags('Auxip')
 @ApiAuth()
@@ -28,7 +31,7 @@ export class AuxipController {
   @Get()
   @RequireRoles(AUXIP_LANDING_PAGE_ROLE)
   @ApiOperation({ summary: 'Landing page', description: `STAC catalog of the service. Role \`${AUXIP_LANDING_PAGE_ROLE}\`.` })
-  @ApiOkResponse({ description: 'STAC Catalog' })
+  @ApiOkResponse({ description: 'STAC Catalog', type: StacLandingPageResponseDto })
   landingPage(): AuxipLandingPage {
     return this.auxip.landingPage(this.config.PUBLIC_URL);
   }
@@ -39,7 +42,7 @@ export class AuxipController {
     summary: 'Search auxiliary files',
     description: `Files of the default station (${DEFAULT_AUXIP_STATION}) by validity time, product type and platform. Role \`${auxipRole(DEFAULT_AUXIP_STATION, 'read')}\`.`,
   })
-  @ApiOkResponse({ description: 'STAC FeatureCollection of auxiliary files' })
+  @ApiOkResponse({ description: 'STAC FeatureCollection of auxiliary files', type: StacFeatureCollectionResponseDto })
   search(@Query() query: AuxSearchQueryDto): StacFeatureCollection {
     return this.auxip.search(DEFAULT_AUXIP_STATION, query, this.config.PUBLIC_URL, '/auxip/search');
   }
@@ -47,9 +50,9 @@ export class AuxipController {
   @Get(':station/search')
   @RequireRoles(stationRole('read'))
   @ApiParam(STATION_PARAM)
-  @ApiNotFoundResponse({ description: 'Unknown station' })
+  @ApiNotFoundResponse({ description: 'Unknown station', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Search auxiliary files of a station', description: 'Role `rs_auxip_<station>_read`.' })
-  @ApiOkResponse({ description: 'STAC FeatureCollection of auxiliary files' })
+  @ApiOkResponse({ description: 'STAC FeatureCollection of auxiliary files', type: StacFeatureCollectionResponseDto })
   searchStation(@Param('station', StationPipe) station: AuxipStation, @Query() query: AuxSearchQueryDto): StacFeatureCollection {
     return this.auxip.search(station, query, this.config.PUBLIC_URL, `/auxip/${station}/search`);
   }
@@ -57,9 +60,10 @@ export class AuxipController {
   @Get(':station/files/:name')
   @RequireRoles(stationRole('read'))
   @ApiParam(STATION_PARAM)
-  @ApiNotFoundResponse({ description: 'Unknown station or file' })
+  @ApiParam(NAME_PARAM)
+  @ApiNotFoundResponse({ description: 'Unknown station or file', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Get one auxiliary file', description: 'Role `rs_auxip_<station>_read`.' })
-  @ApiOkResponse({ description: 'STAC Item of the file' })
+  @ApiOkResponse({ description: 'STAC Item of the file', type: StacItemResponseDto })
   file(@Param('station', StationPipe) station: AuxipStation, @Param('name') name: string): StacItem {
     return this.auxip.file(station, name, this.config.PUBLIC_URL);
   }
@@ -67,10 +71,12 @@ export class AuxipController {
   @Get(':station/files/:name/download')
   @RequireRoles(stationRole('download'))
   @ApiParam(STATION_PARAM)
-  @ApiNotFoundResponse({ description: 'Unknown station or file' })
+  @ApiParam(NAME_PARAM)
+  @ApiNotFoundResponse({ description: 'Unknown station or file', type: ErrorResponseDto })
   @Header('Content-Type', 'application/octet-stream')
   @ApiProduces('application/octet-stream')
   @ApiOperation({ summary: 'Download one auxiliary file', description: 'Sample content. Role `rs_auxip_<station>_download`.' })
+  @ApiOkResponse({ description: 'The file content, as an attachment', schema: { type: 'string', format: 'binary' } })
   download(@Param('station', StationPipe) station: AuxipStation, @Param('name') name: string): StreamableFile {
     const file = this.auxip.download(station, name);
     return new StreamableFile(file.content, { disposition: `attachment; filename="${file.fileName}"`, length: file.content.length });

@@ -1,12 +1,14 @@
 import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, StreamableFile } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiAuth, RequireRoles } from '@rs/auth-guard';
+import { ErrorResponseDto } from '@rs/service-kit';
 import { CADIP_CONFIG, type CadipConfig } from '../config/cadip.config';
 import type { StacFeatureCollection, StacItem } from '@rs/stac';
 import { CADIP_STATIONS, type CadipStation } from './cadip.constants';
 import { CadipService } from './cadip.service';
 import { CaduSearchQueryDto } from './dto/cadu-search-query.dto';
 import { SessionQueryDto } from './dto/session-query.dto';
+import { StacFeatureCollectionResponseDto, StacItemResponseDto } from './dto/stac-responses.dto';
 import { knownStation, stationRole } from './station.roles';
 
 class StationPipe implements PipeTransform<string, CadipStation> {
@@ -16,11 +18,12 @@ class StationPipe implements PipeTransform<string, CadipStation> {
 }
 
 const STATION_PARAM = { name: 'station', enum: CADIP_STATIONS, description: 'Ground station (case-insensitive)' };
+const ID_PARAM = { name: 'id', description: 'CADU chunk id (the STAC Item id)' };
 
 @ApiTags('Cadip')
 @ApiAuth()
 @ApiParam(STATION_PARAM)
-@ApiNotFoundResponse({ description: 'Unknown station or file' })
+@ApiNotFoundResponse({ description: 'Unknown station or file', type: ErrorResponseDto })
 @Controller('cadip')
 export class CadipController {
   constructor(
@@ -34,7 +37,7 @@ export class CadipController {
     summary: 'Search sessions',
     description: "A station's downlink sessions with their CADU files as assets. Give at least one of `id`, `platform`, or both `start_date` and `stop_date`. Role `rs_cadip_<station>_read`.",
   })
-  @ApiOkResponse({ description: 'STAC FeatureCollection of sessions' })
+  @ApiOkResponse({ description: 'STAC FeatureCollection of sessions', type: StacFeatureCollectionResponseDto })
   sessions(@Param('station', StationPipe) station: CadipStation, @Query() query: SessionQueryDto): StacFeatureCollection {
     return this.cadip.searchSessions(station, query, this.config.PUBLIC_URL);
   }
@@ -42,7 +45,7 @@ export class CadipController {
   @Get(':station/cadu/search')
   @RequireRoles(stationRole('read'))
   @ApiOperation({ summary: 'Search CADU files', description: 'CADU chunks by publication time and session. Role `rs_cadip_<station>_read`.' })
-  @ApiOkResponse({ description: 'STAC FeatureCollection of CADU chunks' })
+  @ApiOkResponse({ description: 'STAC FeatureCollection of CADU chunks', type: StacFeatureCollectionResponseDto })
   searchCadus(@Param('station', StationPipe) station: CadipStation, @Query() query: CaduSearchQueryDto): StacFeatureCollection {
     return this.cadip.searchCadus(station, query, this.config.PUBLIC_URL);
   }
@@ -50,7 +53,8 @@ export class CadipController {
   @Get(':station/cadu/:id')
   @RequireRoles(stationRole('read'))
   @ApiOperation({ summary: 'Get one CADU file', description: 'Role `rs_cadip_<station>_read`.' })
-  @ApiOkResponse({ description: 'STAC Item of the chunk' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ description: 'STAC Item of the chunk', type: StacItemResponseDto })
   cadu(@Param('station', StationPipe) station: CadipStation, @Param('id') id: string): StacItem {
     return this.cadip.cadu(station, id, this.config.PUBLIC_URL);
   }
@@ -60,6 +64,8 @@ export class CadipController {
   @Header('Content-Type', 'application/octet-stream')
   @ApiProduces('application/octet-stream')
   @ApiOperation({ summary: 'Download one CADU file', description: 'Sample content. Role `rs_cadip_<station>_download`.' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ description: 'The chunk content, as an attachment', schema: { type: 'string', format: 'binary' } })
   download(@Param('station', StationPipe) station: CadipStation, @Param('id') id: string): StreamableFile {
     const file = this.cadip.download(station, id);
     return new StreamableFile(file.content, { disposition: `attachment; filename="${file.fileName}"`, length: file.content.length });

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiAuth, type AuthPrincipal, CurrentPrincipal, RequireRoles } from '@rs/auth-guard';
+import { ErrorResponseDto } from '@rs/service-kit';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config/catalog.config';
 import { collectionAccess } from './catalog-ids.util';
 import { CatalogService, type NextLink, type StacObject } from './catalog.service';
@@ -8,6 +9,14 @@ import { ItemsQueryDto, SearchQueryDto } from './dto/items-query.dto';
 import { SearchBodyDto } from './dto/search-body.dto';
 import { StacCollectionDto } from './dto/stac-collection.dto';
 import { StacItemDto } from './dto/stac-item.dto';
+import {
+  ConformanceResponseDto,
+  StacCollectionResponseDto,
+  StacCollectionsResponseDto,
+  StacFeatureCollectionResponseDto,
+  StacItemResponseDto,
+  StacLandingPageResponseDto,
+} from './dto/stac-responses.dto';
 
 const COLLECTION_PARAM = { name: 'collectionId', description: '<owner>:<collection>', example: 'alice:s1-l1' };
 const ITEM_PARAM = { name: 'itemId', description: 'Item id' };
@@ -36,25 +45,28 @@ export class CatalogController {
 
   @Get()
   @ApiOperation({ summary: 'Landing page', description: 'STAC API landing page (any authenticated user).' })
+  @ApiOkResponse({ description: 'STAC Catalog with the links to conformance, collections and search', type: StacLandingPageResponseDto })
   landingPage(): StacObject {
     return this.catalog.landingPage(this.baseUrl);
   }
 
   @Get('conformance')
-  @ApiOperation({ summary: 'Conformance classes' })
+  @ApiOperation({ summary: 'Conformance classes', description: 'The STAC API and OGC API conformance classes this catalog implements (any authenticated user).' })
+  @ApiOkResponse({ description: 'The conformance classes', type: ConformanceResponseDto })
   conformance(): { conformsTo: string[] } {
     return this.catalog.conformance();
   }
 
   @Get('collections')
   @ApiOperation({ summary: 'List collections', description: 'The collections you own or hold `rs_catalog_<owner>:<collection>_read` for.' })
+  @ApiOkResponse({ description: 'The readable STAC Collections', type: StacCollectionsResponseDto })
   listCollections(@CurrentPrincipal() principal: AuthPrincipal): Promise<StacObject> {
     return this.catalog.listCollections(principal, this.baseUrl);
   }
 
   @Post('collections')
   @ApiOperation({ summary: 'Create a collection', description: 'Created as `<you>:<id>`; another owner needs their `rs_catalog_<owner>:<collection>_write`.' })
-  @ApiCreatedResponse({ description: 'The STAC Collection' })
+  @ApiCreatedResponse({ description: 'The STAC Collection', type: StacCollectionResponseDto })
   createCollection(@CurrentPrincipal() principal: AuthPrincipal, @Body() body: StacCollectionDto): Promise<StacObject> {
     return this.catalog.createCollection(principal, body, this.baseUrl);
   }
@@ -62,8 +74,9 @@ export class CatalogController {
   @Get('collections/:collectionId')
   @RequireRoles(collectionAccess('read'))
   @ApiParam(COLLECTION_PARAM)
-  @ApiNotFoundResponse({ description: 'No such collection' })
+  @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Get a collection', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
+  @ApiOkResponse({ description: 'The STAC Collection', type: StacCollectionResponseDto })
   getCollection(@Param('collectionId') collectionId: string): Promise<StacObject> {
     return this.catalog.getCollection(collectionId, this.baseUrl);
   }
@@ -71,8 +84,9 @@ export class CatalogController {
   @Put('collections/:collectionId')
   @RequireRoles(collectionAccess('write'))
   @ApiParam(COLLECTION_PARAM)
-  @ApiNotFoundResponse({ description: 'No such collection' })
+  @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Replace a collection', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
+  @ApiOkResponse({ description: 'The STAC Collection as stored', type: StacCollectionResponseDto })
   replaceCollection(@Param('collectionId') collectionId: string, @Body() body: StacCollectionDto): Promise<StacObject> {
     return this.catalog.replaceCollection(collectionId, body, this.baseUrl);
   }
@@ -82,7 +96,7 @@ export class CatalogController {
   @RequireRoles(collectionAccess('write'))
   @ApiParam(COLLECTION_PARAM)
   @ApiNoContentResponse({ description: 'Deleted with its items' })
-  @ApiNotFoundResponse({ description: 'No such collection' })
+  @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Delete a collection and its items', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
   deleteCollection(@Param('collectionId') collectionId: string): Promise<void> {
     return this.catalog.deleteCollection(collectionId);
@@ -91,7 +105,7 @@ export class CatalogController {
   @Get('collections/:collectionId/items')
   @RequireRoles(collectionAccess('read'))
   @ApiParam(COLLECTION_PARAM)
-  @ApiOkResponse({ description: 'STAC FeatureCollection, newest first, with a `next` link while more remain' })
+  @ApiOkResponse({ description: 'STAC FeatureCollection, newest first, with a `next` link while more remain', type: StacFeatureCollectionResponseDto })
   @ApiOperation({ summary: 'List items', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
   listItems(@Param('collectionId') collectionId: string, @Query() query: ItemsQueryDto): Promise<StacObject> {
     const href = `${this.baseUrl}/catalog/collections/${collectionId}/items`;
@@ -101,7 +115,7 @@ export class CatalogController {
   @Post('collections/:collectionId/items')
   @RequireRoles(collectionAccess('write'))
   @ApiParam(COLLECTION_PARAM)
-  @ApiCreatedResponse({ description: 'The STAC Item' })
+  @ApiCreatedResponse({ description: 'The STAC Item', type: StacItemResponseDto })
   @ApiOperation({ summary: 'Create an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
   createItem(@Param('collectionId') collectionId: string, @Body() body: StacItemDto): Promise<StacObject> {
     return this.catalog.createItem(collectionId, body, this.baseUrl);
@@ -111,8 +125,9 @@ export class CatalogController {
   @RequireRoles(collectionAccess('read'))
   @ApiParam(COLLECTION_PARAM)
   @ApiParam(ITEM_PARAM)
-  @ApiNotFoundResponse({ description: 'No such collection or item' })
+  @ApiNotFoundResponse({ description: 'No such collection or item', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Get an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
+  @ApiOkResponse({ description: 'The STAC Item', type: StacItemResponseDto })
   getItem(@Param('collectionId') collectionId: string, @Param('itemId') itemId: string): Promise<StacObject> {
     return this.catalog.getItem(collectionId, itemId, this.baseUrl);
   }
@@ -121,8 +136,9 @@ export class CatalogController {
   @RequireRoles(collectionAccess('write'))
   @ApiParam(COLLECTION_PARAM)
   @ApiParam(ITEM_PARAM)
-  @ApiNotFoundResponse({ description: 'No such collection or item' })
+  @ApiNotFoundResponse({ description: 'No such collection or item', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Replace an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
+  @ApiOkResponse({ description: 'The STAC Item as stored', type: StacItemResponseDto })
   replaceItem(@Param('collectionId') collectionId: string, @Param('itemId') itemId: string, @Body() body: StacItemDto): Promise<StacObject> {
     return this.catalog.replaceItem(collectionId, itemId, body, this.baseUrl);
   }
@@ -133,7 +149,7 @@ export class CatalogController {
   @ApiParam(COLLECTION_PARAM)
   @ApiParam(ITEM_PARAM)
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiNotFoundResponse({ description: 'No such collection or item' })
+  @ApiNotFoundResponse({ description: 'No such collection or item', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Delete an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
   deleteItem(@Param('collectionId') collectionId: string, @Param('itemId') itemId: string): Promise<void> {
     return this.catalog.deleteItem(collectionId, itemId);
@@ -141,7 +157,7 @@ export class CatalogController {
 
   @Get('search')
   @ApiOperation({ summary: 'Search items', description: 'Across the named collections (each must be readable) or every collection you may read.' })
-  @ApiOkResponse({ description: 'STAC FeatureCollection, newest first, with a `next` link while more remain' })
+  @ApiOkResponse({ description: 'STAC FeatureCollection, newest first, with a `next` link while more remain', type: StacFeatureCollectionResponseDto })
   search(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: SearchQueryDto): Promise<StacObject> {
     const criteria = { ...query, collections: CatalogService.list(query.collections), ids: CatalogService.list(query.ids) };
     return this.catalog.search(principal, criteria, this.baseUrl, nextGet(`${this.baseUrl}/catalog/search`, query));
@@ -151,7 +167,7 @@ export class CatalogController {
   @HttpCode(200)
   @ApiBody({ type: SearchBodyDto })
   @ApiOperation({ summary: 'Search items (JSON body)', description: 'As GET /catalog/search, with the criteria in the body.' })
-  @ApiOkResponse({ description: 'STAC FeatureCollection, with a POST `next` link while more remain' })
+  @ApiOkResponse({ description: 'STAC FeatureCollection, with a POST `next` link while more remain', type: StacFeatureCollectionResponseDto })
   searchPost(@CurrentPrincipal() principal: AuthPrincipal, @Body() body: SearchBodyDto): Promise<StacObject> {
     const href = `${this.baseUrl}/catalog/search`;
     return this.catalog.search(principal, body, this.baseUrl, (offset) => ({ rel: 'next', href, type: 'application/geo+json', method: 'POST', body: { ...body, offset } }));

@@ -17,7 +17,7 @@ export class ItemsQueryDto {
   @MaxLength(100)
   datetime?: string;
 
-  @ApiPropertyOptional({ default: DEFAULT_ITEM_LIMIT, minimum: 1, maximum: MAX_ITEM_LIMIT })
+  @ApiPropertyOptional({ description: 'Items per page', default: DEFAULT_ITEM_LIMIT, minimum: 1, maximum: MAX_ITEM_LIMIT })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
