@@ -1,1 +1,2 @@
 export * from './lib/stac.util';
+export * from './lib/stac-responses.dto';

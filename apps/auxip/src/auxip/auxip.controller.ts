@@ -2,12 +2,11 @@ import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, Stre
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiAuth, AUXIP_LANDING_PAGE_ROLE, auxipRole, RequireRoles } from '@rs/auth-guard';
 import { ErrorResponseDto } from '@rs/service-kit';
+import { type StacFeatureCollection, StacFeatureCollectionResponseDto, type StacItem, StacItemResponseDto, StacLandingPageResponseDto } from '@rs/stac';
 import { AUXIP_CONFIG, type AuxipConfig } from '../config/auxip.config';
-import type { StacFeatureCollection, StacItem } from '@rs/stac';
 import { AUXIP_STATIONS, type AuxipStation, DEFAULT_AUXIP_STATION } from './auxip.constants';
 import { type AuxipLandingPage, AuxipService } from './auxip.service';
 import { AuxSearchQueryDto } from './dto/aux-search-query.dto';
-import { StacFeatureCollectionResponseDto, StacItemResponseDto, StacLandingPageResponseDto } from './dto/stac-responses.dto';
 import { knownStation, stationRole } from './station.roles';
 
 class StationPipe implements PipeTransform<string, AuxipStation> {

@@ -2,13 +2,12 @@ import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, Stre
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiAuth, RequireRoles } from '@rs/auth-guard';
 import { ErrorResponseDto } from '@rs/service-kit';
+import { type StacFeatureCollection, StacFeatureCollectionResponseDto, type StacItem, StacItemResponseDto } from '@rs/stac';
 import { CADIP_CONFIG, type CadipConfig } from '../config/cadip.config';
-import type { StacFeatureCollection, StacItem } from '@rs/stac';
 import { CADIP_STATIONS, type CadipStation } from './cadip.constants';
 import { CadipService } from './cadip.service';
 import { CaduSearchQueryDto } from './dto/cadu-search-query.dto';
 import { SessionQueryDto } from './dto/session-query.dto';
-import { StacFeatureCollectionResponseDto, StacItemResponseDto } from './dto/stac-responses.dto';
 import { knownStation, stationRole } from './station.roles';
 
 class StationPipe implements PipeTransform<string, CadipStation> {

@@ -16,7 +16,7 @@ import {
   StacFeatureCollectionResponseDto,
   StacItemResponseDto,
   StacLandingPageResponseDto,
-} from './dto/stac-responses.dto';
+} from '@rs/stac';
 
 const COLLECTION_PARAM = { name: 'collectionId', description: '<owner>:<collection>', example: 'alice:s1-l1' };
 const ITEM_PARAM = { name: 'itemId', description: 'Item id' };
