@@ -13,7 +13,7 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^(\\.\\./)+tools/webpack/.*$'],
           depConstraints: [
             // type:testing (libs/testing) is for *.spec / *.int-spec files only.
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:guard', 'type:data', 'type:kit', 'type:domain', 'type:contracts', 'type:testing'] },

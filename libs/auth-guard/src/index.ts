@@ -16,3 +16,4 @@ export { KeyEventsStatus } from './lib/events/key-events.status';
 export { KeyUsagePublisher } from './lib/events/key-usage.publisher';
 export { JwksKeyProvider } from './lib/strategies/jwks-key.provider';
 export { KeycloakTokenAuthenticator } from './lib/strategies/keycloak-token.authenticator';
+export * from './lib/guarded-service.env';

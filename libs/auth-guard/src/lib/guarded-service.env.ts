@@ -1,0 +1,33 @@
+import { env, type EnvOf, httpEnv, KAFKA_ENV, KEYCLOAK_ENV, keycloakGuardOptions } from '@rs/service-kit';
+import type { AuthGuardOptions } from './auth-guard.options';
+
+/**
+ * The variables every guarded service reads the same way (HTTP, Keycloak, key manager, key cache, Kafka),
+ * to spread into the service's own schema.
+ */
+export function guardedServiceEnv(defaultPort: number) {
+  return {
+    // PUBLIC_URL is the base of links in responses and of the Swagger OAuth2 redirect.
+    ...httpEnv(defaultPort),
+    ...KEYCLOAK_ENV,
+    KEY_MANAGER_URL: env.url('http://127.0.0.1:3000'),
+    API_KEY_CACHE_TTL_MS: env.int(60_000, { min: 0 }),
+    API_KEY_CACHE_MAX_ENTRIES: env.int(10_000, { min: 1 }),
+    ...KAFKA_ENV,
+    /** false: no usage events and no cache eviction by lifecycle events (cached keys live their TTL). */
+    KAFKA_ENABLED: env.bool(true),
+    TRUST_PROXY: env.string('loopback'),
+  };
+}
+
+export type GuardedServiceEnv = EnvOf<ReturnType<typeof guardedServiceEnv>>;
+
+/** AuthGuardModule options of a guarded service, from its environment. */
+export function guardedServiceOptions(serviceName: string, config: GuardedServiceEnv): AuthGuardOptions {
+  return {
+    serviceName,
+    keycloak: keycloakGuardOptions(config),
+    apiKey: { keyManagerUrl: config.KEY_MANAGER_URL, cacheTtlMs: config.API_KEY_CACHE_TTL_MS, cacheMaxEntries: config.API_KEY_CACHE_MAX_ENTRIES },
+    kafka: config.KAFKA_ENABLED ? { brokers: config.KAFKA_BROKERS, clientId: serviceName } : false,
+  };
+}
