@@ -9,15 +9,18 @@
 //
 // Phase 1 (drain): `backlog` events are produced first, then the worker starts and drains them: ingest rate =
 //   events / (first write → last event visible). Measures the worker alone (the producer is done by then).
-// Phase 2 (paced): `rate` events/s for `seconds`, plus 20 probe events/s on their own keys; a poller reads the
-//   probes' totals every 50 ms: lag = first poll that sees a probe − the probe's produce time.
-// Both phases end with an exactness check: every collection holds exactly what was produced (no loss, no double).
+// Phase 2 (paced): `rate` events/s for `seconds`, plus 20 probe events/s on 6 keys of their own; a poller thread
+//   reads the probes' totals every 50 ms: lag = first poll answer showing a probe − the probe's creation time
+//   (also reported from Kafka's acknowledgement of its send, which leaves out time spent in this busy producer).
+// Both phases end with an exactness check: every collection counts each message of the topic exactly once
+// (no loss, no double); messages the producer itself duplicated by retrying are reported apart.
 // Each run uses its own database, topics and consumer group, and removes them at the end.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -49,6 +52,37 @@ const PROBES_PER_SECOND = 20;
 const POLL_MS = 50;
 const MESSAGES_PER_SEND = 2000;
 const WORKER_MAIN = path.join(ROOT, 'dist', 'apps', 'key-worker', 'main.js');
+/** Poller thread: reads the probe keys' totals every pollMs, reports [answer time, key, latest_query_date] changes. */
+const POLLER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createRequire } = require('node:module');
+const { MongoClient } = createRequire(workerData.modules + '/package.json')('mongodb');
+(async () => {
+  const client = await MongoClient.connect(workerData.url);
+  const collection = client.db(workerData.database).collection('api_key_usage_totals');
+  const last = new Map();
+  const changes = [];
+  const pollMs = [];
+  let stopping = false;
+  parentPort.on('message', () => (stopping = true));
+  while (!stopping) {
+    const asked = Date.now();
+    const rows = await collection.find({ _id: { $in: workerData.keys } }, { projection: { latest_query_date: 1 } }).toArray();
+    const answered = Date.now();
+    pollMs.push(answered - asked);
+    for (const row of rows) {
+      const latest = new Date(row.latest_query_date).getTime();
+      if (last.get(row._id) !== latest) {
+        last.set(row._id, latest);
+        changes.push([answered, row._id, latest]);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, workerData.pollMs));
+  }
+  await client.close();
+  parentPort.postMessage({ changes, pollMs });
+})();
+`;
 
 const id = 'benchusage' + [...randomBytes(8)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
 const run = { database: id, topic: `${id}.usage`, dlq: `${id}.usage.dlq`, group: `${id}.group`, prefix: `${id}-bull` };
@@ -299,18 +333,14 @@ async function pacedPhase(alreadyProduced) {
   const probeKeys = Array.from({ length: PROBE_KEYS }, (_, index) => `probe-${id}-${index}`);
   const probes = []; // { key, sentAt, seenAt }
   let produced = 0;
-  let stop = false;
   let stopAt = 0;
-  const lastSeen = new Map();
-  const poller = (async () => {
-    while (!stop || probes.some((probe) => !probe.seenAt)) {
-      const now = Date.now();
-      for (const row of await totals(probeKeys)) lastSeen.set(row._id, new Date(row.latest_query_date).getTime());
-      for (const probe of probes) if (!probe.seenAt && (lastSeen.get(probe.key) ?? 0) >= probe.sentAt) probe.seenAt = now;
-      if (stop && Date.now() - stopAt > 120_000) break;
-      await sleep(POLL_MS);
-    }
-  })();
+  // The poller runs in its own thread: in this thread the producer keeps the event loop busy, and a starved
+  // poller would measure its own delays. It records when each probe key's latest_query_date changed.
+  const poller = new Worker(POLLER_SOURCE, { eval: true, workerData: { url: `${MONGO}/${run.database}`, database: run.database, keys: probeKeys, pollMs: POLL_MS, modules: ROOT } });
+  const observations = new Promise((resolve, reject) => {
+    poller.once('message', resolve);
+    poller.once('error', reject);
+  });
   const cpuBefore = cpuSnapshot(worker.child.pid);
   const metricsBefore = await workerMetrics();
   const start = Date.now();
@@ -324,10 +354,13 @@ async function pacedPhase(alreadyProduced) {
     const now = Date.now();
     const messages = due > 0 ? benchMessages(due, new Date(now).toISOString()) : [];
     // Probes: their own keys (spread over partitions), occurred_at = produce time (ms precision).
+    const tickProbes = [];
     while (probeIndex < Math.floor(((now - start) / 1000) * PROBES_PER_SECOND)) {
       const key = probeKeys[probeIndex % PROBE_KEYS];
       messages.push(eventMessage(key, 'probe', '/probe', new Date(now).toISOString(), 200, 1));
-      probes.push({ key, sentAt: now, seenAt: null });
+      const probe = { key, sentAt: now, ackedAt: null, seenAt: null };
+      probes.push(probe);
+      tickProbes.push(probe);
       probeIndex++;
     }
     produced += due > 0 ? due : 0;
@@ -335,27 +368,48 @@ async function pacedPhase(alreadyProduced) {
     for (let from = 0; from < messages.length; from += MESSAGES_PER_SEND) {
       const send = producer
         .send({ topic: run.topic, acks: -1, compression: CompressionTypes.None, messages: messages.slice(from, from + MESSAGES_PER_SEND) })
-        .catch((error) => {
-          sendError ??= error;
-        })
+        .then(
+          () => {
+            // Probes ride in the tick's last request.
+            if (from + MESSAGES_PER_SEND >= messages.length) for (const probe of tickProbes) probe.ackedAt = Date.now();
+          },
+          (error) => {
+            sendError ??= error;
+          },
+        )
         .finally(() => inFlight.delete(send));
       inFlight.add(send);
     }
     if (sendError) throw sendError;
-    if (inFlight.size > 20) await Promise.race(inFlight);
+    // A few requests in flight at most: when the producer cannot keep up it falls behind schedule (reported as
+    // produced_events_per_second) instead of queueing seconds of events inside kafkajs.
+    while (inFlight.size > 4) await Promise.race(inFlight);
     const next = start + (tick + 1) * tickMs;
     if (next > Date.now()) await sleep(next - Date.now());
   }
   await Promise.all(inFlight);
   const producedSeconds = (Date.now() - start) / 1000;
-  stop = true;
   stopAt = Date.now();
   const expected = alreadyProduced + produced + probes.length;
   const { at } = await waitForTotal(await messagesInTopic(), 10 * 60_000);
-  await poller;
+  // Give the last probes time to show, then collect what the poller saw.
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const rows = await totals(probeKeys);
+    const latest = new Map(rows.map((row) => [row._id, new Date(row.latest_query_date).getTime()]));
+    if (probes.every((probe) => (latest.get(probe.key) ?? 0) >= probe.sentAt)) break;
+    await sleep(200);
+  }
+  poller.postMessage('stop');
+  const { changes, pollMs } = await observations;
+  await poller.terminate();
+  // A probe is seen at the first poll answer showing its key's latest_query_date at or past its time.
+  for (const probe of probes) probe.seenAt = changes.find(([, key, latest]) => key === probe.key && latest >= probe.sentAt)?.[0] ?? null;
   const cpu = cpuBetween(cpuBefore, cpuSnapshot(worker.child.pid));
   const worker_metrics = metricsBetween(metricsBefore, await workerMetrics());
   const lags = probes.filter((probe) => probe.seenAt).map((probe) => probe.seenAt - probe.sentAt);
+  // From Kafka's acknowledgement: leaves out the time the event waited in this (busy) producer.
+  const lagsFromAck = probes.filter((probe) => probe.seenAt && probe.ackedAt).map((probe) => Math.max(0, probe.seenAt - probe.ackedAt));
   const check = await exactness(expected);
   return {
     target_events_per_second: RATE,
@@ -365,6 +419,8 @@ async function pacedPhase(alreadyProduced) {
     probes: probes.length,
     probes_seen: lags.length,
     lag_ms: { p50: percentile(lags, 50), p90: percentile(lags, 90), p99: percentile(lags, 99), max: lags.length ? Math.max(...lags) : null, poll_interval_ms: POLL_MS },
+    poll_query_ms: { p50: percentile(pollMs, 50), p99: percentile(pollMs, 99), polls: pollMs.length },
+    lag_from_kafka_ack_ms: { p50: percentile(lagsFromAck, 50), p90: percentile(lagsFromAck, 90), p99: percentile(lagsFromAck, 99), max: lagsFromAck.length ? Math.max(...lagsFromAck) : null },
     caught_up_after_producer_stopped_ms: at ? at - stopAt : null,
     cpu,
     worker_metrics,
