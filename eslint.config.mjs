@@ -17,7 +17,7 @@ export default [
           depConstraints: [
             // type:testing (libs/testing) is for *.spec / *.int-spec files only.
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:guard', 'type:data', 'type:kit', 'type:domain', 'type:contracts', 'type:testing'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:kit', 'type:domain', 'type:contracts'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:guard', 'type:kit', 'type:domain', 'type:contracts'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:kit', 'type:domain', 'type:contracts'] },
             { sourceTag: 'type:guard', onlyDependOnLibsWithTags: ['type:kit', 'type:domain', 'type:contracts'] },
             { sourceTag: 'type:kit', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },

@@ -2,3 +2,4 @@ export * from './lib/eventually.util';
 export * from './lib/kafka.util';
 export * from './lib/keycloak.util';
 export * from './lib/stack-endpoints';
+export * from './lib/fake-keycloak.util';

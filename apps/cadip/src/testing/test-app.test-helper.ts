@@ -1,8 +1,8 @@
-import { type INestApplication, UnauthorizedException } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { type AuthPrincipal, KeycloakTokenAuthenticator } from '@rs/auth-guard';
+import { KeycloakTokenAuthenticator } from '@rs/auth-guard';
+import { fakeKeycloakAuthenticator } from '@rs/testing';
 import { configureApp } from '@rs/service-kit';
-import type { Request } from 'express';
 import { AppModule } from '../app.module';
 import { CADIP_CONFIG, loadCadipConfig } from '../config/cadip.config';
 
@@ -22,14 +22,7 @@ export async function createTestApp(): Promise<INestApplication> {
     .overrideProvider(CADIP_CONFIG)
     .useValue(loadCadipConfig({ KAFKA_ENABLED: 'false', PUBLIC_URL: 'http://cadip.test' }))
     .overrideProvider(KeycloakTokenAuthenticator)
-    .useValue({
-      authenticate: async (request: Request): Promise<AuthPrincipal> => {
-        const login = request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
-        const roles = TEST_USERS[login];
-        if (!roles) throw new UnauthorizedException({ code: 'TOKEN_INVALID', message: 'Invalid Keycloak access token' });
-        return { user_id: `id-${login}`, user_login: login, iam_roles: roles, config: {}, auth_method: 'oauth2' };
-      },
-    })
+    .useValue(fakeKeycloakAuthenticator(TEST_USERS))
     .compile();
   const app = moduleRef.createNestApplication({ logger: false });
   configureApp(app);

@@ -1,8 +1,8 @@
-import { type INestApplication, UnauthorizedException } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AuthGuardModule, type AuthPrincipal, KeycloakTokenAuthenticator } from '@rs/auth-guard';
+import { AuthGuardModule, KeycloakTokenAuthenticator } from '@rs/auth-guard';
+import { fakeKeycloakAuthenticator } from '@rs/testing';
 import { configureApp, MetricsModule } from '@rs/service-kit';
-import type { Request } from 'express';
 import { CatalogController } from '../catalog/catalog.controller';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { CatalogSeeder } from '../catalog/catalog.seeder';
@@ -36,14 +36,7 @@ export async function createTestApp(): Promise<CatalogTestApp> {
     providers: [{ provide: CATALOG_CONFIG, useValue: config }, { provide: CatalogRepository, useValue: store }, CatalogService, CatalogSeeder],
   })
     .overrideProvider(KeycloakTokenAuthenticator)
-    .useValue({
-      authenticate: async (request: Request): Promise<AuthPrincipal> => {
-        const login = request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
-        const roles = TEST_USERS[login];
-        if (!roles) throw new UnauthorizedException({ code: 'TOKEN_INVALID', message: 'Invalid Keycloak access token' });
-        return { user_id: `id-${login}`, user_login: login, iam_roles: roles, config: {}, auth_method: 'oauth2' };
-      },
-    })
+    .useValue(fakeKeycloakAuthenticator(TEST_USERS))
     .compile();
   const app = moduleRef.createNestApplication({ logger: false });
   configureApp(app);
