@@ -48,6 +48,19 @@ describe(ApiKeysRepository.name, () => {
     });
   });
 
+  describe('revokeIfActive', () => {
+    it('should revoke only a still active key of this owner, named by hash, and return it as it was', async () => {
+      keys.findOneAndUpdate.mockReturnValue(chain({ _id: 'k1', is_active: true }));
+      await expect(sut.revokeIfActive({ hash: 'h1' }, 'alice-id', NOW)).resolves.toMatchObject({ _id: 'k1', is_active: true });
+      expect(keys.findOneAndUpdate).toHaveBeenCalledWith({ hash: 'h1', user_id: 'alice-id', is_active: true }, { $set: { is_active: false, revoked_at: NOW } }, { new: false });
+    });
+
+    it('should look any owner’s key up by id for admins', async () => {
+      await expect(sut.revokeIfActive({ keyId: 'k1' }, null, NOW)).resolves.toBeNull();
+      expect(keys.findOneAndUpdate).toHaveBeenCalledWith({ _id: 'k1', is_active: true }, { $set: { is_active: false, revoked_at: NOW } }, { new: false });
+    });
+  });
+
   describe('findExpiredUnprocessed', () => {
     it('should select active, expiring keys past their date and not processed yet', async () => {
       await sut.findExpiredUnprocessed(NOW, 50);

@@ -4,6 +4,8 @@ import type { Model } from 'mongoose';
 import { ApiKey, ApiKeyUsageTotal } from './api-key.schema';
 
 export type ApiKeyRecord = ApiKey;
+/** A key named by its id or by the hash of its value. */
+export type KeyLookup = { keyId: string } | { hash: string };
 export type UsageTotals = Map<string, { total_queries: number; latest_query_date: Date | null }>;
 
 /** The only class touching the api_keys collection. Every user-facing query is scoped by owner. */
@@ -36,6 +38,16 @@ export class ApiKeysRepository {
 
   async findOwnedByHash(hash: string, ownerId: string | null): Promise<ApiKeyRecord | null> {
     return this.keys.findOne(ownerId === null ? { hash } : { hash, user_id: ownerId }).lean().exec();
+  }
+
+  /**
+   * Revokes the key if it is still active, in one round trip (find, check and write at once), and returns it
+   * as it was before; null when there is no such key of this owner or it is already revoked. Of concurrent
+   * revocations exactly one gets the key, so it is audited and announced once.
+   */
+  async revokeIfActive(lookup: KeyLookup, ownerId: string | null, revokedAt: Date): Promise<ApiKeyRecord | null> {
+    const filter = { ...('keyId' in lookup ? { _id: lookup.keyId } : { hash: lookup.hash }), ...(ownerId === null ? {} : { user_id: ownerId }), is_active: true };
+    return this.keys.findOneAndUpdate(filter, { $set: { is_active: false, revoked_at: revokedAt } }, { new: false }).lean().exec();
   }
 
   async listByOwner(ownerId: string): Promise<ApiKeyRecord[]> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import {
   KEY_LIFECYCLE_EVENT_TYPE,
@@ -25,11 +25,17 @@ export interface LifecycleChange {
 
 const RELAY_INTERVAL_MS = 1000;
 const RELAY_BATCH = 500;
+const RELAY_SEND_TIMEOUT_MS = 5000;
+
+/** Optional injection token: a kafkajs producer to use instead of the one built from the options (tests). */
+export const LIFECYCLE_PRODUCER = Symbol('LIFECYCLE_PRODUCER');
 
 /**
- * Publishes key lifecycle events with an outbox: each event is first stored in MongoDB, then sent to
- * Kafka within a short bounded wait. What Kafka did not acknowledge in time is re-sent by a relay
- * loop, so a Kafka outage delays events but never loses them (consumers dedupe by event_id).
+ * Publishes key lifecycle events with an outbox: each event is sent to Kafka and stored in MongoDB at the
+ * same time, and the caller waits for Kafka's acknowledgement (at most EVENT_PUBLISH_TIMEOUT_MS) or, failing
+ * that, for the stored copy. What Kafka did not acknowledge is re-sent by a relay loop, so a Kafka outage
+ * delays events but never loses them (consumers dedupe by event_id). Callers publish only once the change
+ * the event announces is stored, so a consumer that reacts at once reads the new state.
  */
 @Injectable()
 export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShutdown {
@@ -38,6 +44,8 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
   private connected: Promise<void> | null = null;
   private relayTimer: NodeJS.Timeout | null = null;
   private relaying = false;
+  /** Outbox entries younger than this are still in the hands of the publish that stored them. */
+  private readonly relayMinAgeMs: number;
   private readonly published;
   private readonly pending;
 
@@ -45,16 +53,19 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
     @Inject(KEY_STORE_OPTIONS) private readonly options: KeyStoreOptions,
     @InjectModel(OutboxEvent.name) private readonly outbox: Model<OutboxEvent>,
     metrics: MetricsService,
+    @Optional() @Inject(LIFECYCLE_PRODUCER) producer?: Producer,
   ) {
-    const kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.kafkaBrokers,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1000 },
-      connectionTimeout: 1000,
-      requestTimeout: 5000,
-    });
-    this.producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false });
+    this.producer =
+      producer ??
+      new Kafka({
+        clientId: options.clientId,
+        brokers: options.kafkaBrokers,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1000 },
+        connectionTimeout: 1000,
+        requestTimeout: 5000,
+      }).producer({ allowAutoTopicCreation: true, idempotent: false });
+    this.relayMinAgeMs = options.eventPublishTimeoutMs + RELAY_INTERVAL_MS;
     this.published = metrics.counter('key_lifecycle_events_published_total', 'Lifecycle events acknowledged by Kafka', ['path']);
     this.pending = metrics.counter('key_lifecycle_events_deferred_total', 'Lifecycle events left to the outbox relay (Kafka slow or down)');
   }
@@ -69,67 +80,83 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
     await this.producer.disconnect().catch(() => undefined);
   }
 
-  /** Stores the events durably, then tries Kafka for at most EVENT_PUBLISH_TIMEOUT_MS. */
+  /**
+   * Sends the events to Kafka and stores them in the outbox at once. Resolves when Kafka acknowledged them
+   * within EVENT_PUBLISH_TIMEOUT_MS, otherwise once they are stored for the relay; rejects only when they
+   * were neither acknowledged nor stored. The outbox copy of an acknowledged event is deleted afterwards,
+   * off the caller's path (if that fails the relay sends it again: a harmless duplicate).
+   */
   async publish(changes: LifecycleChange[]): Promise<void> {
     if (!changes.length) return;
     const now = new Date();
     const events = changes.map((change) => toEvent(change, now));
-    await this.outbox.insertMany(
-      events.map((event) => ({ _id: event.event_id, topic: KEY_LIFECYCLE_TOPIC, key: event.key_id, payload: JSON.stringify(event), created_at: now })),
-    );
-    const sent = await this.sendWithin(
-      events.map((event) => ({ id: event.event_id, key: event.key_id, payload: JSON.stringify(event) })),
-      this.options.eventPublishTimeoutMs,
-    );
-    if (sent) this.published.inc({ path: 'direct' }, events.length);
-    else this.pending.inc(events.length);
+    const messages = events.map((event) => ({ id: event.event_id, key: event.key_id, payload: JSON.stringify(event) }));
+    const delivered = this.deliver(messages);
+    const stored = this.outbox
+      .insertMany(messages.map((message) => ({ _id: message.id, topic: KEY_LIFECYCLE_TOPIC, key: message.key, payload: message.payload, created_at: now })))
+      .then(
+        () => null,
+        (error: unknown) => toError(error),
+      );
+    void Promise.all([delivered, stored]).then(([acknowledged, storeError]) => {
+      if (acknowledged && !storeError) return this.forget(messages);
+      return undefined;
+    });
+    if (await within(delivered, this.options.eventPublishTimeoutMs)) {
+      this.published.inc({ path: 'direct' }, events.length);
+      return;
+    }
+    const storeError = await stored;
+    if (storeError) throw storeError;
+    this.pending.inc(events.length);
   }
 
   async ping(): Promise<void> {
     await this.connect();
   }
 
-  /** Sends what is left in the outbox, oldest first. */
+  /** Sends what is left in the outbox, oldest first (entries of publishes still in progress excepted). */
   async relay(): Promise<number> {
     if (this.relaying) return 0;
     this.relaying = true;
     try {
-      const waiting = await this.outbox.find().sort({ created_at: 1 }).limit(RELAY_BATCH).lean().exec();
+      const settled = new Date(Date.now() - this.relayMinAgeMs);
+      const waiting = await this.outbox.find({ created_at: { $lte: settled } }).sort({ created_at: 1 }).limit(RELAY_BATCH).lean().exec();
       if (!waiting.length) return 0;
-      const sent = await this.sendWithin(
-        waiting.map((event) => ({ id: event._id, key: event.key, payload: event.payload })),
-        5000,
-      );
-      if (sent) this.published.inc({ path: 'relay' }, waiting.length);
-      return sent ? waiting.length : 0;
+      const messages = waiting.map((event) => ({ id: event._id, key: event.key, payload: event.payload }));
+      const sent = await within(this.deliver(messages), RELAY_SEND_TIMEOUT_MS);
+      if (!sent) return 0;
+      await this.forget(messages);
+      this.published.inc({ path: 'relay' }, waiting.length);
+      return waiting.length;
     } catch (error) {
-      this.logger.debug(`Outbox relay pass failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.debug(`Outbox relay pass failed: ${toError(error).message}`);
       return 0;
     } finally {
       this.relaying = false;
     }
   }
 
-  private async sendWithin(messages: Array<{ id: string; key: string; payload: string }>, timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const send = (async () => {
+  /** Sends to Kafka (all in-sync replicas acknowledge); true once acknowledged, false on failure. Never rejects. */
+  private async deliver(messages: OutboxMessage[]): Promise<boolean> {
+    try {
       await this.connect();
       await this.producer.send({ topic: KEY_LIFECYCLE_TOPIC, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.payload })) });
-      await this.outbox.deleteMany({ _id: { $in: messages.map((m) => m.id) } });
       return true;
-    })().catch((error: unknown) => {
+    } catch (error) {
       // Force a fresh connect next time: kafkajs does not always recover a producer after a broker loss.
       this.connected = null;
-      this.logger.warn(`Lifecycle events deferred to the outbox: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Lifecycle events deferred to the outbox: ${toError(error).message}`);
       return false;
-    });
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
+    }
+  }
+
+  /** Deletes the outbox copies of acknowledged events; a failure leaves them to the relay. */
+  private async forget(messages: OutboxMessage[]): Promise<void> {
     try {
-      return await Promise.race([send, timeout]);
-    } finally {
-      clearTimeout(timer);
+      await this.outbox.deleteMany({ _id: { $in: messages.map((m) => m.id) } });
+    } catch (error) {
+      this.logger.debug(`Outbox cleanup failed (the relay re-sends those events): ${toError(error).message}`);
     }
   }
 
@@ -142,6 +169,29 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
     }
     return this.connected;
   }
+}
+
+interface OutboxMessage {
+  id: string;
+  key: string;
+  payload: string;
+}
+
+/** What `promise` resolved to, or false if that took longer than `timeoutMs`. */
+async function within(promise: Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function toEvent(change: LifecycleChange, now: Date): KeyLifecycleEventV1 {

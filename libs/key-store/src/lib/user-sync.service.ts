@@ -44,8 +44,13 @@ export class UserSyncService {
       if (newlyDisabled.length) {
         const reason = user ? 'user disabled in Keycloak' : 'user deleted from Keycloak';
         this.logger.log(`User ${userId}: ${reason}; ${newlyDisabled.length} key(s) stop working`);
-        await this.audit.record(newlyDisabled.map((key) => ({ key_id: key._id, user_id: userId, actor: SYSTEM_SYNC_ACTOR, action: 'user_disabled' as const, reason, at: now })));
-        await this.events.publish(newlyDisabled.map((key) => ({ action: 'user_disabled' as const, key_id: key._id, user_id: userId, actor: SYSTEM_SYNC_ACTOR, reason })));
+        // Independent writes: the events need not wait for the audit trail (both are waited for).
+        const [audited, published] = await Promise.allSettled([
+          this.audit.record(newlyDisabled.map((key) => ({ key_id: key._id, user_id: userId, actor: SYSTEM_SYNC_ACTOR, action: 'user_disabled' as const, reason, at: now }))),
+          this.events.publish(newlyDisabled.map((key) => ({ action: 'user_disabled' as const, key_id: key._id, user_id: userId, actor: SYSTEM_SYNC_ACTOR, reason }))),
+        ]);
+        if (audited.status === 'rejected') throw audited.reason;
+        if (published.status === 'rejected') throw published.reason;
       }
       return { active, user };
     }
