@@ -57,6 +57,7 @@ describe(ApiKeysService.name, () => {
       insert: jest.fn(),
       findOwned: jest.fn(),
       findOwnedByHash: jest.fn(),
+      revokeIfActive: jest.fn(),
       listByOwner: jest.fn(),
       listByLogin: jest.fn(),
       update: jest.fn(async (_id, changes) => storedKey(changes)),
@@ -132,41 +133,88 @@ describe(ApiKeysService.name, () => {
 
   describe('revoke', () => {
     it('should answer KEY_NOT_FOUND for a key that is not the caller’s', async () => {
+      keys.revokeIfActive.mockResolvedValue(null);
       keys.findOwned.mockResolvedValue(null);
       const error = await domainErrorOf(sut.revoke(alice, { id: 'someone-elses' }));
       expect(error.code).toBe(DomainErrorCode.KEY_NOT_FOUND);
+      expect(keys.revokeIfActive).toHaveBeenCalledWith({ keyId: 'someone-elses' }, 'alice-id', NOW);
       expect(keys.findOwned).toHaveBeenCalledWith('someone-elses', 'alice-id');
+      expect(audit.record).not.toHaveBeenCalled();
       expect(events.publish).not.toHaveBeenCalled();
     });
 
     it('should refuse a malformed api-key value naming the parameter', async () => {
       await expect(sut.revoke(alice, { apiKey: 'rsk_' + 'A'.repeat(32) })).rejects.toMatchObject({ details: { parameter: 'api-key' } });
+      expect(keys.revokeIfActive).not.toHaveBeenCalled();
     });
 
-    it('should look a key up by the hash of its value, scoped to the owner', async () => {
+    it('should name a key by the hash of its value, scoped to the owner', async () => {
       const value = generateApiKey();
-      keys.findOwnedByHash.mockResolvedValue(storedKey());
+      keys.revokeIfActive.mockResolvedValue(storedKey());
       await sut.revoke(alice, { apiKey: value });
-      expect(keys.findOwnedByHash).toHaveBeenCalledWith(hashApiKey(value, SECRET), 'alice-id');
+      expect(keys.revokeIfActive).toHaveBeenCalledWith({ hash: hashApiKey(value, SECRET) }, 'alice-id', NOW);
     });
 
     it('should revoke, audit and publish once; a second revoke changes nothing', async () => {
-      keys.findOwned.mockResolvedValueOnce(storedKey());
+      keys.revokeIfActive.mockResolvedValueOnce(storedKey());
       const result = await sut.revoke(alice, { id: storedKey()._id });
-      expect(result).toMatchObject({ is_active: false, message: 'API key revoked' });
-      expect(keys.update).toHaveBeenCalledWith(storedKey()._id, { is_active: false, revoked_at: NOW });
+      expect(result).toMatchObject({ is_active: false, revoked_at: NOW.toISOString(), message: 'API key revoked' });
+      expect(audit.record).toHaveBeenCalledWith([expect.objectContaining({ action: 'revoked', key_id: storedKey()._id, actor: 'alice-id', at: NOW })]);
       expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ action: 'revoked', reason: 'revoked by its owner' })]);
 
-      keys.findOwned.mockResolvedValueOnce(storedKey({ is_active: false, revoked_at: NOW }));
-      expect((await sut.revoke(alice, { id: storedKey()._id })).message).toBe('API key was already revoked');
+      keys.revokeIfActive.mockResolvedValueOnce(null);
+      keys.findOwned.mockResolvedValueOnce(storedKey({ is_active: false, revoked_at: new Date('2026-02-25T00:00:00Z') }));
+      expect(await sut.revoke(alice, { id: storedKey()._id })).toMatchObject({ message: 'API key was already revoked', revoked_at: '2026-02-25T00:00:00.000Z' });
+      expect(events.publish).toHaveBeenCalledTimes(1);
+      expect(audit.record).toHaveBeenCalledTimes(1);
+    });
+
+    it('should revoke after all when the key was renewed between the two lookups', async () => {
+      keys.revokeIfActive.mockResolvedValueOnce(null).mockResolvedValueOnce(storedKey());
+      keys.findOwned.mockResolvedValueOnce(storedKey({ is_active: true }));
+      expect((await sut.revoke(alice, { id: storedKey()._id })).message).toBe('API key revoked');
       expect(events.publish).toHaveBeenCalledTimes(1);
     });
 
+    it('should publish the event without waiting for the audit record, and wait for both', async () => {
+      keys.revokeIfActive.mockResolvedValue(storedKey());
+      let storeAudit!: () => void;
+      audit.record.mockReturnValue(new Promise<void>((resolve) => (storeAudit = resolve)));
+      let answered = false;
+      const revoking = sut.revoke(alice, { id: storedKey()._id }).then(() => (answered = true));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(events.publish).toHaveBeenCalledTimes(1);
+      expect(answered).toBe(false);
+      storeAudit();
+      await revoking;
+      expect(answered).toBe(true);
+    });
+
+    it('should fail when the audit record could not be stored, the event being published all the same', async () => {
+      keys.revokeIfActive.mockResolvedValue(storedKey());
+      audit.record.mockRejectedValue(new Error('database down'));
+      await expect(sut.revoke(alice, { id: storedKey()._id })).rejects.toThrow('database down');
+      expect(events.publish).toHaveBeenCalledTimes(1);
+    });
+
+    it('should fail when the event was neither sent nor stored', async () => {
+      keys.revokeIfActive.mockResolvedValue(storedKey());
+      events.publish.mockRejectedValue(new Error('database down'));
+      await expect(sut.revoke(alice, { id: storedKey()._id })).rejects.toThrow('database down');
+    });
+
     it('should let an admin revoke any key, with a reason', async () => {
-      keys.findOwned.mockResolvedValue(storedKey({ user_id: 'bob-id' }));
+      keys.revokeIfActive.mockResolvedValue(storedKey({ user_id: 'bob-id' }));
       await sut.revoke({ user_id: 'admin-id', user_login: 'rsadmin', is_admin: true }, { id: storedKey()._id }, 'leaked on a forum');
-      expect(keys.findOwned).toHaveBeenCalledWith(storedKey()._id, null);
+      expect(keys.revokeIfActive).toHaveBeenCalledWith({ keyId: storedKey()._id }, null, NOW);
       expect(audit.record).toHaveBeenCalledWith([expect.objectContaining({ actor: 'admin-id', user_id: 'bob-id', reason: 'leaked on a forum' })]);
+      expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ action: 'revoked', user_id: 'bob-id', reason: 'leaked on a forum' })]);
+    });
+
+    it('should name the administrator when an admin revokes without a reason', async () => {
+      keys.revokeIfActive.mockResolvedValue(storedKey({ user_id: 'bob-id' }));
+      await sut.revoke({ user_id: 'admin-id', user_login: 'rsadmin', is_admin: true }, { id: storedKey()._id });
+      expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ reason: 'revoked by administrator rsadmin' })]);
     });
 
     it('should require a key value or id, not both', async () => {

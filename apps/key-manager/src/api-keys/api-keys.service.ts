@@ -14,12 +14,12 @@ import {
   parseKeyName,
 } from '@rs/key-domain';
 import { randomUUID } from 'node:crypto';
-import { AuditRepository } from '@rs/key-store';
+import { type AuditEntry, AuditRepository } from '@rs/key-store';
 import { CLOCK, type Clock } from '@rs/key-store';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
-import { LifecycleEventsPublisher } from '@rs/key-store';
+import { type LifecycleChange, LifecycleEventsPublisher } from '@rs/key-store';
 import { type ApiKeyView, byMostRecentUse, toApiKeyView } from '@rs/key-store';
-import { type ApiKeyRecord, ApiKeysRepository } from '@rs/key-store';
+import { type ApiKeyRecord, ApiKeysRepository, type KeyLookup } from '@rs/key-store';
 import { UserSyncService } from '@rs/key-store';
 
 /** Who is asking, as established by the Keycloak token. */
@@ -99,10 +99,10 @@ export class ApiKeysService {
       revoked_at: null,
     };
     await this.keys.insert(record);
-    await this.audit.record([{ key_id: record._id, user_id: caller.user_id, actor: caller.user_id, action: 'created', at: now }]);
-    await this.events.publish([
+    await this.recordAndPublish(
+      { key_id: record._id, user_id: caller.user_id, actor: caller.user_id, action: 'created', at: now },
       { action: 'created', key_id: record._id, user_id: caller.user_id, actor: caller.user_id, expiration_date: record.expiration_date },
-    ]);
+    );
     return value;
   }
 
@@ -118,15 +118,24 @@ export class ApiKeysService {
   }
 
   async revoke(caller: Caller, target: KeyTarget, reason?: string): Promise<RevokeResult> {
-    const key = await this.resolve(caller, target);
+    const lookup = this.lookupOf(target);
+    const owner = ownerScope(caller);
     const now = this.clock();
-    if (!key.is_active) {
-      return { id: key._id, name: key.name, is_active: false, revoked_at: (key.revoked_at ?? now).toISOString(), message: 'API key was already revoked' };
+    // Find and revoke in one round trip: the event can leave as soon as the key is stored as revoked.
+    let key = await this.keys.revokeIfActive(lookup, owner, now);
+    if (!key) {
+      const current = await this.find(lookup, owner);
+      // Renewed between the two calls: it is active again, so revoke it after all.
+      if (current.is_active) key = await this.keys.revokeIfActive(lookup, owner, now);
+      if (!key) {
+        return { id: current._id, name: current.name, is_active: false, revoked_at: (current.revoked_at ?? now).toISOString(), message: 'API key was already revoked' };
+      }
     }
-    await this.keys.update(key._id, { is_active: false, revoked_at: now });
     const why = reason ?? (caller.user_id === key.user_id ? 'revoked by its owner' : `revoked by administrator ${caller.user_login}`);
-    await this.audit.record([{ key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'revoked', reason: why, at: now }]);
-    await this.events.publish([{ action: 'revoked', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason: why }]);
+    await this.recordAndPublish(
+      { key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'revoked', reason: why, at: now },
+      { action: 'revoked', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason: why },
+    );
     return { id: key._id, name: key.name, is_active: false, revoked_at: now.toISOString(), message: 'API key revoked' };
   }
 
@@ -140,8 +149,10 @@ export class ApiKeysService {
     const reactivated = !key.is_active;
     const updated = await this.keys.update(key._id, { is_active: true, revoked_at: null, never_expire: false, expiration_date: expiration });
     const reason = reactivated ? 'renewed and reactivated' : 'renewed';
-    await this.audit.record([{ key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'renewed', reason, at: now }]);
-    await this.events.publish([{ action: 'renewed', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason, expiration_date: expiration }]);
+    await this.recordAndPublish(
+      { key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'renewed', reason, at: now },
+      { action: 'renewed', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason, expiration_date: expiration },
+    );
     return {
       id: key._id,
       name: key.name,
@@ -152,25 +163,45 @@ export class ApiKeysService {
     };
   }
 
+  /**
+   * The audit record and the lifecycle event of a change already stored, written at the same time (they do not
+   * depend on each other). Both are waited for, so a failure of either reaches the caller.
+   */
+  private async recordAndPublish(entry: AuditEntry, change: LifecycleChange): Promise<void> {
+    const [audited, published] = await Promise.allSettled([this.audit.record([entry]), this.events.publish([change])]);
+    if (audited.status === 'rejected') throw audited.reason;
+    if (published.status === 'rejected') throw published.reason;
+  }
+
   /** Finds the target key among the caller's own (any key for admins); someone else's key is "not found". */
-  private async resolve(caller: Caller, target: KeyTarget): Promise<ApiKeyRecord> {
-    const owner = caller.is_admin ? null : caller.user_id;
-    if (target.apiKey && target.id) throw DomainError.invalidParameter('api-key', "Give either 'api-key' or 'id', not both");
-    let key: ApiKeyRecord | null = null;
-    if (target.apiKey) {
-      if (!isWellFormedApiKey(target.apiKey)) throw DomainError.invalidParameter('api-key', "Query parameter 'api-key' is not a well-formed API key (rsk_…)");
-      key = await this.keys.findOwnedByHash(hashApiKey(target.apiKey, this.config.API_KEY_HASH_SECRET), owner);
-    } else if (target.id) {
-      key = await this.keys.findOwned(target.id, owner);
-    } else {
-      throw DomainError.invalidParameter('api-key', "Query parameter 'api-key' (or 'id') is required");
-    }
+  private resolve(caller: Caller, target: KeyTarget): Promise<ApiKeyRecord> {
+    return this.find(this.lookupOf(target), ownerScope(caller));
+  }
+
+  private async find(lookup: KeyLookup, owner: string | null): Promise<ApiKeyRecord> {
+    const key = 'keyId' in lookup ? await this.keys.findOwned(lookup.keyId, owner) : await this.keys.findOwnedByHash(lookup.hash, owner);
     if (!key) throw new DomainError(DomainErrorCode.KEY_NOT_FOUND, 'API key not found');
     return key;
+  }
+
+  /** The key named by its value (looked up by hash) or its id; exactly one of them. */
+  private lookupOf(target: KeyTarget): KeyLookup {
+    if (target.apiKey && target.id) throw DomainError.invalidParameter('api-key', "Give either 'api-key' or 'id', not both");
+    if (target.apiKey) {
+      if (!isWellFormedApiKey(target.apiKey)) throw DomainError.invalidParameter('api-key', "Query parameter 'api-key' is not a well-formed API key (rsk_…)");
+      return { hash: hashApiKey(target.apiKey, this.config.API_KEY_HASH_SECRET) };
+    }
+    if (target.id) return { keyId: target.id };
+    throw DomainError.invalidParameter('api-key', "Query parameter 'api-key' (or 'id') is required");
   }
 
   private async view(records: ApiKeyRecord[]): Promise<ApiKeyView[]> {
     const totals = await this.keys.usageTotals(records.map((record) => record._id));
     return records.map((record) => toApiKeyView(record, totals)).sort(byMostRecentUse);
   }
+}
+
+/** Admins act on any user's keys (null: no owner filter); everyone else only on their own. */
+function ownerScope(caller: Caller): string | null {
+  return caller.is_admin ? null : caller.user_id;
 }
