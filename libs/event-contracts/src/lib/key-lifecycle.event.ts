@@ -1,4 +1,4 @@
-import { isIsoTime, isNonEmptyString, oneOf, optional, parseWithSchema, type ParseResult } from './validation.util';
+import { isIsoTime, isNonEmptyString, oneOf, optional, schemaParser, type ParseResult } from './validation.util';
 
 export const KEY_LIFECYCLE_EVENT_TYPE = 'key.lifecycle';
 export const KEY_LIFECYCLE_EVENT_VERSION = 1;
@@ -23,17 +23,19 @@ export interface KeyLifecycleEventV1 {
   expiration_date?: string | null;
 }
 
+const parseLifecycle = schemaParser<KeyLifecycleEventV1>({
+  event_id: isNonEmptyString,
+  type: oneOf([KEY_LIFECYCLE_EVENT_TYPE]),
+  version: oneOf([KEY_LIFECYCLE_EVENT_VERSION]),
+  occurred_at: isIsoTime,
+  action: oneOf(KEY_LIFECYCLE_ACTIONS),
+  key_id: isNonEmptyString,
+  user_id: isNonEmptyString,
+  actor: isNonEmptyString,
+  reason: optional(isNonEmptyString),
+  expiration_date: optional(isIsoTime),
+});
+
 export function parseKeyLifecycleEvent(raw: unknown): ParseResult<KeyLifecycleEventV1> {
-  return parseWithSchema<KeyLifecycleEventV1>(raw, {
-    event_id: isNonEmptyString,
-    type: oneOf([KEY_LIFECYCLE_EVENT_TYPE]),
-    version: oneOf([KEY_LIFECYCLE_EVENT_VERSION]),
-    occurred_at: isIsoTime,
-    action: oneOf(KEY_LIFECYCLE_ACTIONS),
-    key_id: isNonEmptyString,
-    user_id: isNonEmptyString,
-    actor: isNonEmptyString,
-    reason: optional(isNonEmptyString),
-    expiration_date: optional(isIsoTime),
-  });
+  return parseLifecycle(raw);
 }

@@ -1,4 +1,4 @@
-import { isIsoTime, isNonEmptyString, isNonNegativeInteger, isNonNegativeNumber, oneOf, parseWithSchema, type ParseResult } from './validation.util';
+import { isIsoTime, isNonEmptyString, isNonNegativeInteger, isNonNegativeNumber, oneOf, schemaParser, type ParseResult } from './validation.util';
 
 export const KEY_USAGE_EVENT_TYPE = 'key.usage';
 export const KEY_USAGE_EVENT_VERSION = 1;
@@ -22,20 +22,24 @@ export interface KeyUsageEventV1 {
 
 const isHttpStatus = (value: unknown): boolean => isNonNegativeInteger(value) && (value as number) >= 100 && (value as number) <= 599;
 
+// Prepared once: the key worker parses every usage event with it.
+const parseUsage = schemaParser<KeyUsageEventV1>({
+  event_id: isNonEmptyString,
+  type: oneOf([KEY_USAGE_EVENT_TYPE]),
+  version: oneOf([KEY_USAGE_EVENT_VERSION]),
+  occurred_at: isIsoTime,
+  key_id: isNonEmptyString,
+  user_id: isNonEmptyString,
+  service: isNonEmptyString,
+  method: isNonEmptyString,
+  route: isNonEmptyString,
+  status: isHttpStatus,
+  latency_ms: isNonNegativeNumber,
+});
+
+/** Validates a usage event given as an object, JSON text or JSON bytes (a Kafka message value). */
 export function parseKeyUsageEvent(raw: unknown): ParseResult<KeyUsageEventV1> {
-  return parseWithSchema<KeyUsageEventV1>(raw, {
-    event_id: isNonEmptyString,
-    type: oneOf([KEY_USAGE_EVENT_TYPE]),
-    version: oneOf([KEY_USAGE_EVENT_VERSION]),
-    occurred_at: isIsoTime,
-    key_id: isNonEmptyString,
-    user_id: isNonEmptyString,
-    service: isNonEmptyString,
-    method: isNonEmptyString,
-    route: isNonEmptyString,
-    status: isHttpStatus,
-    latency_ms: isNonNegativeNumber,
-  });
+  return parseUsage(raw);
 }
 
 /** What the worker publishes on KEY_USAGE_DEAD_LETTER_TOPIC for a message it cannot use. */
