@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type KeyUsageEventV1, parseKeyUsageEvent } from '@rs/event-contracts';
+import { isoTimeToMs, parseKeyUsageEvent } from '@rs/event-contracts';
 import { CLOCK, type Clock } from '@rs/key-store';
 import { MetricsService } from '@rs/service-kit';
 import { type DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { type BucketInsert, type BucketUpdate, UsageBucketsRepository } from './usage-buckets.repository';
-import { type BucketCollection, type BucketPlan, deltaAfter, planBuckets } from './usage-buckets.util';
+import { type BucketCollection, type BucketPlan, BucketPlanner, deltaAfter } from './usage-buckets.util';
 import { UsageWatermarksCache } from './usage-watermarks.cache';
 import { DEAD_LETTER_PAYLOAD_MAX_CHARS, MAX_WATERMARK_ATTEMPTS } from './usage.constants';
 
@@ -30,6 +30,7 @@ export interface BatchOutcome {
 }
 
 const COLLECTION_ORDER: readonly BucketCollection[] = ['hourly', 'daily', 'totals'];
+const EMPTY_PAYLOAD = { ok: false, reason: 'payload is empty' } as const;
 
 /** Metric label for a validation failure (bounded set; the full reason goes into the dead-letter record). */
 export function deadLetterReasonLabel(reason: string): string {
@@ -98,13 +99,17 @@ export class UsageAggregationService {
   }
 
   private async applyValidated(batch: PartitionBatch): Promise<BatchOutcome> {
-    const valid: Array<{ offset: number; event: KeyUsageEventV1 }> = [];
+    const planner = new BucketPlanner();
     const letters: DeadLetter[] = [];
     const now = this.clock();
+    let valid = 0;
     for (const message of batch.messages) {
-      const parsed = message.value?.length ? parseKeyUsageEvent(message.value) : ({ ok: false, reason: 'payload is empty' } as const);
-      if (parsed.ok) valid.push({ offset: Number(message.offset), event: parsed.value });
-      else letters.push(deadLetterOf(batch, message, parsed.reason, now));
+      const parsed = message.value?.length ? parseKeyUsageEvent(message.value) : EMPTY_PAYLOAD;
+      if (parsed.ok) {
+        // Valid, so occurred_at is an ISO time: this reads it again on the fast path, no Date.parse.
+        planner.add(Number(message.offset), parsed.value, isoTimeToMs(parsed.value.occurred_at));
+        valid++;
+      } else letters.push(deadLetterOf(batch, message, parsed.reason, now));
     }
     // Dead letters first: once the offsets are committed the messages are gone from this consumer's view.
     if (letters.length) {
@@ -114,8 +119,8 @@ export class UsageAggregationService {
       this.logger.warn(`${letters.length} unusable usage message(s) of partition ${batch.partition} sent to the dead-letter topic`);
     }
     let alreadyApplied = 0;
-    if (valid.length) {
-      const plans = planBuckets(valid);
+    if (valid) {
+      const plans = planner.plans;
       for (const collection of COLLECTION_ORDER) {
         const skipped = await this.applyCollection(
           batch.partition,
@@ -131,7 +136,7 @@ export class UsageAggregationService {
         for (const sample of plan.samples) this.eventAge.observe(Math.max(0, written - sample.occurredAtMs) / 1000);
       }
     }
-    const aggregated = valid.length - alreadyApplied;
+    const aggregated = valid - alreadyApplied;
     if (aggregated) this.events.inc({ outcome: 'aggregated' }, aggregated);
     if (alreadyApplied) this.events.inc({ outcome: 'already_applied' }, alreadyApplied);
     return { aggregated, deadLettered: letters.length, alreadyApplied };

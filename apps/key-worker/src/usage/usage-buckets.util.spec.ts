@@ -1,5 +1,5 @@
 import type { KeyUsageEventV1 } from '@rs/event-contracts';
-import { bucketId, deltaAfter, floorToDay, floorToHour, planBuckets, type UsageSample } from './usage-buckets.util';
+import { BucketPlanner, bucketId, deltaAfter, floorToDay, floorToHour, planBuckets, routeKeyOf, type UsageSample } from './usage-buckets.util';
 
 function usageEvent(overrides: Partial<KeyUsageEventV1> = {}): KeyUsageEventV1 {
   return {
@@ -61,6 +61,41 @@ describe('usage buckets', () => {
         route: '/cadip/:station/session',
         hour: new Date('2026-03-01T10:00:00.000Z'),
       });
+    });
+  });
+
+  describe(BucketPlanner.name, () => {
+    it('should keep routes apart when their fields concatenate to the same text', () => {
+      const sut = new BucketPlanner();
+      const at = Date.parse('2026-03-01T10:15:00.000Z');
+      sut.add(1, usageEvent({ key_id: 'k1', service: 'ab', method: 'GET' }), at);
+      sut.add(2, usageEvent({ key_id: 'k1', service: 'a', method: 'bGET' }), at);
+      sut.add(3, usageEvent({ key_id: 'k1', service: 'ab', method: 'GET' }), at);
+      const hourly = sut.plans.filter((plan) => plan.collection === 'hourly');
+      expect(hourly.map((plan) => [plan.identity['service'], plan.samples.map((s) => s.offset)])).toEqual([
+        ['ab', [1, 3]],
+        ['a', [2]],
+      ]);
+      expect(new Set(hourly.map((plan) => plan.id)).size).toBe(2);
+    });
+
+    it('should share one sample between the hour, day and totals plans of an event', () => {
+      const sut = new BucketPlanner();
+      sut.add(7, usageEvent({ status: 503, latency_ms: 12 }), 1234);
+      expect(sut.plans.map((plan) => [plan.collection, plan.samples])).toEqual([
+        ['daily', [sample(7, 503, 12, 1234)]],
+        ['totals', [sample(7, 503, 12, 1234)]],
+        ['hourly', [sample(7, 503, 12, 1234)]],
+      ]);
+    });
+  });
+
+  describe(routeKeyOf.name, () => {
+    it('should differ when the same characters are split differently between fields', () => {
+      const base = { key_id: 'k', service: 'cadip', method: 'GET', route: '/a' };
+      expect(routeKeyOf(base)).toBe(routeKeyOf({ ...base }));
+      expect(routeKeyOf({ ...base, key_id: 'k5', service: ':cadip' })).not.toBe(routeKeyOf({ ...base, key_id: 'k', service: '5:cadip' }));
+      expect(routeKeyOf({ ...base, method: 'GET/', route: 'a' })).not.toBe(routeKeyOf({ ...base, method: 'GET', route: '/a' }));
     });
   });
 

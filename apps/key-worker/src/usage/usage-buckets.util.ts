@@ -1,4 +1,4 @@
-import type { KeyUsageEventV1 } from '@rs/event-contracts';
+import { isoTimeToMs, type KeyUsageEventV1 } from '@rs/event-contracts';
 import type { UsageCounters } from '@rs/key-store';
 import { createHash } from 'node:crypto';
 
@@ -52,52 +52,76 @@ export function bucketId(collection: BucketCollection, parts: readonly string[])
 /** Field holding a partition's watermark inside a document (no dots in stored keys: a nested `applied` object). */
 export const watermarkField = (partition: number): string => `p${partition}`;
 
+/** The three documents one event lands in. */
+interface EventTargets {
+  hour: BucketPlan;
+  day: BucketPlan;
+  total: BucketPlan;
+}
+
 /**
  * Groups the valid events of one partition batch by the documents they update: one hour bucket and one day
  * bucket per key × service × method × route, and the key's totals. Samples keep the partition order.
+ * Hot path (every event): one map lookup and one sample per event; identities and ids only per new document.
  */
-export function planBuckets(events: ReadonlyArray<{ offset: number; event: KeyUsageEventV1 }>): BucketPlan[] {
-  const plans: BucketPlan[] = [];
-  // Hot path (every event): one lookup per event, for the hour/day/total documents of its route and hour.
-  const byRouteHour = new Map<string, { hour: BucketPlan; day: BucketPlan; total: BucketPlan }>();
-  const days = new Map<string, BucketPlan>();
-  const totals = new Map<string, BucketPlan>();
-  const plan = (target: BucketTarget): BucketPlan => {
-    const created = { ...target, samples: [] };
-    plans.push(created);
-    return created;
-  };
-  for (const { offset, event } of events) {
-    const occurredAtMs = Date.parse(event.occurred_at);
+export class BucketPlanner {
+  readonly plans: BucketPlan[] = [];
+  private readonly byRouteHour = new Map<string, EventTargets>();
+  private readonly days = new Map<string, BucketPlan>();
+  private readonly totals = new Map<string, BucketPlan>();
+
+  /** Adds an event whose `occurred_at` is already known to be valid, read as `occurredAtMs`. */
+  add(offset: number, event: KeyUsageEventV1, occurredAtMs: number): void {
     const sample: UsageSample = { offset, status: event.status, latencyMs: event.latency_ms, occurredAtMs };
     const hour = floorToHour(occurredAtMs);
-    const routeKey = JSON.stringify([event.key_id, event.service, event.method, event.route]);
-    const routeHour = `${hour}${routeKey}`;
-    let targets = byRouteHour.get(routeHour);
-    if (!targets) {
-      const route = [event.key_id, event.service, event.method, event.route];
-      const identity = { key_id: event.key_id, user_id: event.user_id, service: event.service, method: event.method, route: event.route };
-      const day = floorToDay(occurredAtMs);
-      const dayKey = `${day}${routeKey}`;
-      let dayPlan = days.get(dayKey);
-      if (!dayPlan) {
-        dayPlan = plan({ collection: 'daily', id: bucketId('daily', [...route, String(day)]), identity: { ...identity, day: new Date(day) } });
-        days.set(dayKey, dayPlan);
-      }
-      let totalPlan = totals.get(event.key_id);
-      if (!totalPlan) {
-        totalPlan = plan({ collection: 'totals', id: event.key_id, identity: {} });
-        totals.set(event.key_id, totalPlan);
-      }
-      const hourPlan = plan({ collection: 'hourly', id: bucketId('hourly', [...route, String(hour)]), identity: { ...identity, hour: new Date(hour) } });
-      targets = { hour: hourPlan, day: dayPlan, total: totalPlan };
-      byRouteHour.set(routeHour, targets);
-    }
+    const routeHour = `${hour}/${routeKeyOf(event)}`;
+    const targets = this.byRouteHour.get(routeHour) ?? this.newTargets(routeHour, event, hour, occurredAtMs);
     targets.hour.samples.push(sample);
     targets.day.samples.push(sample);
     targets.total.samples.push(sample);
   }
-  return plans;
+
+  private newTargets(routeHour: string, event: KeyUsageEventV1, hour: number, occurredAtMs: number): EventTargets {
+    const route = [event.key_id, event.service, event.method, event.route];
+    const identity = { key_id: event.key_id, user_id: event.user_id, service: event.service, method: event.method, route: event.route };
+    const day = floorToDay(occurredAtMs);
+    const dayKey = `${day}/${routeKeyOf(event)}`;
+    let dayPlan = this.days.get(dayKey);
+    if (!dayPlan) {
+      dayPlan = this.plan({ collection: 'daily', id: bucketId('daily', [...route, String(day)]), identity: { ...identity, day: new Date(day) } });
+      this.days.set(dayKey, dayPlan);
+    }
+    let totalPlan = this.totals.get(event.key_id);
+    if (!totalPlan) {
+      totalPlan = this.plan({ collection: 'totals', id: event.key_id, identity: {} });
+      this.totals.set(event.key_id, totalPlan);
+    }
+    const hourPlan = this.plan({ collection: 'hourly', id: bucketId('hourly', [...route, String(hour)]), identity: { ...identity, hour: new Date(hour) } });
+    const targets = { hour: hourPlan, day: dayPlan, total: totalPlan };
+    this.byRouteHour.set(routeHour, targets);
+    return targets;
+  }
+
+  private plan(target: BucketTarget): BucketPlan {
+    const created = { ...target, samples: [] };
+    this.plans.push(created);
+    return created;
+  }
+}
+
+/**
+ * Map key of a route: every field but the last prefixed with its length, so no two routes share a key
+ * whatever characters they hold (cheaper than JSON.stringify of an array, once per event).
+ */
+export function routeKeyOf(event: Pick<KeyUsageEventV1, 'key_id' | 'service' | 'method' | 'route'>): string {
+  return `${event.key_id.length}:${event.key_id}${event.service.length}:${event.service}${event.method.length}:${event.method}${event.route}`;
+}
+
+/** The plans of a list of validated events (BucketPlanner in one call). */
+export function planBuckets(events: ReadonlyArray<{ offset: number; event: KeyUsageEventV1 }>): BucketPlan[] {
+  const planner = new BucketPlanner();
+  for (const { offset, event } of events) planner.add(offset, event, isoTimeToMs(event.occurred_at));
+  return planner.plans;
 }
 
 export function emptyCounters(): UsageCounters {
