@@ -15,6 +15,14 @@ type Credential = { kind: 'bearer' } | { kind: 'api_key' };
 
 const BEARER_PATTERN = /^Bearer\s+\S+\s*$/i;
 
+/** What the decorators of one route say, read once per route instead of on every request. */
+interface RoutePolicy {
+  isPublic: boolean;
+  bearerOnly: boolean;
+  /** @RequireRoles() of the controller, then of the handler. */
+  requirements: RoleRequirement[];
+}
+
 /**
  * The global guard (APP_GUARD): every route needs a Keycloak access token or an API key unless marked
  * @Public(); @BearerOnly() routes refuse API keys; @RequireRoles() requirements of the controller and
@@ -22,6 +30,9 @@ const BEARER_PATTERN = /^Bearer\s+\S+\s*$/i;
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
+  /** Route policies by handler, then controller (a handler can be inherited by several controllers). */
+  private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly keycloak: KeycloakTokenAuthenticator,
@@ -31,21 +42,20 @@ export class AuthenticationGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
+    const policy = this.policyOf(context);
+    if (policy.isPublic) return true;
     if (context.getType() !== 'http') throw new ForbiddenException('Only HTTP requests can be authenticated');
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const response = context.switchToHttp().getResponse<Response>();
     let method = 'none';
     try {
-      const bearerOnly = this.reflector.getAllAndOverride<boolean>(BEARER_ONLY_KEY, targets) ?? false;
-      const credential = credentialOf(request, bearerOnly);
+      const credential = credentialOf(request, policy.bearerOnly);
       method = credential.kind === 'bearer' ? 'oauth2' : 'api_key';
       const principal = credential.kind === 'bearer' ? await this.keycloak.authenticate(request) : await this.apiKeys.authenticate(request);
       request.principal = principal;
       // Tracked before the role check: a refused but authenticated request is still usage of the key.
       if (principal.auth_method === 'api_key') this.usage.track(request, response, principal);
-      this.authorize(context, request, principal);
+      authorize(policy.requirements, request, principal);
       this.metrics.requests.inc({ method, outcome: 'allowed' });
       return true;
     } catch (error) {
@@ -58,20 +68,36 @@ export class AuthenticationGuard implements CanActivate {
     }
   }
 
-  private authorize(context: ExecutionContext, request: Request, principal: AuthPrincipal): void {
-    const requirements = [context.getClass(), context.getHandler()]
-      .map((target) => this.reflector.get<RoleRequirement | undefined>(REQUIRE_ROLES_KEY, target))
-      .filter((requirement): requirement is RoleRequirement => requirement !== undefined);
-    if (requirements.length === 0) return;
-    const params = (request.params ?? {}) as Record<string, string>;
-    const required = requirements.flatMap((requirement) => (typeof requirement === 'function' ? requirement(params, principal) : requirement));
-    const missing = [...new Set(required.filter((role) => !principal.iam_roles.includes(role)))];
-    if (missing.length === 0) return;
-    const names = missing.map((role) => `'${role}'`).join(', ');
-    throw new DomainError(DomainErrorCode.ROLE_REQUIRED, `Missing role ${names}: ask an RS-Server administrator to grant it`, {
-      required_roles: missing,
-    });
+  private policyOf(context: ExecutionContext): RoutePolicy {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byController = this.policies.get(handler);
+    let policy = byController?.get(controller);
+    if (policy) return policy;
+    const targets = [handler, controller];
+    policy = {
+      isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) ?? false,
+      bearerOnly: this.reflector.getAllAndOverride<boolean>(BEARER_ONLY_KEY, targets) ?? false,
+      requirements: [controller, handler]
+        .map((target) => this.reflector.get<RoleRequirement | undefined>(REQUIRE_ROLES_KEY, target))
+        .filter((requirement): requirement is RoleRequirement => requirement !== undefined),
+    };
+    if (!byController) this.policies.set(handler, (byController = new WeakMap()));
+    byController.set(controller, policy);
+    return policy;
   }
+}
+
+function authorize(requirements: RoleRequirement[], request: Request, principal: AuthPrincipal): void {
+  if (requirements.length === 0) return;
+  const params = (request.params ?? {}) as Record<string, string>;
+  const required = requirements.flatMap((requirement) => (typeof requirement === 'function' ? requirement(params, principal) : requirement));
+  const missing = [...new Set(required.filter((role) => !principal.iam_roles.includes(role)))];
+  if (missing.length === 0) return;
+  const names = missing.map((role) => `'${role}'`).join(', ');
+  throw new DomainError(DomainErrorCode.ROLE_REQUIRED, `Missing role ${names}: ask an RS-Server administrator to grant it`, {
+    required_roles: missing,
+  });
 }
 
 /** Which credential the request carries: a Bearer token wins over an API key when both are sent. */

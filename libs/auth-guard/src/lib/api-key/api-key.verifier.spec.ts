@@ -85,4 +85,40 @@ describe(ApiKeyVerifier.name, () => {
       expect(client.checkKey).toHaveBeenCalledTimes(2);
     });
   });
+
+  describe('verifyCached', () => {
+    it('should answer nothing for a key that is not cached, without calling the key manager', () => {
+      const contextOf = jest.fn(() => ({}));
+      expect(create(false, false).verifyCached(generateApiKey(), contextOf)).toBeUndefined();
+      expect(client.checkKey).not.toHaveBeenCalled();
+      expect(contextOf).not.toHaveBeenCalled();
+    });
+
+    it('should answer a cached key without reading the request context when the key has no allowed_referers', async () => {
+      const sut = create(false, false);
+      const key = generateApiKey();
+      await sut.verify(key, {});
+      const contextOf = jest.fn(() => ({}));
+      expect(sut.verifyCached(key, contextOf)).toMatchObject({ key_id: 'key-1', user_id: 'u-1' });
+      expect(contextOf).not.toHaveBeenCalled();
+      expect(client.checkKey).toHaveBeenCalledTimes(1);
+    });
+
+    it('should enforce the allowed_referers of a cached key', async () => {
+      const sut = create(false, false);
+      client.checkKey.mockImplementation(async () => accepted({ allowed_referers: ['a.example'] }));
+      const key = generateApiKey();
+      await sut.verify(key, { referer: 'https://a.example/' });
+      expect(sut.verifyCached(key, () => ({ referer: 'https://a.example/page' }))).toMatchObject({ key_id: 'key-1' });
+      expect(() => sut.verifyCached(key, () => ({ referer: 'https://b.example/' }))).toThrow(expect.objectContaining({ code: 'KEY_REFERER_NOT_ALLOWED' }));
+    });
+
+    it('should forget a key evicted by a lifecycle event', async () => {
+      const sut = create(false, false);
+      const key = generateApiKey();
+      await sut.verify(key, {});
+      sut.evictKeyId('key-1');
+      expect(sut.verifyCached(key, () => ({}))).toBeUndefined();
+    });
+  });
 });

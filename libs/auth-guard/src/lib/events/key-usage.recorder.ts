@@ -26,10 +26,8 @@ export class KeyUsageRecorder {
   track(request: Request, response: Response, principal: AuthPrincipal): void {
     if (!this.publisher.enabled || !principal.key_id) return;
     const startedAt = requestStartedAt(request) ?? performance.now();
-    let done = false;
-    const emit = (status: number) => {
-      if (done) return;
-      done = true;
+    // 'close' follows 'finish' on every response (keep-alive or not) and also comes when the client went away.
+    response.once('close', () => {
       const correlation = request.headers['x-correlation-id'];
       this.publisher.record(
         {
@@ -43,13 +41,11 @@ export class KeyUsageRecorder {
           method: request.method,
           // The route template (`/cadip/:station/session`): raw URLs would carry ids and explode cardinality.
           route: request.route?.path ? `${request.baseUrl}${request.route.path}` : 'unmatched',
-          status,
+          status: response.writableFinished ? response.statusCode : CLIENT_CLOSED_REQUEST,
           latency_ms: Math.round((performance.now() - startedAt) * 1000) / 1000,
         },
         typeof correlation === 'string' ? correlation : undefined,
       );
-    };
-    response.once('finish', () => emit(response.statusCode));
-    response.once('close', () => emit(response.writableFinished ? response.statusCode : CLIENT_CLOSED_REQUEST));
+    });
   }
 }

@@ -18,7 +18,17 @@ export class ApiKeyAuthenticator {
 
   constructor(private readonly verifier: ApiKeyVerifier) {
     this.strategy = new HeaderAPIKeyStrategy({ header: API_KEY_HEADER, prefix: '' }, true, (apiKey, done, request) => {
-      this.verifier.verify(apiKey, checkContextOf(request as Request)).then(
+      let context: KeyCheckContext | undefined;
+      const contextOf = () => (context ??= checkContextOf(request as Request));
+      let cached: AuthPrincipal | undefined;
+      try {
+        // A cached key is answered in this same tick; only a miss waits for the key manager.
+        cached = this.verifier.verifyCached(apiKey, contextOf);
+      } catch (error) {
+        return done(error as Error);
+      }
+      if (cached) return done(null, cached);
+      this.verifier.verify(apiKey, contextOf()).then(
         (principal) => done(null, principal),
         (error: Error) => done(error),
       );
