@@ -42,6 +42,11 @@ export interface KafkaOptions {
   usageBatchSize?: number;
   /** Events kept while Kafka is unreachable (default 100 000); beyond, new events are dropped and counted. */
   usageBufferMax?: number;
+  /**
+   * Encode and send usage events from a worker thread (default true), so kafkajs' per-record work is not
+   * taken from request handling. `false` sends from the app's own thread (unit tests with a fake Kafka).
+   */
+  usageProducerThread?: boolean;
 }
 
 export interface AuthGuardOptions {
@@ -71,7 +76,7 @@ export function resolveApiKeyOptions(options: ApiKeyOptions): ResolvedApiKeyOpti
 }
 
 export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions {
-  return { usageFlushIntervalMs: 500, usageBatchSize: 1000, usageBufferMax: 100_000, ...definedOnly(options) };
+  return { usageFlushIntervalMs: 500, usageBatchSize: 1000, usageBufferMax: 100_000, usageProducerThread: true, ...definedOnly(options) };
 }
 
 function definedOnly<T extends object>(value: T): T {

@@ -57,7 +57,7 @@ describe(KeyUsagePublisher.name, () => {
       serviceName: 'cadip',
       keycloak: { url: 'http://kc', realm: 'r', audience: 'a' },
       apiKey: { keyManagerUrl: 'http://km' },
-      kafka: { brokers: ['127.0.0.1:1'], clientId: 'cadip', usageFlushIntervalMs: 20, usageBatchSize: 10, usageBufferMax: 25, ...kafka },
+      kafka: { brokers: ['127.0.0.1:1'], clientId: 'cadip', usageFlushIntervalMs: 20, usageBatchSize: 10, usageBufferMax: 25, usageProducerThread: false, ...kafka },
     };
     const client = { producer: () => producer } as unknown as Kafka;
     sut = new KeyUsagePublisher(options, client, new AuthGuardMetrics(registry));

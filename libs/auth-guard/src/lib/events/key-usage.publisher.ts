@@ -1,10 +1,12 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { KEY_USAGE_TOPIC, type KeyUsageEventV1 } from '@rs/event-contracts';
-import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import { type Kafka, type Message, Partitioners } from 'kafkajs';
 import { AUTH_KAFKA } from '../auth-guard.constants';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
 import { type AuthGuardOptions, type ResolvedKafkaOptions, resolveKafkaOptions } from '../auth-guard.options';
+import { kafkaClientConfig } from './kafka.factory';
+import { ThreadedProducer, type ThreadedProducerConfig, type UsageProducer } from './threaded-producer';
 
 const MAX_RECONNECT_DELAY_MS = 10_000;
 const SHUTDOWN_FLUSH_MS = 5_000;
@@ -14,14 +16,15 @@ const DROP_LOG_INTERVAL_MS = 10_000;
  * Sends key usage events to Kafka in batches (every `usageFlushIntervalMs` or `usageBatchSize` events),
  * keyed by key id. `record` only appends to a buffer, so requests never wait for Kafka. While Kafka is
  * unreachable events wait in the bounded buffer; beyond `usageBufferMax` new ones are dropped, counted
- * (auth_guard_usage_events_dropped_total) and logged. The buffer is flushed on shutdown.
+ * (auth_guard_usage_events_dropped_total) and logged. The buffer is flushed on shutdown. Batches are
+ * encoded and sent by a producer in a worker thread (ThreadedProducer) unless `usageProducerThread: false`.
  */
 @Injectable()
 export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(KeyUsagePublisher.name);
   private readonly options: ResolvedKafkaOptions | undefined;
   private buffer: Message[] = [];
-  private producer?: Producer;
+  private producer?: UsageProducer;
   private connected = false;
   private sending?: Promise<void>;
   private timer?: NodeJS.Timeout;
@@ -53,12 +56,11 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
 
   onApplicationBootstrap(): void {
     if (!this.kafka || !this.options) return;
-    this.producer = this.kafka.producer({
-      allowAutoTopicCreation: true,
-      // The Java client's partitioner, so one key id lands in the same partition whoever produces it.
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 2, initialRetryTime: 200 },
-    });
+    const producerConfig: ThreadedProducerConfig['producer'] = { allowAutoTopicCreation: true, retry: { retries: 2, initialRetryTime: 200 } };
+    this.producer = this.options.usageProducerThread
+      ? new ThreadedProducer({ client: kafkaClientConfig(this.options), producer: producerConfig })
+      : // The Java client's partitioner, so one key id lands in the same partition whoever produces it.
+        this.kafka.producer({ ...producerConfig, createPartitioner: Partitioners.DefaultPartitioner });
     this.timer = setInterval(() => void this.flush(), this.options.usageFlushIntervalMs);
     this.timer.unref();
     void this.connect();
