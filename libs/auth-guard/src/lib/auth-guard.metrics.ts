@@ -15,6 +15,7 @@ export class AuthGuardMetrics {
   /** Usage events lost because the buffer was full while Kafka was unreachable. */
   readonly usageDropped: Counter;
   readonly usageBuffered: Gauge;
+  private readUsageBuffered: () => number = () => 0;
 
   constructor(@Inject(AUTH_METRICS_REGISTRY) registry: Registry) {
     const counter = <L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> =>
@@ -24,8 +25,19 @@ export class AuthGuardMetrics {
     this.evictions = counter('auth_guard_key_cache_evictions_total', 'Cache entries evicted by key lifecycle events', ['action']);
     this.usagePublished = counter('auth_guard_usage_events_published_total', 'Key usage events delivered to Kafka');
     this.usageDropped = counter('auth_guard_usage_events_dropped_total', 'Key usage events dropped because the buffer was full');
+    // Read at scrape time from the publisher (observeUsageBuffer): no gauge update on the request path.
     this.usageBuffered =
       (registry.getSingleMetric('auth_guard_usage_events_buffered') as Gauge | undefined) ??
-      new Gauge({ name: 'auth_guard_usage_events_buffered', help: 'Key usage events waiting to be sent to Kafka', registers: [registry] });
+      new Gauge({
+        name: 'auth_guard_usage_events_buffered',
+        help: 'Key usage events waiting to be sent to Kafka',
+        registers: [registry],
+        collect: () => this.usageBuffered.set(this.readUsageBuffered()),
+      });
+  }
+
+  /** Where the buffered-events gauge reads its value when scraped. */
+  observeUsageBuffer(read: () => number): void {
+    this.readUsageBuffered = read;
   }
 }
