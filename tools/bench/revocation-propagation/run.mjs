@@ -2,9 +2,11 @@
 // Revocation propagation: how long after a revocation every guarded service refuses the key. Starts the
 // built key manager and the three services against tools/stack (Kafka, Mongo-wire DB, Keycloak), then N
 // times: create a key (alice), make each service cache it, revoke it, and poll each service every
-// POLL_MS until it answers 403. See docs/benchmarks.md.
+// POLL_MS until it answers 403. A consumer of its own notes when each `revoked` event reaches Kafka's
+// consumers, to split the delay into "event out" and "refusal". See docs/benchmarks.md.
 //
 //   node tools/bench/revocation-propagation/run.mjs [--iterations 200] [--poll-ms 2]
+import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { percentiles, sleep, startBuiltApp, uniqueDatabase } from '../built-apps.mjs';
 
@@ -30,14 +32,52 @@ async function aliceToken() {
   return (await response.json()).access_token;
 }
 
-async function keyManagerCall(url, token) {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+async function keyManagerCall(url, token, headers = {}) {
+  const response = await fetch(url, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
   if (!response.ok) throw new Error(`${url.split('?')[0]}: ${response.status} ${await response.text()}`);
   return response.json();
 }
 
+/** Notes when the `revoked` event of each key id is consumed (same settings as the guards' consumer). */
+async function watchRevocations() {
+  const kafka = new Kafka({ clientId: 'bench-revocation', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `bench-revocation-${Date.now()}`, maxWaitTimeInMs: 1000 });
+  const seen = new Map();
+  const waiters = new Map();
+  let joined;
+  const join = new Promise((resolve) => (joined = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'rs.apikey.lifecycle.v1', fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const at = performance.now();
+      const event = JSON.parse(message.value.toString());
+      if (event.action !== 'revoked' || seen.has(event.key_id)) return;
+      seen.set(event.key_id, at);
+      waiters.get(event.key_id)?.(at);
+    },
+  });
+  await join;
+  return {
+    /** When the revoked event of this key was consumed (waits for it, at most timeoutMs; null if it never came). */
+    revokedAt: (keyId, timeoutMs = 10_000) =>
+      seen.has(keyId)
+        ? Promise.resolve(seen.get(keyId))
+        : new Promise((resolve) => {
+            const timer = setTimeout(() => resolve(null), timeoutMs);
+            waiters.set(keyId, (at) => {
+              clearTimeout(timer);
+              resolve(at);
+            });
+          }),
+    stop: () => consumer.disconnect(),
+  };
+}
+
 const databases = [uniqueDatabase('benchkeys'), uniqueDatabase('benchcatalog')];
 const apps = [];
+let watcher;
 try {
   const keyManager = await startBuiltApp('key-manager', {
     MONGO_URL: mongo(databases[0]),
@@ -53,6 +93,7 @@ try {
     apps.push(services[name]);
   }
   await Promise.all(Object.values(services).map((app) => app.waitForLog('Listening to rs.apikey.lifecycle.v1')));
+  watcher = await watchRevocations();
   await sleep(3000); // let the catalog seed its samples
 
   let token = await aliceToken();
@@ -61,9 +102,11 @@ try {
   const fromRevokeAnswered = Object.fromEntries(Object.keys(PROBES).map((name) => [name, []]));
   const allServices = [];
   const revokeCall = [];
+  const eventConsumed = [];
   for (let iteration = 0; iteration < iterations; iteration++) {
     if (Date.now() - tokenAt > 120_000) [token, tokenAt] = [await aliceToken(), Date.now()];
     const key = await keyManagerCall(`${keyManager.url}/auth/api_key/new?name=bench-${iteration}-${Date.now()}`, token);
+    const keyId = (await keyManagerCall(`${keyManager.url}/auth/check_key`, undefined, { 'x-api-key': key })).key_id;
     for (const [name, path] of Object.entries(PROBES)) {
       const status = (await fetch(`${services[name].url}${path}`, { headers: { 'x-api-key': key } })).status;
       if (status !== 200) throw new Error(`${name} answered ${status} to a fresh key`);
@@ -83,6 +126,9 @@ try {
     );
     const answered = await revoked;
     revokeCall.push(answered - sent);
+    const consumed = await watcher.revokedAt(keyId);
+    if (consumed === null) throw new Error(`no revoked event for key ${keyId} within 10 s`);
+    eventConsumed.push(consumed - sent);
     for (const [name, at] of delays) {
       fromRevokeSent[name].push(at - sent);
       fromRevokeAnswered[name].push(Math.max(0, at - answered));
@@ -97,6 +143,7 @@ try {
         iterations,
         poll_ms: pollMs,
         revoke_call_ms: round(percentiles(revokeCall)),
+        revoked_event_consumed_ms_after_revoke_sent: round(percentiles(eventConsumed)),
         every_service_refuses_ms_after_revoke_sent: round(percentiles(allServices)),
         per_service_ms_after_revoke_sent: Object.fromEntries(Object.entries(fromRevokeSent).map(([name, values]) => [name, round(percentiles(values))])),
         per_service_ms_after_revoke_answered: Object.fromEntries(Object.entries(fromRevokeAnswered).map(([name, values]) => [name, round(percentiles(values))])),
@@ -106,6 +153,7 @@ try {
     ),
   );
 } finally {
+  await watcher?.stop().catch(() => undefined);
   await Promise.all(apps.map((app) => app.stop()));
   const client = await MongoClient.connect(mongo('admin'));
   for (const database of databases) await client.db(database).dropDatabase().catch(() => undefined);
