@@ -66,7 +66,9 @@ interface EventTargets {
  */
 export class BucketPlanner {
   readonly plans: BucketPlan[] = [];
-  private readonly byRouteHour = new Map<string, EventTargets>();
+  // key → service → method → route → hour: nested, so no key text is built per event (the strings of
+  // JSON.parse are looked up as they are).
+  private readonly byRoute = new Map<string, Map<string, Map<string, Map<string, Map<number, EventTargets>>>>>();
   private readonly days = new Map<string, BucketPlan>();
   private readonly totals = new Map<string, BucketPlan>();
 
@@ -74,14 +76,18 @@ export class BucketPlanner {
   add(offset: number, event: KeyUsageEventV1, occurredAtMs: number): void {
     const sample: UsageSample = { offset, status: event.status, latencyMs: event.latency_ms, occurredAtMs };
     const hour = floorToHour(occurredAtMs);
-    const routeHour = `${hour}/${routeKeyOf(event)}`;
-    const targets = this.byRouteHour.get(routeHour) ?? this.newTargets(routeHour, event, hour, occurredAtMs);
+    const hours = childOf(childOf(childOf(childOf(this.byRoute, event.key_id), event.service), event.method), event.route);
+    let targets = hours.get(hour);
+    if (!targets) {
+      targets = this.newTargets(event, hour, occurredAtMs);
+      hours.set(hour, targets);
+    }
     targets.hour.samples.push(sample);
     targets.day.samples.push(sample);
     targets.total.samples.push(sample);
   }
 
-  private newTargets(routeHour: string, event: KeyUsageEventV1, hour: number, occurredAtMs: number): EventTargets {
+  private newTargets(event: KeyUsageEventV1, hour: number, occurredAtMs: number): EventTargets {
     const route = [event.key_id, event.service, event.method, event.route];
     const identity = { key_id: event.key_id, user_id: event.user_id, service: event.service, method: event.method, route: event.route };
     const day = floorToDay(occurredAtMs);
@@ -97,9 +103,7 @@ export class BucketPlanner {
       this.totals.set(event.key_id, totalPlan);
     }
     const hourPlan = this.plan({ collection: 'hourly', id: bucketId('hourly', [...route, String(hour)]), identity: { ...identity, hour: new Date(hour) } });
-    const targets = { hour: hourPlan, day: dayPlan, total: totalPlan };
-    this.byRouteHour.set(routeHour, targets);
-    return targets;
+    return { hour: hourPlan, day: dayPlan, total: totalPlan };
   }
 
   private plan(target: BucketTarget): BucketPlan {
@@ -109,9 +113,18 @@ export class BucketPlanner {
   }
 }
 
+function childOf<K, V>(parent: Map<string, Map<K, V>>, key: string): Map<K, V> {
+  let child = parent.get(key);
+  if (!child) {
+    child = new Map();
+    parent.set(key, child);
+  }
+  return child;
+}
+
 /**
  * Map key of a route: every field but the last prefixed with its length, so no two routes share a key
- * whatever characters they hold (cheaper than JSON.stringify of an array, once per event).
+ * whatever characters they hold.
  */
 export function routeKeyOf(event: Pick<KeyUsageEventV1, 'key_id' | 'service' | 'method' | 'route'>): string {
   return `${event.key_id.length}:${event.key_id}${event.service.length}:${event.service}${event.method.length}:${event.method}${event.route}`;
