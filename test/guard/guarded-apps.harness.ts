@@ -45,6 +45,14 @@ function tail(file: string, lines = 30): string {
   }
 }
 
+/**
+ * The key manager counts failed key checks per client IP in Redis, and every test client is 127.0.0.1: a
+ * Redis database of its own keeps these tests from being throttled by other key managers on the machine.
+ */
+function isolatedRedis(name: GuardedAppName): Record<string, string> {
+  return name === 'key-manager' ? { REDIS_URL: `${stackEndpoints.redisUrl.replace(/\/\d*$/, '')}/9` } : {};
+}
+
 /** Starts one built app with `env` on top of this process's environment; resolves once /health answers. */
 export async function startBuiltApp(name: GuardedAppName, env: Record<string, string> = {}): Promise<RunningApp> {
   const main = path.join(ROOT, 'dist', 'apps', name, 'main.js');
@@ -56,7 +64,7 @@ export async function startBuiltApp(name: GuardedAppName, env: Record<string, st
   const log = fs.openSync(logFile, 'w');
   const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: ROOT,
-    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', PORT: String(port), PUBLIC_URL: url, ...env },
+    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', PORT: String(port), PUBLIC_URL: url, ...isolatedRedis(name), ...env },
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);
