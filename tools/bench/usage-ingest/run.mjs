@@ -5,7 +5,13 @@
 //
 //   npx nx build key-worker && node tools/stack/stack.mjs up kafka mongo redis
 //   node tools/bench/usage-ingest/run.mjs [--backlog 1000000] [--rate 50000] [--seconds 60] [--keys 20] [--routes 2]
-//                                          [--partitions 6] [--env K=V,K=V]
+//                                          [--partitions 6] [--env K=V,K=V] [--load java|kafkajs]
+//   WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the worker.
+//
+// Load source (--load): `java` (default) sends the bench events with Kafka's Java client (LoadProducer.java, run
+//   from the Kafka jars tools/stack provisions; a few µs of CPU per event), `kafkajs` from this process (25-40 µs
+//   per event: on 2 cores it cannot reach 50 000/s next to the worker). Same events, same keys, keyed either way.
+//   Probes always come from this process.
 //
 // Phase 1 (drain): `backlog` events are produced first, then the worker starts and drains them: ingest rate =
 //   events / (first write → last event visible). Measures the worker alone (the producer is done by then).
@@ -21,6 +27,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { Worker } from 'node:worker_threads';
+import readline from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -29,6 +36,7 @@ const ROOT = path.resolve(HERE, '..', '..', '..');
 const require = createRequire(path.join(ROOT, 'package.json'));
 const { Kafka, logLevel, CompressionTypes } = require('kafkajs');
 const { MongoClient } = require('mongodb');
+const { config: stackConfig } = await import(path.join(ROOT, 'tools', 'stack', 'index.mjs'));
 
 const args = Object.fromEntries(
   process.argv
@@ -44,6 +52,7 @@ const SECONDS = Number(args.seconds ?? 60);
 const KEYS = Number(args.keys ?? 20);
 const ROUTES = Number(args.routes ?? 2);
 const PARTITIONS = Number(args.partitions ?? 6);
+const LOAD = args.load ?? 'java';
 const EXTRA_ENV = Object.fromEntries((args.env ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const MONGO = process.env.MONGO_BASE_URL ?? 'mongodb://127.0.0.1:27017';
@@ -51,7 +60,8 @@ const PROBE_KEYS = 6;
 const PROBES_PER_SECOND = 20;
 const POLL_MS = 50;
 const MESSAGES_PER_SEND = 2000;
-const WORKER_MAIN = path.join(ROOT, 'dist', 'apps', 'key-worker', 'main.js');
+// WORKER_MAIN: another build of the worker (e.g. of an older commit, for a before/after comparison).
+const WORKER_MAIN = path.resolve(process.env.WORKER_MAIN ?? path.join(ROOT, 'dist', 'apps', 'key-worker', 'main.js'));
 /** Poller thread: reads the probe keys' totals every pollMs, reports [answer time, key, latest_query_date] changes. */
 const POLLER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -153,7 +163,7 @@ function stackPids() {
   }
 }
 function cpuSnapshot(workerPid) {
-  const pids = { worker: workerPid, bench: process.pid, ...stackPids() };
+  const pids = { worker: workerPid, bench: process.pid, ...(loadProducer ? { load_producer: loadProducer.child.pid } : {}), ...stackPids() };
   return { at: Date.now(), machine: machineBusy(), processes: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)])) };
 }
 function cpuBetween(before, after) {
@@ -172,6 +182,7 @@ const producer = kafka.producer({ allowAutoTopicCreation: false });
 const mongo = new MongoClient(`${MONGO}/${run.database}`);
 const db = () => mongo.db(run.database);
 let worker = null;
+let loadProducer = null;
 
 async function freePort() {
   const server = createServer().listen(0, '127.0.0.1');
@@ -243,6 +254,49 @@ async function startWorker() {
   return { child, port, output: () => output };
 }
 
+/** Kafka's jars as tools/stack provisioned them (the newest kafka-* directory of its cache holding the client). */
+function kafkaLibs() {
+  const { cache } = stackConfig();
+  const candidates = fs
+    .readdirSync(cache)
+    .filter((name) => name.startsWith('kafka-') && fs.readdirSync(path.join(cache, name, 'libs')).some((jar) => jar.startsWith('kafka-clients-')))
+    .map((name) => path.join(cache, name, 'libs'))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  if (!candidates.length) throw new Error(`no Kafka jars under ${cache}: run \`node tools/stack/stack.mjs up kafka\` first`);
+  return candidates[0];
+}
+
+/** LoadProducer.java in its own JVM; `command` sends one line and resolves with its JSON report. */
+async function startLoadProducer() {
+  const child = spawn(
+    'java',
+    ['-XX:+UseSerialGC', '-Xmx512m', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', `${kafkaLibs()}/*`, path.join(HERE, 'LoadProducer.java'), BROKERS.join(','), run.topic, id, String(KEYS), String(ROUTES), '0'],
+    { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let errors = '';
+  child.stderr.on('data', (chunk) => (errors = (errors + chunk).slice(-3000)));
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`load producer exited (${child.exitCode}):\n${errors}`);
+    return value;
+  };
+  if ((await next()) !== 'ready') throw new Error(`load producer did not start:\n${errors}`);
+  return {
+    child,
+    command: async (line) => {
+      child.stdin.write(`${line}\n`);
+      const report = JSON.parse(await next());
+      if (report.failed) throw new Error(`load producer: ${report.failed} sends failed (${report.first_error})`);
+      return report;
+    },
+    stop: () => {
+      child.stdin.end('quit\n');
+      return new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+    },
+  };
+}
+
 async function totals(keyIds) {
   const rows = await db()
     .collection('api_key_usage_totals')
@@ -294,13 +348,17 @@ async function drainPhase() {
   log(`phase 1: producing a backlog of ${BACKLOG} events (${KEYS} keys × ${ROUTES} routes)`);
   const occurredAt = new Date().toISOString();
   const produceStart = Date.now();
-  const inFlight = [];
-  for (let sent = 0; sent < BACKLOG; sent += MESSAGES_PER_SEND) {
-    const messages = benchMessages(Math.min(MESSAGES_PER_SEND, BACKLOG - sent), occurredAt);
-    inFlight.push(producer.send({ topic: run.topic, acks: -1, compression: CompressionTypes.None, messages }));
-    if (inFlight.length >= 16) await inFlight.shift();
+  if (loadProducer) {
+    await loadProducer.command(`backlog ${BACKLOG} ${occurredAt}`);
+  } else {
+    const inFlight = [];
+    for (let sent = 0; sent < BACKLOG; sent += MESSAGES_PER_SEND) {
+      const messages = benchMessages(Math.min(MESSAGES_PER_SEND, BACKLOG - sent), occurredAt);
+      inFlight.push(producer.send({ topic: run.topic, acks: -1, compression: CompressionTypes.None, messages }));
+      if (inFlight.length >= 16) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
   }
-  await Promise.all(inFlight);
   const produceSeconds = (Date.now() - produceStart) / 1000;
   log(`backlog produced in ${produceSeconds.toFixed(1)} s; starting the worker`);
   worker = await startWorker();
@@ -344,13 +402,15 @@ async function pacedPhase(alreadyProduced) {
   const cpuBefore = cpuSnapshot(worker.child.pid);
   const metricsBefore = await workerMetrics();
   const start = Date.now();
+  // The Java load source paces itself (10 ms ticks); this loop then sends only the probes.
+  const bulk = loadProducer?.command(`paced ${RATE} ${SECONDS}`);
   const tickMs = 50;
   const inFlight = new Set();
   let sendError = null;
   let probeIndex = 0;
   for (let tick = 0; Date.now() - start < SECONDS * 1000; tick++) {
     // Behind schedule (slow broker): catch up at most one second's worth per tick.
-    const due = Math.min(RATE, Math.floor(((Date.now() - start) / 1000) * RATE) - produced);
+    const due = loadProducer ? 0 : Math.min(RATE, Math.floor(((Date.now() - start) / 1000) * RATE) - produced);
     const now = Date.now();
     const messages = due > 0 ? benchMessages(due, new Date(now).toISOString()) : [];
     // Probes: their own keys (spread over partitions), occurred_at = produce time (ms precision).
@@ -388,6 +448,7 @@ async function pacedPhase(alreadyProduced) {
     if (next > Date.now()) await sleep(next - Date.now());
   }
   await Promise.all(inFlight);
+  if (bulk) produced = (await bulk).acked;
   const producedSeconds = (Date.now() - start) / 1000;
   stopAt = Date.now();
   const expected = alreadyProduced + produced + probes.length;
@@ -435,6 +496,7 @@ async function cleanUp() {
     if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
   }
   await producer.disconnect().catch(() => undefined);
+  await loadProducer?.stop().catch(() => undefined);
   await db().dropDatabase().catch(() => undefined);
   await mongo.close().catch(() => undefined);
   await admin.deleteGroups([run.group]).catch(() => undefined);
@@ -456,18 +518,23 @@ async function cleanUp() {
 }
 
 // Never leave the worker behind, whatever happens to this process.
-process.on('exit', () => worker?.child.exitCode === null && worker.child.kill('SIGKILL'));
+process.on('exit', () => {
+  if (worker?.child.exitCode === null) worker.child.kill('SIGKILL');
+  if (loadProducer?.child.exitCode === null) loadProducer.child.kill('SIGKILL');
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
 
 const report = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, load_average_at_start: os.loadavg().map((v) => Math.round(v * 10) / 10) },
-  settings: { backlog: BACKLOG, rate: RATE, seconds: SECONDS, keys: KEYS, routes_per_key: ROUTES, partitions: PARTITIONS, worker_env: EXTRA_ENV },
+  settings: { backlog: BACKLOG, rate: RATE, seconds: SECONDS, keys: KEYS, routes_per_key: ROUTES, partitions: PARTITIONS, load: LOAD, worker_env: EXTRA_ENV, worker_node_args: process.env.WORKER_NODE_ARGS ?? '', worker_main: path.relative(ROOT, WORKER_MAIN) },
 };
 try {
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic: run.topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
   await producer.connect();
   await mongo.connect();
+  if (LOAD === 'java') loadProducer = await startLoadProducer();
+  else if (LOAD !== 'kafkajs') throw new Error(`--load ${LOAD}: java or kafkajs`);
   report.drain = BACKLOG > 0 ? await drainPhase() : null;
   if (!worker) worker = await startWorker();
   report.paced = RATE > 0 && SECONDS > 0 ? await pacedPhase(BACKLOG) : null;
