@@ -75,7 +75,9 @@ const { MongoClient } = createRequire(workerData.modules + '/package.json')('mon
   const pollMs = [];
   let stopping = false;
   parentPort.on('message', () => (stopping = true));
-  while (!stopping) {
+  // One more poll after the stop message: the last probe may have landed during the pause before it.
+  for (let final = false; !final; ) {
+    final = stopping;
     const asked = Date.now();
     const rows = await collection.find({ _id: { $in: workerData.keys } }, { projection: { latest_query_date: 1 } }).toArray();
     const answered = Date.now();
@@ -87,7 +89,7 @@ const { MongoClient } = createRequire(workerData.modules + '/package.json')('mon
         changes.push([answered, row._id, latest]);
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, workerData.pollMs));
+    if (!final) await new Promise((resolve) => setTimeout(resolve, workerData.pollMs));
   }
   await client.close();
   parentPort.postMessage({ changes, pollMs });
