@@ -1,10 +1,12 @@
 // Bench server: the real Cadip app twice in one process, identical but for the guard: GUARDED (API key
 // via a stand-in key manager, cached after the first check; usage events to Kafka when it is up) and
 // UNGUARDED (the global guard replaced by one that lets everything through). Prints one JSON line with
-// both URLs and the key, then serves until stdin closes.
+// both URLs and the key, then serves until stdin closes. BENCH_VARIANT changes the GUARDED app, to split
+// the difference: `no-usage` (the guard without usage events), `inline` (usage events sent from the request
+// thread, USAGE_PRODUCER_THREAD=false), `a-a` (unguarded too: calibrates the bench).
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AuthenticationGuard } from '@rs/auth-guard';
+import { AuthenticationGuard, KeyUsagePublisher } from '@rs/auth-guard';
 import { generateApiKey } from '@rs/key-domain';
 import { configureApp } from '@rs/service-kit';
 import { createServer } from 'node:http';
@@ -33,10 +35,13 @@ async function standInKeyManager(): Promise<{ url: string; close: () => void }> 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
-async function boot(keyManagerUrl: string, guarded: boolean): Promise<INestApplication> {
-  const config = loadCadipConfig({ ...process.env, KEY_MANAGER_URL: keyManagerUrl, PORT: '0' });
+type Variant = 'full' | 'no-usage' | 'inline' | 'unguarded';
+
+async function boot(keyManagerUrl: string, variant: Variant): Promise<INestApplication> {
+  const config = loadCadipConfig({ ...process.env, KEY_MANAGER_URL: keyManagerUrl, PORT: '0', ...(variant === 'inline' && { USAGE_PRODUCER_THREAD: 'false' }) });
   let builder = Test.createTestingModule({ imports: [AppModule] }).overrideProvider(CADIP_CONFIG).useValue(config);
-  if (!guarded) builder = builder.overrideProvider(AuthenticationGuard).useValue({ canActivate: () => true });
+  if (variant === 'unguarded') builder = builder.overrideProvider(AuthenticationGuard).useValue({ canActivate: () => true });
+  if (variant === 'no-usage') builder = builder.overrideProvider(KeyUsagePublisher).useValue({ enabled: false, record: () => undefined });
   const app = (await builder.compile()).createNestApplication({ logger: ['error', 'warn'] });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
@@ -45,8 +50,9 @@ async function boot(keyManagerUrl: string, guarded: boolean): Promise<INestAppli
 
 async function main(): Promise<void> {
   const keyManager = await standInKeyManager();
-  const guarded = await boot(keyManager.url, true);
-  const unguarded = await boot(keyManager.url, false);
+  const variant = process.env['BENCH_VARIANT'] ?? 'full';
+  const guarded = await boot(keyManager.url, variant === 'a-a' ? 'unguarded' : (variant as Variant));
+  const unguarded = await boot(keyManager.url, 'unguarded');
   const url = async (app: INestApplication) => (await app.getUrl()).replace('[::1]', '127.0.0.1');
   console.log(JSON.stringify({ guarded: await url(guarded), unguarded: await url(unguarded), apiKey: generateApiKey() }));
   process.stdin.resume();

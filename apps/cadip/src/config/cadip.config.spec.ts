@@ -22,7 +22,8 @@ describe(loadCadipConfig.name, () => {
   describe(authGuardOptions.name, () => {
     it('should turn Kafka off when asked', () => {
       expect(authGuardOptions(loadCadipConfig({ KAFKA_ENABLED: 'false' })).kafka).toBe(false);
-      expect(authGuardOptions(loadCadipConfig({})).kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'cadip' });
+      expect(authGuardOptions(loadCadipConfig({ USAGE_PRODUCER_THREAD: 'false' })).kafka).toMatchObject({ usageProducerThread: false });
+      expect(authGuardOptions(loadCadipConfig({})).kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'cadip', usageProducerThread: true });
     });
   });
 });
