@@ -27,8 +27,18 @@ export function assertKeyUsable(state: KeyState, now: Date): void {
   if (!state.user_active) {
     throw new DomainError(DomainErrorCode.KEY_USER_DISABLED, 'The owner of this API key is disabled or no longer exists');
   }
-  if (!state.is_active) throw new DomainError(DomainErrorCode.KEY_REVOKED, 'This API key has been revoked');
-  if (isExpired(state, now)) throw new DomainError(DomainErrorCode.KEY_EXPIRED, 'This API key has expired');
+  if (!state.is_active) throw revokedKeyError();
+  if (isExpired(state, now)) throw expiredKeyError();
+}
+
+/** The refusal of a revoked key, wherever it is refused (key manager, or a guard told by a lifecycle event). */
+export function revokedKeyError(): DomainError {
+  return new DomainError(DomainErrorCode.KEY_REVOKED, 'This API key has been revoked');
+}
+
+/** The refusal of an expired key, wherever it is refused. */
+export function expiredKeyError(): DomainError {
+  return new DomainError(DomainErrorCode.KEY_EXPIRED, 'This API key has expired');
 }
 
 export function parseKeyName(raw: unknown): string {

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { generateApiKey } from '@rs/key-domain';
+import { generateApiKey, revokedKeyError } from '@rs/key-domain';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
 import type { AuthGuardOptions } from '../auth-guard.options';
 import { KeyEventsStatus } from '../events/key-events.status';
@@ -111,6 +111,16 @@ describe(ApiKeyVerifier.name, () => {
       await sut.verify(key, { referer: 'https://a.example/' });
       expect(sut.verifyCached(key, () => ({ referer: 'https://a.example/page' }))).toMatchObject({ key_id: 'key-1' });
       expect(() => sut.verifyCached(key, () => ({ referer: 'https://b.example/' }))).toThrow(expect.objectContaining({ code: 'KEY_REFERER_NOT_ALLOWED' }));
+    });
+
+    it('should refuse a cached key marked refused by a lifecycle event, without calling the key manager', async () => {
+      const sut = create(false, false);
+      const key = generateApiKey();
+      await sut.verify(key, {});
+      expect(sut.refuseKeyId('key-1', revokedKeyError)).toBe(1);
+      expect(() => sut.verifyCached(key, () => ({}))).toThrow(expect.objectContaining({ code: 'KEY_REVOKED' }));
+      await expect(sut.verify(key, {})).rejects.toMatchObject({ code: 'KEY_REVOKED' });
+      expect(client.checkKey).toHaveBeenCalledTimes(1);
     });
 
     it('should forget a key evicted by a lifecycle event', async () => {

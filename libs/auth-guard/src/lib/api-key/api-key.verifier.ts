@@ -44,6 +44,7 @@ export class ApiKeyVerifier {
     const entry = this.cache.get(keyDigest(apiKey));
     if (!entry) return undefined;
     this.metrics.keyCache.inc({ result: 'hit' });
+    if (entry.refusal) throw entry.refusal();
     assertRefererAllowed(entry, contextOf);
     return entry.principal;
   }
@@ -55,6 +56,7 @@ export class ApiKeyVerifier {
     // Only well-formed keys are ever cached, so a hit needs no format check.
     if (entry) {
       this.metrics.keyCache.inc({ result: 'hit' });
+      if (entry.refusal) throw entry.refusal();
     } else {
       if (!isWellFormedApiKey(apiKey)) {
         throw new DomainError(DomainErrorCode.KEY_MALFORMED, 'The API key is malformed (expected rsk_ followed by 38 letters or digits with a valid checksum)');
@@ -68,6 +70,11 @@ export class ApiKeyVerifier {
 
   evictKeyId(keyId: string): number {
     return this.cache.evictKeyId(keyId);
+  }
+
+  /** Refuses the cached checks of this key id on the spot (a revoked or expired key), see KeyCache.refuseKeyId. */
+  refuseKeyId(keyId: string, refusal: () => DomainError): number {
+    return this.cache.refuseKeyId(keyId, refusal);
   }
 
   evictUser(userId: string): number {

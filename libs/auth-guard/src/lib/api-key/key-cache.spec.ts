@@ -1,3 +1,4 @@
+import { DomainError, DomainErrorCode } from '@rs/key-domain';
 import type { CachedKeyCheck } from './key-cache';
 import { KeyCache, keyDigest } from './key-cache';
 
@@ -55,6 +56,29 @@ describe(KeyCache.name, () => {
     it('should refuse an entry that is already expired', () => {
       const sut = new KeyCache(10);
       expect(sut.set('d1', entry('k1', { expiresAt: Date.now() - 1 }))).toBe(false);
+    });
+  });
+
+  describe('refuseKeyId', () => {
+    it('should mark every entry of the key id with the refusal, keep the others, and block checks in flight', () => {
+      const sut = new KeyCache(10);
+      sut.set('d1', entry('k1'));
+      sut.set('d2', entry('k2'));
+      const before = sut.currentGeneration;
+      const refusal = () => new DomainError(DomainErrorCode.KEY_REVOKED, 'revoked');
+      expect(sut.refuseKeyId('k1', refusal)).toBe(1);
+      expect(sut.get('d1')?.refusal).toBe(refusal);
+      expect(sut.get('d2')?.refusal).toBeUndefined();
+      expect(sut.set('d3', entry('k1'), before)).toBe(false);
+      expect(sut.refuseKeyId('unknown', refusal)).toBe(0);
+    });
+
+    it('should let a later eviction (renewed) forget the refusal', () => {
+      const sut = new KeyCache(10);
+      sut.set('d1', entry('k1'));
+      sut.refuseKeyId('k1', () => new DomainError(DomainErrorCode.KEY_REVOKED, 'revoked'));
+      expect(sut.evictKeyId('k1')).toBe(1);
+      expect(sut.get('d1')).toBeUndefined();
     });
   });
 

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import type { DomainError } from '@rs/key-domain';
 import type { AuthPrincipal } from '../auth-principal';
 
 /** A successful key check, as kept in the cache. */
@@ -7,6 +8,8 @@ export interface CachedKeyCheck {
   allowed_referers: string[];
   /** Epoch ms after which the entry must not be used. */
   expiresAt: number;
+  /** Set by a lifecycle event (revoked, expired): the key is refused with this error, without asking anyone. */
+  refusal?: () => DomainError;
 }
 
 /**
@@ -84,6 +87,25 @@ export class KeyCache {
       }
     }
     this.digestsByKeyId.delete(keyId);
+    return count;
+  }
+
+  /**
+   * Marks every check of this key id as refused with `refusal` until the entry's expiry (then the key
+   * manager is asked again). Bumps the generation like an eviction: a check in flight is not cached.
+   */
+  refuseKeyId(keyId: string, refusal: () => DomainError): number {
+    this.generation++;
+    const digests = this.digestsByKeyId.get(keyId);
+    if (!digests) return 0;
+    let count = 0;
+    for (const digest of digests) {
+      const entry = this.entries.get(digest);
+      if (entry) {
+        this.entries.set(digest, { ...entry, refusal });
+        count++;
+      }
+    }
     return count;
   }
 

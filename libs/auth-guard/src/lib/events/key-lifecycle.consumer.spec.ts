@@ -56,7 +56,7 @@ describe(KeyLifecycleConsumer.name, () => {
     kafka: { brokers: ['127.0.0.1:1'], clientId: 'cadip' },
   };
   let consumers: FakeConsumer[];
-  let verifier: { enabled: boolean; evictKeyId: jest.Mock; evictUser: jest.Mock; clear: jest.Mock };
+  let verifier: { enabled: boolean; evictKeyId: jest.Mock; refuseKeyId: jest.Mock; evictUser: jest.Mock; clear: jest.Mock };
   let status: KeyEventsStatus;
   let sut: KeyLifecycleConsumer;
 
@@ -76,7 +76,7 @@ describe(KeyLifecycleConsumer.name, () => {
 
   beforeEach(() => {
     consumers = [];
-    verifier = { enabled: true, evictKeyId: jest.fn(() => 1), evictUser: jest.fn(() => 2), clear: jest.fn() };
+    verifier = { enabled: true, evictKeyId: jest.fn(() => 1), refuseKeyId: jest.fn(() => 1), evictUser: jest.fn(() => 2), clear: jest.fn() };
     status = new KeyEventsStatus(options);
   });
 
@@ -108,11 +108,24 @@ describe(KeyLifecycleConsumer.name, () => {
   });
 
   describe('events', () => {
-    it.each(['revoked', 'renewed', 'expired', 'deleted'] as const)('should evict the key on %s', async (action) => {
+    it.each(['renewed', 'deleted'] as const)('should evict the key on %s', async (action) => {
       create().onApplicationBootstrap();
       await until(() => status.isLive());
       await consumers[0].deliver(lifecycleEvent(action, 'key-9'));
       expect(verifier.evictKeyId).toHaveBeenCalledWith('key-9');
+      expect(verifier.refuseKeyId).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['revoked', 'KEY_REVOKED'],
+      ['expired', 'KEY_EXPIRED'],
+    ] as const)('should refuse the key on the spot on %s, with the key manager error %s', async (action, code) => {
+      create().onApplicationBootstrap();
+      await until(() => status.isLive());
+      await consumers[0].deliver(lifecycleEvent(action, 'key-9'));
+      expect(verifier.refuseKeyId).toHaveBeenCalledWith('key-9', expect.any(Function));
+      expect(verifier.refuseKeyId.mock.calls[0][1]()).toMatchObject({ code });
+      expect(verifier.evictKeyId).not.toHaveBeenCalled();
     });
 
     it('should evict every key of the user on user_disabled', async () => {
@@ -135,6 +148,7 @@ describe(KeyLifecycleConsumer.name, () => {
       await consumers[0].deliver('{not json');
       await consumers[0].deliver({ ...lifecycleEvent('revoked'), key_id: '' });
       expect(verifier.evictKeyId).not.toHaveBeenCalled();
+      expect(verifier.refuseKeyId).not.toHaveBeenCalled();
     });
   });
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { KEY_EVICTING_ACTIONS, KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1, parseKeyLifecycleEvent } from '@rs/event-contracts';
+import { type DomainError, expiredKeyError, revokedKeyError } from '@rs/key-domain';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -13,10 +14,17 @@ import { KeyEventsStatus } from './key-events.status';
 const MAX_RETRY_DELAY_MS = 10_000;
 /** Short fetch long-poll: lets KeyEventsStatus notice a dead broker within seconds. */
 const FETCH_MAX_WAIT_MS = 1000;
+/**
+ * Actions after which a cached key is refused locally, with the key manager's own error, until its cache
+ * entry expires. Safe because one key's events stay in order (key id is the message key), a later
+ * `renewed` evicts the entry, and every (re)join drops the cache. Other actions evict: `user_disabled`
+ * because a re-enabled user sends no event, `renewed` and `deleted` because the key manager decides.
+ */
+const REFUSALS: Partial<Record<KeyLifecycleEventV1['action'], () => DomainError>> = { revoked: revokedKeyError, expired: expiredKeyError };
 
 /**
- * Consumes key lifecycle events and evicts the cached checks of revoked, renewed, expired or deleted keys
- * (and every key of a disabled user) at once. Every process is its own consumer group, so each one sees
+ * Consumes key lifecycle events and, at once, refuses the cached checks of revoked or expired keys and
+ * evicts those of renewed or deleted keys (and every key of a disabled user). Every process is its own consumer group, so each one sees
  * every event; it starts at the newest offset (its cache starts empty). Connects in the background and
  * retries, so the app starts and serves (with a short cache life) while Kafka is down. After each
  * (re)join the whole cache is dropped, since events may have been missed meanwhile.
@@ -52,9 +60,15 @@ export class KeyLifecycleConsumer implements OnApplicationBootstrap, OnApplicati
   /** Applies one lifecycle event (exposed for tests and for callers that receive events another way). */
   handle(event: KeyLifecycleEventV1): void {
     if (!KEY_EVICTING_ACTIONS.includes(event.action)) return;
-    const evicted = event.action === 'user_disabled' ? this.verifier.evictUser(event.user_id) + this.verifier.evictKeyId(event.key_id) : this.verifier.evictKeyId(event.key_id);
+    const refusal = REFUSALS[event.action];
+    const evicted = refusal
+      ? // The key manager would refuse it too: refusing here saves that call and the time it takes.
+        this.verifier.refuseKeyId(event.key_id, refusal)
+      : event.action === 'user_disabled'
+        ? this.verifier.evictUser(event.user_id) + this.verifier.evictKeyId(event.key_id)
+        : this.verifier.evictKeyId(event.key_id);
     this.metrics.evictions.inc({ action: event.action }, evicted);
-    if (evicted > 0) this.logger.log(`Evicted ${evicted} cached check(s) of key ${event.key_id} (${event.action})`);
+    if (evicted > 0) this.logger.log(`${refusal ? 'Refused' : 'Evicted'} ${evicted} cached check(s) of key ${event.key_id} (${event.action})`);
   }
 
   private async start(): Promise<void> {
