@@ -1,6 +1,7 @@
 export * from './lib/api-key.schema';
 export * from './lib/api-key.view';
 export * from './lib/api-keys.repository';
+export * from './lib/audit-and-publish';
 export * from './lib/audit-record.schema';
 export * from './lib/audit.repository';
 export * from './lib/clock';

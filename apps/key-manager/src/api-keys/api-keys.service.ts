@@ -14,10 +14,10 @@ import {
   parseKeyName,
 } from '@rs/key-domain';
 import { randomUUID } from 'node:crypto';
-import { type AuditEntry, AuditRepository } from '@rs/key-store';
+import { auditAndPublish, AuditRepository } from '@rs/key-store';
 import { CLOCK, type Clock } from '@rs/key-store';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
-import { type LifecycleChange, LifecycleEventsPublisher } from '@rs/key-store';
+import { LifecycleEventsPublisher } from '@rs/key-store';
 import { type ApiKeyView, byMostRecentUse, toApiKeyView } from '@rs/key-store';
 import { type ApiKeyRecord, ApiKeysRepository, type KeyLookup } from '@rs/key-store';
 import { UserSyncService } from '@rs/key-store';
@@ -99,9 +99,11 @@ export class ApiKeysService {
       revoked_at: null,
     };
     await this.keys.insert(record);
-    await this.recordAndPublish(
-      { key_id: record._id, user_id: caller.user_id, actor: caller.user_id, action: 'created', at: now },
-      { action: 'created', key_id: record._id, user_id: caller.user_id, actor: caller.user_id, expiration_date: record.expiration_date },
+    await auditAndPublish(
+      this.audit,
+      this.events,
+      [{ key_id: record._id, user_id: caller.user_id, actor: caller.user_id, action: 'created', at: now }],
+      [{ action: 'created', key_id: record._id, user_id: caller.user_id, actor: caller.user_id, expiration_date: record.expiration_date }],
     );
     return value;
   }
@@ -132,9 +134,11 @@ export class ApiKeysService {
       }
     }
     const why = reason ?? (caller.user_id === key.user_id ? 'revoked by its owner' : `revoked by administrator ${caller.user_login}`);
-    await this.recordAndPublish(
-      { key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'revoked', reason: why, at: now },
-      { action: 'revoked', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason: why },
+    await auditAndPublish(
+      this.audit,
+      this.events,
+      [{ key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'revoked', reason: why, at: now }],
+      [{ action: 'revoked', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason: why }],
     );
     return { id: key._id, name: key.name, is_active: false, revoked_at: now.toISOString(), message: 'API key revoked' };
   }
@@ -149,9 +153,11 @@ export class ApiKeysService {
     const reactivated = !key.is_active;
     const updated = await this.keys.update(key._id, { is_active: true, revoked_at: null, never_expire: false, expiration_date: expiration });
     const reason = reactivated ? 'renewed and reactivated' : 'renewed';
-    await this.recordAndPublish(
-      { key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'renewed', reason, at: now },
-      { action: 'renewed', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason, expiration_date: expiration },
+    await auditAndPublish(
+      this.audit,
+      this.events,
+      [{ key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'renewed', reason, at: now }],
+      [{ action: 'renewed', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason, expiration_date: expiration }],
     );
     return {
       id: key._id,
@@ -161,16 +167,6 @@ export class ApiKeysService {
       reactivated,
       message: reactivated ? 'API key renewed and reactivated' : 'API key renewed',
     };
-  }
-
-  /**
-   * The audit record and the lifecycle event of a change already stored, written at the same time (they do not
-   * depend on each other). Both are waited for, so a failure of either reaches the caller.
-   */
-  private async recordAndPublish(entry: AuditEntry, change: LifecycleChange): Promise<void> {
-    const [audited, published] = await Promise.allSettled([this.audit.record([entry]), this.events.publish([change])]);
-    if (audited.status === 'rejected') throw audited.reason;
-    if (published.status === 'rejected') throw published.reason;
   }
 
   /** Finds the target key among the caller's own (any key for admins); someone else's key is "not found". */

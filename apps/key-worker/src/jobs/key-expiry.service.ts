@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type ApiKeyRecord, ApiKeysRepository, AuditRepository, LifecycleEventsPublisher } from '@rs/key-store';
+import { type ApiKeyRecord, ApiKeysRepository, auditAndPublish, AuditRepository, LifecycleEventsPublisher } from '@rs/key-store';
 import { MetricsService } from '@rs/service-kit';
 import { WORKER_ACTOR } from './jobs.constants';
 
@@ -16,7 +16,7 @@ export const UNANNOUNCED_EXPIRY_GRACE_MS = 60_000;
 
 /**
  * Expires keys whose expiration date has passed: marks them, records `expired` in the audit trail and
- * publishes an `expired` lifecycle event so every guard evicts them. Each key is claimed with a
+ * publishes an `expired` lifecycle event (at once) so every guard refuses them. Each key is claimed with a
  * compare-and-set first, so runs that overlap (or repeat after a retry) process it once.
  */
 @Injectable()
@@ -55,10 +55,10 @@ export class KeyExpiryService {
   private async announce(keys: readonly ApiKeyRecord[], expiredAt: Date): Promise<void> {
     if (!keys.length) return;
     const reasonOf = (key: ApiKeyRecord): string => `expired on ${key.expiration_date ? new Date(key.expiration_date).toISOString() : 'its expiration date'}`;
-    await this.audit.record(
+    await auditAndPublish(
+      this.audit,
+      this.events,
       keys.map((key) => ({ key_id: key._id, user_id: key.user_id, actor: WORKER_ACTOR, action: 'expired' as const, reason: reasonOf(key), at: expiredAt })),
-    );
-    await this.events.publish(
       keys.map((key) => ({
         action: 'expired' as const,
         key_id: key._id,

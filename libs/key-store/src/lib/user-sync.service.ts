@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { auditAndPublish } from './audit-and-publish';
 import { AuditRepository } from './audit.repository';
 import { KEY_STORE_OPTIONS, type KeyStoreOptions } from './key-store.options';
 import { LifecycleEventsPublisher } from './lifecycle-events.publisher';
@@ -44,13 +45,12 @@ export class UserSyncService {
       if (newlyDisabled.length) {
         const reason = user ? 'user disabled in Keycloak' : 'user deleted from Keycloak';
         this.logger.log(`User ${userId}: ${reason}; ${newlyDisabled.length} key(s) stop working`);
-        // Independent writes: the events need not wait for the audit trail (both are waited for).
-        const [audited, published] = await Promise.allSettled([
-          this.audit.record(newlyDisabled.map((key) => ({ key_id: key._id, user_id: userId, actor: SYSTEM_SYNC_ACTOR, action: 'user_disabled' as const, reason, at: now }))),
-          this.events.publish(newlyDisabled.map((key) => ({ action: 'user_disabled' as const, key_id: key._id, user_id: userId, actor: SYSTEM_SYNC_ACTOR, reason }))),
-        ]);
-        if (audited.status === 'rejected') throw audited.reason;
-        if (published.status === 'rejected') throw published.reason;
+        await auditAndPublish(
+          this.audit,
+          this.events,
+          newlyDisabled.map((key) => ({ key_id: key._id, user_id: userId, actor: SYSTEM_SYNC_ACTOR, action: 'user_disabled' as const, reason, at: now })),
+          newlyDisabled.map((key) => ({ action: 'user_disabled' as const, key_id: key._id, user_id: userId, actor: SYSTEM_SYNC_ACTOR, reason })),
+        );
       }
       return { active, user };
     }
