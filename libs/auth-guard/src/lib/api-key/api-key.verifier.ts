@@ -40,30 +40,20 @@ export class ApiKeyVerifier {
    * key has allowed_referers, so a plain hit reads no more of the request than the key.
    */
   verifyCached(apiKey: string, contextOf: () => KeyCheckContext): AuthPrincipal | undefined {
-    if (!this.options) return undefined;
-    const entry = this.cache.get(keyDigest(apiKey));
-    if (!entry) return undefined;
-    this.metrics.keyCache.inc({ result: 'hit' });
-    if (entry.refusal) throw entry.refusal();
-    assertRefererAllowed(entry, contextOf);
-    return entry.principal;
+    return this.options ? this.fromCache(keyDigest(apiKey), contextOf) : undefined;
   }
 
   async verify(apiKey: string, context: KeyCheckContext): Promise<AuthPrincipal> {
     if (!this.options) throw new DomainError(DomainErrorCode.KEY_MISSING, 'This service does not accept API keys; use a Keycloak access token');
     const digest = keyDigest(apiKey);
-    let entry = this.cache.get(digest);
-    // Only well-formed keys are ever cached, so a hit needs no format check.
-    if (entry) {
-      this.metrics.keyCache.inc({ result: 'hit' });
-      if (entry.refusal) throw entry.refusal();
-    } else {
-      if (!isWellFormedApiKey(apiKey)) {
-        throw new DomainError(DomainErrorCode.KEY_MALFORMED, 'The API key is malformed (expected rsk_ followed by 38 letters or digits with a valid checksum)');
-      }
-      this.metrics.keyCache.inc({ result: 'miss' });
-      entry = await this.checkOnce(apiKey, digest, context);
+    const cached = this.fromCache(digest, () => context);
+    if (cached) return cached;
+    // Only well-formed keys are ever cached, so only a miss needs the format check.
+    if (!isWellFormedApiKey(apiKey)) {
+      throw new DomainError(DomainErrorCode.KEY_MALFORMED, 'The API key is malformed (expected rsk_ followed by 38 letters or digits with a valid checksum)');
     }
+    this.metrics.keyCache.inc({ result: 'miss' });
+    const entry = await this.checkOnce(apiKey, digest, context);
     assertRefererAllowed(entry, () => context);
     return entry.principal;
   }
@@ -84,6 +74,16 @@ export class ApiKeyVerifier {
   /** Forgets every cached check (e.g. after lifecycle events may have been missed). */
   clear(): void {
     this.cache.clear();
+  }
+
+  /** A cached key's principal (or its refusal, thrown); undefined when the key is not cached. */
+  private fromCache(digest: string, contextOf: () => KeyCheckContext): AuthPrincipal | undefined {
+    const entry = this.cache.get(digest);
+    if (!entry) return undefined;
+    this.metrics.keyCache.inc({ result: 'hit' });
+    if (entry.refusal) throw entry.refusal();
+    assertRefererAllowed(entry, contextOf);
+    return entry.principal;
   }
 
   private checkOnce(apiKey: string, digest: string, context: KeyCheckContext): Promise<CachedKeyCheck> {
