@@ -9,7 +9,7 @@ export class AuthGuardMetrics {
   readonly requests: Counter<'method' | 'outcome'>;
   /** API key lookups answered by the cache (`hit`) or sent to the key manager (`miss`). */
   readonly keyCache: Counter<'result'>;
-  /** Cache entries removed by lifecycle events, by action. */
+  /** Cache entries removed (or marked refused: revoked, expired) by lifecycle events, by action. */
   readonly evictions: Counter<'action'>;
   readonly usagePublished: Counter;
   /** Usage events lost because the buffer was full while Kafka was unreachable. */
@@ -22,7 +22,7 @@ export class AuthGuardMetrics {
       (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
     this.requests = counter('auth_guard_requests_total', 'Guarded requests by credential type and outcome', ['method', 'outcome']);
     this.keyCache = counter('auth_guard_key_cache_total', 'API key checks answered from the cache (hit) or by the key manager (miss)', ['result']);
-    this.evictions = counter('auth_guard_key_cache_evictions_total', 'Cache entries evicted by key lifecycle events', ['action']);
+    this.evictions = counter('auth_guard_key_cache_evictions_total', 'Cache entries evicted (or, for revoked and expired keys, marked refused) by key lifecycle events', ['action']);
     this.usagePublished = counter('auth_guard_usage_events_published_total', 'Key usage events delivered to Kafka');
     this.usageDropped = counter('auth_guard_usage_events_dropped_total', 'Key usage events dropped because the buffer was full');
     // Read at scrape time from the publisher (observeUsageBuffer): no gauge update on the request path.
