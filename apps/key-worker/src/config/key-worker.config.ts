@@ -32,7 +32,10 @@ export const KEY_WORKER_ENV = {
   KAFKA_REPLICATION_FACTOR: env.int(1, { min: 1, max: 10 }),
   /** Longest the broker holds a fetch for more data: the flush interval when traffic is low. */
   USAGE_FLUSH_INTERVAL_MS: env.int(500, { min: 10, max: 60000 }),
-  /** Events applied per bulk write at most (a fetched batch is split above this). */
+  /**
+   * Events of a partition planned while its previous write is in progress before the consumer waits for that
+   * write (a fetched batch is planned in chunks of this size): bounds a write, hence memory.
+   */
   USAGE_BATCH_SIZE: env.int(50_000, { min: 1 }),
   /** Bytes fetched per partition and per fetch: bounds a batch, hence memory. */
   USAGE_FETCH_MAX_BYTES_PER_PARTITION: env.int(8 * 1024 * 1024, { min: 1024 }),

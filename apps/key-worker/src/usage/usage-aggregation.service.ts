@@ -22,6 +22,25 @@ export interface PartitionBatch {
   messages: readonly UsageMessage[];
 }
 
+/**
+ * Messages of one partition, validated and grouped by the documents they update, not written yet. Built by
+ * `plan` (CPU only) and written by `write`; the consumer plans the next messages while the previous plan is
+ * being written.
+ */
+export interface UsagePlan {
+  readonly topic: string;
+  readonly partition: number;
+  readonly planner: BucketPlanner;
+  readonly letters: DeadLetter[];
+  /** Valid events in the plan. */
+  valid: number;
+  /** Messages in the plan, valid or not. */
+  size: number;
+  /** Offsets of the first and last message planned (-1 while empty). */
+  firstOffset: number;
+  lastOffset: number;
+}
+
 export interface BatchOutcome {
   aggregated: number;
   deadLettered: number;
@@ -89,41 +108,60 @@ export class UsageAggregationService {
     this.watermarks.clear();
   }
 
+  /** Plans and writes one partition batch (`newPlan` + `plan` + `write`). */
   async applyBatch(batch: PartitionBatch): Promise<BatchOutcome> {
+    const plan = this.newPlan(batch.topic, batch.partition);
+    this.plan(plan, batch.messages);
+    return this.write(plan);
+  }
+
+  newPlan(topic: string, partition: number): UsagePlan {
+    return { topic, partition, planner: new BucketPlanner(), letters: [], valid: 0, size: 0, firstOffset: -1, lastOffset: -1 };
+  }
+
+  /**
+   * Validates messages of the plan's partition (in offset order, after those it holds) and adds them to it:
+   * valid events to the documents they update, the others to its dead letters. CPU only, no I/O.
+   */
+  plan(plan: UsagePlan, messages: readonly UsageMessage[]): void {
+    const now = this.clock();
+    for (const message of messages) {
+      const offset = Number(message.offset);
+      const parsed = message.value?.length ? parseKeyUsageEvent(message.value) : EMPTY_PAYLOAD;
+      if (parsed.ok) {
+        // Valid, so occurred_at is an ISO time: this reads it again on the fast path, no Date.parse.
+        plan.planner.add(offset, parsed.value, isoTimeToMs(parsed.value.occurred_at));
+        plan.valid++;
+      } else plan.letters.push(deadLetterOf(plan, message, parsed.reason, now));
+      if (plan.size++ === 0) plan.firstOffset = offset;
+      plan.lastOffset = offset;
+    }
+  }
+
+  /** Writes a plan: dead letters first, then the hour, day and total documents, each conditional on its watermark. */
+  async write(plan: UsagePlan): Promise<BatchOutcome> {
     const stop = this.batchDuration.startTimer();
     try {
-      return await this.applyValidated(batch);
+      return await this.writeValidated(plan);
     } finally {
       stop();
     }
   }
 
-  private async applyValidated(batch: PartitionBatch): Promise<BatchOutcome> {
-    const planner = new BucketPlanner();
-    const letters: DeadLetter[] = [];
-    const now = this.clock();
-    let valid = 0;
-    for (const message of batch.messages) {
-      const parsed = message.value?.length ? parseKeyUsageEvent(message.value) : EMPTY_PAYLOAD;
-      if (parsed.ok) {
-        // Valid, so occurred_at is an ISO time: this reads it again on the fast path, no Date.parse.
-        planner.add(Number(message.offset), parsed.value, isoTimeToMs(parsed.value.occurred_at));
-        valid++;
-      } else letters.push(deadLetterOf(batch, message, parsed.reason, now));
-    }
+  private async writeValidated({ partition, planner, letters, valid }: UsagePlan): Promise<BatchOutcome> {
     // Dead letters first: once the offsets are committed the messages are gone from this consumer's view.
     if (letters.length) {
       await this.deadLetters.publish(letters);
       for (const letter of letters) this.deadLetterCounter.inc({ reason: deadLetterReasonLabel(letter.record.reason) });
       this.events.inc({ outcome: 'dead_lettered' }, letters.length);
-      this.logger.warn(`${letters.length} unusable usage message(s) of partition ${batch.partition} sent to the dead-letter topic`);
+      this.logger.warn(`${letters.length} unusable usage message(s) of partition ${partition} sent to the dead-letter topic`);
     }
     let alreadyApplied = 0;
     if (valid) {
       const plans = planner.plans;
       for (const collection of COLLECTION_ORDER) {
         const skipped = await this.applyCollection(
-          batch.partition,
+          partition,
           collection,
           plans.filter((plan) => plan.collection === collection),
         );
@@ -197,7 +235,7 @@ export class UsageAggregationService {
   }
 }
 
-function deadLetterOf(batch: PartitionBatch, message: UsageMessage, reason: string, now: Date): DeadLetter {
+function deadLetterOf(batch: Pick<PartitionBatch, 'topic' | 'partition'>, message: UsageMessage, reason: string, now: Date): DeadLetter {
   return {
     key: message.key?.toString('utf8') ?? null,
     record: {

@@ -1,6 +1,9 @@
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { loadKeyWorkerConfig } from '../config/key-worker.config';
-import type { PartitionBatch, UsageAggregationService } from './usage-aggregation.service';
+import { MetricsService } from '@rs/service-kit';
+import type { DeadLetterPublisher } from './dead-letter.publisher';
+import { UsageAggregationService, type UsageMessage, type UsagePlan } from './usage-aggregation.service';
+import type { UsageBucketsRepository } from './usage-buckets.repository';
 import { UsageEventsConsumer } from './usage-events.consumer';
 
 const config = loadKeyWorkerConfig({
@@ -19,6 +22,9 @@ function fakeKafka() {
     subscribe: jest.fn(async () => undefined),
     run: jest.fn(async (_options: { eachBatch: (payload: EachBatchPayload) => Promise<void> }) => undefined),
     disconnect: jest.fn(async () => undefined),
+    commitOffsets: jest.fn(async (_offsets: Array<{ topic: string; partition: number; offset: string }>) => undefined),
+    seek: jest.fn(),
+    pause: jest.fn(),
   };
   const admin = {
     connect: jest.fn(async () => undefined),
@@ -51,9 +57,17 @@ function payloadOf(offsets: string[], overrides: Partial<EachBatchPayload> = {})
   return { payload, commitOffsetsIfNecessary, resolveOffset };
 }
 
+/** What the real `plan` does to a plan's offsets, without parsing. */
+function planOffsets(plan: UsagePlan, messages: readonly UsageMessage[]): void {
+  for (const message of messages) {
+    if (plan.size++ === 0) plan.firstOffset = Number(message.offset);
+    plan.lastOffset = Number(message.offset);
+  }
+}
+
 describe(UsageEventsConsumer.name, () => {
   let fake: ReturnType<typeof fakeKafka>;
-  let aggregation: jest.Mocked<Pick<UsageAggregationService, 'applyBatch' | 'forgetWatermarks'>>;
+  let aggregation: jest.Mocked<Pick<UsageAggregationService, 'newPlan' | 'plan' | 'write' | 'forgetWatermarks'>>;
   let sut: UsageEventsConsumer;
 
   const started = async () => {
@@ -64,7 +78,18 @@ describe(UsageEventsConsumer.name, () => {
 
   beforeEach(() => {
     fake = fakeKafka();
-    aggregation = { applyBatch: jest.fn().mockResolvedValue({ aggregated: 0, deadLettered: 0, alreadyApplied: 0 }), forgetWatermarks: jest.fn() };
+    const real = new UsageAggregationService(
+      {} as UsageBucketsRepository,
+      {} as DeadLetterPublisher,
+      () => new Date(),
+      new MetricsService(),
+    );
+    aggregation = {
+      newPlan: jest.fn((topic: string, partition: number) => real.newPlan(topic, partition)),
+      plan: jest.fn(planOffsets),
+      write: jest.fn().mockResolvedValue({ aggregated: 0, deadLettered: 0, alreadyApplied: 0 }),
+      forgetWatermarks: jest.fn(),
+    };
     sut = new UsageEventsConsumer(fake.kafka, config, aggregation as unknown as UsageAggregationService);
   });
 
@@ -87,36 +112,65 @@ describe(UsageEventsConsumer.name, () => {
   });
 
   describe('eachBatch', () => {
-    it('should commit each chunk after its aggregates are written, at the next offset', async () => {
+    it('should plan the batch in chunks, resolve only the fetch position, and commit each write at the next offset', async () => {
       const { eachBatch } = await started();
-      const { payload, commitOffsetsIfNecessary } = payloadOf(['10', '11', '12']);
+      const { payload, commitOffsetsIfNecessary, resolveOffset } = payloadOf(['10', '11', '12']);
       const order: string[] = [];
-      aggregation.applyBatch.mockImplementation(async (batch: PartitionBatch) => {
-        order.push(`apply ${batch.messages.map((m) => m.offset).join(',')}`);
-        return { aggregated: batch.messages.length, deadLettered: 0, alreadyApplied: 0 };
+      aggregation.plan.mockImplementation((plan: UsagePlan, messages: readonly UsageMessage[]) => {
+        planOffsets(plan, messages);
+        order.push(`plan ${messages.map((m) => m.offset).join(',')}`);
       });
-      commitOffsetsIfNecessary.mockImplementation(async (offsets?: { topics: Array<{ partitions: Array<{ offset: string }> }> }) => {
-        order.push(`commit ${offsets?.topics[0].partitions[0].offset}`);
+      aggregation.write.mockImplementation(async (plan: UsagePlan) => {
+        order.push(`write ${plan.firstOffset}-${plan.lastOffset}`);
+        return { aggregated: plan.size, deadLettered: 0, alreadyApplied: 0 };
       });
+      fake.consumer.commitOffsets.mockImplementation(async (offsets: Array<{ offset: string }>) => void order.push(`commit ${offsets[0].offset}`));
       await eachBatch(payload);
-      expect(order).toEqual(['apply 10,11', 'commit 12', 'apply 12', 'commit 13']);
+      await sut.whenWritten();
+      // Chunks of USAGE_BATCH_SIZE; every commit follows the write that ends just before it.
+      expect(order.filter((step) => step.startsWith('plan'))).toEqual(['plan 10,11', 'plan 12']);
+      const writesAndCommits = order.filter((step) => !step.startsWith('plan'));
+      expect(writesAndCommits[0]).toBe('write 10-11');
+      writesAndCommits.forEach((step, index) => {
+        if (step.startsWith('commit')) expect(Number(writesAndCommits[index - 1].split('-')[1]) + 1).toBe(Number(step.split(' ')[1]));
+      });
+      expect(writesAndCommits.at(-1)).toBe('commit 13');
+      expect(resolveOffset.mock.calls.map(([offset]) => offset)).toEqual(['11', '12', '12']);
+      expect(commitOffsetsIfNecessary).not.toHaveBeenCalled();
+      expect(fake.consumer.commitOffsets).toHaveBeenCalledWith([{ topic: 'usage', partition: 3, offset: '13' }]);
     });
 
-    it('should not commit when the aggregates could not be written, so the batch is redelivered', async () => {
+    it('should not commit when the aggregates could not be written, and fetch the partition again from the first unwritten offset', async () => {
       const { eachBatch } = await started();
-      const { payload, commitOffsetsIfNecessary, resolveOffset } = payloadOf(['10']);
-      aggregation.applyBatch.mockRejectedValueOnce(new Error('database down'));
-      await expect(eachBatch(payload)).rejects.toThrow('database down');
-      expect(commitOffsetsIfNecessary).not.toHaveBeenCalled();
-      expect(resolveOffset).not.toHaveBeenCalled();
+      const { payload } = payloadOf(['10']);
+      aggregation.write.mockRejectedValueOnce(new Error('database down'));
+      await eachBatch(payload);
+      await sut.whenWritten();
+      expect(fake.consumer.commitOffsets).not.toHaveBeenCalled();
+      expect(fake.consumer.seek).toHaveBeenCalledWith({ topic: 'usage', partition: 3, offset: '10' });
     });
 
     it('should leave the batch to the next owner when the consumer is stopping', async () => {
       const { eachBatch } = await started();
-      const { payload, commitOffsetsIfNecessary } = payloadOf(['10', '11'], { isRunning: () => false });
+      const { payload, resolveOffset } = payloadOf(['10', '11'], { isRunning: () => false });
       await eachBatch(payload);
-      expect(aggregation.applyBatch).not.toHaveBeenCalled();
-      expect(commitOffsetsIfNecessary).not.toHaveBeenCalled();
+      expect(aggregation.plan).not.toHaveBeenCalled();
+      expect(resolveOffset).not.toHaveBeenCalled();
+    });
+
+    it('should write and commit what is planned before leaving the group on shutdown', async () => {
+      const { eachBatch } = await started();
+      let finish: () => void = () => undefined;
+      aggregation.write.mockImplementation(() => new Promise((resolve) => (finish = () => resolve({ aggregated: 1, deadLettered: 0, alreadyApplied: 0 }))));
+      await eachBatch(payloadOf(['10']).payload);
+      const shutdown = sut.onApplicationShutdown();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(fake.consumer.pause).toHaveBeenCalledWith([{ topic: 'usage' }]);
+      expect(fake.consumer.disconnect).not.toHaveBeenCalled();
+      finish();
+      await shutdown;
+      expect(fake.consumer.commitOffsets).toHaveBeenCalledWith([{ topic: 'usage', partition: 3, offset: '11' }]);
+      expect(fake.consumer.disconnect).toHaveBeenCalled();
     });
   });
 });

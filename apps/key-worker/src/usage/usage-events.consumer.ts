@@ -2,13 +2,17 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { KEY_WORKER_CONFIG, type KeyWorkerConfig } from '../config/key-worker.config';
 import { UsageAggregationService } from './usage-aggregation.service';
+import { UsagePipeline } from './usage-pipeline';
 import { USAGE_KAFKA } from './usage.constants';
 
 const START_RETRY_MS = 2000;
+const WRITE_RETRY_MS = 500;
+const MAX_WRITE_RETRY_MS = 10_000;
 
 /**
- * The usage topic's consumer group: fetched batches are aggregated, then their offsets committed by hand
- * (never auto-committed), so a crash redelivers what was not committed and the watermarks make that a no-op.
+ * The usage topic's consumer group. Fetched batches are planned at once and written by a per-partition
+ * pipeline (UsagePipeline) while the next fetch goes on; offsets are committed by hand once written (never
+ * auto-committed), so a crash redelivers what was not committed and the watermarks make that a no-op.
  * kafkajs directly rather than @nestjs/microservices: its Kafka transport commits per message, and
  * micro-batching needs eachBatch.
  */
@@ -21,6 +25,7 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
   private stopping = false;
   private startTimer: NodeJS.Timeout | null = null;
   private joined = false;
+  private readonly pipeline: UsagePipeline;
 
   constructor(
     @Inject(USAGE_KAFKA) kafka: Kafka,
@@ -36,9 +41,38 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.admin = kafka.admin();
-    // Whoever owned a partition before may have written past our view of its documents.
+    this.pipeline = new UsagePipeline(
+      aggregation,
+      {
+        commit: (topic, partition, offset) =>
+          this.consumer.commitOffsets([{ topic, partition, offset }]).catch((error: unknown) => {
+            // The next commit of the partition covers it; a replay meanwhile is a no-op.
+            this.logger.debug(`Offset commit of partition ${partition} failed: ${error instanceof Error ? error.message : String(error)}`);
+          }),
+        seek: (topic, partition, offset) => {
+          try {
+            this.consumer.seek({ topic, partition, offset });
+          } catch {
+            // Not running: it will start from the committed offsets anyway.
+          }
+        },
+      },
+      {
+        maxPending: config.USAGE_BATCH_SIZE,
+        retryDelayMs: WRITE_RETRY_MS,
+        maxRetryDelayMs: MAX_WRITE_RETRY_MS,
+        onWriteFailed: (partition, error, retryInMs) =>
+          this.logger.warn(
+            `Usage aggregates of partition ${partition} not written (${error instanceof Error ? error.message : String(error)}); ` +
+              `fetching it again from the last written offset in ${retryInMs} ms`,
+          ),
+      },
+    );
+    // The consumer starts over from the committed offsets, and whoever owned a partition before may have
+    // written past our view of its documents.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
+      this.pipeline.reset();
       this.aggregation.forgetWatermarks();
       this.logger.log(`Joined ${config.USAGE_CONSUMER_GROUP}: partitions ${JSON.stringify(payload.memberAssignment)}`);
     });
@@ -58,7 +92,13 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     if (this.startTimer) clearTimeout(this.startTimer);
-    // Waits for the batch in progress: its offsets are committed only if its writes completed.
+    // No new batches; what is planned is written and committed while the consumer is still in the group.
+    try {
+      this.consumer.pause([{ topic: this.config.USAGE_TOPIC }]);
+    } catch {
+      // not running
+    }
+    await this.whenWritten();
     await this.consumer.disconnect().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
   }
@@ -67,6 +107,11 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
   async ping(): Promise<void> {
     await this.connectAdmin();
     await this.admin.describeCluster();
+  }
+
+  /** Resolves when every batch handed to the consumer so far is written (and committed, or failed). */
+  whenWritten(): Promise<void> {
+    return this.pipeline.drain();
   }
 
   /** True once the group assigned partitions to this replica. */
@@ -113,20 +158,23 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
     this.logger.log(`Created topic(s) ${missing.join(', ')}`);
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  /** Plans the batch into its partition's pipeline, chunk by chunk; the writes and commits follow there. */
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition, messages } = batch;
+    // Stopping, or the partition was moved or rewound: leave the rest to whoever fetches it next.
+    const gone = () => this.stopping || !isRunning() || isStale();
     for (let start = 0; start < messages.length; start += this.config.USAGE_BATCH_SIZE) {
-      // Stopping or moved: leave the rest uncommitted for whoever consumes the partition next.
-      if (!isRunning() || isStale()) return;
+      if (gone()) return;
+      await this.pipeline.room(topic, partition);
+      if (gone()) return;
       const chunk = messages.slice(start, start + this.config.USAGE_BATCH_SIZE);
-      await this.aggregation.applyBatch({ topic, partition, messages: chunk });
-      const last = chunk[chunk.length - 1].offset;
-      resolveOffset(last);
-      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }] });
+      this.pipeline.add(topic, partition, chunk);
+      // The fetch position only: offsets are committed by the pipeline once written (autoCommit is off).
+      resolveOffset(chunk[chunk.length - 1].offset);
       await heartbeat();
     }
     // Past control records (if any) after the last message.
-    if (!batch.isEmpty() && isRunning() && !isStale()) resolveOffset(batch.lastOffset());
+    if (!batch.isEmpty() && !gone()) resolveOffset(batch.lastOffset());
   }
 
   private connectAdmin(): Promise<void> {
