@@ -212,10 +212,10 @@ async function workerMetrics() {
 function metricsBetween(before, after) {
   const batches = after.batches - before.batches;
   return {
-    partition_batches: batches,
-    mean_batch_ms: batches ? Math.round(((after.batch_seconds - before.batch_seconds) / batches) * 1000) : null,
-    events_per_batch: batches ? Math.round((after.events - before.events) / batches) : null,
-    document_writes_per_batch: batches ? Math.round((after.document_writes - before.document_writes) / batches) : null,
+    plan_writes: batches,
+    mean_write_ms: batches ? Math.round(((after.batch_seconds - before.batch_seconds) / batches) * 1000) : null,
+    events_per_write: batches ? Math.round((after.events - before.events) / batches) : null,
+    documents_per_write: batches ? Math.round((after.document_writes - before.document_writes) / batches) : null,
   };
 }
 

@@ -39,6 +39,11 @@ export const KEY_WORKER_ENV = {
   USAGE_BATCH_SIZE: env.int(50_000, { min: 1 }),
   /** Bytes fetched per partition and per fetch: bounds a batch, hence memory. */
   USAGE_FETCH_MAX_BYTES_PER_PARTITION: env.int(8 * 1024 * 1024, { min: 1024 }),
+  /**
+   * Partitions whose aggregates one replica writes at the same time. 1 suits the local Mongo-wire DB (SQLite
+   * underneath: concurrent writes wait on each other); a MongoDB server may take more.
+   */
+  USAGE_WRITE_CONCURRENCY: env.int(1, { min: 1, max: 64 }),
   /** Partitions processed at the same time by one replica. */
   USAGE_PARTITIONS_CONCURRENCY: env.int(1, { min: 1, max: 64 }),
 

@@ -91,7 +91,7 @@ export class UsageAggregationService {
     this.conflicts = metrics.counter('key_worker_usage_watermark_conflicts_total', 'Aggregate writes redone because a watermark had moved (replay, rebalance)');
     this.batchDuration = metrics.histogram(
       'key_worker_usage_batch_duration_seconds',
-      'Time to apply one partition batch (validation, dead letters, aggregate writes)',
+      'Time to write one plan (dead letters, then the aggregate documents)',
       [],
       [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
     );

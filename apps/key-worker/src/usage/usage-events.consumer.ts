@@ -59,6 +59,7 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
       },
       {
         maxPending: config.USAGE_BATCH_SIZE,
+        maxConcurrentWrites: config.USAGE_WRITE_CONCURRENCY,
         retryDelayMs: WRITE_RETRY_MS,
         maxRetryDelayMs: MAX_WRITE_RETRY_MS,
         onWriteFailed: (partition, error, retryInMs) =>

@@ -81,7 +81,7 @@ describe(UsagePipeline.name, () => {
         commit: async (_topic, partition, offset) => void commits.push(`${partition}@${offset}`),
         seek: (_topic, partition, offset) => void seeks.push(`${partition}@${offset}`),
       },
-      { maxPending: 10, retryDelayMs: 1, maxRetryDelayMs: 4 },
+      { maxPending: 10, maxConcurrentWrites: 1, retryDelayMs: 1, maxRetryDelayMs: 4 },
     );
   });
 
@@ -108,6 +108,21 @@ describe(UsagePipeline.name, () => {
     planner.release();
     await sut.drain();
     expect(commits).toEqual(['1@5']);
+  });
+
+  it('should write at most maxConcurrentWrites plans at once, partitions taking turns', async () => {
+    const messages = log(30);
+    planner.hold();
+    sut.add(TOPIC, 1, messages.slice(0, 5));
+    sut.add(TOPIC, 2, messages.slice(0, 5));
+    sut.add(TOPIC, 1, messages.slice(5, 10));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Partition 1 holds the only slot; partition 2 waits with 5 planned, partition 1 with its next 5.
+    expect(sut.pendingCount).toBe(10);
+    planner.release();
+    await sut.drain();
+    expect(planner.written).toEqual(['0-4', '0-4', '5-9']);
+    expect(commits).toEqual(['1@5', '2@5', '1@10']);
   });
 
   it('should make room wait while the pending plan is full and a write is in progress', async () => {
@@ -198,7 +213,7 @@ describe(UsagePipeline.name, () => {
           planner.buckets.heal();
         },
       },
-      { maxPending: 25, retryDelayMs: 1, maxRetryDelayMs: 2 },
+      { maxPending: 25, maxConcurrentWrites: 2, retryDelayMs: 1, maxRetryDelayMs: 2 },
     );
     while (committed < total) {
       if (random(15) === 0) planner.buckets.crashAfterWrites(random(6));

@@ -17,8 +17,10 @@ export interface UsageOffsets {
 }
 
 export interface UsagePipelineOptions {
-  /** Messages a partition may have planned and waiting for the write in progress before `room` waits. */
+  /** Messages a partition may have planned and waiting for its write before `room` waits. */
   maxPending: number;
+  /** Plans written at the same time (each partition's plans are written one at a time whatever this is). */
+  maxConcurrentWrites: number;
   /** Wait after a failed write before the partition is consumed again (doubled at each failure in a row). */
   retryDelayMs: number;
   maxRetryDelayMs: number;
@@ -30,7 +32,9 @@ interface PartitionState {
   partition: number;
   /** Planned, waiting for the write in progress; merged with whatever arrives meanwhile. */
   pending: UsagePlan | null;
-  writing: Promise<void> | null;
+  /** In the queue of partitions waiting for a write slot. */
+  queued: boolean;
+  writing: boolean;
   /** Offset after the last one planned: anything below was planned already (a re-fetch) and is skipped. */
   nextOffset: number | null;
   /** First offset not known to be written: where to fetch again after a failed write. */
@@ -41,10 +45,12 @@ interface PartitionState {
 
 /**
  * Usage messages of each partition, from fetch to committed offset, with the database writes off the fetch
- * loop: while one plan of a partition is being written, the messages fetched next are planned (validated,
- * grouped by document) into the following one, which is written as soon as the first is done. kafkajs
+ * loop: messages are planned (validated, grouped by document) as they are fetched into their partition's
+ * pending plan, which grows until it gets a write slot; then everything it holds is written at once. kafkajs
  * fetches again once every batch of a fetch has been handled, so handling a batch no longer includes its
- * writes, and a cycle gets shorter (docs/usage-pipeline.md, "Pipelining").
+ * writes (docs/usage-pipeline.md, "Pipelining"). Partitions take the `maxConcurrentWrites` slots in turn:
+ * on the local Mongo-wire DB (SQLite underneath, one writer at a time) concurrent writes only wait on each
+ * other, and a plan that waits longer simply holds more events for the same number of documents.
  *
  * The exactly-once argument is unchanged: plans of a partition are written one at a time in offset order,
  * each write is conditional on the documents' watermarks, and an offset is committed only once everything
@@ -55,6 +61,11 @@ interface PartitionState {
  */
 export class UsagePipeline {
   private readonly partitions = new Map<number, PartitionState>();
+  /** Partitions with a pending plan, in the order they will get a write slot (round robin). */
+  private readonly ready: PartitionState[] = [];
+  private writers = 0;
+  /** Settles at the end of the next write (replaced then): what `room` and `drain` wait for. */
+  private written = signal();
   private generation = 0;
   private readonly generations = new WeakMap<UsagePlan, number>();
 
@@ -73,12 +84,12 @@ export class UsagePipeline {
     for (;;) {
       const wait = state.blockedUntil - Date.now();
       if (wait > 0) await sleep(wait);
-      else if (state.pending && state.pending.size >= this.options.maxPending && state.writing) await state.writing;
+      else if (state.pending && state.pending.size >= this.options.maxPending) await this.written.promise;
       else return;
     }
   }
 
-  /** Plans messages (in offset order) and starts writing them unless a write of the partition is in progress. */
+  /** Plans messages (in offset order) into the partition's pending plan and queues it for a write slot. */
   add(topic: string, partition: number, messages: readonly UsageMessage[]): void {
     const state = this.stateOf(topic, partition);
     let fresh = messages;
@@ -95,7 +106,7 @@ export class UsagePipeline {
     this.planner.plan(state.pending, fresh);
     state.nextOffset = state.pending.lastOffset + 1;
     state.resumeAt ??= state.pending.firstOffset;
-    this.writeNext(state);
+    this.schedule(state);
   }
 
   /** Messages planned and not written yet, over all partitions. */
@@ -113,21 +124,46 @@ export class UsagePipeline {
 
   /** Resolves when every plan is written and committed (or failed). */
   async drain(): Promise<void> {
-    for (;;) {
-      const writes = [...this.partitions.values()].map((state) => state.writing).filter((write) => write !== null);
-      if (!writes.length) return;
-      await Promise.all(writes);
+    while (this.writers) await this.written.promise;
+  }
+
+  private schedule(state: PartitionState): void {
+    if (!state.pending || state.queued || state.writing) return;
+    state.queued = true;
+    this.ready.push(state);
+    while (this.writers < this.options.maxConcurrentWrites && this.ready.length) {
+      this.writers++;
+      void this.writeLoop();
     }
   }
 
-  private writeNext(state: PartitionState): void {
-    if (state.writing || !state.pending) return;
-    const plan = state.pending;
-    state.pending = null;
-    state.writing = this.write(state, plan).finally(() => {
-      state.writing = null;
-      this.writeNext(state);
-    });
+  /** Takes the partitions waiting for a slot, one at a time, and writes everything each has pending. */
+  private async writeLoop(): Promise<void> {
+    try {
+      for (let state = this.ready.shift(); state; state = this.ready.shift()) {
+        state.queued = false;
+        const plan = state.pending;
+        if (!plan) continue;
+        state.pending = null;
+        state.writing = true;
+        try {
+          await this.write(state, plan);
+        } finally {
+          state.writing = false;
+          this.notifyWritten();
+        }
+        // Planned meanwhile: back in the queue, behind the partitions already waiting.
+        this.schedule(state);
+      }
+    } finally {
+      this.writers--;
+      this.notifyWritten();
+    }
+  }
+
+  private notifyWritten(): void {
+    this.written.resolve();
+    this.written = signal();
   }
 
   private async write(state: PartitionState, plan: UsagePlan): Promise<void> {
@@ -162,9 +198,15 @@ export class UsagePipeline {
   private stateOf(topic: string, partition: number): PartitionState {
     let state = this.partitions.get(partition);
     if (!state) {
-      state = { topic, partition, pending: null, writing: null, nextOffset: null, resumeAt: null, failures: 0, blockedUntil: 0 };
+      state = { topic, partition, pending: null, queued: false, writing: false, nextOffset: null, resumeAt: null, failures: 0, blockedUntil: 0 };
       this.partitions.set(partition, state);
     }
     return state;
   }
+}
+
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((settle) => (resolve = settle));
+  return { promise, resolve };
 }
