@@ -5,8 +5,7 @@ import { AUTH_KAFKA } from '../auth-guard.constants';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
 import { type AuthGuardOptions, type ResolvedKafkaOptions, resolveKafkaOptions } from '../auth-guard.options';
-import { kafkaClientConfig } from './kafka.factory';
-import { ThreadedProducer, type ThreadedProducerConfig, type UsageProducer } from './threaded-producer';
+import { ThreadedProducer, type UsageProducer } from './threaded-producer';
 
 const MAX_RECONNECT_DELAY_MS = 10_000;
 const SHUTDOWN_FLUSH_MS = 5_000;
@@ -17,7 +16,8 @@ const DROP_LOG_INTERVAL_MS = 10_000;
  * keyed by key id. `record` only appends to a buffer, so requests never wait for Kafka. While Kafka is
  * unreachable events wait in the bounded buffer; beyond `usageBufferMax` new ones are dropped, counted
  * (auth_guard_usage_events_dropped_total) and logged. The buffer is flushed on shutdown. Batches are
- * encoded and sent by a producer in a worker thread (ThreadedProducer) unless `usageProducerThread: false`.
+ * encoded and sent by a @platformatic/kafka producer in a worker thread (ThreadedProducer), or by the app's
+ * kafkajs client on this thread when `usageProducerThread: false`.
  */
 @Injectable()
 export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -57,11 +57,10 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
 
   onApplicationBootstrap(): void {
     if (!this.kafka || !this.options) return;
-    const producerConfig: ThreadedProducerConfig['producer'] = { allowAutoTopicCreation: true, retry: { retries: 2, initialRetryTime: 200 } };
     this.producer = this.options.usageProducerThread
-      ? new ThreadedProducer({ client: kafkaClientConfig(this.options), producer: producerConfig })
+      ? new ThreadedProducer({ clientId: this.options.clientId, brokers: this.options.brokers })
       : // The Java client's partitioner, so one key id lands in the same partition whoever produces it.
-        this.kafka.producer({ ...producerConfig, createPartitioner: Partitioners.DefaultPartitioner });
+        this.kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 2, initialRetryTime: 200 }, createPartitioner: Partitioners.DefaultPartitioner });
     this.timer = setInterval(() => void this.flush(), this.options.usageFlushIntervalMs);
     this.timer.unref();
     void this.connect();
