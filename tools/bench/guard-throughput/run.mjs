@@ -40,19 +40,23 @@ const ready = await new Promise((resolve, reject) => {
   server.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
 });
 
-/** CPU time (ms, user + system) the bench server has used so far, from /proc. */
-function serverCpuMs() {
-  const fields = fs.readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/** CPU time (ms, user + system) the bench server has used so far, from /proc: all threads, or the main one. */
+function serverCpuMs(mainThread = false) {
+  const stat = mainThread ? `/proc/${server.pid}/task/${server.pid}/stat` : `/proc/${server.pid}/stat`;
+  const fields = fs.readFileSync(stat, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 function load(url, extraHeaders, durationSeconds) {
   const cpuBefore = serverCpuMs();
+  const mainCpuBefore = serverCpuMs(true);
   const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), url, String(connections), String(durationSeconds), ...extraHeaders], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(result.stderr);
   const run = JSON.parse(result.stdout.trim().split('\n').at(-1));
   // CPU per request hardly depends on what else runs on the machine, unlike requests/s.
   run.server_cpu_us_per_request = Math.round(((serverCpuMs() - cpuBefore) * 1000) / run.requests);
+  // The main thread serves every request: the part of the CPU that requests/s is bound by.
+  run.server_main_thread_cpu_us_per_request = Math.round(((serverCpuMs(true) - mainCpuBefore) * 1000) / run.requests);
   return run;
 }
 
@@ -97,6 +101,8 @@ try {
       guarded_cpu_us_per_request: guardedCpu,
       // The requests/s ratio a CPU-bound server reaches: the estimate that survives a busy machine.
       cpu_ratio: Math.round((unguardedCpu / guardedCpu) * 1000) / 1000,
+      unguarded_main_thread_cpu_us_per_request: median(unguarded.map((run) => run.server_main_thread_cpu_us_per_request)),
+      guarded_main_thread_cpu_us_per_request: median(guarded.map((run) => run.server_main_thread_cpu_us_per_request)),
       unguarded_latency_ms: unguarded.map((run) => run.latency_ms),
       guarded_latency_ms: guarded.map((run) => run.latency_ms),
       rounds_rps: { unguarded: unguarded.map((run) => run.rps), guarded: guarded.map((run) => run.rps) },
