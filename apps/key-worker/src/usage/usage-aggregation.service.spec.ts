@@ -1,32 +1,12 @@
 import { MetricsService } from '@rs/service-kit';
 import type { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { InMemoryUsageBuckets } from './testing/in-memory-usage-buckets.test-helper';
+import { USAGE_NOW as NOW, usageMessage, usageMessages as messages } from './testing/usage-messages.test-helper';
 import { deadLetterReasonLabel, type PartitionBatch, UsageAggregationService, type UsageMessage } from './usage-aggregation.service';
 import type { UsageBucketsRepository } from './usage-buckets.repository';
 
-const NOW = new Date('2026-03-01T10:30:00Z');
 const TOPIC = 'rs.apikey.usage.v1';
 
-function usageMessage(offset: number, overrides: Record<string, unknown> = {}): UsageMessage {
-  const keyId = (overrides['key_id'] as string | undefined) ?? `k${offset % 3}`;
-  const event = {
-    event_id: `e${offset}`,
-    type: 'key.usage',
-    version: 1,
-    occurred_at: new Date(NOW.getTime() - (offset % 2) * 3_600_000).toISOString(),
-    key_id: keyId,
-    user_id: 'u1',
-    service: 'cadip',
-    method: 'GET',
-    route: offset % 4 ? '/cadip/:station/session' : '/cadip/:station/cadu/search',
-    status: offset % 5 ? 200 : 503,
-    latency_ms: offset % 7,
-    ...overrides,
-  };
-  return { offset: String(offset), key: Buffer.from(keyId), value: Buffer.from(JSON.stringify(event)) };
-}
-
-const messages = (from: number, to: number): UsageMessage[] => Array.from({ length: to - from }, (_, index) => usageMessage(from + index));
 const batch = (list: UsageMessage[], partition = 0): PartitionBatch => ({ topic: TOPIC, partition, messages: list });
 
 describe(UsageAggregationService.name, () => {

@@ -1,32 +1,14 @@
 import { MetricsService } from '@rs/service-kit';
 import type { DeadLetterPublisher } from './dead-letter.publisher';
 import { InMemoryUsageBuckets } from './testing/in-memory-usage-buckets.test-helper';
+import { USAGE_NOW as NOW, usageMessages } from './testing/usage-messages.test-helper';
 import { type BatchOutcome, UsageAggregationService, type UsageMessage, type UsagePlan } from './usage-aggregation.service';
 import type { UsageBucketsRepository } from './usage-buckets.repository';
 import { UsagePipeline, type UsagePlanner } from './usage-pipeline';
 
 const TOPIC = 'rs.apikey.usage.v1';
-const NOW = new Date('2026-03-01T10:30:00Z');
 
-function usageMessage(offset: number): UsageMessage {
-  const keyId = `k${offset % 3}`;
-  const event = {
-    event_id: `e${offset}`,
-    type: 'key.usage',
-    version: 1,
-    occurred_at: new Date(NOW.getTime() - (offset % 2) * 3_600_000).toISOString(),
-    key_id: keyId,
-    user_id: 'u1',
-    service: 'cadip',
-    method: 'GET',
-    route: offset % 4 ? '/cadip/:station/session' : '/cadip/:station/cadu/search',
-    status: offset % 5 ? 200 : 503,
-    latency_ms: offset % 7,
-  };
-  return { offset: String(offset), key: Buffer.from(keyId), value: Buffer.from(JSON.stringify(event)) };
-}
-
-const log = (length: number): UsageMessage[] => Array.from({ length }, (_, offset) => usageMessage(offset));
+const log = (length: number): UsageMessage[] => usageMessages(0, length);
 
 /** The real aggregation service over in-memory documents, whose writes can be held back. */
 class HeldPlanner implements UsagePlanner {
