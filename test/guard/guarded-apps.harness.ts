@@ -1,10 +1,9 @@
 // Starts the built apps (dist/apps/<app>/main.js) as child processes on free ports, for the cross-app guard
 // tests: the real key manager and the three guarded services, over real HTTP, Kafka and Keycloak.
-import { stackEndpoints } from '@rs/testing';
+import { freePort, stackEndpoints } from '@rs/testing';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -24,17 +23,6 @@ export interface RunningApp {
 /** A database name of latin letters only (the local Mongo-wire DB's rule), unique per call. */
 export function uniqueDatabase(prefix: string): string {
   return prefix + [...randomBytes(8)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function tail(file: string, lines = 30): string {

@@ -1,60 +1,7 @@
 import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contracts';
-import { eventually, ferretdbBinary, recordTopic, stackEndpoints, type TopicRecorder, userToken } from '@rs/testing';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { eventually, freePort, PrivateMongo, recordTopic, stackEndpoints, type TopicRecorder, userToken } from '@rs/testing';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { type RunningKeyManager, startKeyManager } from './key-manager.harness';
-
-/** A port nobody listens on yet. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A private FerretDB we may kill and restart without disturbing the shared one. */
-class PrivateMongo {
-  private process: ChildProcess | null = null;
-  readonly dataDir = mkdtempSync(path.join(tmpdir(), 'rs-ferret-'));
-  constructor(readonly port: number) {}
-
-  async start(): Promise<void> {
-    this.process = spawn(
-      ferretdbBinary(),
-      ['--handler=sqlite', `--sqlite-url=file:${this.dataDir}/`, `--listen-addr=127.0.0.1:${this.port}`, '--state-dir=-', '--debug-addr=-', '--telemetry=disable', '--log-level=error'],
-      { stdio: 'ignore' },
-    );
-    await eventually(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const socket = net.connect(this.port, '127.0.0.1', () => {
-            socket.end();
-            resolve();
-          });
-          socket.on('error', reject);
-        }),
-      15000,
-    );
-  }
-
-  async kill(): Promise<void> {
-    const child = this.process;
-    if (!child || child.exitCode !== null) return;
-    await new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGKILL');
-    });
-  }
-
-  async dispose(): Promise<void> {
-    await this.kill();
-    rmSync(this.dataDir, { recursive: true, force: true });
-  }
-}
 
 /** A Kafka bootstrap address we can switch off and on: forwards to the real broker while "up". */
 class SwitchableKafkaBootstrap {

@@ -1,9 +1,8 @@
 import { KEY_USAGE_EVENT_TYPE, KEY_USAGE_EVENT_VERSION, type KeyUsageEventV1 } from '@rs/event-contracts';
-import { eventually, stackEndpoints } from '@rs/testing';
+import { eventually, freePort, stackEndpoints } from '@rs/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
@@ -36,15 +35,6 @@ export function newRun(prefix = 'kwit'): WorkerRun {
     group: `${id}.group`,
     bullPrefix: `${id}-bull`,
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  return typeof address === 'object' && address ? address.port : 0;
 }
 
 /** A built app (dist/apps/<app>/main.js) as a child process, killable like a real one: the key worker, or the key manager. */
@@ -173,8 +163,11 @@ export class RunFixtures {
   private readonly mongo: MongoClient;
   private producer: Producer | null = null;
 
-  constructor(readonly run: WorkerRun) {
-    this.mongo = new MongoClient(stackEndpoints.mongoUrl(run.database));
+  constructor(
+    readonly run: WorkerRun,
+    mongoUrl = stackEndpoints.mongoUrl(run.database),
+  ) {
+    this.mongo = new MongoClient(mongoUrl);
   }
 
   get db(): Db {

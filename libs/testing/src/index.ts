@@ -3,3 +3,4 @@ export * from './lib/kafka.util';
 export * from './lib/keycloak.util';
 export * from './lib/stack-endpoints';
 export * from './lib/fake-keycloak.util';
+export * from './lib/private-mongo.util';
