@@ -43,8 +43,9 @@ export interface KafkaOptions {
   /** Events kept while Kafka is unreachable (default 100 000); beyond, new events are dropped and counted. */
   usageBufferMax?: number;
   /**
-   * Encode and send usage events from a worker thread (default true), so kafkajs' per-record work is not
-   * taken from request handling. `false` sends from the app's own thread (unit tests with a fake Kafka).
+   * Encode and send usage events from a worker thread with @platformatic/kafka (default true), so the
+   * per-record encoding is not taken from request handling. `false` sends with the app's kafkajs client from
+   * its own thread (unit tests with a fake Kafka).
    */
   usageProducerThread?: boolean;
 }
