@@ -75,19 +75,7 @@ export class KeyCache {
 
   /** Forgets every check of this key id; returns how many entries went. */
   evictKeyId(keyId: string): number {
-    this.generation++;
-    const digests = this.digestsByKeyId.get(keyId);
-    if (!digests) return 0;
-    let count = 0;
-    for (const digest of [...digests]) {
-      const entry = this.entries.get(digest);
-      if (entry) {
-        this.remove(digest, entry);
-        count++;
-      }
-    }
-    this.digestsByKeyId.delete(keyId);
-    return count;
+    return this.eachEntryOf(keyId, (digest, entry) => this.remove(digest, entry));
   }
 
   /**
@@ -95,18 +83,7 @@ export class KeyCache {
    * manager is asked again). Bumps the generation like an eviction: a check in flight is not cached.
    */
   refuseKeyId(keyId: string, refusal: () => DomainError): number {
-    this.generation++;
-    const digests = this.digestsByKeyId.get(keyId);
-    if (!digests) return 0;
-    let count = 0;
-    for (const digest of digests) {
-      const entry = this.entries.get(digest);
-      if (entry) {
-        this.entries.set(digest, { ...entry, refusal });
-        count++;
-      }
-    }
-    return count;
+    return this.eachEntryOf(keyId, (digest, entry) => this.entries.set(digest, { ...entry, refusal }));
   }
 
   /** Forgets every key of this user (a disabled user's keys all stop at once). */
@@ -126,6 +103,20 @@ export class KeyCache {
     this.generation++;
     this.entries.clear();
     this.digestsByKeyId.clear();
+  }
+
+  /** Applies `change` to every cached check of the key id (a copy of its digests: `change` may remove them); bumps the generation. */
+  private eachEntryOf(keyId: string, change: (digest: string, entry: CachedKeyCheck) => void): number {
+    this.generation++;
+    let count = 0;
+    for (const digest of [...(this.digestsByKeyId.get(keyId) ?? [])]) {
+      const entry = this.entries.get(digest);
+      if (entry) {
+        change(digest, entry);
+        count++;
+      }
+    }
+    return count;
   }
 
   private remove(digest: string, entry: CachedKeyCheck): void {
