@@ -2,12 +2,24 @@ import { MetricsService } from '@rs/service-kit';
 import type { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { InMemoryUsageBuckets } from './testing/in-memory-usage-buckets.test-helper';
 import { USAGE_NOW as NOW, usageMessage, usageMessages as messages } from './testing/usage-messages.test-helper';
-import { deadLetterReasonLabel, type PartitionBatch, UsageAggregationService, type UsageMessage } from './usage-aggregation.service';
+import { type BatchOutcome, deadLetterReasonLabel, UsageAggregationService, type UsageMessage } from './usage-aggregation.service';
 import type { UsageBucketsRepository } from './usage-buckets.repository';
 
 const TOPIC = 'rs.apikey.usage.v1';
 
-const batch = (list: UsageMessage[], partition = 0): PartitionBatch => ({ topic: TOPIC, partition, messages: list });
+interface PartitionBatch {
+  partition: number;
+  messages: readonly UsageMessage[];
+}
+
+const batch = (list: UsageMessage[], partition = 0): PartitionBatch => ({ partition, messages: list });
+
+/** One fetched batch through the service, as the pipeline does it: a plan of its messages, then its write. */
+function applyBatch(sut: UsageAggregationService, { partition, messages }: PartitionBatch): Promise<BatchOutcome> {
+  const plan = sut.newPlan(TOPIC, partition);
+  sut.plan(plan, messages);
+  return sut.write(plan);
+}
 
 describe(UsageAggregationService.name, () => {
   let buckets: InMemoryUsageBuckets;
@@ -25,10 +37,10 @@ describe(UsageAggregationService.name, () => {
     metrics = new MetricsService();
   });
 
-  describe('applyBatch', () => {
+  describe('plan, then write', () => {
     it('should aggregate counts, status classes and latencies into hour, day and total documents', async () => {
       const sut = createSut();
-      const outcome = await sut.applyBatch(batch(messages(0, 60)));
+      const outcome = await applyBatch(sut, batch(messages(0, 60)));
       expect(outcome).toEqual({ aggregated: 60, deadLettered: 0, alreadyApplied: 0 });
       expect(buckets.total('hourly')).toBe(60);
       expect(buckets.total('daily')).toBe(60);
@@ -44,25 +56,25 @@ describe(UsageAggregationService.name, () => {
     });
 
     it('should change nothing when the same batch is applied again, by this replica or a fresh one', async () => {
-      await createSut().applyBatch(batch(messages(0, 30)));
+      await applyBatch(createSut(), batch(messages(0, 30)));
       const first = structuredClone([...buckets.docs.hourly.entries()]);
       const sut = createSut();
-      await expect(sut.applyBatch(batch(messages(0, 30)))).resolves.toEqual({ aggregated: 0, deadLettered: 0, alreadyApplied: 30 });
-      await expect(sut.applyBatch(batch(messages(0, 30)))).resolves.toEqual({ aggregated: 0, deadLettered: 0, alreadyApplied: 30 });
+      await expect(applyBatch(sut, batch(messages(0, 30)))).resolves.toEqual({ aggregated: 0, deadLettered: 0, alreadyApplied: 30 });
+      await expect(applyBatch(sut, batch(messages(0, 30)))).resolves.toEqual({ aggregated: 0, deadLettered: 0, alreadyApplied: 30 });
       expect([...buckets.docs.hourly.entries()]).toEqual(first);
       expect(buckets.total('totals')).toBe(30);
     });
 
     it('should count every event once when a crash stops a batch half-way and the replay has other boundaries', async () => {
       const sut = createSut();
-      await sut.applyBatch(batch(messages(0, 20)));
+      await applyBatch(sut, batch(messages(0, 20)));
       buckets.crashAfterWrites(7);
-      await expect(sut.applyBatch(batch(messages(20, 50)))).rejects.toThrow('worker killed');
+      await expect(applyBatch(sut, batch(messages(20, 50)))).rejects.toThrow('worker killed');
       buckets.heal();
       // The restarted worker resumes from the last committed offset (20) with different batch boundaries.
       const restarted = createSut();
-      await restarted.applyBatch(batch(messages(20, 35)));
-      await restarted.applyBatch(batch(messages(35, 80)));
+      await applyBatch(restarted, batch(messages(20, 35)));
+      await applyBatch(restarted, batch(messages(35, 80)));
       expect(buckets.total('hourly')).toBe(80);
       expect(buckets.total('daily')).toBe(80);
       expect(buckets.total('totals')).toBe(80);
@@ -84,7 +96,7 @@ describe(UsageAggregationService.name, () => {
           const end = Math.min(total, committed + 1 + random(40));
           if (random(3) === 0) buckets.crashAfterWrites(random(12));
           try {
-            await sut.applyBatch(batch(messages(committed, end)));
+            await applyBatch(sut, batch(messages(committed, end)));
             committed = end;
           } catch {
             buckets.heal();
@@ -98,29 +110,29 @@ describe(UsageAggregationService.name, () => {
     it('should count every event once when two replicas apply overlapping batches of one partition', async () => {
       const first = createSut();
       const second = createSut();
-      await first.applyBatch(batch(messages(0, 40)));
+      await applyBatch(first, batch(messages(0, 40)));
       // A replica that lost the partition in a rebalance still finishes its stale batch...
-      await second.applyBatch(batch(messages(0, 25)));
-      await first.applyBatch(batch(messages(40, 60)));
+      await applyBatch(second, batch(messages(0, 25)));
+      await applyBatch(first, batch(messages(40, 60)));
       // ...and its cache is now wrong about every document it touched.
-      await second.applyBatch(batch(messages(25, 70)));
-      await first.applyBatch(batch(messages(60, 90)));
+      await applyBatch(second, batch(messages(25, 70)));
+      await applyBatch(first, batch(messages(60, 90)));
       expect(buckets.total('hourly')).toBe(90);
       expect(buckets.total('totals')).toBe(90);
     });
 
     it('should keep partitions independent when one document receives events from two partitions', async () => {
       const sut = createSut();
-      await sut.applyBatch(batch([usageMessage(5, { key_id: 'shared' })], 0));
-      await sut.applyBatch(batch([usageMessage(5, { key_id: 'shared' })], 1));
-      await sut.applyBatch(batch([usageMessage(5, { key_id: 'shared' })], 1));
+      await applyBatch(sut, batch([usageMessage(5, { key_id: 'shared' })], 0));
+      await applyBatch(sut, batch([usageMessage(5, { key_id: 'shared' })], 1));
+      await applyBatch(sut, batch([usageMessage(5, { key_id: 'shared' })], 1));
       expect(buckets.docs.totals.get('shared')).toMatchObject({ count: 2, applied: { p0: 5, p1: 5 } });
     });
 
     it('should read no watermark in steady state when this replica wrote the documents', async () => {
       const sut = createSut();
-      await sut.applyBatch(batch(messages(0, 30)));
-      await sut.applyBatch(batch(messages(30, 60)));
+      await applyBatch(sut, batch(messages(0, 30)));
+      await applyBatch(sut, batch(messages(30, 60)));
       expect(buckets.reads).toBe(0);
     });
 
@@ -134,7 +146,7 @@ describe(UsageAggregationService.name, () => {
         { offset: '5', key: null, value: null },
         usageMessage(6),
       ];
-      await expect(sut.applyBatch(batch(list, 4))).resolves.toEqual({ aggregated: 2, deadLettered: 4, alreadyApplied: 0 });
+      await expect(applyBatch(sut, batch(list, 4))).resolves.toEqual({ aggregated: 2, deadLettered: 4, alreadyApplied: 0 });
       expect(published.map(({ record }) => [record.offset, record.reason])).toEqual([
         ['2', 'payload is not valid JSON'],
         ['3', "field 'version' is missing or invalid"],
@@ -154,7 +166,7 @@ describe(UsageAggregationService.name, () => {
     it('should fail the batch, so it is redelivered, when the dead-letter topic cannot be written', async () => {
       deadLetters.publish.mockRejectedValueOnce(new Error('broker down'));
       const sut = createSut();
-      await expect(sut.applyBatch(batch([usageMessage(1), { offset: '2', key: null, value: Buffer.from('nope') }]))).rejects.toThrow('broker down');
+      await expect(applyBatch(sut, batch([usageMessage(1), { offset: '2', key: null, value: Buffer.from('nope') }]))).rejects.toThrow('broker down');
       expect(buckets.total('totals')).toBe(0);
     });
   });

@@ -15,13 +15,6 @@ export interface UsageMessage {
   value: Buffer | null;
 }
 
-export interface PartitionBatch {
-  topic: string;
-  partition: number;
-  /** In offset order, as fetched. */
-  messages: readonly UsageMessage[];
-}
-
 /**
  * Messages of one partition, validated and grouped by the documents they update, not written yet. Built by
  * `plan` (CPU only) and written by `write`; the consumer plans the next messages while the previous plan is
@@ -106,13 +99,6 @@ export class UsageAggregationService {
   /** Partitions moved between replicas: what this replica remembers of the documents may be stale. */
   forgetWatermarks(): void {
     this.watermarks.clear();
-  }
-
-  /** Plans and writes one partition batch (`newPlan` + `plan` + `write`). */
-  async applyBatch(batch: PartitionBatch): Promise<BatchOutcome> {
-    const plan = this.newPlan(batch.topic, batch.partition);
-    this.plan(plan, batch.messages);
-    return this.write(plan);
   }
 
   newPlan(topic: string, partition: number): UsagePlan {
@@ -235,7 +221,7 @@ export class UsageAggregationService {
   }
 }
 
-function deadLetterOf(batch: Pick<PartitionBatch, 'topic' | 'partition'>, message: UsageMessage, reason: string, now: Date): DeadLetter {
+function deadLetterOf(batch: Pick<UsagePlan, 'topic' | 'partition'>, message: UsageMessage, reason: string, now: Date): DeadLetter {
   return {
     key: message.key?.toString('utf8') ?? null,
     record: {

@@ -32,6 +32,8 @@ interface PartitionState {
   partition: number;
   /** Planned, waiting for the write in progress; merged with whatever arrives meanwhile. */
   pending: UsagePlan | null;
+  /** The group generation the pending plan was started in. */
+  pendingGeneration: number;
   /** In the queue of partitions waiting for a write slot. */
   queued: boolean;
   writing: boolean;
@@ -66,8 +68,8 @@ export class UsagePipeline {
   private writers = 0;
   /** Settles at the end of the next write (replaced then): what `room` and `drain` wait for. */
   private written = signal();
+  /** Group generation, moved on by `reset`: a plan of an older one commits nothing. */
   private generation = 0;
-  private readonly generations = new WeakMap<UsagePlan, number>();
 
   constructor(
     private readonly planner: UsagePlanner,
@@ -101,7 +103,7 @@ export class UsagePipeline {
     if (!fresh.length) return;
     if (!state.pending) {
       state.pending = this.planner.newPlan(topic, partition);
-      this.generations.set(state.pending, this.generation);
+      state.pendingGeneration = this.generation;
     }
     this.planner.plan(state.pending, fresh);
     state.nextOffset = state.pending.lastOffset + 1;
@@ -144,10 +146,11 @@ export class UsagePipeline {
         state.queued = false;
         const plan = state.pending;
         if (!plan) continue;
+        const generation = state.pendingGeneration;
         state.pending = null;
         state.writing = true;
         try {
-          await this.write(state, plan);
+          await this.write(state, plan, generation);
         } finally {
           state.writing = false;
           this.notifyWritten();
@@ -166,8 +169,7 @@ export class UsagePipeline {
     this.written = signal();
   }
 
-  private async write(state: PartitionState, plan: UsagePlan): Promise<void> {
-    const generation = this.generations.get(plan);
+  private async write(state: PartitionState, plan: UsagePlan, generation: number): Promise<void> {
     try {
       await this.planner.write(plan);
     } catch (error) {
@@ -198,7 +200,7 @@ export class UsagePipeline {
   private stateOf(topic: string, partition: number): PartitionState {
     let state = this.partitions.get(partition);
     if (!state) {
-      state = { topic, partition, pending: null, queued: false, writing: false, nextOffset: null, resumeAt: null, failures: 0, blockedUntil: 0 };
+      state = { topic, partition, pending: null, pendingGeneration: 0, queued: false, writing: false, nextOffset: null, resumeAt: null, failures: 0, blockedUntil: 0 };
       this.partitions.set(partition, state);
     }
     return state;
