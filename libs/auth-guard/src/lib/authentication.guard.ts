@@ -11,7 +11,7 @@ import { KeyUsageRecorder } from './events/key-usage.recorder';
 import { ApiKeyAuthenticator } from './strategies/api-key.authenticator';
 import { KeycloakTokenAuthenticator } from './strategies/keycloak-token.authenticator';
 
-type Credential = { kind: 'bearer' } | { kind: 'api_key' };
+type Credential = 'bearer' | 'api_key';
 
 const BEARER_PATTERN = /^Bearer\s+\S+\s*$/i;
 
@@ -41,31 +41,59 @@ export class AuthenticationGuard implements CanActivate {
     private readonly metrics: AuthGuardMetrics,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * Synchronous for a cached API key (the common case): Nest then goes on without awaiting anything. A
+   * Bearer token or a key the cache does not hold returns a promise.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policyOf(context);
     if (policy.isPublic) return true;
     if (context.getType() !== 'http') throw new ForbiddenException('Only HTTP requests can be authenticated');
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const response = context.switchToHttp().getResponse<Response>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
+    const response = http.getResponse<Response>();
     let method = 'none';
     try {
       const credential = credentialOf(request, policy.bearerOnly);
-      method = credential.kind === 'bearer' ? 'oauth2' : 'api_key';
-      const principal = credential.kind === 'bearer' ? await this.keycloak.authenticate(request) : await this.apiKeys.authenticate(request);
-      request.principal = principal;
-      // Tracked before the role check: a refused but authenticated request is still usage of the key.
-      if (principal.auth_method === 'api_key') this.usage.track(request, response, principal);
-      authorize(policy.requirements, request, principal);
-      this.metrics.requests.inc({ method, outcome: 'allowed' });
-      return true;
-    } catch (error) {
-      this.metrics.requests.inc({ method, outcome: codeOf(error) });
-      const httpError = isDomainError(error) ? toHttpException(error) : error;
-      if (httpError instanceof HttpException && httpError.getStatus() === 401) {
-        response.setHeader('WWW-Authenticate', method === 'oauth2' ? 'Bearer error="invalid_token"' : 'Bearer');
+      if (credential === 'bearer') {
+        method = 'oauth2';
+        return this.admitOnceAuthenticated(this.keycloak.authenticate(request), method, policy, request, response);
       }
-      throw httpError;
+      method = 'api_key';
+      const cached = this.apiKeys.authenticateCached(request);
+      if (cached) return this.admit(cached, method, policy, request, response);
+      return this.admitOnceAuthenticated(this.apiKeys.authenticate(request), method, policy, request, response);
+    } catch (error) {
+      throw this.refusal(error, method, response);
     }
+  }
+
+  private async admitOnceAuthenticated(principal: Promise<AuthPrincipal>, method: string, policy: RoutePolicy, request: AuthenticatedRequest, response: Response): Promise<boolean> {
+    try {
+      return this.admit(await principal, method, policy, request, response);
+    } catch (error) {
+      throw this.refusal(error, method, response);
+    }
+  }
+
+  /** Attaches the principal, records key usage, checks roles; throws the refusal otherwise. */
+  private admit(principal: AuthPrincipal, method: string, policy: RoutePolicy, request: AuthenticatedRequest, response: Response): true {
+    request.principal = principal;
+    // Tracked before the role check: a refused but authenticated request is still usage of the key.
+    if (principal.auth_method === 'api_key') this.usage.track(request, response, principal);
+    authorize(policy.requirements, request, principal);
+    this.metrics.requests.inc({ method, outcome: 'allowed' });
+    return true;
+  }
+
+  /** What the guard throws for an error: counted, an HttpException, with a Bearer challenge on 401. */
+  private refusal(error: unknown, method: string, response: Response): unknown {
+    this.metrics.requests.inc({ method, outcome: codeOf(error) });
+    const httpError = isDomainError(error) ? toHttpException(error) : error;
+    if (httpError instanceof HttpException && httpError.getStatus() === 401) {
+      response.setHeader('WWW-Authenticate', method === 'oauth2' ? 'Bearer error="invalid_token"' : 'Bearer');
+    }
+    return httpError;
   }
 
   private policyOf(context: ExecutionContext): RoutePolicy {
@@ -88,12 +116,16 @@ export class AuthenticationGuard implements CanActivate {
   }
 }
 
+/** Every role of every requirement, in order; the missing ones (each once) are named in the 403. */
 function authorize(requirements: RoleRequirement[], request: Request, principal: AuthPrincipal): void {
-  if (requirements.length === 0) return;
-  const params = (request.params ?? {}) as Record<string, string>;
-  const required = requirements.flatMap((requirement) => (typeof requirement === 'function' ? requirement(params, principal) : requirement));
-  const missing = [...new Set(required.filter((role) => !principal.iam_roles.includes(role)))];
-  if (missing.length === 0) return;
+  let missing: string[] | undefined;
+  for (const requirement of requirements) {
+    const roles = typeof requirement === 'function' ? requirement((request.params ?? {}) as Record<string, string>, principal) : requirement;
+    for (const role of roles) {
+      if (!principal.iam_roles.includes(role) && !missing?.includes(role)) (missing ??= []).push(role);
+    }
+  }
+  if (!missing) return;
   const names = missing.map((role) => `'${role}'`).join(', ');
   throw new DomainError(DomainErrorCode.ROLE_REQUIRED, `Missing role ${names}: ask an RS-Server administrator to grant it`, {
     required_roles: missing,
@@ -103,7 +135,7 @@ function authorize(requirements: RoleRequirement[], request: Request, principal:
 /** Which credential the request carries: a Bearer token wins over an API key when both are sent. */
 function credentialOf(request: Request, bearerOnly: boolean): Credential {
   const authorization = request.headers.authorization;
-  if (authorization && BEARER_PATTERN.test(authorization)) return { kind: 'bearer' };
+  if (authorization && BEARER_PATTERN.test(authorization)) return 'bearer';
   const hasKey = request.headers[API_KEY_HEADER] !== undefined || request.query?.[API_KEY_QUERY_PARAMETER] !== undefined;
   if (bearerOnly) {
     throw new UnauthorizedException({
@@ -116,7 +148,7 @@ function credentialOf(request: Request, bearerOnly: boolean): Credential {
   if (hasKey) {
     // Query fallback for apps that did not get apiKeyLocationMiddleware (it normally moves the key into the header).
     if (request.headers[API_KEY_HEADER] === undefined) request.headers[API_KEY_HEADER] = String(request.query[API_KEY_QUERY_PARAMETER]);
-    return { kind: 'api_key' };
+    return 'api_key';
   }
   if (authorization) {
     throw new UnauthorizedException({ code: TOKEN_INVALID, message: "Unsupported Authorization header: send 'Authorization: Bearer <Keycloak access token>'" });

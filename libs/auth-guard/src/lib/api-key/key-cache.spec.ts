@@ -45,6 +45,20 @@ describe(KeyCache.name, () => {
       expect(sut.size).toBe(2);
     });
 
+    it('should keep the least recently used order when the most recent entry is read again', () => {
+      const sut = new KeyCache(2);
+      sut.set('d1', entry('k1'));
+      sut.set('d2', entry('k2'));
+      sut.get('d2');
+      sut.get('d1');
+      sut.get('d1');
+      sut.get('d2');
+      sut.set('d3', entry('k3'));
+      expect(sut.get('d1')).toBeUndefined();
+      expect(sut.get('d2')).toBeDefined();
+      expect(sut.get('d3')).toBeDefined();
+    });
+
     it('should refuse a check that started before an eviction', () => {
       const sut = new KeyCache(10);
       const startedAt = sut.currentGeneration;

@@ -23,13 +23,16 @@ export function keyDigest(apiKey: string): string {
 /**
  * Bounded LRU of key checks with per-entry expiry and an index key id → digests, so a lifecycle event
  * (which names the key id, never the value) evicts at once. A Map keeps insertion order: re-inserting on
- * read makes the first entry the least recently used one.
+ * read makes the first entry the least recently used one. A read of the most recent entry (the same key
+ * again, the usual case) leaves the order as it is: it is already last.
  */
 export class KeyCache {
   private readonly entries = new Map<string, CachedKeyCheck>();
   private readonly digestsByKeyId = new Map<string, Set<string>>();
   /** Bumped by every eviction, so a check that started before it is not cached after it. */
   private generation = 0;
+  /** The digest inserted last, when known: reading it again changes no order. */
+  private newest: string | undefined;
 
   constructor(
     private readonly maxEntries: number,
@@ -51,8 +54,11 @@ export class KeyCache {
       this.remove(digest, entry);
       return undefined;
     }
-    this.entries.delete(digest);
-    this.entries.set(digest, entry);
+    if (digest !== this.newest) {
+      this.entries.delete(digest);
+      this.entries.set(digest, entry);
+      this.newest = digest;
+    }
     return entry;
   }
 
@@ -62,6 +68,7 @@ export class KeyCache {
     const previous = this.entries.get(digest);
     if (previous) this.remove(digest, previous);
     this.entries.set(digest, entry);
+    this.newest = digest;
     const keyId = entry.principal.key_id;
     const digests = this.digestsByKeyId.get(keyId) ?? new Set<string>();
     digests.add(digest);
@@ -103,6 +110,7 @@ export class KeyCache {
     this.generation++;
     this.entries.clear();
     this.digestsByKeyId.clear();
+    this.newest = undefined;
   }
 
   /** Applies `change` to every cached check of the key id (a copy of its digests: `change` may remove them); bumps the generation. */
@@ -121,6 +129,7 @@ export class KeyCache {
 
   private remove(digest: string, entry: CachedKeyCheck): void {
     this.entries.delete(digest);
+    if (digest === this.newest) this.newest = undefined;
     const digests = this.digestsByKeyId.get(entry.principal.key_id);
     digests?.delete(digest);
     if (digests && digests.size === 0) this.digestsByKeyId.delete(entry.principal.key_id);

@@ -11,6 +11,7 @@ import { runStrategy } from './run-strategy.util';
 /**
  * Reads the key from the `x-api-key` header with passport-headerapikey (the `api-key` query parameter and
  * the `/k/<key>/` path prefix are moved into that header by apiKeyLocationMiddleware) and verifies it.
+ * A key already in the cache is answered by `authenticateCached` without running the strategy.
  */
 @Injectable()
 export class ApiKeyAuthenticator {
@@ -18,24 +19,26 @@ export class ApiKeyAuthenticator {
 
   constructor(private readonly verifier: ApiKeyVerifier) {
     this.strategy = new HeaderAPIKeyStrategy({ header: API_KEY_HEADER, prefix: '' }, true, (apiKey, done, request) => {
-      let context: KeyCheckContext | undefined;
-      const contextOf = () => (context ??= checkContextOf(request as Request));
-      let cached: AuthPrincipal | undefined;
-      try {
-        // A cached key is answered in this same tick; only a miss waits for the key manager.
-        cached = this.verifier.verifyCached(apiKey, contextOf);
-      } catch (error) {
-        return done(error as Error);
-      }
-      if (cached) return done(null, cached);
-      this.verifier.verify(apiKey, contextOf()).then(
+      this.verifier.verify(apiKey, checkContextOf(request as Request)).then(
         (principal) => done(null, principal),
         (error: Error) => done(error),
       );
     });
   }
 
-  /** The principal of a valid key; the verifier's error (403, 429, 503...) otherwise. */
+  /**
+   * The principal of a key the cache holds (its refusal or referer policy thrown as in `authenticate`), in
+   * this same tick; undefined when the request has no key or the key is not cached: then `authenticate`.
+   * Runs on every request with a valid key, so it skips what passport adds around the verifier: a strategy
+   * object, closures and a promise per request. It reads the key where the strategy does (the header, no prefix).
+   */
+  authenticateCached(request: Request): AuthPrincipal | undefined {
+    const apiKey = request.headers[API_KEY_HEADER];
+    if (typeof apiKey !== 'string' || apiKey === '') return undefined;
+    return this.verifier.verifyCached(apiKey, () => checkContextOf(request));
+  }
+
+  /** The principal of a valid key through passport-headerapikey; the verifier's error (403, 429, 503...) otherwise. */
   async authenticate(request: Request): Promise<AuthPrincipal> {
     const outcome = await runStrategy<AuthPrincipal>(this.strategy, request);
     if (outcome.ok) return outcome.user;
