@@ -205,11 +205,11 @@ export async function stopGroup(entry, graceMs = 20000) {
  * Runs a command to completion (provisioning steps). Output goes to `logFile`; `onLine` sees each line.
  * Rejects with the log tail on a non-zero exit.
  */
-export function runLogged(what, cmd, args, { cwd, env, logFile, onLine } = {}) {
+export function runLogged(what, cmd, args, { cwd, env, logFile, onLine, user } = {}) {
   return new Promise((resolve, reject) => {
     const out = fs.openSync(logFile, 'a');
     fs.writeSync(out, `\n=== ${new Date().toISOString()} ${cmd} ${args.join(' ')}\n`);
-    const child = spawn(cmd, args, { cwd, env: env || process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env: env || process.env, stdio: ['ignore', 'pipe', 'pipe'], ...user });
     let buf = '';
     const feed = (chunk) => {
       fs.writeSync(out, chunk);
@@ -236,10 +236,10 @@ export function runLogged(what, cmd, args, { cwd, env, logFile, onLine } = {}) {
 }
 
 /** Starts a long-running service detached in its own process group, output appended to `logFile`. */
-export function startDetached(cmd, args, { cwd, env, logFile }) {
+export function startDetached(cmd, args, { cwd, env, logFile, user }) {
   const out = fs.openSync(logFile, 'w');
   fs.writeSync(out, `=== rs-stack ${new Date().toISOString()} ${cmd} ${args.join(' ')}\n`);
-  const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', out, out], ...user });
   fs.closeSync(out);
   let exit = null;
   child.on('exit', (code, signal) => {
@@ -262,6 +262,29 @@ export function which(bin, env = process.env) {
     } catch {}
   }
   return null;
+}
+
+/**
+ * Installs Debian packages with apt-get (as root, or through sudo), saying so. For services whose programs
+ * come from the distribution (Redis, PostgreSQL); `found()` tells whether the install did its job.
+ */
+export async function aptInstall(what, packages, { env, logFile, found }) {
+  const apt = which('apt-get', env);
+  const hint = `apt-get update && apt-get install -y ${packages.join(' ')}`;
+  if (!apt) throw new Error(`${what}: ${packages.join(' ')} not installed and apt-get is not available; install it yourself (${hint})`);
+  const root = process.getuid?.() === 0;
+  const sudo = root ? null : which('sudo', env);
+  if (!root && !sudo) throw new Error(`${what}: ${packages.join(' ')} missing; run as root: ${hint}`);
+  const run = (args) =>
+    root
+      ? runLogged(what, apt, args, { logFile, env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } })
+      : runLogged(what, sudo, ['env', 'DEBIAN_FRONTEND=noninteractive', apt, ...args], { logFile });
+  const prefix = root ? '' : 'sudo ';
+  log(`${what}: not installed; running '${prefix}apt-get update' (log: ${logFile})`);
+  await run(['update', '-q']);
+  log(`${what}: running '${prefix}apt-get install -y ${packages.join(' ')}'`);
+  await run(['install', '-y', '-q', ...packages]);
+  if (!found()) throw new Error(`${what}: apt-get install finished but the programs are still not found`);
 }
 
 // ---------------------------------------------------------------- network

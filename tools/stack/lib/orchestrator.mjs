@@ -9,14 +9,23 @@ import {
 import kafka from './kafka.mjs';
 import keycloak from './keycloak.mjs';
 import mongo from './mongo.mjs';
+import postgres from './postgres.mjs';
 import redis from './redis.mjs';
 
-export const SERVICES = { kafka, mongo, redis, keycloak };
+export const SERVICES = { kafka, postgres, mongo, redis, keycloak };
 export const ALL = Object.keys(SERVICES);
 
+/** The named services (default: all) and, before each, the services it `requires` (mongo needs postgres). */
 export function resolveServices(names) {
-  const list = !names || names.length === 0 ? ALL : [...new Set(names)];
-  for (const n of list) if (!SERVICES[n]) throw new Error(`unknown service '${n}' (known: ${ALL.join(', ')})`);
+  const asked = !names || names.length === 0 ? ALL : [...new Set(names)];
+  for (const n of asked) if (!SERVICES[n]) throw new Error(`unknown service '${n}' (known: ${ALL.join(', ')})`);
+  const list = [];
+  const add = (n) => {
+    if (list.includes(n)) return;
+    for (const required of SERVICES[n].requires ?? []) add(required);
+    list.push(n);
+  };
+  asked.forEach(add);
   return list;
 }
 
@@ -145,7 +154,7 @@ async function upLocked(cfg, list, opts) {
       } catch (e) {
         throw new StackError(name, `cannot prepare: ${e.message}`, logFile);
       }
-      const proc = startDetached(spec.cmd, spec.args, { cwd: spec.cwd, env: spec.env, logFile });
+      const proc = startDetached(spec.cmd, spec.args, { cwd: spec.cwd, env: spec.env, logFile, user: spec.user });
       if (!proc.pid) throw new StackError(name, `could not spawn ${spec.cmd}`, logFile);
       started[name] = { pid: proc.pid, proc, t0: Date.now(), logFile };
       const st = readState(cfg);

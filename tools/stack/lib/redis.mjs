@@ -1,6 +1,6 @@
 // Redis: Debian redis-server, run in the foreground (we own the process), no persistence.
 import path from 'node:path';
-import { exists, intEnv, log, mkdirp, runLogged, tcpExchange, which } from './common.mjs';
+import { aptInstall, exists, intEnv, log, mkdirp, tcpExchange, which } from './common.mjs';
 
 function redisBin(env) {
   if (env.REDIS_SERVER) return exists(env.REDIS_SERVER) ? env.REDIS_SERVER : null;
@@ -33,18 +33,7 @@ export default {
   async provision(cfg, { logFile }) {
     if (this.provisioned(cfg)) return;
     if (cfg.env.REDIS_SERVER) throw new Error(`redis: REDIS_SERVER=${cfg.env.REDIS_SERVER} is not an executable`);
-    const apt = which('apt-get', cfg.env);
-    if (!apt) throw new Error('redis: redis-server is not installed and apt-get is not available; install Redis >= 6.2 and put redis-server on PATH (or set REDIS_SERVER)');
-    const root = process.getuid?.() === 0;
-    const sudo = root ? null : which('sudo', cfg.env);
-    if (!root && !sudo) throw new Error('redis: redis-server is missing; run as root: apt-get update && apt-get install -y redis-server');
-    const run = (args) => (root ? runLogged('redis', apt, args, { logFile, env: { ...cfg.env, DEBIAN_FRONTEND: 'noninteractive' } }) : runLogged('redis', sudo, ['env', 'DEBIAN_FRONTEND=noninteractive', apt, ...args], { logFile }));
-    const prefix = root ? '' : 'sudo ';
-    log(`redis: redis-server not found; running '${prefix}apt-get update' (log: ${logFile})`);
-    await run(['update', '-q']);
-    log(`redis: running '${prefix}apt-get install -y redis-server'`);
-    await run(['install', '-y', '-q', 'redis-server']);
-    if (!redisBin(cfg.env)) throw new Error('redis: apt-get install finished but redis-server is still not found');
+    await aptInstall('redis', ['redis-server'], { env: cfg.env, logFile, found: () => Boolean(redisBin(cfg.env)) });
     log('redis: installed redis-server (if your system started the packaged redis service on 6379, `up` reuses it without owning it)');
   },
 
