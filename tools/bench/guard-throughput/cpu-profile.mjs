@@ -3,10 +3,14 @@
 // (cpu-clock, 2000 Hz, the main thread only), once loading only the guarded app and once only the
 // unguarded one; prints µs of main-thread CPU per request by function, guarded − unguarded.
 //
-//   node tools/bench/guard-throughput/cpu-profile.mjs [--path <path>] [--seconds 10] [--top 40] [--match <text>] [--below <text>]
+//   node tools/bench/guard-throughput/cpu-profile.mjs [--path <path>] [--seconds 10] [--alternate <slices>] [--top 40] [--match <text>] [--below <text>]
 //
+// By default each side gets its own server and is loaded alone (the JIT sees one app's requests, as in
+// production). --alternate N loads both apps of one server in turn, N slices of --seconds each (as run.mjs).
 // --match keeps the functions whose name contains the text; --below also lists, for the guarded app, the
 // callees of the (first) function whose name contains the text, with their inclusive µs per request.
+// --save <prefix> writes each side's folded stacks (`frame;frame;… count`, and the request count first)
+// to <prefix>-guarded.folded and <prefix>-unguarded.folded, for flame graphs or another look.
 //
 // Why perf and not `node --cpu-prof`: V8's sampler ticks on wall-clock time, so on a busy machine a
 // preempted thread's wait is charged to whatever ran last (writev above all); cpu-clock samples only
@@ -32,30 +36,41 @@ const seconds = Number(args.seconds ?? 10);
 const top = Number(args.top ?? 40);
 const HZ = 2000;
 
-/** One server, one side loaded: folded main-thread stacks (root first) with their sample counts. */
-async function profile(side) {
+function startServer() {
   const server = spawn(process.execPath, ['--perf-basic-prof-only-functions', '--interpreted-frames-native-stack', '-r', '@swc-node/register', path.join(HERE, 'server.ts')], {
     cwd: ROOT,
     env: { ...process.env, SWC_NODE_PROJECT: path.join(HERE, 'tsconfig.json'), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const ready = await new Promise((resolve) => readline.createInterface({ input: server.stdout }).on('line', (line) => line.startsWith('{"guarded"') && resolve(JSON.parse(line))));
+  const ready = new Promise((resolve) => readline.createInterface({ input: server.stdout }).on('line', (line) => line.startsWith('{"guarded"') && resolve(JSON.parse(line))));
+  return { server, ready };
+}
+
+function load(ready, side, duration) {
   const headers = side === 'guarded' ? [`x-api-key:${ready.apiKey}`] : [];
-  const load = (duration) => JSON.parse(spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), `${ready[side]}${urlPath}`, '16', String(duration), ...headers], { encoding: 'utf8' }).stdout.trim().split('\n').at(-1));
-  load(3);
-  load(3); // the JIT settles
+  const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), `${ready[side]}${urlPath}`, '16', String(duration), ...headers], { encoding: 'utf8' });
+  return JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
+
+/** Loads one side for `duration` s while perf samples the server's main thread; adds the stacks to `into`. */
+async function record(server, ready, side, duration, into) {
   const data = path.join(fs.mkdtempSync('/tmp/guard-profile-'), 'perf.data');
   const perf = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', String(HZ), '-g', '-t', String(server.pid), '-o', data], { stdio: 'inherit' });
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const run = load(seconds);
+  const run = load(ready, side, duration);
   perf.kill('SIGINT');
   await new Promise((resolve) => perf.once('exit', resolve));
-  const script = spawnSync('perf', ['script', '-i', data, '-F', 'ip,sym,dso'], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout;
-  server.stdin.end();
-  await new Promise((resolve) => server.once('exit', resolve));
-  const names = jitNames(`/tmp/perf-${server.pid}.map`);
+  into.requests += run.requests;
+  into.seconds += duration;
+  into.scripts.push(spawnSync('perf', ['script', '-i', data, '-F', 'ip,sym,dso'], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout);
+  fs.rmSync(path.dirname(data), { recursive: true });
+}
+
+/** Folded main-thread stacks (root first) with their sample counts, JIT frames named once the server is gone. */
+function fold(pid, { requests, seconds: duration, scripts }) {
+  const names = jitNames(`/tmp/perf-${pid}.map`);
   const stacks = new Map();
-  for (const sample of script.split('\n\n')) {
+  for (const sample of scripts.join('\n\n').split('\n\n')) {
     const frames = [];
     for (const line of sample.split('\n')) {
       const match = /^\s*([0-9a-f]+) (.*) \((.*)\)$/.exec(line);
@@ -69,7 +84,37 @@ async function profile(side) {
       stacks.set(key, (stacks.get(key) ?? 0) + 1);
     }
   }
-  return { requests: run.requests, rps: run.rps, stacks };
+  return { requests, rps: Math.round(requests / duration), stacks };
+}
+
+async function stop(server) {
+  server.stdin.end();
+  await new Promise((resolve) => server.once('exit', resolve));
+}
+
+/** One server per side, only that side loaded (the JIT sees one app's requests, as in production). */
+async function profileAlone(side) {
+  const { server, ready } = startServer();
+  const urls = await ready;
+  load(urls, side, 3);
+  load(urls, side, 3); // the JIT settles
+  const samples = { requests: 0, seconds: 0, scripts: [] };
+  await record(server, urls, side, seconds, samples);
+  await stop(server);
+  return fold(server.pid, samples);
+}
+
+/** Both sides in one server, alternating `slices` times (as run.mjs does), each side's slices sampled apart. */
+async function profileAlternating(slices) {
+  const { server, ready } = startServer();
+  const urls = await ready;
+  for (const side of ['unguarded', 'guarded', 'unguarded', 'guarded']) load(urls, side, 2);
+  const samples = { guarded: { requests: 0, seconds: 0, scripts: [] }, unguarded: { requests: 0, seconds: 0, scripts: [] } };
+  for (let slice = 0; slice < slices; slice++) {
+    for (const side of slice % 2 === 0 ? ['unguarded', 'guarded'] : ['guarded', 'unguarded']) await record(server, urls, side, seconds, samples[side]);
+  }
+  await stop(server);
+  return [fold(server.pid, samples.guarded), fold(server.pid, samples.unguarded)];
 }
 
 /** Resolves JIT addresses from a perf map; where entries overlap (code freed, space reused) the later one wins. */
@@ -121,8 +166,13 @@ function perRequest({ requests, stacks }) {
   return { total: total * scale, inclusive: new Map([...inclusive].map(([frame, count]) => [frame, count * scale])) };
 }
 
-const guarded = await profile('guarded');
-const unguarded = await profile('unguarded');
+const [guarded, unguarded] = args.alternate ? await profileAlternating(Number(args.alternate)) : [await profileAlone('guarded'), await profileAlone('unguarded')];
+if (args.save) {
+  for (const [side, profiled] of [['guarded', guarded], ['unguarded', unguarded]]) {
+    const lines = [`# requests ${profiled.requests}`, ...[...profiled.stacks].map(([stack, count]) => `${stack} ${count}`)];
+    fs.writeFileSync(`${args.save}-${side}.folded`, `${lines.join('\n')}\n`);
+  }
+}
 const g = perRequest(guarded);
 const u = perRequest(unguarded);
 const format = (value) => value.toFixed(1).padStart(7);
