@@ -2,9 +2,26 @@
 // Guard throughput: requests/s of a Cadip endpoint with a valid cached API key ÷ the same endpoint with the
 // guard replaced by a pass-through, measured in one run, in alternating rounds. See docs/benchmarks.md.
 //
-//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--path <path>,<path>]
+//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--path <path>,<path>] [--same-process]
 //
 // Kafka from tools/stack (127.0.0.1:9092) should be up so usage events are really published.
+//
+// Why the guarded and the unguarded app run in separate processes (the default): a deployed service is
+// either guarded or not, so its JIT only ever sees one request shape. Hosting both apps in one process (the
+// bench up to session 4, kept as --same-process) makes the shared express, Nest and node:http code serve
+// both shapes (e.g. `request.principal` set only on the guarded path), which can turn its inline caches
+// polymorphic and slow that shared code, charging a bench artefact to the guard. That is a hypothesis, from
+// perf profiles (session 4: guarded main-thread extra +64…+118 µs/request with both apps alternating in one
+// server, +13…+63 with each app loaded alone). Measured with this script (docs/benchmarks.md, "apps in
+// separate processes"): an A/A run (BENCH_VARIANT=a-a, both processes unguarded) reads 0.96–1.01, so
+// separate processes do not bias the ratio; but the guarded/unguarded ratio and main-thread extra with
+// separate processes (cadu 0.78–0.86, +65…+120 µs; session 0.81–0.90) are no better than with one
+// process in the same window (cadu 0.92–0.93, +33…+45 µs; session 0.82–0.84), so the IC-pollution effect
+// is not confirmed at this bench's resolution. Separate processes stay
+// the default as the production layout, with one candidate artefact fewer.
+//
+// Both processes are started at once and live for the whole run; the load still alternates between them
+// (ABBA), so both sides see the same machine conditions; CPU is read from the process serving each slice.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,59 +41,87 @@ const args = Object.fromEntries(
 const rounds = Number(args.rounds ?? 5);
 const seconds = Number(args.seconds ?? 10);
 const connections = Number(args.connections ?? 32);
+const sameProcess = 'same-process' in args;
 // A cheap handler (one CADU item: the guard's share is largest) and a typical search.
 const paths = (args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10').split(',');
 
-const server = spawn(process.execPath, ['-r', '@swc-node/register', path.join(HERE, 'server.ts')], {
-  cwd: ROOT,
-  env: { ...process.env, SWC_NODE_PROJECT: path.join(HERE, 'tsconfig.json'), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
-const ready = await new Promise((resolve, reject) => {
-  const lines = readline.createInterface({ input: server.stdout });
-  lines.on('line', (line) => {
-    if (line.startsWith('{"guarded"')) resolve(JSON.parse(line));
+/** Starts server.ts in `mode` (both, guarded or unguarded); resolves with the process and its ready line. */
+async function startServer(mode) {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(HERE, 'server.ts'), mode], {
+    cwd: ROOT,
+    env: { ...process.env, SWC_NODE_PROJECT: path.join(HERE, 'tsconfig.json'), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  server.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
-});
+  const ready = await new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      if (line.startsWith('{"guarded"')) resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) => reject(new Error(`bench server (${mode}) exited (${code})`)));
+  });
+  return { mode, child, pid: child.pid, ready };
+}
 
-/** CPU time (ms, user + system) the bench server has used so far, from /proc: all threads, or the main one. */
-function serverCpuMs(mainThread = false) {
-  const stat = mainThread ? `/proc/${server.pid}/task/${server.pid}/stat` : `/proc/${server.pid}/stat`;
+/** CPU time (ms, user + system) a bench server has used so far, from /proc: all threads, or the main one. */
+function cpuMs(pid, mainThread = false) {
+  const stat = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
   const fields = fs.readFileSync(stat, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-function load(url, extraHeaders, durationSeconds) {
-  const cpuBefore = serverCpuMs();
-  const mainCpuBefore = serverCpuMs(true);
-  const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), url, String(connections), String(durationSeconds), ...extraHeaders], { encoding: 'utf8' });
+const loadAverage = () => Math.round(os.loadavg()[0] * 100) / 100;
+const started = new Date();
+const loadBefore = loadAverage();
+
+// One process hosting both apps, or one process per app, started at once (boot in parallel).
+const servers = sameProcess ? [await startServer('both')] : await Promise.all([startServer('guarded'), startServer('unguarded')]);
+const serverOf = { guarded: servers.find((server) => server.ready.guarded), unguarded: servers.find((server) => server.ready.unguarded) };
+const apiKey = serverOf.guarded.ready.apiKey;
+
+/** Loads one side for `durationSeconds`; requests/s from load.mjs, CPU per request from that side's process. */
+function load(side, endpoint, durationSeconds) {
+  const { pid, ready } = serverOf[side];
+  const other = servers.find((server) => server !== serverOf[side]);
+  const cpuBefore = cpuMs(pid);
+  const mainCpuBefore = cpuMs(pid, true);
+  const otherCpuBefore = other && cpuMs(other.pid);
+  const headers = side === 'guarded' ? [`x-api-key:${apiKey}`] : [];
+  const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), `${ready[side]}${endpoint}`, String(connections), String(durationSeconds), ...headers], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(result.stderr);
   const run = JSON.parse(result.stdout.trim().split('\n').at(-1));
   // CPU per request hardly depends on what else runs on the machine, unlike requests/s.
-  run.server_cpu_us_per_request = Math.round(((serverCpuMs() - cpuBefore) * 1000) / run.requests);
+  run.server_cpu_us_per_request = Math.round(((cpuMs(pid) - cpuBefore) * 1000) / run.requests);
   // The main thread serves every request: the part of the CPU that requests/s is bound by.
-  run.server_main_thread_cpu_us_per_request = Math.round(((serverCpuMs(true) - mainCpuBefore) * 1000) / run.requests);
+  run.server_main_thread_cpu_us_per_request = Math.round(((cpuMs(pid, true) - mainCpuBefore) * 1000) / run.requests);
+  // Separate processes: what the idle one (Kafka clients, timers) burnt meanwhile, ms per s of slice.
+  if (other) run.idle_process_cpu_ms_per_s = Math.round(((cpuMs(other.pid) - otherCpuBefore) / durationSeconds) * 10) / 10;
   return run;
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const report = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version }, rounds, seconds, connections, endpoints: [] };
+const report = {
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  mode: sameProcess ? 'same-process' : 'separate-processes',
+  variant: process.env['BENCH_VARIANT'] ?? 'full',
+  processes: { guarded: serverOf.guarded.pid, unguarded: serverOf.unguarded.pid },
+  rounds,
+  seconds,
+  connections,
+  endpoints: [],
+};
 try {
   for (const endpoint of paths) {
-    const guardedUrl = `${ready.guarded}${endpoint}`;
-    const unguardedUrl = `${ready.unguarded}${endpoint}`;
-    const key = [`x-api-key:${ready.apiKey}`];
     // Warm-up: JIT, connection pools, and the one key check that fills the cache.
-    load(unguardedUrl, [], 3);
-    load(guardedUrl, key, 3);
+    load('unguarded', endpoint, 3);
+    load('guarded', endpoint, 3);
     const guarded = [];
     const unguarded = [];
     for (let round = 0; round < rounds; round++) {
+      // ABBA: unguarded first in even rounds, guarded first in odd ones.
       const first = round % 2 === 0;
-      if (first) unguarded.push(load(unguardedUrl, [], seconds));
-      guarded.push(load(guardedUrl, key, seconds));
-      if (!first) unguarded.push(load(unguardedUrl, [], seconds));
+      if (first) unguarded.push(load('unguarded', endpoint, seconds));
+      guarded.push(load('guarded', endpoint, seconds));
+      if (!first) unguarded.push(load('unguarded', endpoint, seconds));
       console.error(
         `round ${round + 1}/${rounds} ${endpoint}: unguarded ${unguarded.at(-1).rps} req/s (${unguarded.at(-1).server_cpu_us_per_request} µs CPU/req), ` +
           `guarded ${guarded.at(-1).rps} req/s (${guarded.at(-1).server_cpu_us_per_request} µs CPU/req)`,
@@ -90,6 +135,8 @@ try {
     const roundRatios = guarded.map((run, index) => Math.round((run.rps / unguarded[index].rps) * 1000) / 1000);
     const guardedCpu = median(guarded.map((run) => run.server_cpu_us_per_request));
     const unguardedCpu = median(unguarded.map((run) => run.server_cpu_us_per_request));
+    const guardedMain = median(guarded.map((run) => run.server_main_thread_cpu_us_per_request));
+    const unguardedMain = median(unguarded.map((run) => run.server_main_thread_cpu_us_per_request));
     report.endpoints.push({
       endpoint,
       unguarded_rps: unguardedRps,
@@ -97,18 +144,31 @@ try {
       ratio_of_medians: Math.round((guardedRps / unguardedRps) * 1000) / 1000,
       median_round_ratio: median(roundRatios),
       round_ratios: roundRatios,
+      // Per side, i.e. per process unless --same-process (then both read the one server).
       unguarded_cpu_us_per_request: unguardedCpu,
       guarded_cpu_us_per_request: guardedCpu,
       // The requests/s ratio a CPU-bound server reaches: the estimate that survives a busy machine.
       cpu_ratio: Math.round((unguardedCpu / guardedCpu) * 1000) / 1000,
-      unguarded_main_thread_cpu_us_per_request: median(unguarded.map((run) => run.server_main_thread_cpu_us_per_request)),
-      guarded_main_thread_cpu_us_per_request: median(guarded.map((run) => run.server_main_thread_cpu_us_per_request)),
+      unguarded_main_thread_cpu_us_per_request: unguardedMain,
+      guarded_main_thread_cpu_us_per_request: guardedMain,
+      main_thread_extra_us_per_request: guardedMain - unguardedMain,
+      ...(!sameProcess && {
+        // ms of CPU per s the idle process used while the other one was loaded (medians over the rounds).
+        unguarded_process_idle_cpu_ms_per_s: median(guarded.map((run) => run.idle_process_cpu_ms_per_s)),
+        guarded_process_idle_cpu_ms_per_s: median(unguarded.map((run) => run.idle_process_cpu_ms_per_s)),
+      }),
       unguarded_latency_ms: unguarded.map((run) => run.latency_ms),
       guarded_latency_ms: guarded.map((run) => run.latency_ms),
       rounds_rps: { unguarded: unguarded.map((run) => run.rps), guarded: guarded.map((run) => run.rps) },
+      rounds_main_thread_cpu_us_per_request: {
+        unguarded: unguarded.map((run) => run.server_main_thread_cpu_us_per_request),
+        guarded: guarded.map((run) => run.server_main_thread_cpu_us_per_request),
+      },
     });
   }
+  report.time = { started: started.toISOString(), finished: new Date().toISOString() };
+  report.load_average_1m = { before: loadBefore, after: loadAverage() };
   console.log(JSON.stringify(report, null, 2));
 } finally {
-  server.stdin.end();
+  for (const server of servers) server.child.stdin.end();
 }

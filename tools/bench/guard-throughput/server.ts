@@ -1,9 +1,15 @@
-// Bench server: the real Cadip app twice in one process, identical but for the guard: GUARDED (API key
-// via a stand-in key manager, cached after the first check; usage events to Kafka when it is up) and
-// UNGUARDED (the global guard replaced by one that lets everything through). Prints one JSON line with
-// both URLs and the key, then serves until stdin closes. BENCH_VARIANT changes the GUARDED app, to split
-// the difference: `no-usage` (the guard without usage events), `inline` (usage events sent from the request
-// thread, USAGE_PRODUCER_THREAD=false), `a-a` (unguarded too: calibrates the bench).
+// Bench server: the real Cadip app, guarded, unguarded, or both in one process, identical but for the
+// guard: GUARDED (API key via a stand-in key manager, cached after the first check; usage events to Kafka
+// when it is up) and UNGUARDED (the global guard replaced by one that lets everything through).
+//
+//   node -r @swc-node/register server.ts [both|guarded|unguarded]      (default: both)
+//
+// `both` boots the two apps in this one process (cpu-profile.mjs, `run.mjs --same-process`); `guarded` or
+// `unguarded` boots only that app, as a deployed service is either guarded or not (run.mjs's default starts
+// one process of each). Prints one JSON line, {"guarded": url | null, "unguarded": url | null, "apiKey"},
+// then serves until stdin closes. BENCH_VARIANT changes the GUARDED app, to split the difference:
+// `no-usage` (the guard without usage events), `inline` (usage events sent from the request thread,
+// USAGE_PRODUCER_THREAD=false), `a-a` (unguarded too: calibrates the bench).
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AuthenticationGuard, KeyUsagePublisher } from '@rs/auth-guard';
@@ -48,17 +54,22 @@ async function boot(keyManagerUrl: string, variant: Variant): Promise<INestAppli
   return app;
 }
 
+type Mode = 'both' | 'guarded' | 'unguarded';
+
 async function main(): Promise<void> {
+  const mode = (process.argv[2] ?? 'both') as Mode;
+  if (!['both', 'guarded', 'unguarded'].includes(mode)) throw new Error(`mode ${mode}: both, guarded or unguarded`);
+  // Started in every mode, so that a guarded and an unguarded process differ only by the guard.
   const keyManager = await standInKeyManager();
   const variant = process.env['BENCH_VARIANT'] ?? 'full';
-  const guarded = await boot(keyManager.url, variant === 'a-a' ? 'unguarded' : (variant as Variant));
-  const unguarded = await boot(keyManager.url, 'unguarded');
-  const url = async (app: INestApplication) => (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const guarded = mode === 'unguarded' ? null : await boot(keyManager.url, variant === 'a-a' ? 'unguarded' : (variant as Variant));
+  const unguarded = mode === 'guarded' ? null : await boot(keyManager.url, 'unguarded');
+  const url = async (app: INestApplication | null) => (app ? (await app.getUrl()).replace('[::1]', '127.0.0.1') : null);
   console.log(JSON.stringify({ guarded: await url(guarded), unguarded: await url(unguarded), apiKey: generateApiKey() }));
   process.stdin.resume();
   process.stdin.on('end', async () => {
-    await guarded.close();
-    await unguarded.close();
+    await guarded?.close();
+    await unguarded?.close();
     keyManager.close();
     process.exit(0);
   });
