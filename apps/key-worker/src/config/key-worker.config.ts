@@ -37,13 +37,19 @@ export const KEY_WORKER_ENV = {
    * write (a fetched batch is planned in chunks of this size): bounds a write, hence memory.
    */
   USAGE_BATCH_SIZE: env.int(50_000, { min: 1 }),
-  /** Bytes fetched per partition and per fetch: bounds a batch, hence memory. */
-  USAGE_FETCH_MAX_BYTES_PER_PARTITION: env.int(8 * 1024 * 1024, { min: 1024 }),
   /**
-   * Partitions whose aggregates one replica writes at the same time. 1 suits the local Mongo-wire DB (SQLite
-   * underneath: concurrent writes wait on each other); a MongoDB server may take more.
+   * Bytes fetched per partition and per fetch. kafkajs decodes a fetch and the worker plans it without yielding,
+   * so this bounds how long the event loop is busy at a time (write completions and commits wait meanwhile):
+   * at 50 000 events/s, 256 KiB (~1 000 events) kept its delay p99 at ~80 ms where 1–8 MiB let it reach
+   * 300–400 ms, and the aggregation lag followed (docs/benchmarks.md, "Usage ingest", session 4).
    */
-  USAGE_WRITE_CONCURRENCY: env.int(1, { min: 1, max: 64 }),
+  USAGE_FETCH_MAX_BYTES_PER_PARTITION: env.int(256 * 1024, { min: 1024 }),
+  /**
+   * Partitions whose aggregates one replica writes at the same time. On the local Mongo-wire DB (FerretDB on
+   * PostgreSQL) 3 did best at 50 000 events/s on 2 cores: 1 leaves the database idle between a partition's
+   * writes, 6 makes each write slower than it saves (docs/benchmarks.md, "Usage ingest", session 4).
+   */
+  USAGE_WRITE_CONCURRENCY: env.int(3, { min: 1, max: 64 }),
   /** Partitions processed at the same time by one replica. */
   USAGE_PARTITIONS_CONCURRENCY: env.int(1, { min: 1, max: 64 }),
 

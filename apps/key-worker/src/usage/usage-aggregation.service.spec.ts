@@ -169,6 +169,33 @@ describe(UsageAggregationService.name, () => {
       await expect(applyBatch(sut, batch([usageMessage(1), { offset: '2', key: null, value: Buffer.from('nope') }]))).rejects.toThrow('broker down');
       expect(buckets.total('totals')).toBe(0);
     });
+
+    it('should write the hour and day buckets at the same time, and the totals only once both are written', async () => {
+      const calls: string[] = [];
+      const insert = buckets.insertBuckets.bind(buckets);
+      jest.spyOn(buckets, 'insertBuckets').mockImplementation(async (collection, ...rest) => {
+        calls.push(`start ${collection}`);
+        await new Promise((resolve) => setTimeout(resolve, collection === 'daily' ? 20 : 1));
+        calls.push(`end ${collection}`);
+        return insert(collection, ...rest);
+      });
+      await applyBatch(createSut(), batch(messages(0, 12)));
+      expect(calls.slice(0, 2).sort()).toEqual(['start daily', 'start hourly']);
+      expect(calls.slice(2)).toEqual(['end hourly', 'end daily', 'start totals', 'end totals']);
+      expect(buckets.total('totals')).toBe(12);
+    });
+
+    it('should fail a write only once the other bucket write has ended, and leave the totals unwritten', async () => {
+      const insert = buckets.insertBuckets.bind(buckets);
+      jest.spyOn(buckets, 'insertBuckets').mockImplementation(async (collection, ...rest) => {
+        if (collection === 'hourly') throw new Error('database gone');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return insert(collection, ...rest);
+      });
+      await expect(applyBatch(createSut(), batch(messages(0, 12)))).rejects.toThrow('database gone');
+      expect(buckets.total('daily')).toBe(12);
+      expect(buckets.total('totals')).toBe(0);
+    });
   });
 
   describe(deadLetterReasonLabel.name, () => {

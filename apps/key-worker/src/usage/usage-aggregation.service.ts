@@ -41,7 +41,6 @@ export interface BatchOutcome {
   alreadyApplied: number;
 }
 
-const COLLECTION_ORDER: readonly BucketCollection[] = ['hourly', 'daily', 'totals'];
 const EMPTY_PAYLOAD = { ok: false, reason: 'payload is empty' } as const;
 
 /** Metric label for a validation failure (bounded set; the full reason goes into the dead-letter record). */
@@ -124,7 +123,7 @@ export class UsageAggregationService {
     }
   }
 
-  /** Writes a plan: dead letters first, then the hour, day and total documents, each conditional on its watermark. */
+  /** Writes a plan: dead letters first, then the hour and day documents, then the totals, each conditional on its watermark. */
   async write(plan: UsagePlan): Promise<BatchOutcome> {
     const stop = this.batchDuration.startTimer();
     try {
@@ -145,15 +144,15 @@ export class UsageAggregationService {
     let alreadyApplied = 0;
     if (valid) {
       const plans = planner.plans;
-      for (const collection of COLLECTION_ORDER) {
-        const skipped = await this.applyCollection(
-          partition,
-          collection,
-          plans.filter((plan) => plan.collection === collection),
-        );
-        // Every event lands in exactly one totals document: its skips are the batch's replayed events.
-        if (collection === 'totals') alreadyApplied = skipped;
-      }
+      const of = (collection: BucketCollection) => plans.filter((plan) => plan.collection === collection);
+      // Hour and day buckets at once (independent documents, each with its own watermark), then the totals:
+      // a key's total_queries (what /auth/api_key/list shows) never counts an event its buckets do not hold yet.
+      // allSettled: a failure is reported only once neither write is still running.
+      const buckets = await Promise.allSettled([this.applyCollection(partition, 'hourly', of('hourly')), this.applyCollection(partition, 'daily', of('daily'))]);
+      const failed = buckets.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+      // Every event lands in exactly one totals document: its skips are the batch's replayed events.
+      alreadyApplied = await this.applyCollection(partition, 'totals', of('totals'));
       const written = this.clock().getTime();
       for (const plan of plans) {
         if (plan.collection !== 'totals') continue;
