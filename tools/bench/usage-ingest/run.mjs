@@ -6,7 +6,7 @@
 //   npx nx build key-worker && node tools/stack/stack.mjs up kafka mongo redis
 //   node tools/bench/usage-ingest/run.mjs [--backlog 1000000] [--rate 50000] [--seconds 60] [--keys 20] [--routes 2]
 //                                          [--partitions 6] [--env K=V,K=V] [--load java|kafkajs]
-//   WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the worker.
+//   WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the worker; WORKER_LOG=<file> keeps its output.
 //
 // Load source (--load): `java` (default) sends the bench events with Kafka's Java client (LoadProducer.java, run
 //   from the Kafka jars tools/stack provisions; a few µs of CPU per event), `kafkajs` from this process (25-40 µs
@@ -146,6 +146,32 @@ function cpuMs(pid) {
     return 0;
   }
 }
+/**
+ * CPU of a stack service's process and its descendants (PostgreSQL runs a process per connection, each in a
+ * session of its own), with the children that exited meanwhile (counted by the parent that waited for them).
+ */
+function treeCpuMs(root) {
+  const processes = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      processes.set(Number(entry), { parent: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let ticks = 0;
+  for (const [pid, { ticks: own }] of processes) {
+    for (let at = pid; at > 1; at = processes.get(at)?.parent ?? 0) {
+      if (at === root) {
+        ticks += own;
+        break;
+      }
+    }
+  }
+  return (ticks * 1000) / 100;
+}
 function machineBusy() {
   const [, ...ticks] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
   const idle = ticks[3] + ticks[4];
@@ -165,8 +191,10 @@ function stackPids() {
   }
 }
 function cpuSnapshot(workerPid) {
-  const pids = { worker: workerPid, bench: process.pid, ...(loadProducer ? { load_producer: loadProducer.child.pid } : {}), ...stackPids() };
-  return { at: Date.now(), machine: machineBusy(), processes: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)])) };
+  const pids = { worker: workerPid, bench: process.pid, ...(loadProducer ? { load_producer: loadProducer.child.pid } : {}) };
+  const processes = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
+  for (const [name, pid] of Object.entries(stackPids())) processes[name] = treeCpuMs(pid);
+  return { at: Date.now(), machine: machineBusy(), processes };
 }
 function cpuBetween(before, after) {
   const seconds = (after.at - before.at) / 1000;
@@ -207,6 +235,9 @@ async function workerMetrics() {
     batch_seconds: value('key_worker_usage_batch_duration_seconds_sum'),
     events: value('key_worker_usage_events_total', 'aggregated'),
     document_writes: value('key_worker_usage_bucket_writes_total'),
+    // prom-client resets the event loop delay histogram at each scrape: these cover the time since the last one.
+    loop_delay_p99_ms: Math.round(value('nodejs_eventloop_lag_p99_seconds') * 1000),
+    loop_delay_max_ms: Math.round(value('nodejs_eventloop_lag_max_seconds') * 1000),
   };
 }
 function metricsBetween(before, after) {
@@ -216,6 +247,8 @@ function metricsBetween(before, after) {
     mean_write_ms: batches ? Math.round(((after.batch_seconds - before.batch_seconds) / batches) * 1000) : null,
     events_per_write: batches ? Math.round((after.events - before.events) / batches) : null,
     documents_per_write: batches ? Math.round((after.document_writes - before.document_writes) / batches) : null,
+    event_loop_delay_p99_ms: after.loop_delay_p99_ms,
+    event_loop_delay_max_ms: after.loop_delay_max_ms,
   };
 }
 
@@ -247,8 +280,14 @@ async function startWorker() {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
+  // WORKER_LOG=<file> keeps the worker's whole output (e.g. with WORKER_NODE_ARGS=--trace-gc).
+  const log = process.env.WORKER_LOG ? fs.createWriteStream(process.env.WORKER_LOG) : null;
+  const keep = (chunk) => {
+    output += chunk;
+    log?.write(chunk);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   for (let waited = 0; !output.includes('Joined '); waited += 100) {
     if (child.exitCode !== null || waited > 120_000) throw new Error(`worker did not join the group:\n${output.slice(-3000)}`);
     await sleep(100);
