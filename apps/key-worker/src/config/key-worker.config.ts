@@ -40,8 +40,8 @@ export const KEY_WORKER_ENV = {
   /**
    * Bytes fetched per partition and per fetch. kafkajs decodes a fetch and the worker plans it without yielding,
    * so this bounds how long the event loop is busy at a time (write completions and commits wait meanwhile):
-   * at 50 000 events/s, 256 KiB (~1 000 events) kept its delay p99 at ~80 ms where 1–8 MiB let it reach
-   * 300–400 ms, and the aggregation lag followed (docs/benchmarks.md, "Usage ingest", session 4).
+   * at 50 000 events/s, 256 KiB (~1 000 events) kept its delay p99 at 80–120 ms in most runs where 1 MiB let it
+   * reach 290–380 ms, and the aggregation lag followed (docs/benchmarks.md, "Usage ingest", session 4).
    */
   USAGE_FETCH_MAX_BYTES_PER_PARTITION: env.int(256 * 1024, { min: 1024 }),
   /**
