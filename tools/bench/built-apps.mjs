@@ -6,6 +6,17 @@ import net from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+
+/** The bench scripts' options, `--name value [--name value…]`, as { name: value } (every value a string). */
+export function benchArgs(argv = process.argv.slice(2)) {
+  return Object.fromEntries(
+    argv
+      .join(' ')
+      .split('--')
+      .filter(Boolean)
+      .map((pair) => pair.trim().split(/\s+/)),
+  );
+}
 export const LOG_DIR = path.join(ROOT, 'test-output', 'bench');
 
 export function freePort() {

@@ -27,17 +27,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { benchArgs, ROOT } from '../built-apps.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
-const ROOT = path.resolve(HERE, '..', '..', '..');
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .join(' ')
-    .split('--')
-    .filter(Boolean)
-    .map((pair) => pair.trim().split(/\s+/)),
-);
+const args = benchArgs();
 const rounds = Number(args.rounds ?? 5);
 const seconds = Number(args.seconds ?? 10);
 const connections = Number(args.connections ?? 32);

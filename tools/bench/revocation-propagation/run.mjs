@@ -8,9 +8,9 @@
 //   node tools/bench/revocation-propagation/run.mjs [--iterations 200] [--poll-ms 2]
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { percentiles, sleep, startBuiltApp, uniqueDatabase } from '../built-apps.mjs';
+import { benchArgs, percentiles, sleep, startBuiltApp, uniqueDatabase } from '../built-apps.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((pair) => pair.trim().split(/\s+/)));
+const args = benchArgs();
 const iterations = Number(args.iterations ?? 200);
 const pollMs = Number(args['poll-ms'] ?? 2);
 const keycloak = process.env.KEYCLOAK_URL ?? 'http://127.0.0.1:8180';

@@ -30,22 +30,15 @@ import { Worker } from 'node:worker_threads';
 import readline from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
+import { benchArgs, ROOT } from '../built-apps.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
-const ROOT = path.resolve(HERE, '..', '..', '..');
 const require = createRequire(path.join(ROOT, 'package.json'));
 const { Kafka, logLevel, CompressionTypes } = require('kafkajs');
 const { MongoClient } = require('mongodb');
 const { config: stackConfig } = await import(path.join(ROOT, 'tools', 'stack', 'index.mjs'));
 
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .join(' ')
-    .split('--')
-    .filter(Boolean)
-    .map((pair) => pair.trim().split(/\s+/)),
-);
+const args = benchArgs();
 const BACKLOG = Number(args.backlog ?? 1_000_000);
 const RATE = Number(args.rate ?? 50_000);
 const SECONDS = Number(args.seconds ?? 60);

@@ -4,23 +4,15 @@ import { AuthGuardMetrics } from '../auth-guard.metrics';
 import type { AuthGuardOptions } from '../auth-guard.options';
 import { KeyEventsStatus } from '../events/key-events.status';
 import { ApiKeyVerifier } from './api-key.verifier';
-import type { KeyCheckResult, KeyManagerClient } from './key-manager.client';
-
-function accepted(overrides: Partial<KeyCheckResult> = {}): KeyCheckResult {
-  return {
-    principal: { user_id: 'u-1', user_login: 'bob', iam_roles: [], config: {}, auth_method: 'api_key', key_id: 'key-1' },
-    allowed_referers: [],
-    expiresAt: null,
-    ...overrides,
-  };
-}
+import type { KeyManagerClient } from './key-manager.client';
+import { acceptedCheck } from '../testing/key-check-result.test-helper';
 
 describe(ApiKeyVerifier.name, () => {
   let client: { checkKey: jest.Mock };
   let now: number;
 
   beforeEach(() => {
-    client = { checkKey: jest.fn(async () => accepted()) };
+    client = { checkKey: jest.fn(async () => acceptedCheck()) };
     now = 1_000_000;
     jest.spyOn(Date, 'now').mockImplementation(() => now);
   });
@@ -65,7 +57,7 @@ describe(ApiKeyVerifier.name, () => {
     it('should not cache a check that raced with an eviction', async () => {
       const sut = create(false, false);
       let release: () => void = () => undefined;
-      client.checkKey.mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve(accepted()))));
+      client.checkKey.mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve(acceptedCheck()))));
       const key = generateApiKey();
       const pending = sut.verify(key, {});
       await new Promise((resolve) => setImmediate(resolve));
@@ -78,7 +70,7 @@ describe(ApiKeyVerifier.name, () => {
 
     it('should not share a check between requests from different referers', async () => {
       const sut = create(false, false);
-      client.checkKey.mockImplementation(async () => accepted({ allowed_referers: ['a.example'] }));
+      client.checkKey.mockImplementation(async () => acceptedCheck({ allowed_referers: ['a.example'] }));
       const key = generateApiKey();
       const results = await Promise.allSettled([sut.verify(key, { referer: 'https://a.example/' }), sut.verify(key, { referer: 'https://b.example/' })]);
       expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
@@ -106,7 +98,7 @@ describe(ApiKeyVerifier.name, () => {
 
     it('should enforce the allowed_referers of a cached key', async () => {
       const sut = create(false, false);
-      client.checkKey.mockImplementation(async () => accepted({ allowed_referers: ['a.example'] }));
+      client.checkKey.mockImplementation(async () => acceptedCheck({ allowed_referers: ['a.example'] }));
       const key = generateApiKey();
       await sut.verify(key, { referer: 'https://a.example/' });
       expect(sut.verifyCached(key, () => ({ referer: 'https://a.example/page' }))).toMatchObject({ key_id: 'key-1' });

@@ -2,20 +2,12 @@ import { DomainErrorCode, generateApiKey, revokedKeyError } from '@rs/key-domain
 import type { Request } from 'express';
 import { Registry } from 'prom-client';
 import { ApiKeyVerifier } from '../api-key/api-key.verifier';
-import type { KeyCheckResult, KeyManagerClient } from '../api-key/key-manager.client';
+import type { KeyManagerClient } from '../api-key/key-manager.client';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
 import type { AuthGuardOptions } from '../auth-guard.options';
 import { KeyEventsStatus } from '../events/key-events.status';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
-
-function accepted(overrides: Partial<KeyCheckResult> = {}): KeyCheckResult {
-  return {
-    principal: { user_id: 'u-1', user_login: 'bob', iam_roles: [], config: {}, auth_method: 'api_key', key_id: 'key-1' },
-    allowed_referers: [],
-    expiresAt: null,
-    ...overrides,
-  };
-}
+import { acceptedCheck } from '../testing/key-check-result.test-helper';
 
 function requestWith(headers: Record<string, string>): Request {
   return { headers, ip: '127.0.0.1', socket: {} } as unknown as Request;
@@ -28,7 +20,7 @@ describe(ApiKeyAuthenticator.name, () => {
   const key = generateApiKey();
 
   beforeEach(() => {
-    client = { checkKey: jest.fn(async () => accepted()) };
+    client = { checkKey: jest.fn(async () => acceptedCheck()) };
     const options: AuthGuardOptions = {
       serviceName: 's',
       keycloak: { url: 'http://kc', realm: 'r', audience: 'a' },
@@ -76,7 +68,7 @@ describe(ApiKeyAuthenticator.name, () => {
     });
 
     it('should check the allowed referers of a cached key against the request', async () => {
-      client.checkKey.mockResolvedValue(accepted({ allowed_referers: ['https://app.example'] }));
+      client.checkKey.mockResolvedValue(acceptedCheck({ allowed_referers: ['https://app.example'] }));
       await sut.authenticate(requestWith({ 'x-api-key': key, referer: 'https://app.example/page' }));
       expect(sut.authenticateCached(requestWith({ 'x-api-key': key, referer: 'https://app.example/other' }))?.key_id).toBe('key-1');
       expect(() => sut.authenticateCached(requestWith({ 'x-api-key': key, referer: 'https://evil.example' }))).toThrow(
