@@ -33,15 +33,6 @@ function serverUser() {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-function chownTree(dir, user) {
-  fs.chownSync(dir, user.uid, user.gid);
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) chownTree(p, user);
-    else fs.chownSync(p, user.uid, user.gid);
-  }
-}
-
 /** A StartupMessage for `postgres`/`postgres` (protocol 3.0). */
 function startupMessage() {
   const params = Buffer.from(`user\0${ROLE}\0database\0postgres\0\0`);
@@ -91,7 +82,8 @@ export default {
     const data = path.join(home, 'data');
     if (!exists(path.join(data, 'PG_VERSION'))) {
       fs.rmSync(data, { recursive: true, force: true }); // a half-done initdb
-      if (user) chownTree(home, user);
+      // initdb creates `data` inside `home` as the server user; everything under it is then that user's.
+      if (user) fs.chownSync(home, user.uid, user.gid);
       log(`postgres: creating a cluster in ${path.relative(cfg.cwd, data) || data}`);
       await runLogged('postgres', path.join(bin, 'initdb'), ['-D', data, '-U', ROLE, '--auth=trust', '--encoding=UTF8', '--no-locale'], {
         cwd: home,
@@ -100,7 +92,6 @@ export default {
         user,
       });
     }
-    if (user) chownTree(home, user);
     const [port] = this.ports(cfg);
     return {
       cmd: path.join(bin, 'postgres'),
