@@ -53,12 +53,16 @@ async function main(): Promise<void> {
   const key = generateApiKey();
   const run = async (count: number) => {
     for (let i = 0; i < count; i++) {
-      const response = Object.assign(new EventEmitter(), { statusCode: 200, writableFinished: true, setHeader: () => undefined });
       const request = { headers: { 'x-api-key': key }, query: {}, params: {}, method: 'GET', route: { path: '/x' }, baseUrl: '', ip: '127.0.0.1', socket: {} };
+      // As express leaves them: the request on `response.req`.
+      const response = Object.assign(new EventEmitter(), { req: request, statusCode: 200, writableFinished: true, setHeader: () => undefined });
+      const args = [request, response];
+      // Both ways to the HTTP arguments, for guards before and after session 5 (getArgByIndex).
       const context = {
         getHandler: () => Route.prototype.handle,
         getClass: () => Route,
         getType: () => 'http',
+        getArgByIndex: (index: number) => args[index],
         switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
       } as unknown as ExecutionContext;
       await guard.canActivate(context);

@@ -80,7 +80,7 @@ export class AuthenticationGuard implements CanActivate {
   private admit(principal: AuthPrincipal, method: string, policy: RoutePolicy, request: AuthenticatedRequest, response: Response): true {
     request.principal = principal;
     // Tracked before the role check: a refused but authenticated request is still usage of the key.
-    if (principal.auth_method === 'api_key') this.usage.track(request, response, principal);
+    if (principal.auth_method === 'api_key') this.usage.track(response, principal);
     authorize(policy.requirements, request, principal);
     this.metrics.requests.inc({ method, outcome: 'allowed' });
     return true;

@@ -1,26 +1,11 @@
-import { KEY_USAGE_TOPIC, type KeyUsageEventV1 } from '@rs/event-contracts';
+import { KEY_USAGE_TOPIC } from '@rs/event-contracts';
 import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
 import type { AuthGuardOptions, KafkaOptions } from '../auth-guard.options';
+import { contractJson, usageFields, type UsageFieldsOverrides } from '../testing/usage-fields.test-helper';
 import { KeyUsagePublisher } from './key-usage.publisher';
-
-function usageEvent(keyId = 'key-1'): KeyUsageEventV1 {
-  return {
-    event_id: 'e-1',
-    type: 'key.usage',
-    version: 1,
-    occurred_at: '2026-01-01T10:00:00.000Z',
-    key_id: keyId,
-    user_id: 'user-1',
-    service: 'cadip',
-    method: 'GET',
-    route: '/cadip/:station/session',
-    status: 200,
-    latency_ms: 1.5,
-  };
-}
 
 class FakeProducer {
   up = true;
@@ -66,6 +51,9 @@ describe(KeyUsagePublisher.name, () => {
 
   const metric = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
 
+  /** Records one response's usage, its fields as usageFields gives them. */
+  const record = (overrides: UsageFieldsOverrides = {}) => sut.record(...(usageFields(overrides) as Parameters<KeyUsagePublisher['record']>));
+
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(() => {
@@ -78,15 +66,15 @@ describe(KeyUsagePublisher.name, () => {
   });
 
   describe('record', () => {
-    it('should send buffered events in one batch keyed by key id on the usage topic', async () => {
+    it('should send buffered events in one batch keyed by key id on the usage topic, as the contract JSON', async () => {
       create().onApplicationBootstrap();
-      sut.record(usageEvent('key-a'));
-      sut.record(usageEvent('key-b'), 'corr-1');
+      record({ keyId: 'key-a' });
+      record({ keyId: 'key-b', correlationId: 'corr-1' });
       await until(() => producer.messages.length === 2);
       expect(producer.sent).toHaveLength(1);
       expect(producer.sent[0].topic).toBe(KEY_USAGE_TOPIC);
       expect(producer.messages.map((message) => message.key)).toEqual(['key-a', 'key-b']);
-      expect(JSON.parse(producer.messages[0].value)).toEqual(usageEvent('key-a'));
+      expect(producer.messages[0].value).toBe(contractJson(usageFields({ keyId: 'key-a' }), JSON.parse(producer.messages[0].value).event_id));
       expect(producer.sent[0].messages[1]).toMatchObject({ headers: { 'x-correlation-id': 'corr-1' } });
       expect(await metric('auth_guard_usage_events_published_total')).toBe(2);
     });
@@ -94,8 +82,9 @@ describe(KeyUsagePublisher.name, () => {
     it('should send a full batch without waiting for the timer', async () => {
       create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
       await until(() => sut.isConnected);
-      for (let i = 0; i < 10; i++) sut.record(usageEvent());
+      for (let i = 0; i < 10; i++) record();
       await until(() => producer.messages.length === 10);
+      expect(producer.sent).toHaveLength(1);
     });
 
     it('should stay off when the service accepts no API keys', () => {
@@ -110,7 +99,7 @@ describe(KeyUsagePublisher.name, () => {
       const options: AuthGuardOptions = { serviceName: 's', keycloak: { url: 'http://kc', realm: 'r', audience: 'a' }, apiKey: false, kafka: false };
       sut = new KeyUsagePublisher(options, null, new AuthGuardMetrics(registry));
       sut.onApplicationBootstrap();
-      sut.record(usageEvent());
+      record();
       expect(sut.enabled).toBe(false);
       expect(sut.bufferedCount).toBe(0);
     });
@@ -120,7 +109,7 @@ describe(KeyUsagePublisher.name, () => {
     it('should not block start-up, buffer events and deliver them when Kafka returns', async () => {
       producer.up = false;
       create().onApplicationBootstrap();
-      for (let i = 0; i < 5; i++) sut.record(usageEvent(`key-${i}`));
+      for (let i = 0; i < 5; i++) record({ keyId: `key-${i}` });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(sut.bufferedCount).toBe(5);
       producer.up = true;
@@ -132,18 +121,36 @@ describe(KeyUsagePublisher.name, () => {
       create().onApplicationBootstrap();
       await until(() => sut.isConnected);
       producer.up = false;
-      sut.record(usageEvent('key-1'));
+      record({ keyId: 'key-1' });
       await until(() => !sut.isConnected);
-      sut.record(usageEvent('key-2'));
+      record({ keyId: 'key-2' });
       producer.up = true;
       await until(() => producer.messages.length === 2, 5000);
       expect(producer.messages.map((message) => message.key)).toEqual(['key-1', 'key-2']);
     });
 
+    it('should put back the oldest events of a failed batch that still fit in the bound and count the rest as dropped', async () => {
+      create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
+      await until(() => sut.isConnected);
+      const send = producer.send.getMockImplementation();
+      let failSend: (error: Error) => void = () => undefined;
+      producer.send.mockImplementationOnce(() => new Promise((_, reject) => (failSend = reject)));
+      for (let i = 0; i < 10; i++) record({ keyId: `old-${i}` });
+      await until(() => producer.send.mock.calls.length === 1);
+      for (let i = 0; i < 20; i++) record({ keyId: `new-${i}` });
+      producer.send.mockImplementation(send);
+      failSend(new Error('Broker unreachable'));
+      await until(() => !sut.isConnected);
+      expect(sut.bufferedCount).toBe(25);
+      expect(await metric('auth_guard_usage_events_dropped_total')).toBe(5);
+      await until(() => producer.messages.length === 25, 5000);
+      expect(producer.messages.map((message) => message.key)).toEqual([...['old-0', 'old-1', 'old-2', 'old-3', 'old-4'], ...Array.from({ length: 20 }, (_, i) => `new-${i}`)]);
+    });
+
     it('should drop and count events beyond the buffer bound', async () => {
       producer.up = false;
       create().onApplicationBootstrap();
-      for (let i = 0; i < 30; i++) sut.record(usageEvent());
+      for (let i = 0; i < 30; i++) record();
       expect(sut.bufferedCount).toBe(25);
       expect(await metric('auth_guard_usage_events_dropped_total')).toBe(5);
       expect(await metric('auth_guard_usage_events_buffered')).toBe(25);
@@ -154,11 +161,11 @@ describe(KeyUsagePublisher.name, () => {
     it('should flush what is buffered and disconnect', async () => {
       create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
       await until(() => sut.isConnected);
-      sut.record(usageEvent());
+      record();
       await sut.beforeApplicationShutdown();
       expect(producer.messages).toHaveLength(1);
       expect(producer.disconnect).toHaveBeenCalled();
-      sut.record(usageEvent());
+      record();
       expect(sut.bufferedCount).toBe(0);
     });
   });

@@ -1,10 +1,12 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { KEY_USAGE_TOPIC, type KeyUsageEventV1 } from '@rs/event-contracts';
-import { type Kafka, type Message, Partitioners } from 'kafkajs';
+import { KEY_USAGE_TOPIC } from '@rs/event-contracts';
+import { type Kafka, Partitioners } from 'kafkajs';
 import { AUTH_KAFKA } from '../auth-guard.constants';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
 import { type AuthGuardOptions, type ResolvedKafkaOptions, resolveKafkaOptions } from '../auth-guard.options';
+import { InlineProducer } from './inline-producer';
+import { USAGE_FIELD_COUNT, type UsageFields } from './key-usage-fields.util';
 import { ThreadedProducer, type UsageProducer } from './threaded-producer';
 
 const MAX_RECONNECT_DELAY_MS = 10_000;
@@ -13,17 +15,22 @@ const DROP_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Sends key usage events to Kafka in batches (every `usageFlushIntervalMs` or `usageBatchSize` events),
- * keyed by key id. `record` only appends to a buffer, so requests never wait for Kafka. While Kafka is
+ * keyed by key id. `record` only appends the request's raw fields to a buffer (UsageFields), so requests
+ * never wait for Kafka nor build the event (event id, ISO time, JSON): that is done per batch, by the
+ * producer. While Kafka is
  * unreachable events wait in the bounded buffer; beyond `usageBufferMax` new ones are dropped, counted
  * (auth_guard_usage_events_dropped_total) and logged. The buffer is flushed on shutdown. Batches are
- * encoded and sent by a @platformatic/kafka producer in a worker thread (ThreadedProducer), or by the app's
- * kafkajs client on this thread when `usageProducerThread: false`.
+ * built, encoded and sent by a @platformatic/kafka producer in a worker thread (ThreadedProducer), or on
+ * this thread with the app's kafkajs client when `usageProducerThread: false` (InlineProducer).
  */
 @Injectable()
 export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(KeyUsagePublisher.name);
   private readonly options: ResolvedKafkaOptions | undefined;
-  private buffer: Message[] = [];
+  /** USAGE_FIELD_COUNT values per event, oldest first. */
+  private buffer: UsageFields = [];
+  private readonly serviceName: string;
+  private flushScheduled = false;
   private producer?: UsageProducer;
   private connected = false;
   private sending?: Promise<void>;
@@ -40,7 +47,8 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
   ) {
     // Usage events are about API keys: without them there is nothing to publish.
     this.options = options.kafka && options.apiKey !== false ? resolveKafkaOptions(options.kafka) : undefined;
-    metrics.observeUsageBuffer(() => this.buffer.length);
+    this.serviceName = options.serviceName;
+    metrics.observeUsageBuffer(() => this.bufferedCount);
   }
 
   get enabled(): boolean {
@@ -48,7 +56,7 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   get bufferedCount(): number {
-    return this.buffer.length;
+    return this.buffer.length / USAGE_FIELD_COUNT;
   }
 
   get isConnected(): boolean {
@@ -58,27 +66,33 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
   onApplicationBootstrap(): void {
     if (!this.kafka || !this.options) return;
     this.producer = this.options.usageProducerThread
-      ? new ThreadedProducer({ clientId: this.options.clientId, brokers: this.options.brokers })
-      : // The Java client's partitioner, so one key id lands in the same partition whoever produces it.
-        this.kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 2, initialRetryTime: 200 }, createPartitioner: Partitioners.DefaultPartitioner });
+      ? new ThreadedProducer({ clientId: this.options.clientId, brokers: this.options.brokers, service: this.serviceName })
+      : new InlineProducer(
+          // The Java client's partitioner, so one key id lands in the same partition whoever produces it.
+          this.kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 2, initialRetryTime: 200 }, createPartitioner: Partitioners.DefaultPartitioner }),
+          this.serviceName,
+        );
     this.timer = setInterval(() => void this.flush(), this.options.usageFlushIntervalMs);
     this.timer.unref();
     void this.connect();
   }
 
-  /** Queues one event; never blocks and never throws. */
-  record(event: KeyUsageEventV1, correlationId?: string): void {
+  /**
+   * Queues the usage event of one response, as its raw fields (the event is built when its batch is sent);
+   * never blocks and never throws. `route` is the route template; `occurredAt` epoch ms.
+   */
+  record(keyId: string, userId: string, method: string, route: string, status: number, latencyMs: number, occurredAt: number, correlationId?: string): void {
     if (!this.options || this.stopped) return;
-    if (this.buffer.length >= this.options.usageBufferMax) {
+    if (this.buffer.length >= this.options.usageBufferMax * USAGE_FIELD_COUNT) {
       this.drop(1);
       return;
     }
-    this.buffer.push({
-      key: event.key_id,
-      value: JSON.stringify(event),
-      headers: correlationId ? { 'x-correlation-id': correlationId } : undefined,
-    });
-    if (this.buffer.length >= this.options.usageBatchSize) setImmediate(() => void this.flush());
+    this.buffer.push(keyId, userId, method, route, status, latencyMs, occurredAt, correlationId);
+    // One scheduled flush however many events arrive before it runs (e.g. while Kafka is down).
+    if (!this.flushScheduled && this.buffer.length >= this.options.usageBatchSize * USAGE_FIELD_COUNT) {
+      this.flushScheduled = true;
+      setImmediate(this.scheduledFlush);
+    }
   }
 
   /** Sends what is buffered, one batch at a time; resolves when the buffer is empty or Kafka failed. */
@@ -93,24 +107,30 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
     clearInterval(this.timer);
     const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
     while (this.buffer.length > 0 && this.connected && Date.now() < deadline) await this.flush();
-    if (this.buffer.length > 0) this.logger.warn(`${this.buffer.length} key usage event(s) not delivered at shutdown (Kafka unreachable)`);
+    if (this.buffer.length > 0) this.logger.warn(`${this.bufferedCount} key usage event(s) not delivered at shutdown (Kafka unreachable)`);
     await this.producer.disconnect().catch(() => undefined);
     this.connected = false;
   }
 
+  private readonly scheduledFlush = (): void => {
+    this.flushScheduled = false;
+    void this.flush();
+  };
+
   private async drain(): Promise<void> {
     const options = this.options as ResolvedKafkaOptions;
     while (this.connected && this.producer && this.buffer.length > 0) {
-      const batch = this.buffer.splice(0, options.usageBatchSize);
+      const batch = this.buffer.splice(0, options.usageBatchSize * USAGE_FIELD_COUNT);
+      const events = batch.length / USAGE_FIELD_COUNT;
       try {
-        await this.producer.send({ topic: KEY_USAGE_TOPIC, messages: batch });
-        this.metrics.usagePublished.inc(batch.length);
+        await this.producer.send(KEY_USAGE_TOPIC, batch);
+        this.metrics.usagePublished.inc(events);
       } catch (error) {
         // Put the batch back in front (order kept), within the bound.
-        const room = Math.max(0, options.usageBufferMax - this.buffer.length);
-        this.buffer = [...batch.slice(0, room), ...this.buffer];
-        if (room < batch.length) this.drop(batch.length - room);
-        this.logger.warn(`Kafka unreachable, ${this.buffer.length} key usage event(s) buffered: ${describe(error)}`);
+        const room = Math.max(0, options.usageBufferMax - this.bufferedCount);
+        this.buffer = room < events ? batch.slice(0, room * USAGE_FIELD_COUNT).concat(this.buffer) : batch.concat(this.buffer);
+        if (room < events) this.drop(events - room);
+        this.logger.warn(`Kafka unreachable, ${this.bufferedCount} key usage event(s) buffered: ${describe(error)}`);
         this.connected = false;
         void this.reconnect();
       }

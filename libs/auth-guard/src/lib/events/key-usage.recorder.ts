@@ -1,51 +1,60 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { KEY_USAGE_EVENT_TYPE, KEY_USAGE_EVENT_VERSION } from '@rs/event-contracts';
-import type { Request, Response } from 'express';
-import { randomUUID } from 'node:crypto';
-import { requestStartedAt } from '../api-key/api-key-location.middleware';
-import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
-import type { AuthGuardOptions } from '../auth-guard.options';
-import type { AuthPrincipal } from '../auth-principal';
+import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import { REQUEST_STARTED_AT, requestStartedAt } from '../api-key/api-key-location.middleware';
+import type { AuthenticatedRequest, AuthPrincipal } from '../auth-principal';
 import { KeyUsagePublisher } from './key-usage.publisher';
 
 /** Status reported when the client went away before the response was sent (nginx's convention). */
 const CLIENT_CLOSED_REQUEST = 499;
 
-/** Emits one usage event when the response of an API-key-authenticated request is finished. */
+/**
+ * Records one usage event when the response of an API-key-authenticated request is finished. Runs on
+ * every keyed request, so it only hands the publisher the request's raw fields: the event (id, ISO time,
+ * JSON) is built per batch, off the request (KeyUsagePublisher).
+ */
 @Injectable()
 export class KeyUsageRecorder {
-  private readonly serviceName: string;
+  constructor(private readonly publisher: KeyUsagePublisher) {}
 
-  constructor(
-    @Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions,
-    private readonly publisher: KeyUsagePublisher,
-  ) {
-    this.serviceName = options.serviceName;
-  }
-
-  track(request: Request, response: Response, principal: AuthPrincipal): void {
+  /**
+   * Records the response's usage once it closes ('close' follows 'finish' on every response, keep-alive or
+   * not, and also comes when the client went away). The event names `response.req`'s principal, the one
+   * the guard attached; `principal` only tells whether there is a key to record.
+   */
+  track(response: Response, principal: AuthPrincipal): void {
     if (!this.publisher.enabled || !principal.key_id) return;
-    const startedAt = requestStartedAt(request) ?? performance.now();
-    // 'close' follows 'finish' on every response (keep-alive or not) and also comes when the client went away.
-    response.once('close', () => {
-      const correlation = request.headers['x-correlation-id'];
-      this.publisher.record(
-        {
-          event_id: randomUUID(),
-          type: KEY_USAGE_EVENT_TYPE,
-          version: KEY_USAGE_EVENT_VERSION,
-          occurred_at: new Date().toISOString(),
-          key_id: principal.key_id as string,
-          user_id: principal.user_id,
-          service: this.serviceName,
-          method: request.method,
-          // The route template (`/cadip/:station/session`): raw URLs would carry ids and explode cardinality.
-          route: request.route?.path ? `${request.baseUrl}${request.route.path}` : 'unmatched',
-          status: response.writableFinished ? response.statusCode : CLIENT_CLOSED_REQUEST,
-          latency_ms: Math.round((performance.now() - startedAt) * 1000) / 1000,
-        },
-        typeof correlation === 'string' ? correlation : undefined,
-      );
-    });
+    // apiKeyLocationMiddleware stamps the start of every request; an app without it measures from here.
+    const request = response.req as AuthenticatedRequest & { [REQUEST_STARTED_AT]?: number };
+    request[REQUEST_STARTED_AT] ??= performance.now();
+    // One listener for every response (no closure nor `once` wrapper per request); it removes itself.
+    response.on('close', this.onClose);
   }
+
+  private readonly onClose = (() => {
+    const publisher = this.publisher;
+    return function recordUsage(this: Response): void {
+      this.removeListener('close', recordUsage);
+      const request = this.req as AuthenticatedRequest;
+      const principal = request.principal as AuthPrincipal;
+      const startedAt = requestStartedAt(request) as number;
+      const correlationId = request.headers['x-correlation-id'];
+      publisher.record(
+        principal.key_id as string,
+        principal.user_id,
+        request.method,
+        routeTemplateOf(request),
+        this.writableFinished ? this.statusCode : CLIENT_CLOSED_REQUEST,
+        performance.now() - startedAt,
+        Date.now(),
+        typeof correlationId === 'string' ? correlationId : undefined,
+      );
+    };
+  })();
+}
+
+/** The route template (`/cadip/:station/session`): raw URLs would carry ids and explode cardinality. */
+function routeTemplateOf(request: AuthenticatedRequest): string {
+  const path = request.route?.path;
+  if (!path) return 'unmatched';
+  return request.baseUrl ? `${request.baseUrl}${path}` : path;
 }

@@ -1,9 +1,14 @@
+import { parseKeyUsageEvent } from '@rs/event-contracts';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { contractJson, usageFields } from '../testing/usage-fields.test-helper';
+import { encodeUsageMessages, USAGE_FIELD_COUNT } from './key-usage-fields.util';
 import { ThreadedProducer } from './threaded-producer';
 
 const FAKE_CLIENT = path.join(__dirname, 'fake-kafka-client.fixture.mjs');
+const CONFIG = { clientId: 'spec', brokers: ['127.0.0.1:1'], service: 'cadip' };
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/;
 
 interface Delivered {
   topic: string;
@@ -24,32 +29,47 @@ describe(ThreadedProducer.name, () => {
   describe('with @platformatic/kafka', () => {
     it('should bring the client errors back to the caller, and quickly once the thread runs, when Kafka is unreachable', async () => {
       // Nothing listens on port 1: every connection is refused.
-      sut = new ThreadedProducer({ clientId: 'spec', brokers: ['127.0.0.1:1'] });
+      sut = new ThreadedProducer(CONFIG);
       await expect(sut.connect()).rejects.toThrow(/Cannot connect to any broker/);
       const started = Date.now();
-      await expect(sut.send({ topic: 'usage', messages: [{ key: 'k', value: 'v' }] })).rejects.toThrow(/Cannot connect to any broker/);
+      await expect(sut.send('usage', usageFields())).rejects.toThrow(/Cannot connect to any broker/);
       expect(Date.now() - started).toBeLessThan(1500);
     });
   });
 
   describe('with a stand-in client', () => {
     beforeEach(() => {
-      sut = new ThreadedProducer({ clientId: 'spec', brokers: ['127.0.0.1:1'] }, FAKE_CLIENT);
+      sut = new ThreadedProducer(CONFIG, FAKE_CLIENT);
     });
 
-    it('should hand every message over with its key, value and headers', async () => {
+    it('should send one message per event, keyed by key id, with the correlation id as a header', async () => {
       await sut.connect();
-      const delivered = (await sut.send({
-        topic: 'usage',
-        messages: [
-          { key: 'key-a', value: '{"a":1}' },
-          { key: 'key-b', value: '{"b":2}', headers: { 'x-correlation-id': 'corr-1' } },
-        ],
-      })) as Delivered[];
+      const delivered = (await sut.send('usage', [...usageFields({ keyId: 'key-a' }), ...usageFields({ keyId: 'key-b', correlationId: 'corr-1' })])) as Delivered[];
       expect(delivered).toMatchObject([
-        { topic: 'usage', key: 'key-a', value: '{"a":1}', headers: undefined },
-        { topic: 'usage', key: 'key-b', value: '{"b":2}', headers: { 'x-correlation-id': 'corr-1' } },
+        { topic: 'usage', key: 'key-a', headers: undefined },
+        { topic: 'usage', key: 'key-b', headers: { 'x-correlation-id': 'corr-1' } },
       ]);
+    });
+
+    it('should build the contract JSON of each event, byte for byte, each with its own event id', async () => {
+      const fields = [...usageFields({ keyId: 'key-a' }), ...usageFields({ keyId: 'key-b', status: 499, latencyMs: 0.0004, occurredAt: Date.parse('2026-02-28T23:59:59.999Z') })];
+      await sut.connect();
+      const delivered = (await sut.send('usage', fields)) as Delivered[];
+      const eventIds = delivered.map((message) => JSON.parse(message.value).event_id);
+      delivered.forEach((message, index) => {
+        expect(message.value).toBe(contractJson(fields.slice(index * USAGE_FIELD_COUNT, (index + 1) * USAGE_FIELD_COUNT), eventIds[index]));
+        expect(parseKeyUsageEvent(message.value)).toMatchObject({ ok: true });
+      });
+      eventIds.forEach((eventId) => expect(eventId).toMatch(UUID));
+      expect(eventIds[0]).not.toBe(eventIds[1]);
+    });
+
+    it('should give the same bytes as the inline encoder, event ids aside', async () => {
+      const fields = Array.from({ length: 50 }, (_, index) => usageFields({ keyId: `key-${index % 7}`, status: 200 + index, latencyMs: index / 3, occurredAt: 1_790_000_000_000 + index * 997 })).flat();
+      await sut.connect();
+      const delivered = (await sut.send('usage', fields)) as Delivered[];
+      const withoutEventId = (value: string) => value.replace(UUID, '');
+      expect(delivered.map((message) => withoutEventId(message.value))).toEqual(encodeUsageMessages(fields, 'cadip').map((message) => withoutEventId(message.value as string)));
     });
 
     it("should put each key id in the partition kafkajs' Java-compatible partitioner picks, first time and from its cache", async () => {
@@ -60,17 +80,17 @@ describe(ThreadedProducer.name, () => {
       const expected = keys.map((key) => javaPartitioner({ topic: 'usage', partitionMetadata, message: { key, value: null } }));
       await sut.connect();
       for (let pass = 0; pass < 2; pass++) {
-        const delivered = (await sut.send({ topic: 'usage', messages: keys.map((key) => ({ key, value: 'v' })) })) as Delivered[];
+        const delivered = (await sut.send('usage', keys.flatMap((keyId) => usageFields({ keyId })))) as Delivered[];
         expect(delivered.map((message) => message.partition)).toEqual(expected);
       }
     });
 
     it('should fail the calls in flight when the thread dies, and start a new thread on the next call', async () => {
       await sut.connect();
-      await expect(sut.send({ topic: 'usage', messages: [{ key: 'exit', value: 'v' }] })).rejects.toThrow('Kafka producer thread exited (3)');
-      await expect(sut.send({ topic: 'usage', messages: [{ key: 'k', value: 'v' }] })).rejects.toThrow('Kafka producer not connected');
+      await expect(sut.send('usage', usageFields({ keyId: 'exit' }))).rejects.toThrow('Kafka producer thread exited (3)');
+      await expect(sut.send('usage', usageFields())).rejects.toThrow('Kafka producer not connected');
       await sut.connect();
-      await expect(sut.send({ topic: 'usage', messages: [{ key: 'k', value: 'v' }] })).resolves.toHaveLength(1);
+      await expect(sut.send('usage', usageFields())).resolves.toHaveLength(1);
     });
 
     it('should fail the calls in flight when the thread is stopped', async () => {

@@ -1,0 +1,39 @@
+import { parseKeyUsageEvent } from '@rs/event-contracts';
+import { contractJson, usageFields } from '../testing/usage-fields.test-helper';
+import { encodeUsageMessages, USAGE_FIELD_COUNT } from './key-usage-fields.util';
+
+describe('key usage fields', () => {
+  describe(encodeUsageMessages.name, () => {
+    it('should give the contract JSON of each event, byte for byte, keyed by key id', () => {
+      const fields = [...usageFields({ keyId: 'key-a' }), ...usageFields({ keyId: 'key-b', status: 403, latencyMs: 0.0004, correlationId: 'corr-1' })];
+      const messages = encodeUsageMessages(fields, 'cadip');
+      expect(messages).toHaveLength(2);
+      messages.forEach((message, index) => {
+        const event = fields.slice(index * USAGE_FIELD_COUNT, (index + 1) * USAGE_FIELD_COUNT);
+        const { event_id } = JSON.parse(message.value as string);
+        expect(message.value).toBe(contractJson(event, event_id));
+        expect(message.key).toBe(event[0]);
+        expect(parseKeyUsageEvent(message.value)).toMatchObject({ ok: true });
+      });
+      expect(JSON.parse(messages[0].value as string)).toMatchObject({ occurred_at: '2026-01-01T10:00:00.123Z', latency_ms: 1.235, service: 'cadip' });
+      expect(JSON.parse(messages[1].value as string)).toMatchObject({ status: 403, latency_ms: 0 });
+    });
+
+    it('should give every event its own UUID', () => {
+      const messages = encodeUsageMessages([...usageFields(), ...usageFields(), ...usageFields()], 'cadip');
+      const ids = messages.map((message) => JSON.parse(message.value as string).event_id);
+      ids.forEach((id) => expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/));
+      expect(new Set(ids).size).toBe(3);
+    });
+
+    it('should carry the correlation id as a header, and no headers without one', () => {
+      const messages = encodeUsageMessages([...usageFields(), ...usageFields({ correlationId: 'corr-1' })], 'cadip');
+      expect(messages[0].headers).toBeUndefined();
+      expect(messages[1].headers).toEqual({ 'x-correlation-id': 'corr-1' });
+    });
+
+    it('should give nothing for no fields', () => {
+      expect(encodeUsageMessages([], 'cadip')).toEqual([]);
+    });
+  });
+});
