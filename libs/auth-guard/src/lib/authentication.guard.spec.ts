@@ -306,7 +306,7 @@ describe('AuthenticationGuard', () => {
         getHandler: () => ThingsController.prototype.whoAmI,
         getClass: () => ThingsController,
         getType: () => 'http',
-        switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
+        getArgByIndex: (index: number) => [request, response][index],
       } as unknown as ExecutionContext;
       expect(sut.canActivate(context)).toBe(true);
       expect(request.principal?.key_id).toBe('key-1');

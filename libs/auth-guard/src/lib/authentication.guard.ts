@@ -49,9 +49,10 @@ export class AuthenticationGuard implements CanActivate {
     const policy = this.policyOf(context);
     if (policy.isPublic) return true;
     if (context.getType() !== 'http') throw new ForbiddenException('Only HTTP requests can be authenticated');
-    const http = context.switchToHttp();
-    const request = http.getRequest<AuthenticatedRequest>();
-    const response = http.getResponse<Response>();
+    // The HTTP arguments are [request, response, next]; `switchToHttp()` would assign three new closures to
+    // the context on every request.
+    const request = context.getArgByIndex<AuthenticatedRequest>(0);
+    const response = context.getArgByIndex<Response>(1);
     let method = 'none';
     try {
       const credential = credentialOf(request, policy.bearerOnly);
