@@ -81,7 +81,7 @@ describe(ApiKeyVerifier.name, () => {
   describe('verifyCached', () => {
     it('should answer nothing for a key that is not cached, without calling the key manager', () => {
       const contextOf = jest.fn(() => ({}));
-      expect(create(false, false).verifyCached(generateApiKey(), contextOf)).toBeUndefined();
+      expect(create(false, false).verifyCached(generateApiKey(), {}, contextOf)).toBeUndefined();
       expect(client.checkKey).not.toHaveBeenCalled();
       expect(contextOf).not.toHaveBeenCalled();
     });
@@ -91,7 +91,7 @@ describe(ApiKeyVerifier.name, () => {
       const key = generateApiKey();
       await sut.verify(key, {});
       const contextOf = jest.fn(() => ({}));
-      expect(sut.verifyCached(key, contextOf)).toMatchObject({ key_id: 'key-1', user_id: 'u-1' });
+      expect(sut.verifyCached(key, {}, contextOf)).toMatchObject({ key_id: 'key-1', user_id: 'u-1' });
       expect(contextOf).not.toHaveBeenCalled();
       expect(client.checkKey).toHaveBeenCalledTimes(1);
     });
@@ -101,8 +101,9 @@ describe(ApiKeyVerifier.name, () => {
       client.checkKey.mockImplementation(async () => acceptedCheck({ allowed_referers: ['a.example'] }));
       const key = generateApiKey();
       await sut.verify(key, { referer: 'https://a.example/' });
-      expect(sut.verifyCached(key, () => ({ referer: 'https://a.example/page' }))).toMatchObject({ key_id: 'key-1' });
-      expect(() => sut.verifyCached(key, () => ({ referer: 'https://b.example/' }))).toThrow(expect.objectContaining({ code: 'KEY_REFERER_NOT_ALLOWED' }));
+      const refererOf = (referer: string) => ({ referer });
+      expect(sut.verifyCached(key, 'https://a.example/page', refererOf)).toMatchObject({ key_id: 'key-1' });
+      expect(() => sut.verifyCached(key, 'https://b.example/', refererOf)).toThrow(expect.objectContaining({ code: 'KEY_REFERER_NOT_ALLOWED' }));
     });
 
     it('should refuse a cached key marked refused by a lifecycle event, without calling the key manager', async () => {
@@ -110,7 +111,7 @@ describe(ApiKeyVerifier.name, () => {
       const key = generateApiKey();
       await sut.verify(key, {});
       expect(sut.refuseKeyId('key-1', revokedKeyError)).toBe(1);
-      expect(() => sut.verifyCached(key, () => ({}))).toThrow(expect.objectContaining({ code: 'KEY_REVOKED' }));
+      expect(() => sut.verifyCached(key, {}, () => ({}))).toThrow(expect.objectContaining({ code: 'KEY_REVOKED' }));
       await expect(sut.verify(key, {})).rejects.toMatchObject({ code: 'KEY_REVOKED' });
       expect(client.checkKey).toHaveBeenCalledTimes(1);
     });
@@ -120,7 +121,7 @@ describe(ApiKeyVerifier.name, () => {
       const key = generateApiKey();
       await sut.verify(key, {});
       sut.evictKeyId('key-1');
-      expect(sut.verifyCached(key, () => ({}))).toBeUndefined();
+      expect(sut.verifyCached(key, {}, () => ({}))).toBeUndefined();
     });
   });
 });

@@ -36,17 +36,18 @@ export class ApiKeyVerifier {
 
   /**
    * The cache-hit path, without a promise: the principal of a cached key (its referer policy checked), or
-   * undefined when the key is not cached and must go through `verify`. `contextOf` is only called when the
-   * key has allowed_referers, so a plain hit reads no more of the request than the key.
+   * undefined when the key is not cached and must go through `verify`. `contextOf(source)` is only called
+   * when the key has allowed_referers, so a plain hit reads no more of the request than the key (and
+   * allocates no closure over it).
    */
-  verifyCached(apiKey: string, contextOf: () => KeyCheckContext): AuthPrincipal | undefined {
-    return this.options ? this.fromCache(keyDigest(apiKey), contextOf) : undefined;
+  verifyCached<S>(apiKey: string, source: S, contextOf: (source: S) => KeyCheckContext): AuthPrincipal | undefined {
+    return this.options ? this.fromCache(keyDigest(apiKey), source, contextOf) : undefined;
   }
 
   async verify(apiKey: string, context: KeyCheckContext): Promise<AuthPrincipal> {
     if (!this.options) throw new DomainError(DomainErrorCode.KEY_MISSING, 'This service does not accept API keys; use a Keycloak access token');
     const digest = keyDigest(apiKey);
-    const cached = this.fromCache(digest, () => context);
+    const cached = this.fromCache(digest, context, contextItself);
     if (cached) return cached;
     // Only well-formed keys are ever cached, so only a miss needs the format check.
     if (!isWellFormedApiKey(apiKey)) {
@@ -54,7 +55,7 @@ export class ApiKeyVerifier {
     }
     this.metrics.keyCache.inc({ result: 'miss' });
     const entry = await this.checkOnce(apiKey, digest, context);
-    assertRefererAllowed(entry, () => context);
+    assertRefererAllowed(entry, context, contextItself);
     return entry.principal;
   }
 
@@ -77,12 +78,12 @@ export class ApiKeyVerifier {
   }
 
   /** A cached key's principal (or its refusal, thrown); undefined when the key is not cached. */
-  private fromCache(digest: string, contextOf: () => KeyCheckContext): AuthPrincipal | undefined {
+  private fromCache<S>(digest: string, source: S, contextOf: (source: S) => KeyCheckContext): AuthPrincipal | undefined {
     const entry = this.cache.get(digest);
     if (!entry) return undefined;
-    this.metrics.keyCache.inc({ result: 'hit' });
+    this.metrics.countCacheHit();
     if (entry.refusal) throw entry.refusal();
-    assertRefererAllowed(entry, contextOf);
+    assertRefererAllowed(entry, source, contextOf);
     return entry.principal;
   }
 
@@ -112,9 +113,11 @@ export class ApiKeyVerifier {
   }
 }
 
-function assertRefererAllowed(entry: CachedKeyCheck, contextOf: () => KeyCheckContext): void {
+const contextItself = (context: KeyCheckContext): KeyCheckContext => context;
+
+function assertRefererAllowed<S>(entry: CachedKeyCheck, source: S, contextOf: (source: S) => KeyCheckContext): void {
   if (entry.allowed_referers.length === 0) return;
-  const { referer, origin } = contextOf();
+  const { referer, origin } = contextOf(source);
   if (!isRefererAllowed(entry.allowed_referers, referer, origin)) {
     throw new DomainError(DomainErrorCode.KEY_REFERER_NOT_ALLOWED, 'This API key may not be used from this site (Referer/Origin not in its allowed_referers)');
   }

@@ -35,7 +35,7 @@ export class ApiKeyAuthenticator {
   authenticateCached(request: Request): AuthPrincipal | undefined {
     const apiKey = request.headers[API_KEY_HEADER];
     if (typeof apiKey !== 'string' || apiKey === '') return undefined;
-    return this.verifier.verifyCached(apiKey, () => checkContextOf(request));
+    return this.verifier.verifyCached(apiKey, request, checkContextOf);
   }
 
   /** The principal of a valid key through passport-headerapikey; the verifier's error (403, 429, 503...) otherwise. */
