@@ -50,6 +50,12 @@ export const KEY_WORKER_ENV = {
    * writes, 6 makes each write slower than it saves (docs/benchmarks.md, "Usage ingest", session 4).
    */
   USAGE_WRITE_CONCURRENCY: env.int(3, { min: 1, max: 64 }),
+  /**
+   * Least time between the starts of two writes of one partition's aggregates (0: as soon as a write slot is
+   * free). Events arriving meanwhile join the pending write at no extra cost: a write updates one document per
+   * key, route and hour whatever the number of events.
+   */
+  USAGE_MIN_WRITE_INTERVAL_MS: env.int(0, { min: 0, max: 60_000 }),
   /** Partitions processed at the same time by one replica. */
   USAGE_PARTITIONS_CONCURRENCY: env.int(1, { min: 1, max: 64 }),
 

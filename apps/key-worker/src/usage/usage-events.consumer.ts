@@ -60,6 +60,7 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
       {
         maxPending: config.USAGE_BATCH_SIZE,
         maxConcurrentWrites: config.USAGE_WRITE_CONCURRENCY,
+        minWriteIntervalMs: config.USAGE_MIN_WRITE_INTERVAL_MS,
         retryDelayMs: WRITE_RETRY_MS,
         maxRetryDelayMs: MAX_WRITE_RETRY_MS,
         onWriteFailed: (partition, error, retryInMs) =>

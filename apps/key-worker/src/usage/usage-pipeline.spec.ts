@@ -122,6 +122,49 @@ describe(UsagePipeline.name, () => {
     await sut.drain();
   });
 
+  describe('with minWriteIntervalMs', () => {
+    const pipeline = (minWriteIntervalMs: number): UsagePipeline =>
+      new UsagePipeline(
+        planner,
+        { commit: async (_topic, partition, offset) => void commits.push(`${partition}@${offset}`), seek: () => undefined },
+        { maxPending: 10, maxConcurrentWrites: 1, retryDelayMs: 1, maxRetryDelayMs: 4, minWriteIntervalMs },
+      );
+    const settle = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it('should write a partition again only once the interval has passed, as one write of what arrived meanwhile', async () => {
+      sut = pipeline(80);
+      const messages = log(14);
+      sut.add(TOPIC, 0, messages.slice(0, 5));
+      await settle();
+      sut.add(TOPIC, 0, messages.slice(5, 10));
+      sut.add(TOPIC, 0, messages.slice(10, 14));
+      await settle(20);
+      expect(planner.written).toEqual(['0-4']);
+      expect(sut.pendingCount).toBe(9);
+      await settle(150);
+      expect(planner.written).toEqual(['0-4', '5-13']);
+      expect(commits).toEqual(['0@5', '0@14']);
+    });
+
+    it('should not hold other partitions, a full plan, or drain', async () => {
+      sut = pipeline(60_000);
+      const messages = log(30);
+      sut.add(TOPIC, 0, messages.slice(0, 5));
+      sut.add(TOPIC, 1, messages.slice(0, 5));
+      await settle();
+      expect(planner.written).toEqual(['0-4', '0-4']);
+      sut.add(TOPIC, 0, messages.slice(5, 15));
+      await settle();
+      expect(planner.written).toEqual(['0-4', '0-4', '5-14']);
+      sut.add(TOPIC, 0, messages.slice(15, 20));
+      await settle(20);
+      expect(planner.written).toHaveLength(3);
+      await sut.drain();
+      expect(planner.written).toEqual(['0-4', '0-4', '5-14', '15-19']);
+      expect(commits).toEqual(['0@5', '1@5', '0@15', '0@20']);
+    });
+  });
+
   it('should skip messages planned already (a re-fetch of the same offsets into the same plan)', async () => {
     const messages = log(20);
     planner.hold();

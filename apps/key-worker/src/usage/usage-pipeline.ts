@@ -21,6 +21,13 @@ export interface UsagePipelineOptions {
   maxPending: number;
   /** Plans written at the same time (each partition's plans are written one at a time whatever this is). */
   maxConcurrentWrites: number;
+  /**
+   * Least time from the start of a partition's write to the start of its next one (0: write as soon as a slot
+   * is free). Meanwhile its messages keep going into one pending plan, written then at the cost of one: the
+   * documents a write updates depend on the keys and routes, not on the number of events. A full plan
+   * (`maxPending`) and `drain` do not wait.
+   */
+  minWriteIntervalMs?: number;
   /** Wait after a failed write before the partition is consumed again (doubled at each failure in a row). */
   retryDelayMs: number;
   maxRetryDelayMs: number;
@@ -43,6 +50,10 @@ interface PartitionState {
   resumeAt: number | null;
   failures: number;
   blockedUntil: number;
+  /** When its last write started (ms), for `minWriteIntervalMs`. */
+  lastWriteAt: number;
+  /** Set while its pending plan waits for `minWriteIntervalMs` to pass. */
+  timer: NodeJS.Timeout | null;
 }
 
 /**
@@ -70,6 +81,8 @@ export class UsagePipeline {
   private written = signal();
   /** Group generation, moved on by `reset`: a plan of an older one commits nothing. */
   private generation = 0;
+  /** Set by `drain`: pending plans are written without waiting for `minWriteIntervalMs`. */
+  private draining = false;
 
   constructor(
     private readonly planner: UsagePlanner,
@@ -124,13 +137,28 @@ export class UsagePipeline {
     for (const state of this.partitions.values()) this.clear(state);
   }
 
-  /** Resolves when every plan is written and committed (or failed). */
+  /** Resolves when every plan is written and committed (or failed), plans waiting for their interval included. */
   async drain(): Promise<void> {
-    while (this.writers) await this.written.promise;
+    this.draining = true;
+    try {
+      for (const state of this.partitions.values()) this.schedule(state);
+      while (this.writers) await this.written.promise;
+    } finally {
+      this.draining = false;
+    }
   }
 
   private schedule(state: PartitionState): void {
     if (!state.pending || state.queued || state.writing) return;
+    const wait = state.lastWriteAt + (this.options.minWriteIntervalMs ?? 0) - Date.now();
+    if (wait > 0 && !this.draining && state.pending.size < this.options.maxPending) {
+      state.timer ??= setTimeout(() => {
+        state.timer = null;
+        this.schedule(state);
+      }, wait);
+      return;
+    }
+    this.cancelTimer(state);
     state.queued = true;
     this.ready.push(state);
     while (this.writers < this.options.maxConcurrentWrites && this.ready.length) {
@@ -149,6 +177,7 @@ export class UsagePipeline {
         const generation = state.pendingGeneration;
         state.pending = null;
         state.writing = true;
+        state.lastWriteAt = Date.now();
         try {
           await this.write(state, plan, generation);
         } finally {
@@ -190,7 +219,13 @@ export class UsagePipeline {
     await this.offsets.commit(plan.topic, plan.partition, String(plan.lastOffset + 1));
   }
 
+  private cancelTimer(state: PartitionState): void {
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = null;
+  }
+
   private clear(state: PartitionState): void {
+    this.cancelTimer(state);
     state.pending = null;
     state.nextOffset = null;
     state.resumeAt = null;
@@ -200,7 +235,7 @@ export class UsagePipeline {
   private stateOf(topic: string, partition: number): PartitionState {
     let state = this.partitions.get(partition);
     if (!state) {
-      state = { topic, partition, pending: null, pendingGeneration: 0, queued: false, writing: false, nextOffset: null, resumeAt: null, failures: 0, blockedUntil: 0 };
+      state = { topic, partition, pending: null, pendingGeneration: 0, queued: false, writing: false, nextOffset: null, resumeAt: null, failures: 0, blockedUntil: 0, lastWriteAt: 0, timer: null };
       this.partitions.set(partition, state);
     }
     return state;
