@@ -4,7 +4,7 @@
 // worker (dist/apps/key-worker/main.js) as a child process. See docs/benchmarks.md, section "Usage ingest".
 //
 //   npx nx build key-worker && node tools/stack/stack.mjs up kafka mongo redis
-//   node tools/bench/usage-ingest/run.mjs [--backlog 1000000] [--rate 50000] [--seconds 60] [--keys 20] [--routes 2]
+//   node tools/bench/usage-ingest/run.mjs [--backlog 1000000] [--rate 50000] [--warmup 20] [--seconds 60] [--window 10] [--keys 20] [--routes 2]
 //                                          [--partitions 6] [--env K=V,K=V] [--load java|kafkajs]
 //   WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the worker; WORKER_LOG=<file> keeps its output.
 //
@@ -15,9 +15,11 @@
 //
 // Phase 1 (drain): `backlog` events are produced first, then the worker starts and drains them: ingest rate =
 //   events / (first write → last event visible). Measures the worker alone (the producer is done by then).
-// Phase 2 (paced): `rate` events/s for `seconds`, plus 20 probe events/s on 6 keys of their own; a poller thread
-//   reads the probes' totals every 50 ms: lag = first poll answer showing a probe − the probe's creation time
-//   (also reported from Kafka's acknowledgement of its send, which leaves out time spent in this busy producer).
+// Phase 2 (paced): `rate` events/s for `warmup` + `seconds`, plus 20 probe events/s on 6 keys of their own; a
+//   poller thread reads the probes' totals every 50 ms: lag = first poll answer showing a probe − the probe's
+//   creation time (also reported from Kafka's acknowledgement of its send, which leaves out time spent in this
+//   busy producer). Lag percentiles, CPU and worker metrics cover the `seconds` after the warm-up; the warm-up's
+//   lag is reported apart, and the max lag of every `window` seconds shows when a tail happened.
 // Both phases end with an exactness check: every collection counts each message of the topic exactly once
 // (no loss, no double); messages the producer itself duplicated by retrying are reported apart.
 // Each run uses its own database, topics and consumer group, and removes them at the end.
@@ -42,6 +44,10 @@ const args = benchArgs();
 const BACKLOG = Number(args.backlog ?? 1_000_000);
 const RATE = Number(args.rate ?? 50_000);
 const SECONDS = Number(args.seconds ?? 60);
+// Paced seconds before the measured ones (same rate, probes too, counted in the exactness check, lag reported
+// apart): a worker just started, on a database it has just created, is not what "sustained" measures.
+const WARMUP = Number(args.warmup ?? 20);
+const WINDOW = Number(args.window ?? 10);
 const KEYS = Number(args.keys ?? 20);
 const ROUTES = Number(args.routes ?? 2);
 const PARTITIONS = Number(args.partitions ?? 6);
@@ -74,7 +80,7 @@ const { MongoClient } = createRequire(workerData.modules + '/package.json')('mon
     const asked = Date.now();
     const rows = await collection.find({ _id: { $in: workerData.keys } }, { projection: { latest_query_date: 1 } }).toArray();
     const answered = Date.now();
-    pollMs.push(answered - asked);
+    pollMs.push([asked, answered - asked]);
     for (const row of rows) {
       const latest = new Date(row.latest_query_date).getTime();
       if (last.get(row._id) !== latest) {
@@ -170,6 +176,17 @@ function machineBusy() {
   const idle = ticks[3] + ticks[4];
   return { total: ticks.reduce((a, b) => a + b, 0), idle };
 }
+/** Max lag (ms) of the probes sent in each `windowMs` window from `start` (null: none of them seen). */
+function lagWindows(probes, start, windowMs) {
+  const windows = [];
+  for (const probe of probes) {
+    const index = Math.floor((probe.sentAt - start) / windowMs);
+    windows[index] ??= null;
+    if (probe.seenAt) windows[index] = Math.max(windows[index] ?? 0, probe.seenAt - probe.sentAt);
+  }
+  return Array.from(windows, (lag) => lag ?? null);
+}
+
 const percentile = (values, p) => {
   if (!values.length) return null;
   const sorted = [...values].sort((a, b) => a - b);
@@ -421,7 +438,7 @@ async function drainPhase() {
 }
 
 async function pacedPhase(alreadyProduced) {
-  log(`phase 2: ${RATE} events/s for ${SECONDS} s plus ${PROBES_PER_SECOND} probes/s`);
+  log(`phase 2: ${RATE} events/s for ${WARMUP} s of warm-up + ${SECONDS} s plus ${PROBES_PER_SECOND} probes/s`);
   const probeKeys = Array.from({ length: PROBE_KEYS }, (_, index) => `probe-${id}-${index}`);
   const probes = []; // { key, sentAt, seenAt }
   let produced = 0;
@@ -433,16 +450,22 @@ async function pacedPhase(alreadyProduced) {
     poller.once('message', resolve);
     poller.once('error', reject);
   });
-  const cpuBefore = cpuSnapshot(worker.child.pid);
-  const metricsBefore = await workerMetrics();
+  let cpuBefore = cpuSnapshot(worker.child.pid);
+  let metricsBefore = await workerMetrics();
   const start = Date.now();
+  const measuredFrom = start + WARMUP * 1000;
+  // CPU and worker metrics over the measured seconds only.
+  const warmedUp = sleep(WARMUP * 1000).then(async () => {
+    cpuBefore = cpuSnapshot(worker.child.pid);
+    metricsBefore = await workerMetrics();
+  });
   // The Java load source paces itself (10 ms ticks); this loop then sends only the probes.
-  const bulk = loadProducer?.command(`paced ${RATE} ${SECONDS}`);
+  const bulk = loadProducer?.command(`paced ${RATE} ${WARMUP + SECONDS}`);
   const tickMs = 50;
   const inFlight = new Set();
   let sendError = null;
   let probeIndex = 0;
-  for (let tick = 0; Date.now() - start < SECONDS * 1000; tick++) {
+  for (let tick = 0; Date.now() - start < (WARMUP + SECONDS) * 1000; tick++) {
     // Behind schedule (slow broker): catch up at most one second's worth per tick.
     const due = loadProducer ? 0 : Math.min(RATE, Math.floor(((Date.now() - start) / 1000) * RATE) - produced);
     const now = Date.now();
@@ -482,6 +505,7 @@ async function pacedPhase(alreadyProduced) {
     if (next > Date.now()) await sleep(next - Date.now());
   }
   await Promise.all(inFlight);
+  await warmedUp;
   if (bulk) produced = (await bulk).acked;
   const producedSeconds = (Date.now() - start) / 1000;
   stopAt = Date.now();
@@ -497,25 +521,35 @@ async function pacedPhase(alreadyProduced) {
   }
   poller.postMessage('stop');
   const { changes, pollMs } = await observations;
+  const pollDurations = pollMs.map(([, took]) => took);
+  const slowestPoll = pollMs.reduce((slowest, poll) => (!slowest || poll[1] > slowest[1] ? poll : slowest), null);
   await poller.terminate();
   // A probe is seen at the first poll answer showing its key's latest_query_date at or past its time.
   for (const probe of probes) probe.seenAt = changes.find(([, key, latest]) => key === probe.key && latest >= probe.sentAt)?.[0] ?? null;
   const cpu = cpuBetween(cpuBefore, cpuSnapshot(worker.child.pid));
   const worker_metrics = metricsBetween(metricsBefore, await workerMetrics());
-  const lags = probes.filter((probe) => probe.seenAt).map((probe) => probe.seenAt - probe.sentAt);
+  const measured = probes.filter((probe) => probe.sentAt >= measuredFrom);
+  const lags = measured.filter((probe) => probe.seenAt).map((probe) => probe.seenAt - probe.sentAt);
+  const warmupLags = probes.filter((probe) => probe.sentAt < measuredFrom && probe.seenAt).map((probe) => probe.seenAt - probe.sentAt);
   // From Kafka's acknowledgement: leaves out the time the event waited in this (busy) producer.
-  const lagsFromAck = probes.filter((probe) => probe.seenAt && probe.ackedAt).map((probe) => Math.max(0, probe.seenAt - probe.ackedAt));
+  const lagsFromAck = measured.filter((probe) => probe.seenAt && probe.ackedAt).map((probe) => Math.max(0, probe.seenAt - probe.ackedAt));
   const check = await exactness(expected);
   return {
     target_events_per_second: RATE,
     produced_events_per_second: Math.round(produced / producedSeconds),
     seconds: Math.round(producedSeconds),
     events: produced,
-    probes: probes.length,
+    warmup_seconds: WARMUP,
+    probes: measured.length,
     probes_seen: lags.length,
     lag_ms: { p50: percentile(lags, 50), p90: percentile(lags, 90), p99: percentile(lags, 99), max: lags.length ? Math.max(...lags) : null, poll_interval_ms: POLL_MS },
-    poll_query_ms: { p50: percentile(pollMs, 50), p99: percentile(pollMs, 99), polls: pollMs.length },
+    // The poller's own delays: a slow poll shows every probe it would have seen as late.
+    poll_query_ms: { p50: percentile(pollDurations, 50), p99: percentile(pollDurations, 99), max: Math.max(...pollDurations), slowest_at_s: slowestPoll ? Math.round((slowestPoll[0] - start) / 100) / 10 : null, polls: pollMs.length },
     lag_from_kafka_ack_ms: { p50: percentile(lagsFromAck, 50), p90: percentile(lagsFromAck, 90), p99: percentile(lagsFromAck, 99), max: lagsFromAck.length ? Math.max(...lagsFromAck) : null },
+    // Probes of the warm-up seconds (not in lag_ms).
+    warmup_lag_ms: { probes: warmupLags.length, p50: percentile(warmupLags, 50), p99: percentile(warmupLags, 99), max: warmupLags.length ? Math.max(...warmupLags) : null },
+    // When the tail happened: max lag of the probes sent in each window (`--window` seconds), warm-up included.
+    lag_max_ms_by_window: { window_seconds: WINDOW, from_start: lagWindows(probes, start, WINDOW * 1000), start: new Date(start).toISOString() },
     caught_up_after_producer_stopped_ms: at ? at - stopAt : null,
     cpu,
     worker_metrics,
@@ -560,7 +594,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void clea
 
 const report = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, load_average_at_start: os.loadavg().map((v) => Math.round(v * 10) / 10) },
-  settings: { backlog: BACKLOG, rate: RATE, seconds: SECONDS, keys: KEYS, routes_per_key: ROUTES, partitions: PARTITIONS, load: LOAD, worker_env: EXTRA_ENV, worker_node_args: process.env.WORKER_NODE_ARGS ?? '', worker_main: path.relative(ROOT, WORKER_MAIN) },
+  settings: { backlog: BACKLOG, rate: RATE, warmup_seconds: WARMUP, seconds: SECONDS, keys: KEYS, routes_per_key: ROUTES, partitions: PARTITIONS, load: LOAD, worker_env: EXTRA_ENV, worker_node_args: process.env.WORKER_NODE_ARGS ?? '', worker_main: path.relative(ROOT, WORKER_MAIN) },
 };
 try {
   await admin.connect();
