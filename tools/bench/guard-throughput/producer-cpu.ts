@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < BATCH_SIZE; i++) {
       const key = keys[sent++ % distinctKeys];
       if (rawFields) {
-        fields.push(key, userId, 'GET', '/cadip/:station/cadu/:id', 200, 1.2341, Date.now(), undefined);
+        fields.push(key, userId, 'GET', '/cadip/:station/cadu/:id', 200, 1.2341, Date.now(), undefined, randomUUID());
       } else {
         const event = { event_id: randomUUID(), type: 'key.usage', version: 1, occurred_at: new Date().toISOString(), key_id: key, user_id: userId, service: 'cadip', method: 'GET', route: '/cadip/:station/cadu/:id', status: 200, latency_ms: 1.234 };
         messages.push({ key, value: JSON.stringify(event) });

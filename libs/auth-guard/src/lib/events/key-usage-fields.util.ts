@@ -1,17 +1,18 @@
 import { KEY_USAGE_EVENT_TYPE, KEY_USAGE_EVENT_VERSION, type KeyUsageEventV1 } from '@rs/event-contracts';
 import type { Message } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
 
 /**
  * Usage events wait for their batch as the request's raw fields, flat, USAGE_FIELD_COUNT values per event
  * in this order: key id, user id, method, route template, status, latency (ms, unrounded), time (epoch ms),
- * correlation id (or undefined). The event itself (event id, ISO time, JSON) is built once per batch, off the
- * request: in the producer thread, or by `encodeUsageMessages` for the inline producer. A flat array of
- * short strings and numbers is also what clones cheapest to the thread (no object per event).
+ * correlation id (or undefined), event id. The event id is drawn when the event is recorded, so a batch sent
+ * again after a failure carries the same ids (a consumer can tell a re-sent event from a new one). The event
+ * itself (ISO time, JSON) is built once per batch, off the request: in the producer thread, or by
+ * `encodeUsageMessages` for the inline producer. A flat array of short strings and numbers is also what
+ * clones cheapest to the thread (no object per event).
  */
 export type UsageFields = (string | number | undefined)[];
 
-export const USAGE_FIELD_COUNT = 8;
+export const USAGE_FIELD_COUNT = 9;
 
 /**
  * One usage event of `fields` as a Kafka message of the contract (libs/event-contracts key-usage.event.ts),
@@ -24,7 +25,7 @@ export function encodeUsageMessages(fields: UsageFields, service: string): Messa
     const keyId = fields[offset] as string;
     // Key order is the contract's field order: consumers see the same bytes from either producer.
     const event: KeyUsageEventV1 = {
-      event_id: randomUUID(),
+      event_id: fields[offset + 8] as string,
       type: KEY_USAGE_EVENT_TYPE,
       version: KEY_USAGE_EVENT_VERSION,
       occurred_at: new Date(fields[offset + 6] as number).toISOString(),

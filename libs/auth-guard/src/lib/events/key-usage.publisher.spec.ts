@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
 import type { AuthGuardOptions, KafkaOptions } from '../auth-guard.options';
-import { contractJson, usageFields, type UsageFieldsOverrides } from '../testing/usage-fields.test-helper';
+import { contractJson, recordArguments, usageFields, type UsageFieldsOverrides } from '../testing/usage-fields.test-helper';
 import { KeyUsagePublisher } from './key-usage.publisher';
 
 class FakeProducer {
@@ -52,7 +52,7 @@ describe(KeyUsagePublisher.name, () => {
   const metric = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
 
   /** Records one response's usage, its fields as usageFields gives them. */
-  const record = (overrides: UsageFieldsOverrides = {}) => sut.record(...(usageFields(overrides) as Parameters<KeyUsagePublisher['record']>));
+  const record = (overrides: UsageFieldsOverrides = {}) => sut.record(...(recordArguments(overrides) as Parameters<KeyUsagePublisher['record']>));
 
   beforeAll(() => Logger.overrideLogger(false));
 
@@ -74,7 +74,11 @@ describe(KeyUsagePublisher.name, () => {
       expect(producer.sent).toHaveLength(1);
       expect(producer.sent[0].topic).toBe(KEY_USAGE_TOPIC);
       expect(producer.messages.map((message) => message.key)).toEqual(['key-a', 'key-b']);
-      expect(producer.messages[0].value).toBe(contractJson(usageFields({ keyId: 'key-a' }), JSON.parse(producer.messages[0].value).event_id));
+      const eventIds = producer.messages.map((message) => JSON.parse(message.value).event_id);
+      expect(producer.messages[0].value).toBe(contractJson(usageFields({ keyId: 'key-a' }), eventIds[0]));
+      // Drawn per event when recorded.
+      eventIds.forEach((eventId) => expect(eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/));
+      expect(eventIds[0]).not.toBe(eventIds[1]);
       expect(producer.sent[0].messages[1]).toMatchObject({ headers: { 'x-correlation-id': 'corr-1' } });
       expect(await metric('auth_guard_usage_events_published_total')).toBe(2);
     });
@@ -117,9 +121,15 @@ describe(KeyUsagePublisher.name, () => {
       expect(producer.messages.map((message) => message.key)).toEqual(['key-0', 'key-1', 'key-2', 'key-3', 'key-4']);
     });
 
-    it('should keep a failed batch in order and resend it after reconnecting', async () => {
+    it('should keep a failed batch in order and resend it after reconnecting, with the same event ids', async () => {
       create().onApplicationBootstrap();
       await until(() => sut.isConnected);
+      const attempted: string[] = [];
+      const send = producer.send.getMockImplementation() as FakeProducer['send'];
+      producer.send.mockImplementation(async (batch) => {
+        attempted.push(...batch.messages.map((message) => JSON.parse(message.value).event_id));
+        return send(batch);
+      });
       producer.up = false;
       record({ keyId: 'key-1' });
       await until(() => !sut.isConnected);
@@ -127,6 +137,10 @@ describe(KeyUsagePublisher.name, () => {
       producer.up = true;
       await until(() => producer.messages.length === 2, 5000);
       expect(producer.messages.map((message) => message.key)).toEqual(['key-1', 'key-2']);
+      const [first, second] = producer.messages.map((message) => JSON.parse(message.value).event_id);
+      expect(first).not.toBe(second);
+      // The failed attempt carried key-1's event under the id it is finally delivered with.
+      expect(attempted[0]).toBe(first);
     });
 
     it('should put back the oldest events of a failed batch that still fit in the bound and count the rest as dropped', async () => {

@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { KEY_USAGE_TOPIC } from '@rs/event-contracts';
 import { type Kafka, Partitioners } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
 import { AUTH_KAFKA } from '../auth-guard.constants';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
@@ -87,7 +88,8 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
       this.drop(1);
       return;
     }
-    this.buffer.push(keyId, userId, method, route, status, latencyMs, occurredAt, correlationId);
+    // The event id now: a batch sent again after a failure keeps its events' ids.
+    this.buffer.push(keyId, userId, method, route, status, latencyMs, occurredAt, correlationId, randomUUID());
     // One scheduled flush however many events arrive before it runs (e.g. while Kafka is down).
     if (!this.flushScheduled && this.buffer.length >= this.options.usageBatchSize * USAGE_FIELD_COUNT) {
       this.flushScheduled = true;

@@ -58,7 +58,6 @@ const PARTITION_CACHE_SIZE = 10_000;
  */
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { randomUUID } = require('node:crypto');
 const { isAbsolute } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const client = import(isAbsolute(workerData.client) ? pathToFileURL(workerData.client).href : workerData.client);
@@ -87,7 +86,7 @@ function usageMessages(topic, fields) {
   for (let offset = 0, i = 0; offset < fields.length; offset += fieldCount, i++) {
     const key = fields[offset];
     const value = JSON.stringify({
-      event_id: randomUUID(),
+      event_id: fields[offset + 8],
       type,
       version,
       occurred_at: new Date(fields[offset + 6]).toISOString(),

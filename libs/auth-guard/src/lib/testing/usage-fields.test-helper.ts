@@ -7,20 +7,27 @@ export interface UsageFieldsOverrides {
   latencyMs?: number;
   occurredAt?: number;
   correlationId?: string;
+  eventId?: string;
 }
 
 /** One event's raw fields, as KeyUsagePublisher.record buffers them (a Cadip session search by user-1). */
 export function usageFields(overrides: UsageFieldsOverrides = {}): UsageFields {
   const { keyId = 'key-1', status = 200, latencyMs = 1.2345678, occurredAt = Date.parse('2026-01-01T10:00:00.123Z'), correlationId } = overrides;
-  return [keyId, 'user-1', 'GET', '/cadip/:station/session', status, latencyMs, occurredAt, correlationId];
+  const { eventId = '0b6b5ad5-8c1e-4c57-9f4e-3f1f7d0c2a11' } = overrides;
+  return [keyId, 'user-1', 'GET', '/cadip/:station/session', status, latencyMs, occurredAt, correlationId, eventId];
+}
+
+/** The arguments of KeyUsagePublisher.record for these fields (it draws the event id itself). */
+export function recordArguments(overrides: UsageFieldsOverrides = {}): UsageFields {
+  return usageFields(overrides).slice(0, -1);
 }
 
 /**
  * The contract's JSON for one event's fields, built as the request thread built it before the fields were
  * handed over raw: an event object in the contract's field order, JSON.stringify'd. Producers must give
- * exactly these bytes (the event id aside, which they draw).
+ * exactly these bytes. `eventId` replaces the fields' own (for events whose id KeyUsagePublisher drew).
  */
-export function contractJson(fields: UsageFields, eventId: string, service = 'cadip'): string {
+export function contractJson(fields: UsageFields, eventId = fields[8] as string, service = 'cadip'): string {
   const event: KeyUsageEventV1 = {
     event_id: eventId,
     type: 'key.usage',
