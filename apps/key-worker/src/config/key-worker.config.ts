@@ -54,7 +54,7 @@ export const KEY_WORKER_ENV = {
    * Least time between the starts of two writes of one partition's aggregates (0: as soon as a write slot is
    * free). Events arriving meanwhile join the pending write at no extra cost: a write updates one document per
    * key, route and hour whatever the number of events. At 50 000 events/s on 2 cores, 500 ms halved the writes
-   * and took 0.1–0.2 of a core off the database for the same lag p50 (docs/benchmarks.md, "Usage ingest", session 5).
+   * and took 0.1–0.3 of a core off the database for the same lag p99 (docs/benchmarks.md, "Usage ingest", session 5).
    */
   USAGE_MIN_WRITE_INTERVAL_MS: env.int(500, { min: 0, max: 60_000 }),
   /** Partitions processed at the same time by one replica. */
