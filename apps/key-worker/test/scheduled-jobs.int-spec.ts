@@ -178,7 +178,8 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
       const stored = (await keys().findOne({ _id: key._id })) as Record<string, unknown>;
       // What the key manager's check decides from the stored key: refused, owner disabled.
       expect(() => assertKeyUsable(stored as never, new Date())).toThrow(expect.objectContaining({ code: DomainErrorCode.KEY_USER_DISABLED }));
-      expect(await audit().countDocuments({ key_id: key._id, action: 'user_disabled' })).toBe(1);
+      // The audit record is written right after the keys (two writes, not one transaction): wait for it too.
+      await eventually(async () => expect(await audit().countDocuments({ key_id: key._id, action: 'user_disabled' })).toBe(1), 15_000, 200);
       await eventually(() => expect(eventsFor(key._id, 'user_disabled')).toHaveLength(1), 15_000, 200);
 
       await keycloakAdmin.setEnabled(userId, true);
