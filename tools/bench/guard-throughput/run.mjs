@@ -22,12 +22,12 @@
 //
 // Both processes are started at once and live for the whole run; the load still alternates between them
 // (ABBA), so both sides see the same machine conditions; CPU is read from the process serving each slice.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { benchArgs, ROOT } from '../built-apps.mjs';
+import { benchArgs } from '../built-apps.mjs';
+import { startBenchServer } from './bench-server.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const args = benchArgs();
@@ -37,23 +37,6 @@ const connections = Number(args.connections ?? 32);
 const sameProcess = 'same-process' in args;
 // A cheap handler (one CADU item: the guard's share is largest) and a typical search.
 const paths = (args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10').split(',');
-
-/** Starts server.ts in `mode` (both, guarded or unguarded); resolves with the process and its ready line. */
-async function startServer(mode) {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(HERE, 'server.ts'), mode], {
-    cwd: ROOT,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(HERE, 'tsconfig.json'), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const ready = await new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      if (line.startsWith('{"guarded"')) resolve(JSON.parse(line));
-    });
-    child.once('exit', (code) => reject(new Error(`bench server (${mode}) exited (${code})`)));
-  });
-  return { mode, child, pid: child.pid, ready };
-}
 
 /** CPU time (ms, user + system) a bench server has used so far, from /proc: all threads, or the main one. */
 function cpuMs(pid, mainThread = false) {
@@ -67,7 +50,7 @@ const started = new Date();
 const loadBefore = loadAverage();
 
 // One process hosting both apps, or one process per app, started at once (boot in parallel).
-const servers = sameProcess ? [await startServer('both')] : await Promise.all([startServer('guarded'), startServer('unguarded')]);
+const servers = sameProcess ? [await startBenchServer('both')] : await Promise.all([startBenchServer('guarded'), startBenchServer('unguarded')]);
 const serverOf = { guarded: servers.find((server) => server.ready.guarded), unguarded: servers.find((server) => server.ready.unguarded) };
 const apiKey = serverOf.guarded.ready.apiKey;
 

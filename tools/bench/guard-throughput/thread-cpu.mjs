@@ -11,11 +11,11 @@
 // (V8's GC helpers, libuv's pool, worker threads alike), so besides the main thread the report lists the
 // busiest other thread (in the guarded server the usage producer thread, as the unguarded one shows: it
 // has none) and the sum of the rest.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
-import { benchArgs, ROOT } from '../built-apps.mjs';
+import { benchArgs } from '../built-apps.mjs';
+import { startBenchServer } from './bench-server.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const args = benchArgs();
@@ -24,19 +24,6 @@ const seconds = Number(args.seconds ?? 5);
 const rounds = Number(args.rounds ?? 3);
 const connections = Number(args.connections ?? 16);
 const TICK_US = 10_000; // USER_HZ = 100
-
-async function startServer(mode) {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(HERE, 'server.ts'), mode], {
-    cwd: ROOT,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(HERE, 'tsconfig.json'), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const ready = await new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout }).on('line', (line) => line.startsWith('{"guarded"') && resolve(JSON.parse(line)));
-    child.once('exit', (code) => reject(new Error(`bench server (${mode}) exited (${code})`)));
-  });
-  return { child, ready };
-}
 
 const ticks = (stat) => {
   const fields = stat.split(') ')[1].split(' ');
@@ -78,7 +65,7 @@ function machineTicks() {
   return user + nice + system + irq + softirq + steal;
 }
 
-const servers = { guarded: await startServer('guarded'), unguarded: await startServer('unguarded') };
+const servers = { guarded: await startBenchServer('guarded'), unguarded: await startBenchServer('unguarded') };
 const broker = brokerPid();
 const apiKey = servers.guarded.ready.apiKey;
 const totals = { guarded: { requests: 0, seconds: 0, threads: {}, broker: 0, machine: 0 }, unguarded: { requests: 0, seconds: 0, threads: {}, broker: 0, machine: 0 } };
