@@ -17,7 +17,7 @@ describe(AuthGuardMetrics.name, () => {
   }
 
   describe('countCacheHit', () => {
-    it('should add the hits counted since the last scrape to auth_guard_key_cache_total, beside the misses', async () => {
+    it('should count hits in auth_guard_key_cache_total, beside the misses', async () => {
       sut.countCacheHit();
       sut.countCacheHit();
       sut.keyCache.inc({ result: 'miss' });
