@@ -91,6 +91,46 @@ describe(KeyUsagePublisher.name, () => {
       expect(producer.sent).toHaveLength(1);
     });
 
+    it('should leave events recorded while a batch is in flight to the next flush, not send them in a batch of their own', async () => {
+      create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
+      await until(() => sut.isConnected);
+      const send = producer.send.getMockImplementation() as FakeProducer['send'];
+      let acknowledge: () => void = () => undefined;
+      producer.send.mockImplementationOnce(async (batch) => {
+        await new Promise<void>((resolve) => (acknowledge = resolve));
+        return send(batch);
+      });
+      for (let i = 0; i < 10; i++) record();
+      await until(() => producer.send.mock.calls.length === 1);
+      for (let i = 0; i < 3; i++) record();
+      acknowledge();
+      await until(() => producer.messages.length === 10);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(producer.send).toHaveBeenCalledTimes(1);
+      expect(sut.bufferedCount).toBe(3);
+      await sut.flush();
+      expect(producer.sent.map((batch) => batch.messages.length)).toEqual([10, 3]);
+    });
+
+    it('should go on sending full batches that filled while a batch was in flight', async () => {
+      create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
+      await until(() => sut.isConnected);
+      const send = producer.send.getMockImplementation() as FakeProducer['send'];
+      let acknowledge: () => void = () => undefined;
+      producer.send.mockImplementationOnce(async (batch) => {
+        await new Promise<void>((resolve) => (acknowledge = resolve));
+        return send(batch);
+      });
+      for (let i = 0; i < 10; i++) record();
+      await until(() => producer.send.mock.calls.length === 1);
+      for (let i = 0; i < 12; i++) record();
+      acknowledge();
+      await until(() => producer.messages.length === 20);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(producer.sent.map((batch) => batch.messages.length)).toEqual([10, 10]);
+      expect(sut.bufferedCount).toBe(2);
+    });
+
     it('should stay off when the service accepts no API keys', () => {
       const options: AuthGuardOptions = { serviceName: 's', keycloak: { url: 'http://kc', realm: 'r', audience: 'a' }, apiKey: false, kafka: { brokers: ['b:1'], clientId: 's' } };
       sut = new KeyUsagePublisher(options, { producer: () => producer } as unknown as Kafka, new AuthGuardMetrics(registry));
