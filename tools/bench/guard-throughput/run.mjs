@@ -2,7 +2,13 @@
 // Guard throughput: requests/s of a Cadip endpoint with a valid cached API key ÷ the same endpoint with the
 // guard replaced by a pass-through, measured in one run, in alternating rounds. See docs/benchmarks.md.
 //
-//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--path <path>,<path>] [--same-process]
+//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--path <path>,<path>] [--same-process]
+//
+// --warmup: seconds of load on each side, per endpoint, before the measured rounds. 10 s by default (3 s up
+// to session 5): V8 settles late in the guarded server, a burst of ~30 "wrong map" deopts of Node's http
+// and stream code (parserOnIncoming, resOnFinish, Writable.write...) and their recompilation 4–9 s after
+// its first request (`--trace-deopt`; none afterwards, none in an unguarded server), which fell in the
+// first measured rounds.
 //
 // Kafka from tools/stack (127.0.0.1:9092) should be up so usage events are really published.
 //
@@ -34,6 +40,7 @@ const args = benchArgs();
 const rounds = Number(args.rounds ?? 5);
 const seconds = Number(args.seconds ?? 10);
 const connections = Number(args.connections ?? 32);
+const warmup = Number(args.warmup ?? 10);
 const sameProcess = 'same-process' in args;
 // A cheap handler (one CADU item: the guard's share is largest) and a typical search.
 const paths = (args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10').split(',');
@@ -88,8 +95,8 @@ const report = {
 try {
   for (const endpoint of paths) {
     // Warm-up: JIT, connection pools, and the one key check that fills the cache.
-    load('unguarded', endpoint, 3);
-    load('guarded', endpoint, 3);
+    load('unguarded', endpoint, warmup);
+    load('guarded', endpoint, warmup);
     const guarded = [];
     const unguarded = [];
     for (let round = 0; round < rounds; round++) {

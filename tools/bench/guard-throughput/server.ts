@@ -15,30 +15,49 @@ import { Test } from '@nestjs/testing';
 import { AuthenticationGuard, KeyUsagePublisher } from '@rs/auth-guard';
 import { generateApiKey } from '@rs/key-domain';
 import { configureApp } from '@rs/service-kit';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { AppModule } from '../../../apps/cadip/src/app.module';
 import { CADIP_CONFIG, loadCadipConfig } from '../../../apps/cadip/src/config/cadip.config';
 
+/**
+ * The stand-in key manager answers every check as the real one does for a valid key (the bench measures the
+ * cached path). It runs in a worker thread, its own V8 isolate, as the real key manager is another process:
+ * its plain node:http requests and responses (no express prototypes) never reach the type feedback of the
+ * app's Node http code. (Checked with `--trace-deopt`: this was not what deoptimises that code in the
+ * guarded server 4–9 s after start; see run.mjs --warmup.)
+ */
+const STAND_IN_KEY_MANAGER = `
+const { createServer } = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const body = JSON.stringify(workerData);
+const server = createServer((request, response) => {
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.end(body);
+});
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+parentPort.on('message', () => server.close(() => process.exit(0)));
+`;
+
 async function standInKeyManager(): Promise<{ url: string; close: () => void }> {
-  // Answers every check as the real one does for a valid key: the bench measures the cached path.
-  const server = createServer((request, response) => {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(
-      JSON.stringify({
-        user_id: 'bench-user',
-        user_login: 'bench',
-        iam_roles: ['rs_cadip_ins_read'],
-        config: {},
-        key_id: 'bench-key',
-        allowed_referers: [],
-        expiration_date: null,
-        never_expire: true,
-      }),
-    );
+  const worker = new Worker(STAND_IN_KEY_MANAGER, {
+    eval: true,
+    workerData: {
+      user_id: 'bench-user',
+      user_login: 'bench',
+      iam_roles: ['rs_cadip_ins_read'],
+      config: {},
+      key_id: 'bench-key',
+      allowed_referers: [],
+      expiration_date: null,
+      never_expire: true,
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  worker.unref();
+  return { url: `http://127.0.0.1:${port}`, close: () => worker.postMessage('close') };
 }
 
 type Variant = 'full' | 'no-usage' | 'inline' | 'unguarded';

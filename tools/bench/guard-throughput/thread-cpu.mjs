@@ -4,7 +4,7 @@
 // broker and of the whole machine (/proc/stat, the load generator included), guarded and unguarded app
 // each in its own server process as run.mjs, loaded in alternating slices.
 //
-//   node tools/bench/guard-throughput/thread-cpu.mjs [--path <path>] [--seconds 5] [--rounds 3] [--connections 16]
+//   node tools/bench/guard-throughput/thread-cpu.mjs [--path <path>] [--seconds 5] [--rounds 3] [--connections 16] [--warmup 10]
 //
 // Why: on a 2-core machine the load generator, the server's threads and the broker share the cores, so work
 // moved off the main thread still costs requests/s unless a core is idle. Node 20 names every thread `node`
@@ -23,6 +23,7 @@ const urlPath = args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_c
 const seconds = Number(args.seconds ?? 5);
 const rounds = Number(args.rounds ?? 3);
 const connections = Number(args.connections ?? 16);
+const warmup = Number(args.warmup ?? 10);
 const TICK_US = 10_000; // USER_HZ = 100
 
 const ticks = (stat) => {
@@ -85,8 +86,9 @@ function slice(side, duration) {
   total.machine += after.machine - before.machine;
 }
 
-slice('guarded', 2); // warm-up, both sides
-slice('unguarded', 2);
+// Warm-up, both sides: long enough for V8 to settle (run.mjs --warmup).
+slice('guarded', warmup);
+slice('unguarded', warmup);
 for (const side of ['guarded', 'unguarded']) totals[side] = { requests: 0, seconds: 0, threads: {}, broker: 0, machine: 0 };
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? ['unguarded', 'guarded'] : ['guarded', 'unguarded'];
