@@ -17,6 +17,12 @@ describe(apiKeyLocationMiddleware.name, () => {
     expect(requestStartedAt(request)).toEqual(expect.any(Number));
   });
 
+  it('should declare the principal field, unset, so the guard writes it rather than adds it', () => {
+    const request = run('/cadip/ins/session');
+    expect(Object.prototype.hasOwnProperty.call(request, 'principal')).toBe(true);
+    expect((request as Request & { principal?: unknown }).principal).toBeUndefined();
+  });
+
   it('should move a /k/<key>/ prefix into the header and strip it from the URL', () => {
     const request = run('/k/rsk_abc/cadip/ins/session?id=a');
     expect(request.url).toBe('/cadip/ins/session?id=a');

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { API_KEY_HEADER, API_KEY_PATH_PREFIX, API_KEY_QUERY_PARAMETER } from '../auth-guard.constants';
+import type { AuthenticatedRequest } from '../auth-principal';
 
 /** When the request reached the app, for the latency of usage events. */
 export const REQUEST_STARTED_AT = Symbol('rs:requestStartedAt');
@@ -10,10 +11,14 @@ type TimedRequest = Request & { [REQUEST_STARTED_AT]?: number };
  * Runs before routing. Moves an API key given as `/k/<key>/rest/of/path` or as the `api-key` query
  * parameter into the `x-api-key` header (the header wins when several are given) and removes it from
  * the URL, so routes match, query DTOs do not see an unknown parameter, and the key does not end up in
- * URL-based logs. Also stamps the request start time.
+ * URL-based logs. Also stamps the request start time, and declares `request.principal` (undefined until
+ * the guard sets it): every request then has that field from the start, and the guard's assignment writes
+ * it instead of adding a property, which changed the request's hidden class in the middle of routing (a
+ * store IC miss on every request, ~4 µs in the guard's perf profile).
  */
 export function apiKeyLocationMiddleware(request: Request, _response: Response, next: NextFunction): void {
   (request as TimedRequest)[REQUEST_STARTED_AT] = performance.now();
+  (request as AuthenticatedRequest).principal = undefined;
   const url = request.url;
   const queryStart = url.indexOf('?');
   let path = queryStart === -1 ? url : url.slice(0, queryStart);
