@@ -2,7 +2,12 @@
 // Guard throughput: requests/s of a Cadip endpoint with a valid cached API key ÷ the same endpoint with the
 // guard replaced by a pass-through, measured in one run, in alternating rounds. See docs/benchmarks.md.
 //
-//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--path <path>,<path>] [--same-process]
+//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--pairs 3] [--path <path>,<path>] [--same-process]
+//
+// --pairs: how many pairs of server processes (guarded + unguarded, fresh each time) the run measures in
+// turn; the medians are over every round of every pair, and each pair's own ratio is reported apart
+// (`pair_ratios`). One process's JIT can land a few % faster or slower than another's running the same
+// code: an A/A pair (BENCH_VARIANT=a-a) read 0.87 on the session search once, 1.02 on the CADU item.
 //
 // --warmup: seconds of load on each side, per endpoint, before the measured rounds. 10 s by default (3 s up
 // to session 5): V8 settles late in the guarded server, a burst of ~30 "wrong map" deopts of Node's http
@@ -41,6 +46,7 @@ const rounds = Number(args.rounds ?? 5);
 const seconds = Number(args.seconds ?? 10);
 const connections = Number(args.connections ?? 32);
 const warmup = Number(args.warmup ?? 10);
+const pairs = Number(args.pairs ?? 3);
 const sameProcess = 'same-process' in args;
 // A cheap handler (one CADU item: the guard's share is largest) and a typical search.
 const paths = (args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10').split(',');
@@ -56,19 +62,20 @@ const loadAverage = () => Math.round(os.loadavg()[0] * 100) / 100;
 const started = new Date();
 const loadBefore = loadAverage();
 
-// One process hosting both apps, or one process per app, started at once (boot in parallel).
-const servers = sameProcess ? [await startBenchServer('both')] : await Promise.all([startBenchServer('guarded'), startBenchServer('unguarded')]);
-const serverOf = { guarded: servers.find((server) => server.ready.guarded), unguarded: servers.find((server) => server.ready.unguarded) };
-const apiKey = serverOf.guarded.ready.apiKey;
+/** One process hosting both apps, or one process per app, started at once (boot in parallel). */
+async function startPair() {
+  const servers = sameProcess ? [await startBenchServer('both')] : await Promise.all([startBenchServer('guarded'), startBenchServer('unguarded')]);
+  return { servers, guarded: servers.find((server) => server.ready.guarded), unguarded: servers.find((server) => server.ready.unguarded) };
+}
 
-/** Loads one side for `durationSeconds`; requests/s from load.mjs, CPU per request from that side's process. */
-function load(side, endpoint, durationSeconds) {
-  const { pid, ready } = serverOf[side];
-  const other = servers.find((server) => server !== serverOf[side]);
+/** Loads one side of a pair for `durationSeconds`; requests/s from load.mjs, CPU per request from that side's process. */
+function load(pair, side, endpoint, durationSeconds) {
+  const { pid, ready } = pair[side];
+  const other = pair.servers.find((server) => server !== pair[side]);
   const cpuBefore = cpuMs(pid);
   const mainCpuBefore = cpuMs(pid, true);
   const otherCpuBefore = other && cpuMs(other.pid);
-  const headers = side === 'guarded' ? [`x-api-key:${apiKey}`] : [];
+  const headers = side === 'guarded' ? [`x-api-key:${pair.guarded.ready.apiKey}`] : [];
   const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), `${ready[side]}${endpoint}`, String(connections), String(durationSeconds), ...headers], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(result.stderr);
   const run = JSON.parse(result.stdout.trim().split('\n').at(-1));
@@ -86,32 +93,50 @@ const report = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   mode: sameProcess ? 'same-process' : 'separate-processes',
   variant: process.env['BENCH_VARIANT'] ?? 'full',
-  processes: { guarded: serverOf.guarded.pid, unguarded: serverOf.unguarded.pid },
+  pairs,
+  processes: [],
   rounds,
   seconds,
+  warmup,
   connections,
   endpoints: [],
 };
-try {
-  for (const endpoint of paths) {
-    // Warm-up: JIT, connection pools, and the one key check that fills the cache.
-    load('unguarded', endpoint, warmup);
-    load('guarded', endpoint, warmup);
-    const guarded = [];
-    const unguarded = [];
-    for (let round = 0; round < rounds; round++) {
-      // ABBA: unguarded first in even rounds, guarded first in odd ones.
-      const first = round % 2 === 0;
-      if (first) unguarded.push(load('unguarded', endpoint, seconds));
-      guarded.push(load('guarded', endpoint, seconds));
-      if (!first) unguarded.push(load('unguarded', endpoint, seconds));
-      console.error(
-        `round ${round + 1}/${rounds} ${endpoint}: unguarded ${unguarded.at(-1).rps} req/s (${unguarded.at(-1).server_cpu_us_per_request} µs CPU/req), ` +
-          `guarded ${guarded.at(-1).rps} req/s (${guarded.at(-1).server_cpu_us_per_request} µs CPU/req)`,
-      );
+/** Every round of every pair, by endpoint; and each pair's own ratio of medians. */
+const measured = new Map(paths.map((endpoint) => [endpoint, { guarded: [], unguarded: [], pairRatios: [] }]));
+for (let pairIndex = 0; pairIndex < pairs; pairIndex++) {
+  const pair = await startPair();
+  report.processes.push({ guarded: pair.guarded.pid, unguarded: pair.unguarded.pid });
+  try {
+    for (const endpoint of paths) {
+      // Warm-up: JIT, connection pools (the key cache was filled by startBenchServer).
+      load(pair, 'unguarded', endpoint, warmup);
+      load(pair, 'guarded', endpoint, warmup);
+      const guarded = [];
+      const unguarded = [];
+      for (let round = 0; round < rounds; round++) {
+        // ABBA: unguarded first in even rounds, guarded first in odd ones.
+        const first = round % 2 === 0;
+        if (first) unguarded.push(load(pair, 'unguarded', endpoint, seconds));
+        guarded.push(load(pair, 'guarded', endpoint, seconds));
+        if (!first) unguarded.push(load(pair, 'unguarded', endpoint, seconds));
+        console.error(
+          `pair ${pairIndex + 1}/${pairs} round ${round + 1}/${rounds} ${endpoint}: unguarded ${unguarded.at(-1).rps} req/s (${unguarded.at(-1).server_cpu_us_per_request} µs CPU/req), ` +
+            `guarded ${guarded.at(-1).rps} req/s (${guarded.at(-1).server_cpu_us_per_request} µs CPU/req)`,
+        );
+      }
+      const bad = [...guarded, ...unguarded].filter((run) => run.errors || Object.keys(run.statuses).some((status) => status !== '200'));
+      if (bad.length) throw new Error(`non-200 answers: ${JSON.stringify(bad.map((run) => run.statuses))}`);
+      const all = measured.get(endpoint);
+      all.guarded.push(...guarded);
+      all.unguarded.push(...unguarded);
+      all.pairRatios.push(Math.round((median(guarded.map((run) => run.rps)) / median(unguarded.map((run) => run.rps))) * 1000) / 1000);
     }
-    const bad = [...guarded, ...unguarded].filter((run) => run.errors || Object.keys(run.statuses).some((status) => status !== '200'));
-    if (bad.length) throw new Error(`non-200 answers: ${JSON.stringify(bad.map((run) => run.statuses))}`);
+  } finally {
+    for (const server of pair.servers) server.child.stdin.end();
+  }
+}
+try {
+  for (const [endpoint, { guarded, unguarded, pairRatios }] of measured) {
     const guardedRps = median(guarded.map((run) => run.rps));
     const unguardedRps = median(unguarded.map((run) => run.rps));
     // Each round measures both back to back, so a machine-wide slowdown hits both sides of its ratio.
@@ -126,6 +151,8 @@ try {
       guarded_rps: guardedRps,
       ratio_of_medians: Math.round((guardedRps / unguardedRps) * 1000) / 1000,
       median_round_ratio: median(roundRatios),
+      // Each pair's ratio of medians: how much one pair of processes alone could be off.
+      pair_ratios: pairRatios,
       round_ratios: roundRatios,
       // Per side, i.e. per process unless --same-process (then both read the one server).
       unguarded_cpu_us_per_request: unguardedCpu,
@@ -152,6 +179,7 @@ try {
   report.time = { started: started.toISOString(), finished: new Date().toISOString() };
   report.load_average_1m = { before: loadBefore, after: loadAverage() };
   console.log(JSON.stringify(report, null, 2));
-} finally {
-  for (const server of servers) server.child.stdin.end();
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
 }
