@@ -10,10 +10,10 @@
 // code: an A/A pair (BENCH_VARIANT=a-a) read 0.87 on the session search once, 1.02 on the CADU item.
 //
 // --warmup: seconds of load on each side, per endpoint, before the measured rounds. 10 s by default (3 s up
-// to session 5): V8 settles late in the guarded server, a burst of ~30 "wrong map" deopts of Node's http
-// and stream code (parserOnIncoming, resOnFinish, Writable.write...) and their recompilation 4–9 s after
-// its first request (`--trace-deopt`; none afterwards, none in an unguarded server), which fell in the
-// first measured rounds.
+// to session 5): `--trace-opt` still shows V8 compiling 5–10 s into a server's load (80 jobs in its first
+// 5 s, 9 in the next, then 0–3), and until session 6 a burst of ~30 "wrong map" deopts of Node's http code
+// 4–9 s in, in the guarded server, fell in the first measured rounds (its cause, the first cache misses, is
+// now kept out by bench-server.mjs).
 //
 // Kafka from tools/stack (127.0.0.1:9092) should be up so usage events are really published.
 //

@@ -23,8 +23,8 @@ import { CADIP_CONFIG, loadCadipConfig } from '../../../apps/cadip/src/config/ca
  * The stand-in key manager answers every check as the real one does for a valid key (the bench measures the
  * cached path). It runs in a worker thread, its own V8 isolate, as the real key manager is another process:
  * its plain node:http requests and responses (no express prototypes) never reach the type feedback of the
- * app's Node http code. (Checked with `--trace-deopt`: this was not what deoptimises that code in the
- * guarded server 4–9 s after start; see run.mjs --warmup.)
+ * app's Node http code. (`--trace-deopt`: it was not what deoptimised that code in the guarded server 4–9 s
+ * after start; the first cache misses were, see bench-server.mjs.)
  */
 const STAND_IN_KEY_MANAGER = `
 const { createServer } = require('node:http');

@@ -54,6 +54,21 @@ describe(KeyUsagePublisher.name, () => {
   /** Records one response's usage, its fields as usageFields gives them. */
   const record = (overrides: UsageFieldsOverrides = {}) => sut.record(...(recordArguments(overrides) as Parameters<KeyUsagePublisher['record']>));
 
+  /** Connects, records a full batch (10) and holds its send in flight; resolves with what acknowledges it. */
+  async function fullBatchInFlight(): Promise<() => void> {
+    create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
+    await until(() => sut.isConnected);
+    const send = producer.send.getMockImplementation() as FakeProducer['send'];
+    let acknowledge: () => void = () => undefined;
+    producer.send.mockImplementationOnce(async (batch) => {
+      await new Promise<void>((resolve) => (acknowledge = resolve));
+      return send(batch);
+    });
+    for (let i = 0; i < 10; i++) record();
+    await until(() => producer.send.mock.calls.length === 1);
+    return () => acknowledge();
+  }
+
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(() => {
@@ -92,16 +107,7 @@ describe(KeyUsagePublisher.name, () => {
     });
 
     it('should leave events recorded while a batch is in flight to the next flush, not send them in a batch of their own', async () => {
-      create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
-      await until(() => sut.isConnected);
-      const send = producer.send.getMockImplementation() as FakeProducer['send'];
-      let acknowledge: () => void = () => undefined;
-      producer.send.mockImplementationOnce(async (batch) => {
-        await new Promise<void>((resolve) => (acknowledge = resolve));
-        return send(batch);
-      });
-      for (let i = 0; i < 10; i++) record();
-      await until(() => producer.send.mock.calls.length === 1);
+      const acknowledge = await fullBatchInFlight();
       for (let i = 0; i < 3; i++) record();
       acknowledge();
       await until(() => producer.messages.length === 10);
@@ -113,16 +119,7 @@ describe(KeyUsagePublisher.name, () => {
     });
 
     it('should go on sending full batches that filled while a batch was in flight', async () => {
-      create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
-      await until(() => sut.isConnected);
-      const send = producer.send.getMockImplementation() as FakeProducer['send'];
-      let acknowledge: () => void = () => undefined;
-      producer.send.mockImplementationOnce(async (batch) => {
-        await new Promise<void>((resolve) => (acknowledge = resolve));
-        return send(batch);
-      });
-      for (let i = 0; i < 10; i++) record();
-      await until(() => producer.send.mock.calls.length === 1);
+      const acknowledge = await fullBatchInFlight();
       for (let i = 0; i < 12; i++) record();
       acknowledge();
       await until(() => producer.messages.length === 20);
