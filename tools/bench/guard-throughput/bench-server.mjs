@@ -32,7 +32,7 @@ export async function startBenchServer(mode) {
  * them, then deoptimised ~30 functions ("wrong map") when the next connections came, 4–9 s into the run
  * (`--trace-deopt`; 5 deopts instead of ~30 with the cache primed).
  */
-async function primeKeyCache(ready) {
+export async function primeKeyCache(ready) {
   const response = await fetch(`${ready.guarded}/cadip/INS/session?platform=S1A&limit=1`, { headers: { 'x-api-key': ready.apiKey, connection: 'close' } });
   await response.arrayBuffer();
   if (response.status !== 200) throw new Error(`priming the key cache: HTTP ${response.status}`);

@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { benchArgs, ROOT } from '../built-apps.mjs';
+import { primeKeyCache } from './bench-server.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const args = benchArgs();
@@ -89,8 +90,9 @@ async function stop(server) {
 async function profileAlone(side) {
   const { server, ready } = startServer();
   const urls = await ready;
-  load(urls, side, 3);
-  load(urls, side, 3); // the JIT settles
+  await primeKeyCache(urls); // as bench-server.mjs does, see there
+  load(urls, side, 5);
+  load(urls, side, 5); // the JIT settles
   const samples = { requests: 0, seconds: 0, scripts: [] };
   await record(server, urls, side, seconds, samples);
   await stop(server);
@@ -101,7 +103,8 @@ async function profileAlone(side) {
 async function profileAlternating(slices) {
   const { server, ready } = startServer();
   const urls = await ready;
-  for (const side of ['unguarded', 'guarded', 'unguarded', 'guarded']) load(urls, side, 2);
+  await primeKeyCache(urls);
+  for (const side of ['unguarded', 'guarded', 'unguarded', 'guarded']) load(urls, side, 5);
   const samples = { guarded: { requests: 0, seconds: 0, scripts: [] }, unguarded: { requests: 0, seconds: 0, scripts: [] } };
   for (let slice = 0; slice < slices; slice++) {
     for (const side of slice % 2 === 0 ? ['unguarded', 'guarded'] : ['guarded', 'unguarded']) await record(server, urls, side, seconds, samples[side]);
