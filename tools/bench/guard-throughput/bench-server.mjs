@@ -1,4 +1,4 @@
-// Starts the bench server (server.ts) as a child process, for run.mjs and thread-cpu.mjs.
+// Starts the bench server (server.ts) as a child process, for run.mjs, thread-cpu.mjs and cpu-profile.mjs.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -7,11 +7,12 @@ import { ROOT } from '../built-apps.mjs';
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 
 /**
- * Starts server.ts in `mode` (both, guarded or unguarded); resolves with the process and its ready line
- * ({"guarded": url | null, "unguarded": url | null, "apiKey"}). The server serves until its stdin closes.
+ * Starts server.ts in `mode` (both, guarded or unguarded), with `nodeArgs` before the script (e.g. perf's);
+ * resolves with the process and its ready line ({"guarded": url | null, "unguarded": url | null, "apiKey"}),
+ * the guarded app's key cache filled. The server serves until its stdin closes.
  */
-export async function startBenchServer(mode) {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(HERE, 'server.ts'), mode], {
+export async function startBenchServer(mode, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', path.join(HERE, 'server.ts'), mode], {
     cwd: ROOT,
     env: { ...process.env, SWC_NODE_PROJECT: path.join(HERE, 'tsconfig.json'), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -32,7 +33,7 @@ export async function startBenchServer(mode) {
  * them, then deoptimised ~30 functions ("wrong map") when the next connections came, 4–9 s into the run
  * (`--trace-deopt`; 5 deopts instead of ~30 with the cache primed).
  */
-export async function primeKeyCache(ready) {
+async function primeKeyCache(ready) {
   const response = await fetch(`${ready.guarded}/cadip/INS/session?platform=S1A&limit=1`, { headers: { 'x-api-key': ready.apiKey, connection: 'close' } });
   await response.arrayBuffer();
   if (response.status !== 200) throw new Error(`priming the key cache: HTTP ${response.status}`);

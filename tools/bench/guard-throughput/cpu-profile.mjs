@@ -19,9 +19,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { benchArgs, ROOT } from '../built-apps.mjs';
-import { primeKeyCache } from './bench-server.mjs';
+import { startBenchServer } from './bench-server.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const args = benchArgs();
@@ -30,15 +29,8 @@ const seconds = Number(args.seconds ?? 10);
 const top = Number(args.top ?? 40);
 const HZ = 2000;
 
-function startServer() {
-  const server = spawn(process.execPath, ['--perf-basic-prof-only-functions', '--interpreted-frames-native-stack', '-r', '@swc-node/register', path.join(HERE, 'server.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(HERE, 'tsconfig.json'), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const ready = new Promise((resolve) => readline.createInterface({ input: server.stdout }).on('line', (line) => line.startsWith('{"guarded"') && resolve(JSON.parse(line))));
-  return { server, ready };
-}
+/** A bench server hosting both apps, JIT frames named for perf (see above). */
+const startServer = () => startBenchServer('both', ['--perf-basic-prof-only-functions', '--interpreted-frames-native-stack']);
 
 function load(ready, side, duration) {
   const headers = side === 'guarded' ? [`x-api-key:${ready.apiKey}`] : [];
@@ -88,9 +80,7 @@ async function stop(server) {
 
 /** One server per side, only that side loaded (the JIT sees one app's requests, as in production). */
 async function profileAlone(side) {
-  const { server, ready } = startServer();
-  const urls = await ready;
-  await primeKeyCache(urls); // as bench-server.mjs does, see there
+  const { child: server, ready: urls } = await startServer();
   load(urls, side, 5);
   load(urls, side, 5); // the JIT settles
   const samples = { requests: 0, seconds: 0, scripts: [] };
@@ -101,9 +91,7 @@ async function profileAlone(side) {
 
 /** Both sides in one server, alternating `slices` times (as run.mjs does), each side's slices sampled apart. */
 async function profileAlternating(slices) {
-  const { server, ready } = startServer();
-  const urls = await ready;
-  await primeKeyCache(urls);
+  const { child: server, ready: urls } = await startServer();
   for (const side of ['unguarded', 'guarded', 'unguarded', 'guarded']) load(urls, side, 5);
   const samples = { guarded: { requests: 0, seconds: 0, scripts: [] }, unguarded: { requests: 0, seconds: 0, scripts: [] } };
   for (let slice = 0; slice < slices; slice++) {

@@ -31,6 +31,8 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
   /** USAGE_FIELD_COUNT values per event, oldest first. */
   private buffer: UsageFields = [];
   private readonly serviceName: string;
+  /** Length of a full batch in `buffer` (usageBatchSize events). */
+  private readonly fullBatch: number;
   private flushScheduled = false;
   private producer?: UsageProducer;
   private connected = false;
@@ -49,6 +51,7 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
     // Usage events are about API keys: without them there is nothing to publish.
     this.options = options.kafka && options.apiKey !== false ? resolveKafkaOptions(options.kafka) : undefined;
     this.serviceName = options.serviceName;
+    this.fullBatch = (this.options?.usageBatchSize ?? 0) * USAGE_FIELD_COUNT;
     metrics.observeUsageBuffer(() => this.bufferedCount);
   }
 
@@ -91,7 +94,7 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
     // The event id now: a batch sent again after a failure keeps its events' ids.
     this.buffer.push(keyId, userId, method, route, status, latencyMs, occurredAt, correlationId, randomUUID());
     // One scheduled flush however many events arrive before it runs (e.g. while Kafka is down).
-    if (!this.flushScheduled && this.buffer.length >= this.options.usageBatchSize * USAGE_FIELD_COUNT) {
+    if (!this.flushScheduled && this.buffer.length >= this.fullBatch) {
       this.flushScheduled = true;
       setImmediate(this.scheduledFlush);
     }
@@ -117,7 +120,7 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
   private readonly scheduledFlush = (): void => {
     this.flushScheduled = false;
     // A drain in flight may have sent that full batch meanwhile: then what is left waits for the timer.
-    if (this.buffer.length >= (this.options as ResolvedKafkaOptions).usageBatchSize * USAGE_FIELD_COUNT) void this.flush();
+    if (this.buffer.length >= this.fullBatch) void this.flush();
   };
 
   /**
@@ -129,10 +132,10 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
    */
   private async drain(): Promise<void> {
     const options = this.options as ResolvedKafkaOptions;
-    const fullBatch = options.usageBatchSize * USAGE_FIELD_COUNT;
+    // Fields still to send of what was buffered when the flush began (only record() adds to the buffer).
     let due = this.buffer.length;
-    while (this.connected && this.producer && this.buffer.length > 0 && (due > 0 || this.buffer.length >= fullBatch)) {
-      const batch = this.buffer.splice(0, fullBatch);
+    while (this.connected && this.producer && (due > 0 || this.buffer.length >= this.fullBatch)) {
+      const batch = this.buffer.splice(0, this.fullBatch);
       due -= batch.length;
       const events = batch.length / USAGE_FIELD_COUNT;
       try {
