@@ -1,5 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Response } from 'express';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { REQUEST_STARTED_AT, requestStartedAt } from '../api-key/api-key-location.middleware';
 import type { AuthenticatedRequest, AuthPrincipal } from '../auth-principal';
 import { KeyUsagePublisher } from './key-usage.publisher';
@@ -7,49 +10,113 @@ import { KeyUsagePublisher } from './key-usage.publisher';
 /** Status reported when the client went away before the response was sent (nginx's convention). */
 const CLIENT_CLOSED_REQUEST = 499;
 
+/** Node's http server publishes every finished response here (request, response, socket, server). */
+const RESPONSE_FINISH_CHANNEL = 'http.server.response.finish';
+
+interface ResponseFinish {
+  request: IncomingMessage;
+  response: ServerResponse;
+  socket: Socket;
+}
+
 /**
- * Records one usage event when the response of an API-key-authenticated request is finished. Runs on
+ * Records one usage event per response of an API-key-authenticated request, once it is finished. Runs on
  * every keyed request, so it only hands the publisher the request's raw fields: the event (id, ISO time,
  * JSON) is built per batch, off the request (KeyUsagePublisher).
+ *
+ * No listener per response: Node's http server announces every finished response on the
+ * `http.server.response.finish` diagnostics channel, and a response the client never let finish (it went
+ * away) is found when its connection closes. `track` only notes the response among its connection's
+ * pending ones (one 'close' listener per connection, added by its first keyed request). Adding and removing
+ * a 'close' listener on every response cost more than anything else the guard adds to a keyed request
+ * (docs/benchmarks.md, session 7).
  */
 @Injectable()
-export class KeyUsageRecorder {
+export class KeyUsageRecorder implements OnApplicationShutdown {
+  /** Tracked responses not finished yet, by connection (more than one only with HTTP pipelining). */
+  private readonly pending = new WeakMap<Socket, ServerResponse[]>();
+  private subscribed = false;
+
   constructor(private readonly publisher: KeyUsagePublisher) {}
 
   /**
-   * Records the response's usage once it closes ('close' follows 'finish' on every response, keep-alive or
-   * not, and also comes when the client went away). The event names `response.req`'s principal, the one
-   * the guard attached; `principal` only tells whether there is a key to record.
+   * Records the response's usage once it is finished, or with status 499 if its connection closes first.
+   * The event names `response.req`'s principal, the one the guard attached; `principal` only tells whether
+   * there is a key to record. A response tracked twice is recorded once.
    */
   track(response: Response, principal: AuthPrincipal): void {
     if (!this.publisher.enabled || !principal.key_id) return;
     // apiKeyLocationMiddleware stamps the start of every request; an app without it measures from here.
     const request = response.req as AuthenticatedRequest & { [REQUEST_STARTED_AT]?: number };
     request[REQUEST_STARTED_AT] ??= performance.now();
-    // One listener for every response (no closure nor `once` wrapper per request); it removes itself.
-    response.on('close', this.onClose);
+    if (!this.subscribed) {
+      subscribe(RESPONSE_FINISH_CHANNEL, this.onFinish);
+      this.subscribed = true;
+    }
+    // The request's socket: a pipelined response waiting for its turn has none yet.
+    const socket = request.socket;
+    if (!socket || socket.destroyed) {
+      // The connection is already gone: this response will never be sent.
+      this.record(request, CLIENT_CLOSED_REQUEST);
+      return;
+    }
+    let responses = this.pending.get(socket);
+    if (!responses) {
+      this.pending.set(socket, (responses = []));
+      socket.once('close', this.onConnectionClose);
+    } else if (responses.includes(response)) {
+      return;
+    }
+    responses.push(response);
   }
 
-  private readonly onClose = (() => {
-    const publisher = this.publisher;
-    return function recordUsage(this: Response): void {
-      this.removeListener('close', recordUsage);
-      const request = this.req as AuthenticatedRequest;
-      const principal = request.principal as AuthPrincipal;
-      const startedAt = requestStartedAt(request) as number;
-      const correlationId = request.headers['x-correlation-id'];
-      publisher.record(
-        principal.key_id as string,
-        principal.user_id,
-        request.method,
-        routeTemplateOf(request),
-        this.writableFinished ? this.statusCode : CLIENT_CLOSED_REQUEST,
-        performance.now() - startedAt,
-        Date.now(),
-        typeof correlationId === 'string' ? correlationId : undefined,
-      );
+  onApplicationShutdown(): void {
+    if (this.subscribed) unsubscribe(RESPONSE_FINISH_CHANNEL, this.onFinish);
+    this.subscribed = false;
+  }
+
+  /** Every finished response of the process: the ones this recorder tracks are recorded and forgotten. */
+  private readonly onFinish = (message: unknown): void => {
+    const { request, response, socket } = message as ResponseFinish;
+    const responses = this.pending.get(socket);
+    if (!responses) return;
+    const index = responses.indexOf(response);
+    if (index === -1) return;
+    if (responses.length === 1) responses.pop();
+    else responses.splice(index, 1);
+    this.record(request as AuthenticatedRequest, response.statusCode);
+  };
+
+  /**
+   * A connection closed: its tracked responses that did not finish were abandoned by the client (one that
+   * finished but was not announced, e.g. after shutdown, is not).
+   */
+  private readonly onConnectionClose = (() => {
+    const pending = this.pending;
+    const record = (request: AuthenticatedRequest, status: number) => this.record(request, status);
+    return function recordAbandoned(this: Socket): void {
+      const responses = pending.get(this);
+      pending.delete(this);
+      for (const response of responses ?? []) {
+        if (!response.writableFinished) record(response.req as AuthenticatedRequest, CLIENT_CLOSED_REQUEST);
+      }
     };
   })();
+
+  private record(request: AuthenticatedRequest, status: number): void {
+    const principal = request.principal as AuthPrincipal;
+    const correlationId = request.headers['x-correlation-id'];
+    this.publisher.record(
+      principal.key_id as string,
+      principal.user_id,
+      request.method,
+      routeTemplateOf(request),
+      status,
+      performance.now() - (requestStartedAt(request) as number),
+      Date.now(),
+      typeof correlationId === 'string' ? correlationId : undefined,
+    );
+  }
 }
 
 /** The route template (`/cadip/:station/session`): raw URLs would carry ids and explode cardinality. */
