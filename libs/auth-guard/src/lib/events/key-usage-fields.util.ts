@@ -4,8 +4,8 @@ import type { Message } from 'kafkajs';
 /**
  * Usage events wait for their batch as the request's raw fields, flat, USAGE_FIELD_COUNT values per event
  * in this order: key id, user id, method, route template, status, latency (ms, unrounded), time (epoch ms),
- * correlation id (or undefined), event id. The event id is drawn when the event is recorded, so a batch sent
- * again after a failure carries the same ids (a consumer can tell a re-sent event from a new one). The event
+ * correlation id (or undefined), event id. The event id is drawn when the event's batch is first cut (not on
+ * the request) and stays with the fields, so a batch sent again after a failure carries the same ids (a consumer can tell a re-sent event from a new one). The event
  * itself (ISO time, JSON) is built once per batch, off the request: in the producer thread, or by
  * `encodeUsageMessages` for the inline producer. A flat array of short strings and numbers is also what
  * clones cheapest to the thread (no object per event).

@@ -91,8 +91,8 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
       this.drop(1);
       return;
     }
-    // The event id now: a batch sent again after a failure keeps its events' ids.
-    this.buffer.push(keyId, userId, method, route, status, latencyMs, occurredAt, correlationId, randomUUID());
+    // The event id is drawn when the event's batch is first cut (drain), not on the request.
+    this.buffer.push(keyId, userId, method, route, status, latencyMs, occurredAt, correlationId, undefined);
     // One scheduled flush however many events arrive before it runs (e.g. while Kafka is down).
     if (!this.flushScheduled && this.buffer.length >= this.fullBatch) {
       this.flushScheduled = true;
@@ -137,6 +137,8 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
     while (this.connected && this.producer && (due > 0 || this.buffer.length >= this.fullBatch)) {
       const batch = this.buffer.splice(0, this.fullBatch);
       due -= batch.length;
+      // Ids stay with the fields, so a batch sent again after a failure keeps its events' ids.
+      for (let id = USAGE_FIELD_COUNT - 1; id < batch.length; id += USAGE_FIELD_COUNT) batch[id] ??= randomUUID();
       const events = batch.length / USAGE_FIELD_COUNT;
       try {
         await this.producer.send(KEY_USAGE_TOPIC, batch);
