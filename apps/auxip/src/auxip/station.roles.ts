@@ -1,5 +1,5 @@
 import { NotFoundException } from '@nestjs/common';
-import { auxipRole, type RoleResolver, type StationAccess } from '@rs/auth-guard';
+import { auxipRole, type RoleResolver, rolesByParameter, type StationAccess } from '@rs/auth-guard';
 import { AUXIP_STATIONS, type AuxipStation } from './auxip.constants';
 
 /** The station of a route parameter in canonical (upper) case; 404 naming the known ones otherwise. */
@@ -11,7 +11,7 @@ export function knownStation(raw: string | undefined): AuxipStation {
   return station as AuxipStation;
 }
 
-/** @RequireRoles resolver: `rs_auxip_<station>_<access>` for the `:station` of the route. */
+/** @RequireRoles resolver: `rs_auxip_<station>_<access>` for the `:station` of the route (once per spelling). */
 export function stationRole(access: StationAccess): RoleResolver {
-  return ({ station }) => [auxipRole(knownStation(station), access)];
+  return rolesByParameter('station', (station) => [auxipRole(knownStation(station), access)]);
 }

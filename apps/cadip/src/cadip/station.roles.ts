@@ -1,5 +1,5 @@
 import { NotFoundException } from '@nestjs/common';
-import { cadipRole, type RoleResolver, type StationAccess } from '@rs/auth-guard';
+import { cadipRole, type RoleResolver, rolesByParameter, type StationAccess } from '@rs/auth-guard';
 import { CADIP_STATIONS, type CadipStation } from './cadip.constants';
 
 /** The station of a route parameter in canonical (upper) case; 404 naming the known ones otherwise. */
@@ -11,7 +11,7 @@ export function knownStation(raw: string | undefined): CadipStation {
   return station as CadipStation;
 }
 
-/** @RequireRoles resolver: `rs_cadip_<station>_<access>` for the `:station` of the route. */
+/** @RequireRoles resolver: `rs_cadip_<station>_<access>` for the `:station` of the route (once per spelling). */
 export function stationRole(access: StationAccess): RoleResolver {
-  return ({ station }) => [cadipRole(knownStation(station), access)];
+  return rolesByParameter('station', (station) => [cadipRole(knownStation(station), access)]);
 }

@@ -1,4 +1,5 @@
 import type { AuthPrincipal } from './auth-principal';
+import type { RoleResolver } from './decorators/require-roles.decorator';
 
 export type StationAccess = 'read' | 'download';
 export type CatalogAccess = 'read' | 'write' | 'download';
@@ -39,4 +40,20 @@ export function missingCatalogRoles(principal: AuthPrincipal, owner: string, col
 /** True when the principal may reach the collection with this access (see missingCatalogRoles). */
 export function canAccessCatalogCollection(principal: AuthPrincipal, owner: string, collection: string, access: CatalogAccess): boolean {
   return missingCatalogRoles(principal, owner, collection, access).length === 0;
+}
+
+/**
+ * A @RequireRoles resolver whose roles depend on one route parameter alone (`:station`), computed once per
+ * distinct value instead of on every request: `rolesOf` runs the first time a value is seen, and a value
+ * it refuses (by throwing, e.g. an unknown station's 404) is not remembered. Only for parameters with a
+ * few valid values (stations); the memo holds every accepted spelling.
+ */
+export function rolesByParameter(parameter: string, rolesOf: (value: string | undefined) => readonly string[]): RoleResolver {
+  const memo = new Map<string | undefined, readonly string[]>();
+  return (params) => {
+    const value = params[parameter];
+    let roles = memo.get(value);
+    if (roles === undefined) memo.set(value, (roles = rolesOf(value)));
+    return roles;
+  };
 }
