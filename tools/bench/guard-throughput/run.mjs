@@ -2,7 +2,11 @@
 // Guard throughput: requests/s of a Cadip endpoint with a valid cached API key ÷ the same endpoint with the
 // guard replaced by a pass-through, measured in one run, in alternating rounds. See docs/benchmarks.md.
 //
-//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--pairs 3] [--path <path>,<path>] [--same-process]
+//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--pairs 3] [--path <path>,<path>] [--same-process] [--same-request]
+//
+// --same-request: the unguarded app gets the very request the guarded one gets, `x-api-key` header included
+// (it ignores it), so the two sides differ by the guard alone. By default (as up to session 6) the unguarded
+// app is called without the header, so receiving and parsing it is counted as the guard's cost.
 //
 // --pairs: how many pairs of server processes (guarded + unguarded, fresh each time) the run measures in
 // turn; the medians are over every round of every pair, and each pair's own ratio is reported apart
@@ -48,6 +52,7 @@ const connections = Number(args.connections ?? 32);
 const warmup = Number(args.warmup ?? 10);
 const pairs = Number(args.pairs ?? 3);
 const sameProcess = 'same-process' in args;
+const sameRequest = 'same-request' in args;
 // A cheap handler (one CADU item: the guard's share is largest) and a typical search.
 const paths = (args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10').split(',');
 
@@ -75,7 +80,7 @@ function load(pair, side, endpoint, durationSeconds) {
   const cpuBefore = cpuMs(pid);
   const mainCpuBefore = cpuMs(pid, true);
   const otherCpuBefore = other && cpuMs(other.pid);
-  const headers = side === 'guarded' ? [`x-api-key:${pair.guarded.ready.apiKey}`] : [];
+  const headers = side === 'guarded' || sameRequest ? [`x-api-key:${pair.guarded.ready.apiKey}`] : [];
   const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), `${ready[side]}${endpoint}`, String(connections), String(durationSeconds), ...headers], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(result.stderr);
   const run = JSON.parse(result.stdout.trim().split('\n').at(-1));
@@ -93,6 +98,7 @@ const report = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   mode: sameProcess ? 'same-process' : 'separate-processes',
   variant: process.env['BENCH_VARIANT'] ?? 'full',
+  unguarded_request_has_key: sameRequest,
   pairs,
   processes: [],
   rounds,
