@@ -1,5 +1,6 @@
 // Closed-loop HTTP load: `connections` keep-alive connections each send the next request as soon as the
-// previous answer is read, for `seconds`. Prints one JSON line: requests/s, status counts, latency percentiles.
+// previous answer is read, for `seconds`. Prints one JSON line: requests/s, status counts, latency percentiles,
+// its own CPU per request.
 // Usage: node load.mjs <url> <connections> <seconds> [header:value ...]
 import http from 'node:http';
 
@@ -41,6 +42,7 @@ const elapsed = (Date.now() - start) / 1000;
 latencies.sort((a, b) => a - b);
 const percentile = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? null;
 agent.destroy();
+const cpu = process.cpuUsage();
 console.log(
   JSON.stringify({
     requests: latencies.length,
@@ -48,5 +50,7 @@ console.log(
     statuses,
     errors,
     latency_ms: { p50: percentile(50), p99: percentile(99), max: latencies.at(-1) ?? null },
+    // This load generator's own CPU per request: it shares the machine with the server.
+    client_cpu_us_per_request: Math.round((cpu.user + cpu.system) / Math.max(1, latencies.length)),
   }),
 );

@@ -2,7 +2,10 @@
 // Guard throughput: requests/s of a Cadip endpoint with a valid cached API key ÷ the same endpoint with the
 // guard replaced by a pass-through, measured in one run, in alternating rounds. See docs/benchmarks.md.
 //
-//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--pairs 3] [--path <path>,<path>] [--same-process] [--same-request]
+//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--pairs 3] [--path <path>,<path>] [--same-process] [--same-request] [--seeds]
+//
+// --seeds: both processes of pair i run with V8's `--hash-seed` and `--random-seed` set to i + 1 (by default
+// each process draws its own), for a look at how much of the spread between fresh processes they explain.
 //
 // --same-request: the unguarded app gets the very request the guarded one gets, `x-api-key` header included
 // (it ignores it), so the two sides differ by the guard alone. By default (as up to session 6) the unguarded
@@ -53,6 +56,7 @@ const warmup = Number(args.warmup ?? 10);
 const pairs = Number(args.pairs ?? 3);
 const sameProcess = 'same-process' in args;
 const sameRequest = 'same-request' in args;
+const seeds = 'seeds' in args;
 // A cheap handler (one CADU item: the guard's share is largest) and a typical search.
 const paths = (args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10').split(',');
 
@@ -68,8 +72,11 @@ const started = new Date();
 const loadBefore = loadAverage();
 
 /** One process hosting both apps, or one process per app, started at once (boot in parallel). */
-async function startPair() {
-  const servers = sameProcess ? [await startBenchServer('both')] : await Promise.all([startBenchServer('guarded'), startBenchServer('unguarded')]);
+async function startPair(index) {
+  const nodeArgs = seeds ? [`--hash-seed=${index + 1}`, `--random-seed=${index + 1}`] : [];
+  const servers = sameProcess
+    ? [await startBenchServer('both', nodeArgs)]
+    : await Promise.all([startBenchServer('guarded', nodeArgs), startBenchServer('unguarded', nodeArgs)]);
   return { servers, guarded: servers.find((server) => server.ready.guarded), unguarded: servers.find((server) => server.ready.unguarded) };
 }
 
@@ -99,6 +106,7 @@ const report = {
   mode: sameProcess ? 'same-process' : 'separate-processes',
   variant: process.env['BENCH_VARIANT'] ?? 'full',
   unguarded_request_has_key: sameRequest,
+  fixed_v8_seeds: seeds,
   pairs,
   processes: [],
   rounds,
@@ -110,7 +118,7 @@ const report = {
 /** Every round of every pair, by endpoint; and each pair's own ratio of medians. */
 const measured = new Map(paths.map((endpoint) => [endpoint, { guarded: [], unguarded: [], pairRatios: [] }]));
 for (let pairIndex = 0; pairIndex < pairs; pairIndex++) {
-  const pair = await startPair();
+  const pair = await startPair(pairIndex);
   report.processes.push({ guarded: pair.guarded.pid, unguarded: pair.unguarded.pid });
   try {
     for (const endpoint of paths) {

@@ -27,7 +27,8 @@ interface ResponseFinish {
  * No listener per response: Node's http server announces every finished response on the
  * `http.server.response.finish` diagnostics channel, and a response the client never let finish (it went
  * away) is found when its connection closes. `track` only notes the response among its connection's
- * pending ones (one 'close' listener per connection, added by its first keyed request). Adding and removing
+ * pending ones (one 'close' listener per connection, added by its first keyed request). The channel is
+ * node:http's (and node:https's): an HTTP/2 server announces nothing there. Adding and removing
  * a 'close' listener on every response cost more than anything else the guard adds to a keyed request
  * (docs/benchmarks.md, session 7).
  */
