@@ -2,7 +2,11 @@
 // Guard throughput: requests/s of a Cadip endpoint with a valid cached API key ÷ the same endpoint with the
 // guard replaced by a pass-through, measured in one run, in alternating rounds. See docs/benchmarks.md.
 //
-//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--pairs 3] [--path <path>,<path>] [--same-process] [--same-request] [--seeds]
+//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--pairs 3] [--path <path>,<path>] [--same-process] [--same-request] [--seeds] [--concurrent]
+//
+// --concurrent: both sides of a pair are loaded at the same time (each by its own load.mjs, --connections
+// each) instead of in alternating slices, so host noise (this shared VM's CPU time per request of one
+// process moves ±13 % between 3 s slices of the same load) hits both at once; the servers share the CPU.
 //
 // --seeds: both processes of pair i run with V8's `--hash-seed` and `--random-seed` set to i + 1 (by default
 // each process draws its own), for a look at how much of the spread between fresh processes they explain.
@@ -40,7 +44,7 @@
 //
 // Both processes are started at once and live for the whole run; the load still alternates between them
 // (ABBA), so both sides see the same machine conditions; CPU is read from the process serving each slice.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +61,7 @@ const pairs = Number(args.pairs ?? 3);
 const sameProcess = 'same-process' in args;
 const sameRequest = 'same-request' in args;
 const seeds = 'seeds' in args;
+const concurrent = 'concurrent' in args;
 // A cheap handler (one CADU item: the guard's share is largest) and a typical search.
 const paths = (args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10').split(',');
 
@@ -80,24 +85,61 @@ async function startPair(index) {
   return { servers, guarded: servers.find((server) => server.ready.guarded), unguarded: servers.find((server) => server.ready.unguarded) };
 }
 
+/** load.mjs's arguments for one side of a pair. */
+function loadArgs(pair, side, endpoint, durationSeconds) {
+  const headers = side === 'guarded' || sameRequest ? [`x-api-key:${pair.guarded.ready.apiKey}`] : [];
+  return [path.join(HERE, 'load.mjs'), `${pair[side].ready[side]}${endpoint}`, String(connections), String(durationSeconds), ...headers];
+}
+
+/** load.mjs's result, with the CPU per request its server used since `cpu` (from cpuBefore). */
+function withServerCpu(stdout, pid, cpu) {
+  const run = JSON.parse(stdout.trim().split('\n').at(-1));
+  // CPU per request hardly depends on what else runs on the machine, unlike requests/s.
+  run.server_cpu_us_per_request = Math.round(((cpuMs(pid) - cpu.process) * 1000) / run.requests);
+  // The main thread serves every request: the part of the CPU that requests/s is bound by.
+  run.server_main_thread_cpu_us_per_request = Math.round(((cpuMs(pid, true) - cpu.main) * 1000) / run.requests);
+  return run;
+}
+
+const cpuBefore = (pid) => ({ process: cpuMs(pid), main: cpuMs(pid, true) });
+
 /** Loads one side of a pair for `durationSeconds`; requests/s from load.mjs, CPU per request from that side's process. */
 function load(pair, side, endpoint, durationSeconds) {
-  const { pid, ready } = pair[side];
+  const { pid } = pair[side];
   const other = pair.servers.find((server) => server !== pair[side]);
-  const cpuBefore = cpuMs(pid);
-  const mainCpuBefore = cpuMs(pid, true);
+  const cpu = cpuBefore(pid);
   const otherCpuBefore = other && cpuMs(other.pid);
-  const headers = side === 'guarded' || sameRequest ? [`x-api-key:${pair.guarded.ready.apiKey}`] : [];
-  const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), `${ready[side]}${endpoint}`, String(connections), String(durationSeconds), ...headers], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, loadArgs(pair, side, endpoint, durationSeconds), { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(result.stderr);
-  const run = JSON.parse(result.stdout.trim().split('\n').at(-1));
-  // CPU per request hardly depends on what else runs on the machine, unlike requests/s.
-  run.server_cpu_us_per_request = Math.round(((cpuMs(pid) - cpuBefore) * 1000) / run.requests);
-  // The main thread serves every request: the part of the CPU that requests/s is bound by.
-  run.server_main_thread_cpu_us_per_request = Math.round(((cpuMs(pid, true) - mainCpuBefore) * 1000) / run.requests);
+  const run = withServerCpu(result.stdout, pid, cpu);
   // Separate processes: what the idle one (Kafka clients, timers) burnt meanwhile, ms per s of slice.
   if (other) run.idle_process_cpu_ms_per_s = Math.round(((cpuMs(other.pid) - otherCpuBefore) / durationSeconds) * 10) / 10;
   return run;
+}
+
+/**
+ * --concurrent: loads both sides of a pair at the same time, each with its own load.mjs and `connections`
+ * connections, so both meet the same machine at the same moment; the two servers then share the CPU, and
+ * the one that needs more of it per request serves fewer requests. Resolves with { guarded, unguarded }.
+ */
+async function loadBoth(pair, endpoint, durationSeconds) {
+  const sides = ['guarded', 'unguarded'];
+  const cpu = Object.fromEntries(sides.map((side) => [side, cpuBefore(pair[side].pid)]));
+  const outputs = await Promise.all(
+    sides.map(
+      (side) =>
+        new Promise((resolve, reject) => {
+          const child = spawn(process.execPath, loadArgs(pair, side, endpoint, durationSeconds), { stdio: ['ignore', 'pipe', 'pipe'] });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (chunk) => (stdout += chunk));
+          child.stderr.on('data', (chunk) => (stderr += chunk));
+          child.once('error', reject);
+          child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(stderr))));
+        }),
+    ),
+  );
+  return Object.fromEntries(sides.map((side, index) => [side, withServerCpu(outputs[index], pair[side].pid, cpu[side])]));
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -107,6 +149,7 @@ const report = {
   variant: process.env['BENCH_VARIANT'] ?? 'full',
   unguarded_request_has_key: sameRequest,
   fixed_v8_seeds: seeds,
+  load: concurrent ? 'both sides at once' : 'alternating slices (ABBA)',
   pairs,
   processes: [],
   rounds,
@@ -123,16 +166,26 @@ for (let pairIndex = 0; pairIndex < pairs; pairIndex++) {
   try {
     for (const endpoint of paths) {
       // Warm-up: JIT, connection pools (the key cache was filled by startBenchServer).
-      load(pair, 'unguarded', endpoint, warmup);
-      load(pair, 'guarded', endpoint, warmup);
+      if (concurrent) {
+        await loadBoth(pair, endpoint, warmup);
+      } else {
+        load(pair, 'unguarded', endpoint, warmup);
+        load(pair, 'guarded', endpoint, warmup);
+      }
       const guarded = [];
       const unguarded = [];
       for (let round = 0; round < rounds; round++) {
-        // ABBA: unguarded first in even rounds, guarded first in odd ones.
-        const first = round % 2 === 0;
-        if (first) unguarded.push(load(pair, 'unguarded', endpoint, seconds));
-        guarded.push(load(pair, 'guarded', endpoint, seconds));
-        if (!first) unguarded.push(load(pair, 'unguarded', endpoint, seconds));
+        if (concurrent) {
+          const both = await loadBoth(pair, endpoint, seconds);
+          guarded.push(both.guarded);
+          unguarded.push(both.unguarded);
+        } else {
+          // ABBA: unguarded first in even rounds, guarded first in odd ones.
+          const first = round % 2 === 0;
+          if (first) unguarded.push(load(pair, 'unguarded', endpoint, seconds));
+          guarded.push(load(pair, 'guarded', endpoint, seconds));
+          if (!first) unguarded.push(load(pair, 'unguarded', endpoint, seconds));
+        }
         console.error(
           `pair ${pairIndex + 1}/${pairs} round ${round + 1}/${rounds} ${endpoint}: unguarded ${unguarded.at(-1).rps} req/s (${unguarded.at(-1).server_cpu_us_per_request} µs CPU/req), ` +
             `guarded ${guarded.at(-1).rps} req/s (${guarded.at(-1).server_cpu_us_per_request} µs CPU/req)`,
@@ -176,7 +229,7 @@ try {
       unguarded_main_thread_cpu_us_per_request: unguardedMain,
       guarded_main_thread_cpu_us_per_request: guardedMain,
       main_thread_extra_us_per_request: guardedMain - unguardedMain,
-      ...(!sameProcess && {
+      ...(!sameProcess && !concurrent && {
         // ms of CPU per s the idle process used while the other one was loaded (medians over the rounds).
         unguarded_process_idle_cpu_ms_per_s: median(guarded.map((run) => run.idle_process_cpu_ms_per_s)),
         guarded_process_idle_cpu_ms_per_s: median(unguarded.map((run) => run.idle_process_cpu_ms_per_s)),
