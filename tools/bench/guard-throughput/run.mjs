@@ -2,11 +2,16 @@
 // Guard throughput: requests/s of a Cadip endpoint with a valid cached API key ÷ the same endpoint with the
 // guard replaced by a pass-through, measured in one run, in alternating rounds. See docs/benchmarks.md.
 //
-//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--pairs 3] [--path <path>,<path>] [--same-process] [--same-request] [--seeds] [--concurrent]
+//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--pairs 3] [--path <path>,<path>] [--same-process] [--same-request] [--seeds] [--concurrent] [--pin]
 //
 // --concurrent: both sides of a pair are loaded at the same time (each by its own load.mjs, --connections
 // each) instead of in alternating slices, so host noise (this shared VM's CPU time per request of one
 // process moves ±13 % between 3 s slices of the same load) hits both at once; the servers share the CPU.
+//
+// --pin: each server process (all its threads) is pinned to a core of its own (`taskset`), the guarded one to
+// core `pair % 2`, so with --concurrent each side pays its own threads' CPU (the usage producer thread and
+// GC helpers of the guarded one) out of its own core instead of out of the shared pool; the load generators
+// and Kafka still run on both cores.
 //
 // --seeds: both processes of pair i run with V8's `--hash-seed` and `--random-seed` set to i + 1 (by default
 // each process draws its own), for a look at how much of the spread between fresh processes they explain.
@@ -62,6 +67,7 @@ const sameProcess = 'same-process' in args;
 const sameRequest = 'same-request' in args;
 const seeds = 'seeds' in args;
 const concurrent = 'concurrent' in args;
+const pin = 'pin' in args;
 // A cheap handler (one CADU item: the guard's share is largest) and a typical search.
 const paths = (args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10').split(',');
 
@@ -82,6 +88,13 @@ async function startPair(index) {
   const servers = sameProcess
     ? [await startBenchServer('both', nodeArgs)]
     : await Promise.all([startBenchServer('guarded', nodeArgs), startBenchServer('unguarded', nodeArgs)]);
+  if (pin && !sameProcess) {
+    // Each server (every thread) on a core of its own, the guarded one on core `index % 2`.
+    servers.forEach((server, position) => {
+      const result = spawnSync('taskset', ['-a', '-p', '-c', String((index + position) % os.cpus().length), String(server.pid)], { encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`taskset: ${result.stderr}`);
+    });
+  }
   return { servers, guarded: servers.find((server) => server.ready.guarded), unguarded: servers.find((server) => server.ready.unguarded) };
 }
 
@@ -150,6 +163,7 @@ const report = {
   unguarded_request_has_key: sameRequest,
   fixed_v8_seeds: seeds,
   load: concurrent ? 'both sides at once' : 'alternating slices (ABBA)',
+  pinned: pin,
   pairs,
   processes: [],
   rounds,
