@@ -50,7 +50,7 @@ console.log(
     statuses,
     errors,
     latency_ms: { p50: percentile(50), p99: percentile(99), max: latencies.at(-1) ?? null },
-    // This load generator's own CPU per request: it shares the machine with the server.
+    // This load generator's own CPU per request (its start-up included): it shares the machine with the server.
     client_cpu_us_per_request: Math.round((cpu.user + cpu.system) / Math.max(1, latencies.length)),
   }),
 );
