@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { once } from 'node:events';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { REQUEST_STARTED_AT } from '../api-key/api-key-location.middleware';
 import type { AuthPrincipal } from '../auth-principal';
@@ -98,7 +98,7 @@ describe(KeyUsageRecorder.name, () => {
       response.statusCode = request.url === '/missing' ? 404 : 200;
       response.end();
     };
-    const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 1 });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const statuses: number[] = [];
     for (const path of ['/a', '/missing', '/b']) {
       const request = httpRequest({ port, host: '127.0.0.1', path, agent });

@@ -64,7 +64,7 @@ export class KeyUsageRecorder implements OnApplicationShutdown {
     let responses = this.pending.get(socket);
     if (!responses) {
       this.pending.set(socket, (responses = []));
-      socket.once('close', this.onConnectionClose);
+      socket.once('close', () => this.recordAbandoned(socket));
     } else if (responses.includes(response)) {
       return;
     }
@@ -83,8 +83,7 @@ export class KeyUsageRecorder implements OnApplicationShutdown {
     if (!responses) return;
     const index = responses.indexOf(response);
     if (index === -1) return;
-    if (responses.length === 1) responses.pop();
-    else responses.splice(index, 1);
+    responses.splice(index, 1);
     this.record(request as AuthenticatedRequest, response.statusCode);
   };
 
@@ -92,17 +91,13 @@ export class KeyUsageRecorder implements OnApplicationShutdown {
    * A connection closed: its tracked responses that did not finish were abandoned by the client (one that
    * finished but was not announced, e.g. after shutdown, is not).
    */
-  private readonly onConnectionClose = (() => {
-    const pending = this.pending;
-    const record = (request: AuthenticatedRequest, status: number) => this.record(request, status);
-    return function recordAbandoned(this: Socket): void {
-      const responses = pending.get(this);
-      pending.delete(this);
-      for (const response of responses ?? []) {
-        if (!response.writableFinished) record(response.req as AuthenticatedRequest, CLIENT_CLOSED_REQUEST);
-      }
-    };
-  })();
+  private recordAbandoned(socket: Socket): void {
+    const responses = this.pending.get(socket) ?? [];
+    this.pending.delete(socket);
+    for (const response of responses) {
+      if (!response.writableFinished) this.record(response.req as AuthenticatedRequest, CLIENT_CLOSED_REQUEST);
+    }
+  }
 
   private record(request: AuthenticatedRequest, status: number): void {
     const principal = request.principal as AuthPrincipal;
