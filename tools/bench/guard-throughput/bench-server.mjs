@@ -1,5 +1,6 @@
 // Starts the bench server (server.ts) as a child process, for run.mjs, thread-cpu.mjs and cpu-profile.mjs.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { ROOT } from '../built-apps.mjs';
@@ -38,3 +39,26 @@ async function primeKeyCache(ready) {
   await response.arrayBuffer();
   if (response.status !== 200) throw new Error(`priming the key cache: HTTP ${response.status}`);
 }
+
+/** CPU time (ms, user + system) a process has used so far, from /proc: all threads, or the main one. */
+export function cpuMs(pid, mainThread = false) {
+  const stat = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+  const fields = fs.readFileSync(stat, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** A server's CPU so far, whole process and main thread, for `withServerCpu`. */
+export const cpuBefore = (pid) => ({ process: cpuMs(pid), main: cpuMs(pid, true) });
+
+/** load.mjs's result line, with the CPU per request its server (`pid`) used since `cpu` (from cpuBefore). */
+export function withServerCpu(stdout, pid, cpu) {
+  const run = JSON.parse(stdout.trim().split('\n').at(-1));
+  // CPU per request hardly depends on what else runs on the machine, unlike requests/s.
+  run.server_cpu_us_per_request = Math.round(((cpuMs(pid) - cpu.process) * 1000) / run.requests);
+  // The main thread serves every request: the part of the CPU that requests/s is bound by.
+  run.server_main_thread_cpu_us_per_request = Math.round(((cpuMs(pid, true) - cpu.main) * 1000) / run.requests);
+  return run;
+}
+
+/** The benches' median: the upper one of an even count. */
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

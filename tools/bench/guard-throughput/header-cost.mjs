@@ -5,10 +5,9 @@
 //
 //   node tools/bench/guard-throughput/header-cost.mjs [--pairs 6] [--seconds 3] [--warmup 10] [--path <path>]
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { benchArgs } from '../built-apps.mjs';
-import { startBenchServer } from './bench-server.mjs';
+import { cpuBefore, median, startBenchServer, withServerCpu } from './bench-server.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const args = benchArgs();
@@ -17,31 +16,23 @@ const seconds = Number(args.seconds ?? 3);
 const warmup = Number(args.warmup ?? 10);
 const endpoint = args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw';
 
-/** CPU time (ms) the server has used so far, from /proc: the whole process or its main thread. */
-function cpuMs(pid, mainThread = false) {
-  const fields = fs.readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
 const server = await startBenchServer('unguarded');
 const url = `${server.ready.unguarded}${endpoint}`;
 
 function load(withKey, durationSeconds) {
-  const main = cpuMs(server.pid, true);
-  const whole = cpuMs(server.pid);
+  const cpu = cpuBefore(server.pid);
   const headers = withKey ? [`x-api-key:${server.ready.apiKey}`] : [];
   const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), url, '16', String(durationSeconds), ...headers], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(result.stderr);
-  const run = JSON.parse(result.stdout.trim().split('\n').at(-1));
+  const run = withServerCpu(result.stdout, server.pid, cpu);
   return {
     rps: run.rps,
-    main_thread_cpu_us_per_request: Math.round(((cpuMs(server.pid, true) - main) * 1000) / run.requests),
-    process_cpu_us_per_request: Math.round(((cpuMs(server.pid) - whole) * 1000) / run.requests),
+    main_thread_cpu_us_per_request: run.server_main_thread_cpu_us_per_request,
+    process_cpu_us_per_request: run.server_cpu_us_per_request,
     client_cpu_us_per_request: run.client_cpu_us_per_request,
   };
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 try {
   load(false, warmup);
   load(true, warmup);

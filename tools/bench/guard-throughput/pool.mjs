@@ -10,6 +10,8 @@
 // (A/A runs included, docs/benchmarks.md "Results, session 7"), so the pair, not the round, is the unit of
 // noise, and a 6-pair run's ratio moves by ±0.05 from one run to the next.
 import fs from 'node:fs';
+// run.mjs's median (the upper one of an even count), so one report pooled alone reads as run.mjs printed it.
+import { median } from './bench-server.mjs';
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
@@ -17,8 +19,6 @@ if (files.length === 0) {
   process.exit(2);
 }
 
-// run.mjs's median (the upper one of an even count), so one report pooled alone reads as run.mjs printed it.
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
 const round3 = (value) => Math.round(value * 1000) / 1000;
 

@@ -2,16 +2,7 @@
 // Guard throughput: requests/s of a Cadip endpoint with a valid cached API key ÷ the same endpoint with the
 // guard replaced by a pass-through, measured in one run, in alternating rounds. See docs/benchmarks.md.
 //
-//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--pairs 3] [--path <path>,<path>] [--same-process] [--same-request] [--seeds] [--concurrent] [--pin]
-//
-// --concurrent: both sides of a pair are loaded at the same time (each by its own load.mjs, --connections
-// each) instead of in alternating slices, so host noise (this shared VM's CPU time per request of one
-// process moves ±13 % between 3 s slices of the same load) hits both at once; the servers share the CPU.
-//
-// --pin: each server process (all its threads) is pinned to a core of its own (`taskset`), the guarded one to
-// core `pair % 2`, so with --concurrent each side pays its own threads' CPU (the usage producer thread and
-// GC helpers of the guarded one) out of its own core instead of out of the shared pool; the load generators
-// and Kafka still run on both cores.
+//   node tools/bench/guard-throughput/run.mjs [--rounds 5] [--seconds 10] [--connections 32] [--warmup 10] [--pairs 3] [--path <path>,<path>] [--same-process] [--same-request] [--seeds]
 //
 // --seeds: both processes of pair i run with V8's `--hash-seed` and `--random-seed` set to i + 1 (by default
 // each process draws its own), for a look at how much of the spread between fresh processes they explain.
@@ -49,12 +40,11 @@
 //
 // Both processes are started at once and live for the whole run; the load still alternates between them
 // (ABBA), so both sides see the same machine conditions; CPU is read from the process serving each slice.
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { benchArgs } from '../built-apps.mjs';
-import { startBenchServer } from './bench-server.mjs';
+import { cpuBefore, cpuMs, median, startBenchServer, withServerCpu } from './bench-server.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const args = benchArgs();
@@ -66,17 +56,8 @@ const pairs = Number(args.pairs ?? 3);
 const sameProcess = 'same-process' in args;
 const sameRequest = 'same-request' in args;
 const seeds = 'seeds' in args;
-const concurrent = 'concurrent' in args;
-const pin = 'pin' in args;
 // A cheap handler (one CADU item: the guard's share is largest) and a typical search.
 const paths = (args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10').split(',');
-
-/** CPU time (ms, user + system) a bench server has used so far, from /proc: all threads, or the main one. */
-function cpuMs(pid, mainThread = false) {
-  const stat = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
-  const fields = fs.readFileSync(stat, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
 
 const loadAverage = () => Math.round(os.loadavg()[0] * 100) / 100;
 const started = new Date();
@@ -88,33 +69,8 @@ async function startPair(index) {
   const servers = sameProcess
     ? [await startBenchServer('both', nodeArgs)]
     : await Promise.all([startBenchServer('guarded', nodeArgs), startBenchServer('unguarded', nodeArgs)]);
-  if (pin && !sameProcess) {
-    // Each server (every thread) on a core of its own, the guarded one on core `index % 2`.
-    servers.forEach((server, position) => {
-      const result = spawnSync('taskset', ['-a', '-p', '-c', String((index + position) % os.cpus().length), String(server.pid)], { encoding: 'utf8' });
-      if (result.status !== 0) throw new Error(`taskset: ${result.stderr}`);
-    });
-  }
   return { servers, guarded: servers.find((server) => server.ready.guarded), unguarded: servers.find((server) => server.ready.unguarded) };
 }
-
-/** load.mjs's arguments for one side of a pair. */
-function loadArgs(pair, side, endpoint, durationSeconds) {
-  const headers = side === 'guarded' || sameRequest ? [`x-api-key:${pair.guarded.ready.apiKey}`] : [];
-  return [path.join(HERE, 'load.mjs'), `${pair[side].ready[side]}${endpoint}`, String(connections), String(durationSeconds), ...headers];
-}
-
-/** load.mjs's result, with the CPU per request its server used since `cpu` (from cpuBefore). */
-function withServerCpu(stdout, pid, cpu) {
-  const run = JSON.parse(stdout.trim().split('\n').at(-1));
-  // CPU per request hardly depends on what else runs on the machine, unlike requests/s.
-  run.server_cpu_us_per_request = Math.round(((cpuMs(pid) - cpu.process) * 1000) / run.requests);
-  // The main thread serves every request: the part of the CPU that requests/s is bound by.
-  run.server_main_thread_cpu_us_per_request = Math.round(((cpuMs(pid, true) - cpu.main) * 1000) / run.requests);
-  return run;
-}
-
-const cpuBefore = (pid) => ({ process: cpuMs(pid), main: cpuMs(pid, true) });
 
 /** Loads one side of a pair for `durationSeconds`; requests/s from load.mjs, CPU per request from that side's process. */
 function load(pair, side, endpoint, durationSeconds) {
@@ -122,7 +78,10 @@ function load(pair, side, endpoint, durationSeconds) {
   const other = pair.servers.find((server) => server !== pair[side]);
   const cpu = cpuBefore(pid);
   const otherCpuBefore = other && cpuMs(other.pid);
-  const result = spawnSync(process.execPath, loadArgs(pair, side, endpoint, durationSeconds), { encoding: 'utf8' });
+  const headers = side === 'guarded' || sameRequest ? [`x-api-key:${pair.guarded.ready.apiKey}`] : [];
+  const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), `${pair[side].ready[side]}${endpoint}`, String(connections), String(durationSeconds), ...headers], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(result.stderr);
   const run = withServerCpu(result.stdout, pid, cpu);
   // Separate processes: what the idle one (Kafka clients, timers) burnt meanwhile, ms per s of slice.
@@ -130,40 +89,12 @@ function load(pair, side, endpoint, durationSeconds) {
   return run;
 }
 
-/**
- * --concurrent: loads both sides of a pair at the same time, each with its own load.mjs and `connections`
- * connections, so both meet the same machine at the same moment; the two servers then share the CPU, and
- * the one that needs more of it per request serves fewer requests. Resolves with { guarded, unguarded }.
- */
-async function loadBoth(pair, endpoint, durationSeconds) {
-  const sides = ['guarded', 'unguarded'];
-  const cpu = Object.fromEntries(sides.map((side) => [side, cpuBefore(pair[side].pid)]));
-  const outputs = await Promise.all(
-    sides.map(
-      (side) =>
-        new Promise((resolve, reject) => {
-          const child = spawn(process.execPath, loadArgs(pair, side, endpoint, durationSeconds), { stdio: ['ignore', 'pipe', 'pipe'] });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (chunk) => (stdout += chunk));
-          child.stderr.on('data', (chunk) => (stderr += chunk));
-          child.once('error', reject);
-          child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(stderr))));
-        }),
-    ),
-  );
-  return Object.fromEntries(sides.map((side, index) => [side, withServerCpu(outputs[index], pair[side].pid, cpu[side])]));
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const report = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   mode: sameProcess ? 'same-process' : 'separate-processes',
   variant: process.env['BENCH_VARIANT'] ?? 'full',
   unguarded_request_has_key: sameRequest,
   fixed_v8_seeds: seeds,
-  load: concurrent ? 'both sides at once' : 'alternating slices (ABBA)',
-  pinned: pin,
   pairs,
   processes: [],
   rounds,
@@ -180,26 +111,16 @@ for (let pairIndex = 0; pairIndex < pairs; pairIndex++) {
   try {
     for (const endpoint of paths) {
       // Warm-up: JIT, connection pools (the key cache was filled by startBenchServer).
-      if (concurrent) {
-        await loadBoth(pair, endpoint, warmup);
-      } else {
-        load(pair, 'unguarded', endpoint, warmup);
-        load(pair, 'guarded', endpoint, warmup);
-      }
+      load(pair, 'unguarded', endpoint, warmup);
+      load(pair, 'guarded', endpoint, warmup);
       const guarded = [];
       const unguarded = [];
       for (let round = 0; round < rounds; round++) {
-        if (concurrent) {
-          const both = await loadBoth(pair, endpoint, seconds);
-          guarded.push(both.guarded);
-          unguarded.push(both.unguarded);
-        } else {
-          // ABBA: unguarded first in even rounds, guarded first in odd ones.
-          const first = round % 2 === 0;
-          if (first) unguarded.push(load(pair, 'unguarded', endpoint, seconds));
-          guarded.push(load(pair, 'guarded', endpoint, seconds));
-          if (!first) unguarded.push(load(pair, 'unguarded', endpoint, seconds));
-        }
+        // ABBA: unguarded first in even rounds, guarded first in odd ones.
+        const first = round % 2 === 0;
+        if (first) unguarded.push(load(pair, 'unguarded', endpoint, seconds));
+        guarded.push(load(pair, 'guarded', endpoint, seconds));
+        if (!first) unguarded.push(load(pair, 'unguarded', endpoint, seconds));
         console.error(
           `pair ${pairIndex + 1}/${pairs} round ${round + 1}/${rounds} ${endpoint}: unguarded ${unguarded.at(-1).rps} req/s (${unguarded.at(-1).server_cpu_us_per_request} µs CPU/req), ` +
             `guarded ${guarded.at(-1).rps} req/s (${guarded.at(-1).server_cpu_us_per_request} µs CPU/req)`,
@@ -243,7 +164,7 @@ try {
       unguarded_main_thread_cpu_us_per_request: unguardedMain,
       guarded_main_thread_cpu_us_per_request: guardedMain,
       main_thread_extra_us_per_request: guardedMain - unguardedMain,
-      ...(!sameProcess && !concurrent && {
+      ...(!sameProcess && {
         // ms of CPU per s the idle process used while the other one was loaded (medians over the rounds).
         unguarded_process_idle_cpu_ms_per_s: median(guarded.map((run) => run.idle_process_cpu_ms_per_s)),
         guarded_process_idle_cpu_ms_per_s: median(unguarded.map((run) => run.idle_process_cpu_ms_per_s)),
