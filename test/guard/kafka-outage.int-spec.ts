@@ -1,7 +1,7 @@
 // A guarded service whose Kafka goes away and comes back: requests keep being served (API key and bearer)
-// and the usage events of the outage arrive afterwards. The service gets a Kafka broker of its own
+// and the usage counted during the outage arrives afterwards, once. The service gets a Kafka broker of its own
 // (tools/stack in a separate state dir) so stopping it does not disturb anything else using the stack.
-import { KEY_USAGE_TOPIC, type KeyUsageEventV1 } from '@rs/event-contracts';
+import { KEY_USAGE_TOPIC, type KeyUsageDeltaEventV2 } from '@rs/event-contracts';
 import { eventually, stackEndpoints, userToken } from '@rs/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
@@ -11,8 +11,12 @@ import { keyManagerApi } from './key-manager.client';
 
 const PROBE = '/cadip/INS/session?platform=S1A&limit=1';
 
-/** Every usage event of `keyId` on the broker, read from the beginning of the topic. */
-async function usageEventsOf(brokers: string[], keyId: string): Promise<KeyUsageEventV1[]> {
+/** Every usage delta of `keyId` on the broker, read from the beginning of the topic. */
+/** Requests counted by deltas. */
+const requestsIn = (deltas: KeyUsageDeltaEventV2[]) =>
+  deltas.flatMap((delta) => delta.routes).reduce((sum, route) => sum + route.count, 0);
+
+async function usageDeltasOf(brokers: string[], keyId: string): Promise<KeyUsageDeltaEventV2[]> {
   const kafka = new Kafka({ clientId: 'guard-outage-test', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -20,14 +24,14 @@ async function usageEventsOf(brokers: string[], keyId: string): Promise<KeyUsage
   await admin.disconnect();
   const expected = offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
   const consumer = kafka.consumer({ groupId: `guard-outage-${randomUUID()}` });
-  const events: KeyUsageEventV1[] = [];
+  const events: KeyUsageDeltaEventV2[] = [];
   let seen = 0;
   await consumer.connect();
   await consumer.subscribe({ topic: KEY_USAGE_TOPIC, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
       seen++;
-      if (message.key?.toString() === keyId) events.push(JSON.parse(message.value?.toString() ?? 'null') as KeyUsageEventV1);
+      if (message.key?.toString() === keyId) events.push(JSON.parse(message.value?.toString() ?? 'null') as KeyUsageDeltaEventV2);
     },
   });
   await eventually(() => {
@@ -62,7 +66,7 @@ describe('a guarded service while its Kafka is down', () => {
     await client.close();
   });
 
-  it('should keep serving, then deliver the usage events of the outage', async () => {
+  it('should keep serving, then deliver the usage counted during the outage, once', async () => {
     const name = `guard-outage-${randomUUID().slice(0, 8)}`;
     const api = keyManagerApi(keyManager.url);
     const key = await api.create(token, name);
@@ -70,21 +74,25 @@ describe('a guarded service while its Kafka is down', () => {
     const call = (headers: Record<string, string>) => fetch(`${cadip.url}${PROBE}`, { headers }).then((response) => response.status);
 
     for (let i = 0; i < 3; i++) expect(await call({ 'x-api-key': key })).toBe(200);
-    await eventually(async () => expect(await usageEventsOf(kafka.brokers, keyId)).toHaveLength(3), 30_000, 500);
+    await eventually(async () => expect(requestsIn(await usageDeltasOf(kafka.brokers, keyId))).toBe(3), 30_000, 500);
 
     kafka.down();
     for (let i = 0; i < 5; i++) expect(await call({ 'x-api-key': key })).toBe(200);
     expect(await call({ authorization: `Bearer ${token}` })).toBe(200);
     const metrics = await (await fetch(`${cadip.url}/metrics`)).text();
-    expect(metrics).toMatch(/auth_guard_usage_events_dropped_total 0/);
+    expect(metrics).toMatch(/auth_guard_usage_requests_dropped_total 0/);
 
     kafka.up();
-    const events = await eventually(async () => {
-      const found = await usageEventsOf(kafka.brokers, keyId);
-      expect(found).toHaveLength(8);
+    const deltas = await eventually(async () => {
+      const found = await usageDeltasOf(kafka.brokers, keyId);
+      expect(requestsIn(found)).toBe(8);
       return found;
     }, 90_000, 1000);
-    expect(new Set(events.map((event) => event.event_id)).size).toBe(8);
-    expect(events.every((event) => event.service === 'cadip' && event.route === '/cadip/:station/session' && event.status === 200)).toBe(true);
+    // Each window of the guard once: nothing published twice.
+    const windows = deltas.map((delta) => `${delta.producer_id}/${delta.sequence}`);
+    expect(new Set(windows).size).toBe(windows.length);
+    const routes = deltas.flatMap((delta) => delta.routes);
+    expect(routes.every((route) => route.route === '/cadip/:station/session' && route.status_class === 2)).toBe(true);
+    expect(deltas.every((delta) => delta.service === 'cadip')).toBe(true);
   }, 240_000);
 });

@@ -2,3 +2,4 @@ export * from './lib/topics.constants';
 export * from './lib/validation.util';
 export * from './lib/key-lifecycle.event';
 export * from './lib/key-usage.event';
+export * from './lib/key-usage-delta.event';

@@ -11,3 +11,4 @@ export * from './lib/swagger.util';
 export * from './lib/validation.pipe';
 export * from './lib/platform-env';
 export * from './lib/error-response.dto';
+export * from './lib/retry.util';

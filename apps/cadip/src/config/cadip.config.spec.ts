@@ -22,8 +22,8 @@ describe(loadCadipConfig.name, () => {
   describe(authGuardOptions.name, () => {
     it('should turn Kafka off when asked', () => {
       expect(authGuardOptions(loadCadipConfig({ KAFKA_ENABLED: 'false' })).kafka).toBe(false);
-      expect(authGuardOptions(loadCadipConfig({ USAGE_PRODUCER_THREAD: 'false' })).kafka).toMatchObject({ usageProducerThread: false });
-      expect(authGuardOptions(loadCadipConfig({})).kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'cadip', usageProducerThread: true });
+      expect(authGuardOptions(loadCadipConfig({ USAGE_FLUSH_INTERVAL_MS: '250' })).kafka).toMatchObject({ usageFlushIntervalMs: 250 });
+      expect(authGuardOptions(loadCadipConfig({})).kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'cadip', usageFlushIntervalMs: 1000 });
     });
   });
 });

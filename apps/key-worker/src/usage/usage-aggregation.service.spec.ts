@@ -1,7 +1,12 @@
 import { MetricsService } from '@rs/service-kit';
 import type { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { InMemoryUsageBuckets } from './testing/in-memory-usage-buckets.test-helper';
-import { USAGE_NOW as NOW, usageMessage, usageMessages as messages } from './testing/usage-messages.test-helper';
+import {
+  USAGE_NOW as NOW,
+  usageDeltaMessage,
+  usageMessage,
+  usageMessages as messages,
+} from './testing/usage-messages.test-helper';
 import { type BatchOutcome, deadLetterReasonLabel, UsageAggregationService, type UsageMessage } from './usage-aggregation.service';
 import type { UsageBucketsRepository } from './usage-buckets.repository';
 
@@ -160,7 +165,7 @@ describe(UsageAggregationService.name, () => {
       expect(buckets.total('totals')).toBe(2);
       const text = await metrics.registry.metrics();
       expect(text).toContain('key_worker_usage_dead_letters_total{reason="unknown_version"} 1');
-      expect(text).toContain('key_worker_usage_events_total{outcome="dead_lettered"} 4');
+      expect(text).toContain('key_worker_usage_messages_total{outcome="dead_lettered"} 4');
     });
 
     it('should fail the batch, so it is redelivered, when the dead-letter topic cannot be written', async () => {
@@ -195,6 +200,39 @@ describe(UsageAggregationService.name, () => {
       await expect(applyBatch(createSut(), batch(messages(0, 12)))).rejects.toThrow('database gone');
       expect(buckets.total('daily')).toBe(12);
       expect(buckets.total('totals')).toBe(0);
+    });
+  });
+
+  describe('usage deltas', () => {
+    it('should add every route of a delta to the hour, day and total documents, and count requests', async () => {
+      const outcome = await applyBatch(createSut(), batch([usageDeltaMessage(0), usageDeltaMessage(1)]));
+      expect(outcome).toEqual({ aggregated: 8, deadLettered: 0, alreadyApplied: 0 });
+      expect(buckets.total('hourly')).toBe(8);
+      expect(buckets.total('daily')).toBe(8);
+      expect(buckets.total('totals')).toBe(8);
+      const [hour] = [...buckets.docs.hourly.values()];
+      expect(hour).toMatchObject({ count: 8, count_2xx: 6, count_5xx: 2, latency_sum_ms: 14, latency_max_ms: 3 });
+      expect(buckets.docs.totals.get('k1')?.latest).toBe(NOW.getTime());
+    });
+
+    it('should count a delta once when its producer sent it twice, and once again when it is replayed', async () => {
+      const sut = createSut();
+      const copy = usageDeltaMessage(1, { sequence: 1, event_id: 'd0' });
+      await expect(applyBatch(sut, batch([usageDeltaMessage(0), copy]))).resolves.toMatchObject({ aggregated: 4 });
+      await expect(applyBatch(sut, batch([usageDeltaMessage(0), copy]))).resolves.toMatchObject({ aggregated: 0, alreadyApplied: 4 });
+      expect(buckets.total('totals')).toBe(4);
+    });
+
+    it('should read per-request events and deltas of the same partition alike', async () => {
+      const outcome = await applyBatch(createSut(), batch([usageMessage(0, { key_id: 'k1' }), usageDeltaMessage(1)]));
+      expect(outcome).toEqual({ aggregated: 5, deadLettered: 0, alreadyApplied: 0 });
+      expect(buckets.total('totals')).toBe(5);
+    });
+
+    it('should dead-letter a delta that breaks the contract', async () => {
+      const outcome = await applyBatch(createSut(), batch([usageDeltaMessage(0, { routes: [] })]));
+      expect(outcome).toEqual({ aggregated: 0, deadLettered: 1, alreadyApplied: 0 });
+      expect(published[0].record.reason).toBe("field 'routes' is missing or invalid");
     });
   });
 

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { isoTimeToMs, parseKeyUsageEvent } from '@rs/event-contracts';
+import { isoTimeToMs, KEY_USAGE_EVENT_VERSION, parseKeyUsageMessage } from '@rs/event-contracts';
 import { CLOCK, type Clock } from '@rs/key-store';
 import { MetricsService } from '@rs/service-kit';
 import { type DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { type BucketInsert, type BucketUpdate, UsageBucketsRepository } from './usage-buckets.repository';
-import { type BucketCollection, type BucketPlan, BucketPlanner, deltaAfter } from './usage-buckets.util';
+import { type BucketCollection, type BucketPlan, BucketPlanner, deltaAfter, type UsageSample } from './usage-buckets.util';
+import { RecentDeltas } from './recent-deltas.cache';
 import { UsageWatermarksCache } from './usage-watermarks.cache';
 import { DEAD_LETTER_PAYLOAD_MAX_CHARS, MAX_WATERMARK_ATTEMPTS } from './usage.constants';
 
@@ -25,8 +26,10 @@ export interface UsagePlan {
   readonly partition: number;
   readonly planner: BucketPlanner;
   readonly letters: DeadLetter[];
-  /** Valid events in the plan. */
+  /** Requests counted by the plan's valid messages. */
   valid: number;
+  /** Deltas left out as copies of one already planned (same producer, window and key at another offset). */
+  duplicates: number;
   /** Messages in the plan, valid or not. */
   size: number;
   /** Offsets of the first and last message planned (-1 while empty). */
@@ -37,7 +40,7 @@ export interface UsagePlan {
 export interface BatchOutcome {
   aggregated: number;
   deadLettered: number;
-  /** Events the aggregates already held (a replay after a crash or a rebalance). */
+  /** Requests the aggregates already held (a replay after a crash or a rebalance). */
   alreadyApplied: number;
 }
 
@@ -62,7 +65,9 @@ export function deadLetterReasonLabel(reason: string): string {
 export class UsageAggregationService {
   private readonly logger = new Logger(UsageAggregationService.name);
   private readonly watermarks = new UsageWatermarksCache();
-  private readonly events;
+  private readonly deltas = new RecentDeltas();
+  private readonly messages;
+  private readonly requests;
   private readonly deadLetterCounter;
   private readonly writes;
   private readonly conflicts;
@@ -75,7 +80,8 @@ export class UsageAggregationService {
     @Inject(CLOCK) private readonly clock: Clock,
     metrics: MetricsService,
   ) {
-    this.events = metrics.counter('key_worker_usage_events_total', 'Usage events consumed, by outcome', ['outcome']);
+    this.messages = metrics.counter('key_worker_usage_messages_total', 'Usage messages consumed, by outcome', ['outcome']);
+    this.requests = metrics.counter('key_worker_usage_requests_total', 'Requests counted by valid usage messages, by outcome', ['outcome']);
     this.deadLetterCounter = metrics.counter('key_worker_usage_dead_letters_total', 'Unusable usage messages sent to the dead-letter topic, by reason', [
       'reason',
     ]);
@@ -98,10 +104,11 @@ export class UsageAggregationService {
   /** Partitions moved between replicas: what this replica remembers of the documents may be stale. */
   forgetWatermarks(): void {
     this.watermarks.clear();
+    this.deltas.clear();
   }
 
   newPlan(topic: string, partition: number): UsagePlan {
-    return { topic, partition, planner: new BucketPlanner(), letters: [], valid: 0, size: 0, firstOffset: -1, lastOffset: -1 };
+    return { topic, partition, planner: new BucketPlanner(), letters: [], valid: 0, duplicates: 0, size: 0, firstOffset: -1, lastOffset: -1 };
   }
 
   /**
@@ -112,12 +119,18 @@ export class UsageAggregationService {
     const now = this.clock();
     for (const message of messages) {
       const offset = Number(message.offset);
-      const parsed = message.value?.length ? parseKeyUsageEvent(message.value) : EMPTY_PAYLOAD;
-      if (parsed.ok) {
+      const parsed = message.value?.length ? parseKeyUsageMessage(message.value) : EMPTY_PAYLOAD;
+      if (!parsed.ok) plan.letters.push(deadLetterOf(plan, message, parsed.reason, now));
+      else if (parsed.value.version === KEY_USAGE_EVENT_VERSION) {
         // Valid, so occurred_at is an ISO time: this reads it again on the fast path, no Date.parse.
         plan.planner.add(offset, parsed.value, isoTimeToMs(parsed.value.occurred_at));
         plan.valid++;
-      } else plan.letters.push(deadLetterOf(plan, message, parsed.reason, now));
+      } else if (this.deltas.isCopy(plan.partition, offset, parsed.value)) {
+        plan.duplicates++;
+      } else {
+        plan.planner.addDelta(offset, parsed.value);
+        for (const route of parsed.value.routes) plan.valid += route.count;
+      }
       if (plan.size++ === 0) plan.firstOffset = offset;
       plan.lastOffset = offset;
     }
@@ -133,12 +146,16 @@ export class UsageAggregationService {
     }
   }
 
-  private async writeValidated({ partition, planner, letters, valid }: UsagePlan): Promise<BatchOutcome> {
+  private async writeValidated({ partition, planner, letters, valid, duplicates }: UsagePlan): Promise<BatchOutcome> {
+    if (duplicates) {
+      this.messages.inc({ outcome: 'duplicate' }, duplicates);
+      this.logger.warn(`${duplicates} usage delta(s) of partition ${partition} left out: copies of deltas already counted`);
+    }
     // Dead letters first: once the offsets are committed the messages are gone from this consumer's view.
     if (letters.length) {
       await this.deadLetters.publish(letters);
       for (const letter of letters) this.deadLetterCounter.inc({ reason: deadLetterReasonLabel(letter.record.reason) });
-      this.events.inc({ outcome: 'dead_lettered' }, letters.length);
+      this.messages.inc({ outcome: 'dead_lettered' }, letters.length);
       this.logger.warn(`${letters.length} unusable usage message(s) of partition ${partition} sent to the dead-letter topic`);
     }
     let alreadyApplied = 0;
@@ -160,8 +177,8 @@ export class UsageAggregationService {
       }
     }
     const aggregated = valid - alreadyApplied;
-    if (aggregated) this.events.inc({ outcome: 'aggregated' }, aggregated);
-    if (alreadyApplied) this.events.inc({ outcome: 'already_applied' }, alreadyApplied);
+    if (aggregated) this.requests.inc({ outcome: 'aggregated' }, aggregated);
+    if (alreadyApplied) this.requests.inc({ outcome: 'already_applied' }, alreadyApplied);
     return { aggregated, deadLettered: letters.length, alreadyApplied };
   }
 
@@ -192,7 +209,7 @@ export class UsageAggregationService {
           const cached = this.watermarks.get(partition, collection, plan.id);
           const state = cached === undefined ? 'absent' : cached;
           const delta = deltaAfter(plan.samples, typeof state === 'number' ? state : -1);
-          skippedOf.set(plan.id, delta ? delta.skipped : plan.samples.length);
+          skippedOf.set(plan.id, delta ? delta.skipped : requestsOf(plan.samples));
           if (!delta) continue;
           if (state === 'absent') inserts.push({ target: plan, delta });
           else updates.push({ id: plan.id, expected: state, delta });
@@ -218,6 +235,12 @@ export class UsageAggregationService {
     }
     return skipped;
   }
+}
+
+function requestsOf(samples: readonly UsageSample[]): number {
+  let requests = 0;
+  for (const sample of samples) requests += sample.count;
+  return requests;
 }
 
 function deadLetterOf(batch: Pick<UsagePlan, 'topic' | 'partition'>, message: UsageMessage, reason: string, now: Date): DeadLetter {

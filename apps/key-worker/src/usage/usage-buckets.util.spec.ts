@@ -18,7 +18,14 @@ function usageEvent(overrides: Partial<KeyUsageEventV1> = {}): KeyUsageEventV1 {
   };
 }
 
-const sample = (offset: number, status = 200, latencyMs = 10, occurredAtMs = 0): UsageSample => ({ offset, status, latencyMs, occurredAtMs });
+const sample = (offset: number, status = 200, latencyMs = 10, occurredAtMs = 0, count = 1): UsageSample => ({
+  offset,
+  statusClass: Math.floor(status / 100),
+  count,
+  latencySumMs: latencyMs,
+  latencyMaxMs: latencyMs,
+  occurredAtMs,
+});
 
 describe('usage buckets', () => {
   describe(floorToHour.name, () => {
@@ -90,6 +97,32 @@ describe('usage buckets', () => {
     });
   });
 
+  describe('addDelta', () => {
+    it('should add one sample per route of the delta, in the hour of its latest request', () => {
+      const sut = new BucketPlanner();
+      const at = '2026-03-01T10:59:59.000Z';
+      const route = { method: 'GET', route: '/a', latency_histogram: [] };
+      sut.addDelta(3, {
+        ...{ event_id: 'e', type: 'key.usage.delta', version: 2, occurred_at: at, producer_id: 'p', sequence: 1 },
+        ...{ window_start: at, window_end: at, key_id: 'k', user_id: 'u', service: 'cadip', latest_request_at: at },
+        routes: [
+          { ...route, status_class: 2, count: 5, latency_sum_ms: 10, latency_max_ms: 4 },
+          { ...route, route: '/b', status_class: 4, count: 1, latency_sum_ms: 1, latency_max_ms: 1 },
+        ],
+      });
+      const hourly = sut.plans.filter((plan) => plan.collection === 'hourly');
+      expect(hourly.map((plan) => [plan.identity['route'], plan.identity['hour']])).toEqual([
+        ['/a', new Date('2026-03-01T10:00:00Z')],
+        ['/b', new Date('2026-03-01T10:00:00Z')],
+      ]);
+      const [total] = sut.plans.filter((plan) => plan.collection === 'totals');
+      expect(total.samples.map((s) => [s.offset, s.count, s.statusClass])).toEqual([
+        [3, 5, 2],
+        [3, 1, 4],
+      ]);
+    });
+  });
+
   describe(routeKeyOf.name, () => {
     it('should differ when the same characters are split differently between fields', () => {
       const base = { key_id: 'k', service: 'cadip', method: 'GET', route: '/a' };
@@ -115,6 +148,12 @@ describe('usage buckets', () => {
       expect(delta?.counters.count).toBe(2);
       expect(delta?.skipped).toBe(1);
       expect(delta?.lastOffset).toBe(7);
+    });
+
+    it('should add the requests of a sample that stands for several, and skip them together', () => {
+      const delta = deltaAfter([sample(5, 200, 10, 100, 4), sample(6, 500, 8, 200, 3)], 5);
+      expect(delta?.counters).toMatchObject({ count: 3, count_5xx: 3, latency_sum_ms: 8 });
+      expect(delta?.skipped).toBe(4);
     });
 
     it('should return null when the whole batch was applied before', () => {

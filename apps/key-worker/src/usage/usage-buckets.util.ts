@@ -1,4 +1,4 @@
-import { isoTimeToMs, type KeyUsageEventV1 } from '@rs/event-contracts';
+import { isoTimeToMs, type KeyUsageDeltaEventV2, type KeyUsageEventV1 } from '@rs/event-contracts';
 import type { UsageCounters } from '@rs/key-store';
 import { createHash } from 'node:crypto';
 
@@ -7,12 +7,28 @@ const DAY_MS = 24 * HOUR_MS;
 
 export type BucketCollection = 'hourly' | 'daily' | 'totals';
 
-/** One usage event of a partition, reduced to what the aggregates need. */
+/**
+ * Requests of one message of a partition that land in the same documents, reduced to what the aggregates
+ * need: one request of a per-request event (v1), or one route × status class of a usage delta (v2).
+ */
 export interface UsageSample {
   offset: number;
-  status: number;
-  latencyMs: number;
+  /** First digit of the HTTP status. */
+  statusClass: number;
+  count: number;
+  latencySumMs: number;
+  latencyMaxMs: number;
+  /** The latest request's time. */
   occurredAtMs: number;
+}
+
+/** Identity of the documents a sample lands in. */
+interface SampleRoute {
+  key_id: string;
+  user_id: string;
+  service: string;
+  method: string;
+  route: string;
 }
 
 /** The document one group of events lands in, and the fields it is created with. */
@@ -34,7 +50,7 @@ export interface BucketDelta {
   latestQueryDateMs: number;
   /** The new watermark: offset of the last sample applied. */
   lastOffset: number;
-  /** Samples left out because the document already holds them (a replay). */
+  /** Requests left out because the document already holds them (a replay). */
   skipped: number;
 }
 
@@ -60,26 +76,48 @@ interface EventTargets {
 }
 
 /**
- * Groups the valid events of one partition batch by the documents they update: one hour bucket and one day
- * bucket per key × service × method × route, and the key's totals. Samples keep the partition order.
- * Hot path (every event): one map lookup and one sample per event; identities and ids only per new document.
+ * Groups the valid usage messages of one partition batch by the documents they update: one hour bucket and
+ * one day bucket per key × service × method × route, and the key's totals. Samples keep the partition order.
+ * Hot path: one map lookup and one sample per request (v1) or route (v2); ids only per new document.
  */
 export class BucketPlanner {
   readonly plans: BucketPlan[] = [];
-  // key → service → method → route → hour: nested, so no key text is built per event (the strings of
-  // JSON.parse are looked up as they are).
+  // key → service → method → route → hour: nested, so no key text is built per sample.
   private readonly byRoute = new Map<string, Map<string, Map<string, Map<string, Map<number, EventTargets>>>>>();
   private readonly days = new Map<string, BucketPlan>();
   private readonly totals = new Map<string, BucketPlan>();
 
-  /** Adds an event whose `occurred_at` is already known to be valid, read as `occurredAtMs`. */
+  /** Adds a per-request event whose `occurred_at` is already known to be valid, read as `occurredAtMs`. */
   add(offset: number, event: KeyUsageEventV1, occurredAtMs: number): void {
-    const sample: UsageSample = { offset, status: event.status, latencyMs: event.latency_ms, occurredAtMs };
-    const hour = floorToHour(occurredAtMs);
-    const hours = childOf(childOf(childOf(childOf(this.byRoute, event.key_id), event.service), event.method), event.route);
+    const statusClass = Math.floor(event.status / 100);
+    const latencyMs = event.latency_ms;
+    this.addSample(event, { offset, statusClass, count: 1, latencySumMs: latencyMs, latencyMaxMs: latencyMs, occurredAtMs });
+  }
+
+  /** Adds a validated usage delta: every request it counts falls in the hour of its latest one. */
+  addDelta(offset: number, delta: KeyUsageDeltaEventV2): void {
+    const occurredAtMs = isoTimeToMs(delta.latest_request_at);
+    for (const route of delta.routes) {
+      this.addSample(
+        { key_id: delta.key_id, user_id: delta.user_id, service: delta.service, method: route.method, route: route.route },
+        {
+          offset,
+          statusClass: route.status_class,
+          count: route.count,
+          latencySumMs: route.latency_sum_ms,
+          latencyMaxMs: route.latency_max_ms,
+          occurredAtMs,
+        },
+      );
+    }
+  }
+
+  private addSample(route: SampleRoute, sample: UsageSample): void {
+    const hour = floorToHour(sample.occurredAtMs);
+    const hours = childOf(childOf(childOf(childOf(this.byRoute, route.key_id), route.service), route.method), route.route);
     let targets = hours.get(hour);
     if (!targets) {
-      targets = this.newTargets(event, hour, occurredAtMs);
+      targets = this.newTargets(route, hour, sample.occurredAtMs);
       hours.set(hour, targets);
     }
     targets.hour.samples.push(sample);
@@ -87,7 +125,7 @@ export class BucketPlanner {
     targets.total.samples.push(sample);
   }
 
-  private newTargets(event: KeyUsageEventV1, hour: number, occurredAtMs: number): EventTargets {
+  private newTargets(event: SampleRoute, hour: number, occurredAtMs: number): EventTargets {
     const route = [event.key_id, event.service, event.method, event.route];
     const identity = { key_id: event.key_id, user_id: event.user_id, service: event.service, method: event.method, route: event.route };
     const day = floorToDay(occurredAtMs);
@@ -126,7 +164,7 @@ function childOf<K, V>(parent: Map<string, Map<K, V>>, key: string): Map<K, V> {
  * Map key of a route: every field but the last prefixed with its length, so no two routes share a key
  * whatever characters they hold.
  */
-export function routeKeyOf(event: Pick<KeyUsageEventV1, 'key_id' | 'service' | 'method' | 'route'>): string {
+export function routeKeyOf(event: Omit<SampleRoute, 'user_id'>): string {
   return `${event.key_id.length}:${event.key_id}${event.service.length}:${event.service}${event.method.length}:${event.method}${event.route}`;
 }
 
@@ -152,19 +190,18 @@ export function deltaAfter(samples: readonly UsageSample[], watermark: number): 
   let skipped = 0;
   for (const sample of samples) {
     if (sample.offset <= watermark) {
-      skipped++;
+      skipped += sample.count;
       continue;
     }
-    counters.count++;
-    const statusClass = Math.floor(sample.status / 100);
-    if (statusClass === 2) counters.count_2xx++;
-    else if (statusClass === 3) counters.count_3xx++;
-    else if (statusClass === 4) counters.count_4xx++;
-    else if (statusClass === 5) counters.count_5xx++;
-    counters.latency_sum_ms += sample.latencyMs;
-    if (sample.latencyMs > counters.latency_max_ms) counters.latency_max_ms = sample.latencyMs;
+    counters.count += sample.count;
+    if (sample.statusClass === 2) counters.count_2xx += sample.count;
+    else if (sample.statusClass === 3) counters.count_3xx += sample.count;
+    else if (sample.statusClass === 4) counters.count_4xx += sample.count;
+    else if (sample.statusClass === 5) counters.count_5xx += sample.count;
+    counters.latency_sum_ms += sample.latencySumMs;
+    if (sample.latencyMaxMs > counters.latency_max_ms) counters.latency_max_ms = sample.latencyMaxMs;
     if (sample.occurredAtMs > latestQueryDateMs) latestQueryDateMs = sample.occurredAtMs;
-    lastOffset = sample.offset;
+    if (sample.offset > lastOffset) lastOffset = sample.offset;
   }
   return counters.count ? { counters, latestQueryDateMs, lastOffset, skipped } : null;
 }

@@ -12,11 +12,12 @@ export class AuthGuardMetrics {
   readonly keyCache: Counter<'result'>;
   /** Cache entries removed (or marked refused: revoked, expired) by lifecycle events, by action. */
   readonly evictions: Counter<'action'>;
-  readonly usagePublished: Counter;
-  /** Usage events lost because the buffer was full while Kafka was unreachable. */
-  readonly usageDropped: Counter;
-  readonly usageBuffered: Gauge;
-  private readUsageBuffered: () => number = () => 0;
+  readonly usageDeltasPublished: Counter;
+  readonly usageRequestsPublished: Counter;
+  /** Requests not counted because the series bound was reached while Kafka was unreachable. */
+  readonly usageRequestsDropped: Counter;
+  readonly usagePending: Gauge;
+  private readUsagePending: () => number = () => 0;
 
   constructor(@Inject(AUTH_METRICS_REGISTRY) registry: Registry) {
     const counter = <L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> =>
@@ -24,16 +25,17 @@ export class AuthGuardMetrics {
     this.requests = counter('auth_guard_requests_total', 'Guarded requests by credential type and outcome', ['method', 'outcome']);
     this.keyCache = counter('auth_guard_key_cache_total', 'API key checks answered from the cache (hit) or by the key manager (miss)', ['result']);
     this.evictions = counter('auth_guard_key_cache_evictions_total', 'Cache entries evicted (or, for revoked and expired keys, marked refused) by key lifecycle events', ['action']);
-    this.usagePublished = counter('auth_guard_usage_events_published_total', 'Key usage events delivered to Kafka');
-    this.usageDropped = counter('auth_guard_usage_events_dropped_total', 'Key usage events dropped because the buffer was full');
-    // Read at scrape time from the publisher (observeUsageBuffer): no gauge update on the request path.
-    this.usageBuffered =
-      (registry.getSingleMetric('auth_guard_usage_events_buffered') as Gauge | undefined) ??
+    this.usageDeltasPublished = counter('auth_guard_usage_deltas_published_total', 'Key usage delta events delivered to Kafka');
+    this.usageRequestsPublished = counter('auth_guard_usage_requests_published_total', 'Requests counted in the usage deltas delivered to Kafka');
+    this.usageRequestsDropped = counter('auth_guard_usage_requests_dropped_total', 'Requests not counted in key usage because the series bound was reached');
+    // Read at scrape time from the publisher: no gauge update on the request path.
+    this.usagePending =
+      (registry.getSingleMetric('auth_guard_usage_series_pending') as Gauge | undefined) ??
       new Gauge({
-        name: 'auth_guard_usage_events_buffered',
-        help: 'Key usage events waiting to be sent to Kafka',
+        name: 'auth_guard_usage_series_pending',
+        help: 'Key usage series counted or encoded and not delivered to Kafka yet',
         registers: [registry],
-        collect: () => this.usageBuffered.set(this.readUsageBuffered()),
+        collect: () => this.usagePending.set(this.readUsagePending()),
       });
   }
 
@@ -47,8 +49,8 @@ export class AuthGuardMetrics {
     this.keyCache.inc({ result: 'hit' });
   }
 
-  /** Where the buffered-events gauge reads its value when scraped. */
-  observeUsageBuffer(read: () => number): void {
-    this.readUsageBuffered = read;
+  /** Where the pending-series gauge reads its value when scraped. */
+  observeUsagePending(read: () => number): void {
+    this.readUsagePending = read;
   }
 }

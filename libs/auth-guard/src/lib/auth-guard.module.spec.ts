@@ -55,7 +55,7 @@ describe(AuthGuardModule.name, () => {
     it("should register its metrics in the app's registry", async () => {
       const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
       expect(metrics.text).toContain('auth_guard_requests_total{method="none",outcome="KEY_MISSING"} 1');
-      expect(metrics.text).toContain('auth_guard_usage_events_dropped_total');
+      expect(metrics.text).toContain('auth_guard_usage_requests_dropped_total');
     });
   });
 });

@@ -29,25 +29,17 @@ export interface ApiKeyOptions {
   requestTimeoutMs?: number;
 }
 
-/** Kafka: key lifecycle events evict cache entries; usage events are published after each keyed request. */
+/** Kafka: key lifecycle events evict cache entries; usage is published as per-key deltas. */
 export interface KafkaOptions {
   brokers: string[];
   clientId: string;
-  /**
-   * Usage events are sent at least this often (default 500 ms)... Each send costs the producer ~2 ms of
-   * CPU whatever its size, so fewer, fuller batches keep the guard cheap (docs/benchmarks.md).
-   */
+  /** Usage counted in memory is published this often (default 1000 ms), and at shutdown. */
   usageFlushIntervalMs?: number;
-  /** ...or as soon as this many are waiting (default 1000). */
-  usageBatchSize?: number;
-  /** Events kept while Kafka is unreachable (default 100 000); beyond, new events are dropped and counted. */
-  usageBufferMax?: number;
   /**
-   * Encode and send usage events from a worker thread with @platformatic/kafka (default true), so the
-   * per-record encoding is not taken from request handling. `false` sends with the app's kafkajs client from
-   * its own thread (unit tests with a fake Kafka).
+   * Distinct key × method × route × status class series held while Kafka is unreachable (default 100 000);
+   * requests that would open another are not counted (metric and log).
    */
-  usageProducerThread?: boolean;
+  usageMaxSeries?: number;
 }
 
 export interface AuthGuardOptions {
@@ -77,7 +69,7 @@ export function resolveApiKeyOptions(options: ApiKeyOptions): ResolvedApiKeyOpti
 }
 
 export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions {
-  return { usageFlushIntervalMs: 500, usageBatchSize: 1000, usageBufferMax: 100_000, usageProducerThread: true, ...definedOnly(options) };
+  return { usageFlushIntervalMs: 1000, usageMaxSeries: 100_000, ...definedOnly(options) };
 }
 
 function definedOnly<T extends object>(value: T): T {

@@ -16,8 +16,8 @@ export function guardedServiceEnv(defaultPort: number) {
     ...KAFKA_ENV,
     /** false: no usage events and no cache eviction by lifecycle events (cached keys live their TTL). */
     KAFKA_ENABLED: env.bool(true),
-    /** false: usage events are encoded and sent from the request thread instead of a producer thread. */
-    USAGE_PRODUCER_THREAD: env.bool(true),
+    /** How often the usage counted in memory is published to Kafka. */
+    USAGE_FLUSH_INTERVAL_MS: env.int(1000, { min: 10 }),
     TRUST_PROXY: env.string('loopback'),
   };
 }
@@ -30,6 +30,8 @@ export function guardedServiceOptions(serviceName: string, config: GuardedServic
     serviceName,
     keycloak: keycloakGuardOptions(config),
     apiKey: { keyManagerUrl: config.KEY_MANAGER_URL, cacheTtlMs: config.API_KEY_CACHE_TTL_MS, cacheMaxEntries: config.API_KEY_CACHE_MAX_ENTRIES },
-    kafka: config.KAFKA_ENABLED ? { brokers: config.KAFKA_BROKERS, clientId: serviceName, usageProducerThread: config.USAGE_PRODUCER_THREAD } : false,
+    kafka: config.KAFKA_ENABLED
+      ? { brokers: config.KAFKA_BROKERS, clientId: serviceName, usageFlushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS }
+      : false,
   };
 }

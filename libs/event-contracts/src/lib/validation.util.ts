@@ -82,6 +82,21 @@ function textOf(bytes: Uint8Array): string {
   return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
 }
 
+/** A JSON object given as an object, JSON text or JSON bytes. */
+export function parseJsonObject(raw: unknown): ParseResult<Record<string, unknown>> {
+  let value: unknown = raw;
+  if (raw instanceof Uint8Array) value = textOf(raw);
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return { ok: false, reason: 'payload is not valid JSON' };
+    }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'payload is not a JSON object' };
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
 /**
  * A parser for one schema, its field list prepared once: JSON text or bytes in, the first bad field named
  * in the reason. Build it at module level for payloads parsed on a hot path.
@@ -91,17 +106,9 @@ export function schemaParser<T>(schema: Record<string, FieldCheck>): (raw: unkno
   const checks = fields.map((field) => schema[field]);
   const reasons = fields.map((field) => `field '${field}' is missing or invalid`);
   return (raw) => {
-    let value: unknown = raw;
-    if (raw instanceof Uint8Array) value = textOf(raw);
-    if (typeof value === 'string') {
-      try {
-        value = JSON.parse(value);
-      } catch {
-        return { ok: false, reason: 'payload is not valid JSON' };
-      }
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'payload is not a JSON object' };
-    const record = value as Record<string, unknown>;
+    const parsed = parseJsonObject(raw);
+    if (!parsed.ok) return parsed;
+    const record = parsed.value;
     for (let index = 0; index < checks.length; index++) {
       if (!checks[index](record[fields[index]])) return { ok: false, reason: reasons[index] };
     }

@@ -28,3 +28,32 @@ export function usageMessage(offset: number, overrides: Record<string, unknown> 
 
 /** Messages of offsets `from` (included) to `to` (excluded). */
 export const usageMessages = (from: number, to: number): UsageMessage[] => Array.from({ length: to - from }, (_, index) => usageMessage(from + index));
+
+/**
+ * A valid usage delta message (v2) of key `k1` at `offset`: 4 requests of the session search (3 × 2xx,
+ * 1 × 5xx) in the current hour, from window `sequence` of producer `p1`.
+ */
+export function usageDeltaMessage(offset: number, overrides: Record<string, unknown> = {}): UsageMessage {
+  const at = USAGE_NOW.toISOString();
+  const histogram = (count: number) => [count, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const delta = {
+    event_id: `d${offset}`,
+    type: 'key.usage.delta',
+    version: 2,
+    occurred_at: at,
+    producer_id: 'p1',
+    sequence: offset + 1,
+    window_start: at,
+    window_end: at,
+    key_id: 'k1',
+    user_id: 'u1',
+    service: 'cadip',
+    latest_request_at: at,
+    routes: [
+      { method: 'GET', route: '/cadip/:station/session', status_class: 2, count: 3, latency_sum_ms: 6, latency_max_ms: 3, latency_histogram: histogram(3) },
+      { method: 'GET', route: '/cadip/:station/session', status_class: 5, count: 1, latency_sum_ms: 1, latency_max_ms: 1, latency_histogram: histogram(1) },
+    ],
+    ...overrides,
+  };
+  return { offset: String(offset), key: Buffer.from(delta.key_id), value: Buffer.from(JSON.stringify(delta)) };
+}

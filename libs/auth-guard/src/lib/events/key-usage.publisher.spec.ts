@@ -1,72 +1,63 @@
-import { KEY_USAGE_TOPIC } from '@rs/event-contracts';
 import { Logger } from '@nestjs/common';
+import { KEY_USAGE_TOPIC, type KeyUsageDeltaEventV2, parseKeyUsageDeltaEvent } from '@rs/event-contracts';
 import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
 import type { AuthGuardOptions, KafkaOptions } from '../auth-guard.options';
-import { contractJson, recordArguments, usageFields, type UsageFieldsOverrides } from '../testing/usage-fields.test-helper';
 import { KeyUsagePublisher } from './key-usage.publisher';
+
+interface SentRecord {
+  topic: string;
+  messages: { key: string; value: string }[];
+}
 
 class FakeProducer {
   up = true;
-  readonly sent: { topic: string; messages: { key: string; value: string }[] }[] = [];
+  readonly sent: SentRecord[] = [];
   connect = jest.fn(async () => {
     if (!this.up) throw new Error('Connection refused');
   });
-  send = jest.fn(async (record: { topic: string; messages: { key: string; value: string }[] }) => {
+  send = jest.fn(async (record: SentRecord) => {
     if (!this.up) throw new Error('Broker unreachable');
     this.sent.push(record);
   });
   disconnect = jest.fn(async () => undefined);
 
-  get messages(): { key: string; value: string }[] {
-    return this.sent.flatMap((record) => record.messages);
+  get deltas(): KeyUsageDeltaEventV2[] {
+    return this.sent.flatMap((record) => record.messages.map((message) => JSON.parse(message.value)));
   }
 }
 
-const until = async (condition: () => boolean, timeoutMs = 3000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
+const NOW = Date.UTC(2026, 11, 2, 10, 30);
 
 describe(KeyUsagePublisher.name, () => {
   let producer: FakeProducer;
   let registry: Registry;
   let sut: KeyUsagePublisher;
 
-  function create(kafka: Partial<KafkaOptions> = {}): KeyUsagePublisher {
+  function create(kafka: Partial<KafkaOptions> = {}, overrides: Partial<AuthGuardOptions> = {}): KeyUsagePublisher {
     const options: AuthGuardOptions = {
       serviceName: 'cadip',
       keycloak: { url: 'http://kc', realm: 'r', audience: 'a' },
       apiKey: { keyManagerUrl: 'http://km' },
-      kafka: { brokers: ['127.0.0.1:1'], clientId: 'cadip', usageFlushIntervalMs: 20, usageBatchSize: 10, usageBufferMax: 25, usageProducerThread: false, ...kafka },
+      // The timer never fires in a test: flushes are called explicitly.
+      kafka: { brokers: ['127.0.0.1:1'], clientId: 'cadip', usageFlushIntervalMs: 60_000, usageMaxSeries: 4, ...kafka },
+      ...overrides,
     };
-    const client = { producer: () => producer } as unknown as Kafka;
-    sut = new KeyUsagePublisher(options, client, new AuthGuardMetrics(registry));
+    sut = new KeyUsagePublisher(options, { producer: () => producer } as unknown as Kafka, new AuthGuardMetrics(registry));
+    sut.onApplicationBootstrap();
     return sut;
   }
 
   const metric = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
 
-  /** Records one response's usage, its fields as usageFields gives them. */
-  const record = (overrides: UsageFieldsOverrides = {}) => sut.record(...(recordArguments(overrides) as Parameters<KeyUsagePublisher['record']>));
+  const record = (keyId = 'key-1', status = 200, latencyMs = 3, route = '/cadip/:station/session', now = NOW) =>
+    sut.record(keyId, `user-of-${keyId}`, 'GET', route, status, latencyMs, now);
 
-  /** Connects, records a full batch (10) and holds its send in flight; resolves with what acknowledges it. */
-  async function fullBatchInFlight(): Promise<() => void> {
-    create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
-    await until(() => sut.isConnected);
-    const send = producer.send.getMockImplementation() as FakeProducer['send'];
-    let acknowledge: () => void = () => undefined;
-    producer.send.mockImplementationOnce(async (batch) => {
-      await new Promise<void>((resolve) => (acknowledge = resolve));
-      return send(batch);
-    });
-    for (let i = 0; i < 10; i++) record();
-    await until(() => producer.send.mock.calls.length === 1);
-    return () => acknowledge();
+  /** A flush that may be held back by the backoff of an earlier failure. */
+  async function flushNow(): Promise<void> {
+    (sut as unknown as { nextAttemptAt: number }).nextAttemptAt = 0;
+    await sut.flush();
   }
 
   beforeAll(() => Logger.overrideLogger(false));
@@ -80,144 +71,122 @@ describe(KeyUsagePublisher.name, () => {
     await sut?.beforeApplicationShutdown();
   });
 
-  describe('record', () => {
-    it('should send buffered events in one batch keyed by key id on the usage topic, as the contract JSON', async () => {
-      create().onApplicationBootstrap();
-      record({ keyId: 'key-a' });
-      record({ keyId: 'key-b', correlationId: 'corr-1' });
-      await until(() => producer.messages.length === 2);
+  describe('flush', () => {
+    it('should publish one delta per key, keyed by key id, as the contract says', async () => {
+      create();
+      record('key-a', 200, 3);
+      record('key-a', 200, 30);
+      record('key-a', 404, 1);
+      record('key-b', 200, 7);
+      await sut.flush();
       expect(producer.sent).toHaveLength(1);
       expect(producer.sent[0].topic).toBe(KEY_USAGE_TOPIC);
-      expect(producer.messages.map((message) => message.key)).toEqual(['key-a', 'key-b']);
-      const eventIds = producer.messages.map((message) => JSON.parse(message.value).event_id);
-      expect(producer.messages[0].value).toBe(contractJson(usageFields({ keyId: 'key-a' }), eventIds[0]));
-      // Drawn per event when recorded.
-      eventIds.forEach((eventId) => expect(eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/));
-      expect(eventIds[0]).not.toBe(eventIds[1]);
-      expect(producer.sent[0].messages[1]).toMatchObject({ headers: { 'x-correlation-id': 'corr-1' } });
-      expect(await metric('auth_guard_usage_events_published_total')).toBe(2);
+      expect(producer.sent[0].messages.map((message) => message.key)).toEqual(['key-a', 'key-b']);
+      for (const message of producer.sent[0].messages) expect(parseKeyUsageDeltaEvent(message.value)).toMatchObject({ ok: true });
+      const [a] = producer.deltas;
+      expect(a).toMatchObject({ producer_id: sut.producerId, sequence: 1, key_id: 'key-a', user_id: 'user-of-key-a', service: 'cadip' });
+      expect(a.routes).toEqual([
+        expect.objectContaining({ status_class: 2, count: 2, latency_sum_ms: 33, latency_max_ms: 30 }),
+        expect.objectContaining({ status_class: 4, count: 1, latency_sum_ms: 1 }),
+      ]);
+      expect(await metric('auth_guard_usage_deltas_published_total')).toBe(2);
+      expect(await metric('auth_guard_usage_requests_published_total')).toBe(4);
     });
 
-    it('should send a full batch without waiting for the timer', async () => {
-      create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
-      await until(() => sut.isConnected);
-      for (let i = 0; i < 10; i++) record();
-      await until(() => producer.messages.length === 10);
-      expect(producer.sent).toHaveLength(1);
-    });
-
-    it('should leave events recorded while a batch is in flight to the next flush, not send them in a batch of their own', async () => {
-      const acknowledge = await fullBatchInFlight();
-      for (let i = 0; i < 3; i++) record();
-      acknowledge();
-      await until(() => producer.messages.length === 10);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      expect(producer.send).toHaveBeenCalledTimes(1);
-      expect(sut.bufferedCount).toBe(3);
+    it('should publish nothing when nothing was counted, and number each window', async () => {
+      create();
       await sut.flush();
-      expect(producer.sent.map((batch) => batch.messages.length)).toEqual([10, 3]);
+      expect(producer.send).not.toHaveBeenCalled();
+      record();
+      await sut.flush();
+      record();
+      await sut.flush();
+      expect(producer.deltas.map((delta) => delta.sequence)).toEqual([1, 2]);
     });
 
-    it('should go on sending full batches that filled while a batch was in flight', async () => {
-      const acknowledge = await fullBatchInFlight();
-      for (let i = 0; i < 12; i++) record();
-      acknowledge();
-      await until(() => producer.messages.length === 20);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      expect(producer.sent.map((batch) => batch.messages.length)).toEqual([10, 10]);
-      expect(sut.bufferedCount).toBe(2);
-    });
-
-    it('should stay off when the service accepts no API keys', () => {
-      const options: AuthGuardOptions = { serviceName: 's', keycloak: { url: 'http://kc', realm: 'r', audience: 'a' }, apiKey: false, kafka: { brokers: ['b:1'], clientId: 's' } };
-      sut = new KeyUsagePublisher(options, { producer: () => producer } as unknown as Kafka, new AuthGuardMetrics(registry));
-      sut.onApplicationBootstrap();
+    it('should count nothing when the service accepts no API keys', async () => {
+      create({}, { apiKey: false });
+      record();
+      await sut.flush();
       expect(sut.enabled).toBe(false);
       expect(producer.connect).not.toHaveBeenCalled();
-    });
-
-    it('should do nothing when Kafka is disabled', () => {
-      const options: AuthGuardOptions = { serviceName: 's', keycloak: { url: 'http://kc', realm: 'r', audience: 'a' }, apiKey: false, kafka: false };
-      sut = new KeyUsagePublisher(options, null, new AuthGuardMetrics(registry));
-      sut.onApplicationBootstrap();
-      record();
-      expect(sut.enabled).toBe(false);
-      expect(sut.bufferedCount).toBe(0);
     });
   });
 
   describe('while Kafka is down', () => {
-    it('should not block start-up, buffer events and deliver them when Kafka returns', async () => {
+    it('should keep counting and send everything once Kafka is back, the failed deltas unchanged', async () => {
+      create();
+      await sut.flush();
+      expect(sut.isConnected).toBe(true);
       producer.up = false;
-      create().onApplicationBootstrap();
-      for (let i = 0; i < 5; i++) record({ keyId: `key-${i}` });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(sut.bufferedCount).toBe(5);
+      record('key-1');
+      await flushNow();
+      record('key-1');
+      record('key-2');
+      await flushNow();
+      expect(producer.sent).toHaveLength(0);
       producer.up = true;
-      await until(() => producer.messages.length === 5, 5000);
-      expect(producer.messages.map((message) => message.key)).toEqual(['key-0', 'key-1', 'key-2', 'key-3', 'key-4']);
+      await flushNow();
+      // The window taken before the outage first, as it was; then what was counted meanwhile.
+      await flushNow();
+      expect(producer.deltas.map((delta) => [delta.sequence, delta.key_id, delta.routes[0].count])).toEqual([
+        [1, 'key-1', 1],
+        [2, 'key-1', 1],
+        [2, 'key-2', 1],
+      ]);
     });
 
-    it('should keep a failed batch in order and resend it after reconnecting, with the same event ids', async () => {
-      create().onApplicationBootstrap();
-      await until(() => sut.isConnected);
+    it('should resend a failed send with the same event ids', async () => {
+      create();
       const attempted: string[] = [];
-      const send = producer.send.getMockImplementation() as FakeProducer['send'];
-      producer.send.mockImplementation(async (batch) => {
+      producer.send.mockImplementationOnce(async (batch: SentRecord) => {
         attempted.push(...batch.messages.map((message) => JSON.parse(message.value).event_id));
-        return send(batch);
+        throw new Error('Request timed out');
       });
+      record();
+      await flushNow();
+      await flushNow();
+      expect(producer.deltas.map((delta) => delta.event_id)).toEqual(attempted);
+    });
+
+    it('should wait longer after each failure in a row', async () => {
       producer.up = false;
-      record({ keyId: 'key-1' });
-      await until(() => !sut.isConnected);
-      record({ keyId: 'key-2' });
+      create();
+      record();
+      await sut.flush();
+      await sut.flush();
+      expect(producer.connect).toHaveBeenCalledTimes(1);
+    });
+
+    it('should not block start-up, and connect once Kafka is reachable', async () => {
+      producer.up = false;
+      create();
+      record();
+      await flushNow();
+      expect(sut.isConnected).toBe(false);
       producer.up = true;
-      await until(() => producer.messages.length === 2, 5000);
-      expect(producer.messages.map((message) => message.key)).toEqual(['key-1', 'key-2']);
-      const [first, second] = producer.messages.map((message) => JSON.parse(message.value).event_id);
-      expect(first).not.toBe(second);
-      // The failed attempt carried key-1's event under the id it is finally delivered with.
-      expect(attempted[0]).toBe(first);
+      await flushNow();
+      expect(sut.isConnected).toBe(true);
+      expect(producer.deltas).toHaveLength(1);
     });
 
-    it('should put back the oldest events of a failed batch that still fit in the bound and count the rest as dropped', async () => {
-      create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
-      await until(() => sut.isConnected);
-      const send = producer.send.getMockImplementation();
-      let failSend: (error: Error) => void = () => undefined;
-      producer.send.mockImplementationOnce(() => new Promise((_, reject) => (failSend = reject)));
-      for (let i = 0; i < 10; i++) record({ keyId: `old-${i}` });
-      await until(() => producer.send.mock.calls.length === 1);
-      for (let i = 0; i < 20; i++) record({ keyId: `new-${i}` });
-      producer.send.mockImplementation(send);
-      failSend(new Error('Broker unreachable'));
-      await until(() => !sut.isConnected);
-      expect(sut.bufferedCount).toBe(25);
-      expect(await metric('auth_guard_usage_events_dropped_total')).toBe(5);
-      await until(() => producer.messages.length === 25, 5000);
-      expect(producer.messages.map((message) => message.key)).toEqual([...['old-0', 'old-1', 'old-2', 'old-3', 'old-4'], ...Array.from({ length: 20 }, (_, i) => `new-${i}`)]);
-    });
-
-    it('should drop and count events beyond the buffer bound', async () => {
+    it('should drop and count requests beyond the series bound, and say how many series wait', async () => {
       producer.up = false;
-      create().onApplicationBootstrap();
-      for (let i = 0; i < 30; i++) record();
-      expect(sut.bufferedCount).toBe(25);
-      expect(await metric('auth_guard_usage_events_dropped_total')).toBe(5);
-      expect(await metric('auth_guard_usage_events_buffered')).toBe(25);
+      create();
+      for (let key = 0; key < 6; key++) record(`key-${key}`);
+      record('key-0');
+      expect(await metric('auth_guard_usage_requests_dropped_total')).toBe(2);
+      expect(await metric('auth_guard_usage_series_pending')).toBe(4);
     });
   });
 
   describe('beforeApplicationShutdown', () => {
-    it('should flush what is buffered and disconnect', async () => {
-      create({ usageFlushIntervalMs: 60_000 }).onApplicationBootstrap();
-      await until(() => sut.isConnected);
+    it('should publish what was counted and disconnect', async () => {
+      create();
       record();
       await sut.beforeApplicationShutdown();
-      expect(producer.messages).toHaveLength(1);
+      expect(producer.deltas).toHaveLength(1);
       expect(producer.disconnect).toHaveBeenCalled();
-      record();
-      expect(sut.bufferedCount).toBe(0);
     });
   });
 });

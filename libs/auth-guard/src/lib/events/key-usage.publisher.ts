@@ -1,45 +1,51 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
 import { KEY_USAGE_TOPIC } from '@rs/event-contracts';
-import { type Kafka, Partitioners } from 'kafkajs';
+import { Backoff, errorMessage } from '@rs/service-kit';
+import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { AUTH_KAFKA } from '../auth-guard.constants';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
 import { type AuthGuardOptions, type ResolvedKafkaOptions, resolveKafkaOptions } from '../auth-guard.options';
-import { InlineProducer } from './inline-producer';
-import { USAGE_FIELD_COUNT, type UsageFields } from './key-usage-fields.util';
-import { ThreadedProducer, type UsageProducer } from './threaded-producer';
+import { KeyUsageCounter } from './key-usage.counter';
+import { encodeUsageDeltas } from './key-usage-delta.encoder';
 
-const MAX_RECONNECT_DELAY_MS = 10_000;
 const SHUTDOWN_FLUSH_MS = 5_000;
 const DROP_LOG_INTERVAL_MS = 10_000;
 
 /**
- * Sends key usage events to Kafka in batches (every `usageFlushIntervalMs` or `usageBatchSize` events),
- * keyed by key id. `record` only appends the request's raw fields to a buffer (UsageFields), so requests
- * never wait for Kafka nor build the event (event id, ISO time, JSON): that is done per batch, by the
- * producer. While Kafka is
- * unreachable events wait in the bounded buffer; beyond `usageBufferMax` new ones are dropped, counted
- * (auth_guard_usage_events_dropped_total) and logged. The buffer is flushed on shutdown. Batches are
- * built, encoded and sent by a @platformatic/kafka producer in a worker thread (ThreadedProducer), or on
- * this thread with the app's kafkajs client when `usageProducerThread: false` (InlineProducer).
+ * Publishes the usage of API keys as per-key deltas: requests are counted in memory (KeyUsageCounter) and,
+ * every `usageFlushIntervalMs` and at shutdown, what was counted since the last flush goes to Kafka as one
+ * message per key and window, through the app's kafkajs client with an idempotent producer.
+ *
+ * While Kafka is unreachable the unsent deltas are kept as they are (same producer id and sequence, so a
+ * send that reached the broker after all is recognised) and new requests keep being counted; the counter's
+ * bound on distinct series is what limits memory.
  */
 @Injectable()
 export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(KeyUsagePublisher.name);
   private readonly options: ResolvedKafkaOptions | undefined;
-  /** USAGE_FIELD_COUNT values per event, oldest first. */
-  private buffer: UsageFields = [];
   private readonly serviceName: string;
-  /** Length of a full batch in `buffer` (usageBatchSize events). */
-  private readonly fullBatch: number;
-  private flushScheduled = false;
-  private producer?: UsageProducer;
+  private readonly counter: KeyUsageCounter;
+  /** Names this process's windows in the deltas it publishes. */
+  readonly producerId = randomUUID();
+  private sequence = 0;
+  /** Deltas taken from the counter and not acknowledged by Kafka yet. */
+  private unsent: { messages: Message[]; requests: number } | null = null;
+  private producer?: Producer;
   private connected = false;
-  private sending?: Promise<void>;
+  private flushing?: Promise<void>;
   private timer?: NodeJS.Timeout;
-  private stopped = false;
-  private reconnectDelayMs = 500;
+  private readonly backoff = new Backoff({ initialDelayMs: 500, maxDelayMs: 10_000 });
+  private nextAttemptAt = 0;
   private droppedSinceLog = 0;
   private lastDropLogAt = 0;
 
@@ -48,19 +54,15 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
     @Optional() @Inject(AUTH_KAFKA) private readonly kafka: Kafka | null,
     private readonly metrics: AuthGuardMetrics,
   ) {
-    // Usage events are about API keys: without them there is nothing to publish.
+    // Usage is about API keys: without them there is nothing to publish.
     this.options = options.kafka && options.apiKey !== false ? resolveKafkaOptions(options.kafka) : undefined;
     this.serviceName = options.serviceName;
-    this.fullBatch = (this.options?.usageBatchSize ?? 0) * USAGE_FIELD_COUNT;
-    metrics.observeUsageBuffer(() => this.bufferedCount);
+    this.counter = new KeyUsageCounter(this.options?.usageMaxSeries ?? 0, (requests) => this.drop(requests));
+    metrics.observeUsagePending(() => this.counter.seriesCount + (this.unsent?.messages.length ?? 0));
   }
 
   get enabled(): boolean {
     return Boolean(this.kafka && this.options);
-  }
-
-  get bufferedCount(): number {
-    return this.buffer.length / USAGE_FIELD_COUNT;
   }
 
   get isConnected(): boolean {
@@ -69,138 +71,102 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
 
   onApplicationBootstrap(): void {
     if (!this.kafka || !this.options) return;
-    this.producer = this.options.usageProducerThread
-      ? new ThreadedProducer({ clientId: this.options.clientId, brokers: this.options.brokers, service: this.serviceName })
-      : new InlineProducer(
-          // The Java client's partitioner, so one key id lands in the same partition whoever produces it.
-          this.kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 2, initialRetryTime: 200 }, createPartitioner: Partitioners.DefaultPartitioner }),
-          this.serviceName,
-        );
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // The Java client's partitioner, so one key id lands in the same partition whoever produces it.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 2, initialRetryTime: 200 },
+    });
     this.timer = setInterval(() => void this.flush(), this.options.usageFlushIntervalMs);
     this.timer.unref();
-    void this.connect();
+    // Connects in the background: the service answers while Kafka is still starting.
+    void this.flush();
   }
 
-  /**
-   * Queues the usage event of one response, as its raw fields (the event is built when its batch is sent);
-   * never blocks and never throws. `route` is the route template; `occurredAt` epoch ms.
-   */
-  record(keyId: string, userId: string, method: string, route: string, status: number, latencyMs: number, occurredAt: number, correlationId?: string): void {
-    if (!this.options || this.stopped) return;
-    if (this.buffer.length >= this.options.usageBufferMax * USAGE_FIELD_COUNT) {
-      this.drop(1);
-      return;
-    }
-    // The event id is drawn when the event's batch is first cut (drain), not on the request.
-    this.buffer.push(keyId, userId, method, route, status, latencyMs, occurredAt, correlationId, undefined);
-    // One scheduled flush however many events arrive before it runs (e.g. while Kafka is down).
-    if (!this.flushScheduled && this.buffer.length >= this.fullBatch) {
-      this.flushScheduled = true;
-      setImmediate(this.scheduledFlush);
-    }
+  /** Counts one answered request of a key (`now`: epoch ms). Never blocks, never throws. */
+  record(keyId: string, userId: string, method: string, route: string, status: number, latencyMs: number, now: number): void {
+    if (this.options) this.counter.record(keyId, userId, method, route, status, latencyMs, now);
   }
 
-  /** Sends what is buffered, one batch at a time (see drain); resolves once it is sent or Kafka failed. */
+  /** Publishes what was counted so far; resolves once it is acknowledged or the attempt failed. */
   flush(): Promise<void> {
-    if (!this.sending) this.sending = this.drain().finally(() => (this.sending = undefined));
-    return this.sending;
+    this.flushing ??= this.send().finally(() => (this.flushing = undefined));
+    return this.flushing;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.producer) return;
-    this.stopped = true;
     clearInterval(this.timer);
     const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
-    while (this.buffer.length > 0 && this.connected && Date.now() < deadline) await this.flush();
-    if (this.buffer.length > 0) this.logger.warn(`${this.bufferedCount} key usage event(s) not delivered at shutdown (Kafka unreachable)`);
+    this.nextAttemptAt = 0;
+    await this.flush();
+    while (this.unsent && Date.now() < deadline) {
+      this.nextAttemptAt = 0;
+      await this.flush();
+    }
+    if (this.unsent) {
+      this.logger.warn(`${this.unsent.requests} request(s) of key usage not delivered at shutdown (Kafka unreachable)`);
+    }
     await this.producer.disconnect().catch(() => undefined);
     this.connected = false;
   }
 
-  private readonly scheduledFlush = (): void => {
-    this.flushScheduled = false;
-    // A drain in flight may have sent that full batch meanwhile: then what is left waits for the timer.
-    if (this.buffer.length >= this.fullBatch) void this.flush();
-  };
-
-  /**
-   * Sends what was buffered when the flush began, and any full batch: events recorded while a batch is in
-   * flight wait for the next flush (the timer or a full batch) instead of following at once in a batch of
-   * their own. Without that a busy service sends a continuous stream of small batches (one per round trip:
-   * 23–37 events at ~1 500 requests/s in the bench), and the per-batch cost of the producer and the broker
-   * (a produce request, its acknowledgement) is paid every few dozen events rather than every 500 ms.
-   */
-  private async drain(): Promise<void> {
-    const options = this.options as ResolvedKafkaOptions;
-    // Fields still to send of what was buffered when the flush began (only record() adds to the buffer).
-    let due = this.buffer.length;
-    while (this.connected && this.producer && (due > 0 || this.buffer.length >= this.fullBatch)) {
-      const batch = this.buffer.splice(0, this.fullBatch);
-      due -= batch.length;
-      // Ids stay with the fields, so a batch sent again after a failure keeps its events' ids.
-      for (let id = USAGE_FIELD_COUNT - 1; id < batch.length; id += USAGE_FIELD_COUNT) batch[id] ??= randomUUID();
-      const events = batch.length / USAGE_FIELD_COUNT;
-      try {
-        await this.producer.send(KEY_USAGE_TOPIC, batch);
-        this.metrics.usagePublished.inc(events);
-      } catch (error) {
-        // Put the batch back in front (order kept), within the bound.
-        const room = Math.max(0, options.usageBufferMax - this.bufferedCount);
-        this.buffer = room < events ? batch.slice(0, room * USAGE_FIELD_COUNT).concat(this.buffer) : batch.concat(this.buffer);
-        if (room < events) this.drop(events - room);
-        this.logger.warn(`Kafka unreachable, ${this.bufferedCount} key usage event(s) buffered: ${describe(error)}`);
-        this.connected = false;
-        void this.reconnect();
-      }
-    }
-  }
-
-  private async reconnect(): Promise<void> {
-    await this.producer?.disconnect().catch(() => undefined);
-    await sleep(this.reconnectDelayMs);
-    await this.connect();
-  }
-
-  /** Connects in the background, retrying with backoff until it works or the app stops. */
-  private async connect(): Promise<void> {
-    while (!this.stopped && !this.connected && this.producer) {
-      try {
+  private async send(): Promise<void> {
+    if (!this.producer || Date.now() < this.nextAttemptAt) return;
+    try {
+      if (!this.connected) {
         await this.producer.connect();
-        if (this.stopped) {
-          await this.producer.disconnect().catch(() => undefined);
-          return;
-        }
         this.connected = true;
-        this.reconnectDelayMs = 500;
         this.logger.log('Connected to Kafka; publishing key usage events');
-        void this.flush();
-      } catch (error) {
-        const message = `Kafka unreachable for key usage events (retry in ${this.reconnectDelayMs} ms): ${describe(error)}`;
-        // Once per outage at warn level; the retries themselves at debug.
-        if (this.reconnectDelayMs === 500) this.logger.warn(message);
-        else this.logger.debug(message);
-        await sleep(this.reconnectDelayMs);
-        this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, MAX_RECONNECT_DELAY_MS);
       }
+      // A window is taken only once the previous one is delivered: deltas keep their identity across retries.
+      this.unsent ??= this.takeWindows();
+      if (!this.unsent) return;
+      await this.producer.send({ topic: KEY_USAGE_TOPIC, messages: this.unsent.messages });
+      this.metrics.usageDeltasPublished.inc(this.unsent.messages.length);
+      this.metrics.usageRequestsPublished.inc(this.unsent.requests);
+      this.unsent = null;
+      this.backoff.reset();
+    } catch (error) {
+      const delay = this.backoff.next();
+      this.nextAttemptAt = Date.now() + delay;
+      const kept = this.unsent ? `usage of ${this.unsent.requests} request(s) kept` : 'usage kept';
+      const message = `Kafka unreachable, ${kept} (retry in ${delay} ms): ${errorMessage(error)}`;
+      // Once per outage at warn level; the retries at debug.
+      if (this.backoff.failures === 1) this.logger.warn(message);
+      else this.logger.debug(message);
     }
   }
 
-  private drop(count: number): void {
-    this.metrics.usageDropped.inc(count);
-    this.droppedSinceLog += count;
+  private takeWindows(): { messages: Message[]; requests: number } | null {
+    const windows = this.counter.take();
+    if (!windows.length) return null;
+    let requests = 0;
+    const messages: Message[] = [];
+    for (const window of windows) {
+      const encoded = encodeUsageDeltas(window, {
+        producerId: this.producerId,
+        sequence: ++this.sequence,
+        service: this.serviceName,
+      });
+      messages.push(...encoded.messages);
+      requests += encoded.requests;
+    }
+    return { messages, requests };
+  }
+
+  private drop(requests: number): void {
+    this.metrics.usageRequestsDropped.inc(requests);
+    this.droppedSinceLog += requests;
     const now = Date.now();
     if (now - this.lastDropLogAt >= DROP_LOG_INTERVAL_MS) {
-      this.logger.error(`Key usage buffer full (${this.options?.usageBufferMax} events): dropped ${this.droppedSinceLog} event(s)`);
+      this.logger.error(
+        `Key usage not counted for ${this.droppedSinceLog} request(s): ${this.options?.usageMaxSeries} series held (Kafka unreachable?)`,
+      );
       this.droppedSinceLog = 0;
       this.lastDropLogAt = now;
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

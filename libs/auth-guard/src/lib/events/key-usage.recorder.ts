@@ -20,23 +20,18 @@ interface ResponseFinish {
 }
 
 /**
- * Records one usage event per response of an API-key-authenticated request, once it is finished. Runs on
- * every keyed request, so it only hands the publisher the request's raw fields: the event (id, ISO time,
- * JSON) is built per batch, off the request (KeyUsagePublisher).
+ * Counts each response of an API-key-authenticated request once it is finished (KeyUsagePublisher).
  *
- * No listener per response: Node's http server announces every finished response on the
- * `http.server.response.finish` diagnostics channel, and a response the client never let finish (it went
- * away) is found when its connection closes. `track` only notes the response among its connection's
- * pending ones (one 'close' listener per connection, added by its first keyed request). The channel is
- * node:http's (and node:https's): an HTTP/2 server announces nothing there. Adding and removing
- * a 'close' listener on every response cost more than anything else the guard adds to a keyed request
- * (docs/benchmarks.md, session 7).
+ * Node's http server announces every finished response on the `http.server.response.finish` diagnostics
+ * channel, so no listener is added per response; a response the client never let finish is found when its
+ * connection closes (one 'close' listener per connection). HTTP/2 servers announce nothing there.
  */
 @Injectable()
 export class KeyUsageRecorder implements OnApplicationShutdown {
   /** Tracked responses not finished yet, by connection (more than one only with HTTP pipelining). */
   private readonly pending = new WeakMap<Socket, ServerResponse[]>();
   private subscribed = false;
+  private stopped = false;
 
   constructor(private readonly publisher: KeyUsagePublisher) {}
 
@@ -46,7 +41,7 @@ export class KeyUsageRecorder implements OnApplicationShutdown {
    * there is a key to record. A response tracked twice is recorded once.
    */
   track(response: Response, principal: AuthPrincipal): void {
-    if (!this.publisher.enabled || !principal.key_id) return;
+    if (this.stopped || !this.publisher.enabled || !principal.key_id) return;
     // apiKeyLocationMiddleware stamps the start of every request; an app without it measures from here.
     const request = response.req as AuthenticatedRequest & { [REQUEST_STARTED_AT]?: number };
     request[REQUEST_STARTED_AT] ??= performance.now();
@@ -72,6 +67,7 @@ export class KeyUsageRecorder implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    this.stopped = true;
     if (this.subscribed) unsubscribe(RESPONSE_FINISH_CHANNEL, this.onFinish);
     this.subscribed = false;
   }
@@ -101,17 +97,8 @@ export class KeyUsageRecorder implements OnApplicationShutdown {
 
   private record(request: AuthenticatedRequest, status: number): void {
     const principal = request.principal as AuthPrincipal;
-    const correlationId = request.headers['x-correlation-id'];
-    this.publisher.record(
-      principal.key_id as string,
-      principal.user_id,
-      request.method,
-      routeTemplateOf(request),
-      status,
-      performance.now() - (requestStartedAt(request) as number),
-      Date.now(),
-      typeof correlationId === 'string' ? correlationId : undefined,
-    );
+    const latencyMs = performance.now() - (requestStartedAt(request) as number);
+    this.publisher.record(principal.key_id as string, principal.user_id, request.method, routeTemplateOf(request), status, latencyMs, Date.now());
   }
 }
 
