@@ -16,14 +16,37 @@ export default [
           allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^(\\.\\./)+tools/webpack/.*$'],
           depConstraints: [
             // type:testing (libs/testing) is for *.spec / *.int-spec files only.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:guard', 'type:data', 'type:kit', 'type:domain', 'type:contracts', 'type:testing'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:guard', 'type:kit', 'type:domain', 'type:contracts'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'type:guard',
+                'type:data',
+                'type:kit',
+                'type:domain',
+                'type:contracts',
+                'type:testing',
+              ],
+            },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:guard', 'type:kit', 'type:domain', 'type:contracts'],
+            },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:kit', 'type:domain', 'type:contracts'] },
             { sourceTag: 'type:guard', onlyDependOnLibsWithTags: ['type:kit', 'type:domain', 'type:contracts'] },
             { sourceTag: 'type:kit', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:guard', 'type:data', 'type:kit', 'type:domain', 'type:contracts', 'type:testing'] },
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: [
+                'type:guard',
+                'type:data',
+                'type:kit',
+                'type:domain',
+                'type:contracts',
+                'type:testing',
+              ],
+            },
           ],
         },
       ],

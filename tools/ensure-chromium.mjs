@@ -38,9 +38,13 @@ if (process.env.CHROMIUM_PATH) {
 }
 
 say(`${CHROMIUM} missing: installing Debian's ${PACKAGES.join(' ')} (first run only, ~1 min)`);
-const installed = apt(['install', '-y', '--no-install-recommends', ...PACKAGES]) || (apt(['update']) && apt(['install', '-y', '--no-install-recommends', ...PACKAGES]));
+const installed =
+  apt(['install', '-y', '--no-install-recommends', ...PACKAGES]) ||
+  (apt(['update']) && apt(['install', '-y', '--no-install-recommends', ...PACKAGES]));
 if (!installed || !version()) {
-  say(`could not install ${PACKAGES.join(' ')}: run 'apt-get update && apt-get install -y chromium' as root, or set CHROMIUM_PATH`);
+  say(
+    `could not install ${PACKAGES.join(' ')}: run 'apt-get update && apt-get install -y chromium' as root, or set CHROMIUM_PATH`,
+  );
   process.exit(1);
 }
 say(`installed ${version()}`);

@@ -5,7 +5,12 @@ import path from 'node:path';
 
 export const ROOT = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 
-export const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: process.env.NX_SKIP_NX_CACHE ?? '' };
+export const NX_ENV = {
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  NX_SKIP_NX_CACHE: process.env.NX_SKIP_NX_CACHE ?? '',
+};
 
 export function say(message) {
   process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -29,7 +34,10 @@ export function run(command, args, { env = {}, label } = {}) {
     if (label) say(`${label}: ${command} ${args.join(' ')}`);
     const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...NX_ENV, ...env } });
     child.on('exit', (code, signal) => {
-      if (label) say(`${label}: ${code === 0 ? 'ok' : `failed (${signal ?? `exit ${code}`})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (label)
+        say(
+          `${label}: ${code === 0 ? 'ok' : `failed (${signal ?? `exit ${code}`})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
       resolve(code ?? 1);
     });
   });

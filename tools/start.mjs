@@ -46,17 +46,22 @@ try {
 }
 
 const apps = presentApps(ROOT);
-if ((await run(nxBin, ['run-many', '-t', 'build', '-p', ...apps.map((app) => app.name)], { label: 'build' })) !== 0) await stopAll(1);
+if ((await run(nxBin, ['run-many', '-t', 'build', '-p', ...apps.map((app) => app.name)], { label: 'build' })) !== 0)
+  await stopAll(1);
 
 fs.mkdirSync(path.join(ROOT, '.stack', 'logs'), { recursive: true });
 for (const app of apps) {
   const logFile = path.join(ROOT, '.stack', 'logs', `${app.name}.log`);
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', path.join(ROOT, 'dist', 'apps', app.name, 'main.js')], {
-    cwd: ROOT,
-    env: appEnv(ROOT, app),
-    stdio: ['ignore', out, out],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', path.join(ROOT, 'dist', 'apps', app.name, 'main.js')],
+    {
+      cwd: ROOT,
+      env: appEnv(ROOT, app),
+      stdio: ['ignore', out, out],
+    },
+  );
   children.set(app.name, child);
   child.on('exit', (code, signal) => {
     if (!stopping) say(`${app.name} exited (${signal ?? code}); see ${path.relative(ROOT, logFile)}`);

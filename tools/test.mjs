@@ -16,7 +16,21 @@ async function step(label, command, args) {
   return code;
 }
 
-await step('lint, typecheck, unit tests', nxBin, ['run-many', '-t', 'lint', 'typecheck', 'test', '--parallel=2', '--output-style=stream']);
+await step('format (prettier --check)', process.execPath, [
+  path.join(ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs'),
+  '--check',
+  '--log-level=warn',
+  '.',
+]);
+await step('lint, typecheck, unit tests', nxBin, [
+  'run-many',
+  '-t',
+  'lint',
+  'typecheck',
+  'test',
+  '--parallel=2',
+  '--output-style=stream',
+]);
 if (fs.existsSync(path.join(ROOT, 'tools', 'openapi', 'check.mjs'))) {
   await step('openapi specs up to date', process.execPath, [path.join(ROOT, 'tools', 'openapi', 'check.mjs')]);
 }

@@ -34,7 +34,10 @@ describe('Getting an API key, in a browser', () => {
     // failed-check counter (per client address, in Redis) is not shared with other suites calling from 127.0.0.1.
     apps = await startApps(
       {
-        'key-manager': { MONGO_URL: stackEndpoints.mongoUrl('rs_browser_keys'), REDIS_URL: `${stackEndpoints.redisUrl.replace(/\/\d*$/, '')}/6` },
+        'key-manager': {
+          MONGO_URL: stackEndpoints.mongoUrl('rs_browser_keys'),
+          REDIS_URL: `${stackEndpoints.redisUrl.replace(/\/\d*$/, '')}/6`,
+        },
         catalog: { MONGO_URL: stackEndpoints.mongoUrl('rs_browser_catalog') },
       },
       path.join(OUTPUT, 'logs'),
@@ -50,7 +53,8 @@ describe('Getting an API key, in a browser', () => {
   /** Screenshot `<name>.png` of the page; also into docs/img/ when it is a README image and asked for. */
   async function shoot(name: string, target?: Page): Promise<void> {
     const file = await (browser as Browser).screenshot(name, target);
-    if (process.env['RS_UPDATE_DOC_IMAGES'] === '1' && DOC_IMAGES[name]) fs.copyFileSync(file, path.join(ROOT, 'docs', 'img', DOC_IMAGES[name]));
+    if (process.env['RS_UPDATE_DOC_IMAGES'] === '1' && DOC_IMAGES[name])
+      fs.copyFileSync(file, path.join(ROOT, 'docs', 'img', DOC_IMAGES[name]));
   }
 
   /** Runs one step of the journey, then screenshots it; a failing step leaves `<name>-FAILED.png`. */
@@ -85,7 +89,15 @@ describe('Getting an API key, in a browser', () => {
       await page.locator('.swagger-ui .opblock').first().waitFor();
       expect(page.url()).toBe(`${appUrl('key-manager')}/docs`);
       const summaries = await page.locator('.opblock-summary-description').allTextContents();
-      expect(summaries).toEqual(expect.arrayContaining(['Show My Information', 'Create Api Key', 'List My Api Keys', 'Revoke Api Key', 'Renew Api Key']));
+      expect(summaries).toEqual(
+        expect.arrayContaining([
+          'Show My Information',
+          'Create Api Key',
+          'List My Api Keys',
+          'Revoke Api Key',
+          'Renew Api Key',
+        ]),
+      );
     });
 
     await step('03-authorize-dialog', async () => {
@@ -122,7 +134,9 @@ describe('Getting an API key, in a browser', () => {
       const result = await keys.execute(list);
       expect(result.status).toBe(200);
       const listed = JSON.parse(result.body) as Array<{ name: string; is_active: boolean; never_expire: boolean }>;
-      expect(listed).toEqual(expect.arrayContaining([expect.objectContaining({ name: keyName, is_active: true, never_expire: true })]));
+      expect(listed).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: keyName, is_active: true, never_expire: true })]),
+      );
       expect(result.body).not.toContain(apiKey);
       await keys.scrollTo(list.locator('button.execute'));
     });
@@ -211,12 +225,20 @@ describe('Getting an API key, in a browser', () => {
     });
   }, 300000);
 
-  it.each(['key-manager', 'catalog'] as const)('should serve at %s /docs-json the operations and schemas committed in docs/openapi', async (app) => {
-    // docs/openapi is generated without the webpack build (tools/openapi); this proves the built app agrees.
-    // Security scheme URLs depend on the environment, so paths and schemas are compared.
-    const served = (await (await fetch(`${appUrl(app)}/docs-json`)).json()) as { paths: unknown; components: { schemas?: unknown } };
-    const committed = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'openapi', `${app}.json`), 'utf8')) as typeof served;
-    expect(served.paths).toEqual(committed.paths);
-    expect(served.components.schemas).toEqual(committed.components.schemas);
-  });
+  it.each(['key-manager', 'catalog'] as const)(
+    'should serve at %s /docs-json the operations and schemas committed in docs/openapi',
+    async (app) => {
+      // docs/openapi is generated without the webpack build (tools/openapi); this proves the built app agrees.
+      // Security scheme URLs depend on the environment, so paths and schemas are compared.
+      const served = (await (await fetch(`${appUrl(app)}/docs-json`)).json()) as {
+        paths: unknown;
+        components: { schemas?: unknown };
+      };
+      const committed = JSON.parse(
+        fs.readFileSync(path.join(ROOT, 'docs', 'openapi', `${app}.json`), 'utf8'),
+      ) as typeof served;
+      expect(served.paths).toEqual(committed.paths);
+      expect(served.components.schemas).toEqual(committed.components.schemas);
+    },
+  );
 });

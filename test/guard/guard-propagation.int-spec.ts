@@ -13,8 +13,16 @@ const LIFECYCLE_LISTENING = 'Listening to rs.apikey.lifecycle.v1';
 /** One protected GET per service that alice's roles open and bob's do not. */
 const PROBES = {
   auxip: { path: '/auxip/search?limit=1', route: '/auxip/search', bobMissing: 'rs_auxip_adgs_read' },
-  cadip: { path: '/cadip/MTI/session?platform=S1A&limit=1', route: '/cadip/:station/session', bobMissing: 'rs_cadip_mti_read' },
-  catalog: { path: '/catalog/collections/alice:s1-l1/items?limit=1', route: '/catalog/collections/:collectionId/items', bobMissing: 'rs_catalog_alice:s1-l1_read' },
+  cadip: {
+    path: '/cadip/MTI/session?platform=S1A&limit=1',
+    route: '/cadip/:station/session',
+    bobMissing: 'rs_cadip_mti_read',
+  },
+  catalog: {
+    path: '/catalog/collections/alice:s1-l1/items?limit=1',
+    route: '/catalog/collections/:collectionId/items',
+    bobMissing: 'rs_catalog_alice:s1-l1_read',
+  },
 } as const;
 type ServiceName = keyof typeof PROBES;
 const SERVICES = Object.keys(PROBES) as ServiceName[];
@@ -30,11 +38,16 @@ describe('auth guard across the platform', () => {
   const api = () => keyManagerApi(apps['key-manager']?.url as string);
 
   beforeAll(async () => {
-    apps['key-manager'] = await startBuiltApp('key-manager', { MONGO_URL: stackEndpoints.mongoUrl(databases[0] as string) });
+    apps['key-manager'] = await startBuiltApp('key-manager', {
+      MONGO_URL: stackEndpoints.mongoUrl(databases[0] as string),
+    });
     const keyManagerUrl = apps['key-manager'].url;
     const started = await Promise.all(
       SERVICES.map((service) =>
-        startBuiltApp(service, { KEY_MANAGER_URL: keyManagerUrl, ...(service === 'catalog' ? { MONGO_URL: stackEndpoints.mongoUrl(databases[1] as string) } : {}) }),
+        startBuiltApp(service, {
+          KEY_MANAGER_URL: keyManagerUrl,
+          ...(service === 'catalog' ? { MONGO_URL: stackEndpoints.mongoUrl(databases[1] as string) } : {}),
+        }),
       ),
     );
     started.forEach((app, index) => (apps[SERVICES[index] as ServiceName] = app));
@@ -42,10 +55,14 @@ describe('auth guard across the platform', () => {
     await Promise.all(started.map((app) => app.waitForLog(LIFECYCLE_LISTENING)));
     for (const user of ['alice', 'bob']) tokens[user] = await userToken(user);
     // The catalog seeds its samples in the background.
-    await eventually(async () => {
-      const response = await get(url('catalog'), { authorization: `Bearer ${tokens['alice']}` });
-      if (response.status !== 200) throw new Error(`catalog answered ${response.status}`);
-    }, 30_000, 200);
+    await eventually(
+      async () => {
+        const response = await get(url('catalog'), { authorization: `Bearer ${tokens['alice']}` });
+        if (response.status !== 200) throw new Error(`catalog answered ${response.status}`);
+      },
+      30_000,
+      200,
+    );
     usage = await recordTopic<KeyUsageDeltaEventV2>(KEY_USAGE_TOPIC);
   }, 240_000);
 
@@ -53,7 +70,11 @@ describe('auth guard across the platform', () => {
     await usage?.stop();
     await Promise.all(Object.values(apps).map((app) => app?.stop()));
     const client = await MongoClient.connect(stackEndpoints.mongoUrl('admin'));
-    for (const database of databases) await client.db(database).dropDatabase().catch(() => undefined);
+    for (const database of databases)
+      await client
+        .db(database)
+        .dropDatabase()
+        .catch(() => undefined);
     await client.close();
   });
 
@@ -93,9 +114,13 @@ describe('auth guard across the platform', () => {
       }
       return { deltas, byRoute: Object.fromEntries(byRoute) };
     };
-    await eventually(() => {
-      expect(Object.values(counts().byRoute).reduce((sum, count) => sum + count, 0)).toBe(10);
-    }, 15_000, 200);
+    await eventually(
+      () => {
+        expect(Object.values(counts().byRoute).reduce((sum, count) => sum + count, 0)).toBe(10);
+      },
+      15_000,
+      200,
+    );
     const { deltas, byRoute } = counts();
     expect(byRoute).toEqual({
       ...Object.fromEntries(SERVICES.map((service) => [`${service} GET ${PROBES[service].route} 2xx`, 3])),
@@ -124,12 +149,15 @@ describe('auth guard across the platform', () => {
         for (;;) {
           const response = await get(url(service), { 'x-api-key': key });
           if (response.status === 403) return Date.now() - revokedAt;
-          if (Date.now() - revokedAt > 5000) throw new Error(`${service} still answers ${response.status} 5 s after the revocation`);
+          if (Date.now() - revokedAt > 5000)
+            throw new Error(`${service} still answers ${response.status} 5 s after the revocation`);
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
       }),
     );
-    console.log(`revocation reached ${SERVICES.map((service, index) => `${service} in ${delays[index]} ms`).join(', ')}`);
+    console.log(
+      `revocation reached ${SERVICES.map((service, index) => `${service} in ${delays[index]} ms`).join(', ')}`,
+    );
     for (const delay of delays) expect(delay).toBeLessThan(1000);
   });
 });

@@ -44,7 +44,8 @@ function isolatedRedis(name: GuardedAppName): Record<string, string> {
 /** Starts one built app with `env` on top of this process's environment; resolves once /health answers. */
 export async function startBuiltApp(name: GuardedAppName, env: Record<string, string> = {}): Promise<RunningApp> {
   const main = path.join(ROOT, 'dist', 'apps', name, 'main.js');
-  if (!fs.existsSync(main)) throw new Error(`${name} is not built; run \`npx nx run-many -t build -p key-manager auxip cadip catalog\``);
+  if (!fs.existsSync(main))
+    throw new Error(`${name} is not built; run \`npx nx run-many -t build -p key-manager auxip cadip catalog\``);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   fs.mkdirSync(LOG_DIR, { recursive: true });
@@ -52,7 +53,14 @@ export async function startBuiltApp(name: GuardedAppName, env: Record<string, st
   const log = fs.openSync(logFile, 'w');
   const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: ROOT,
-    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', PORT: String(port), PUBLIC_URL: url, ...isolatedRedis(name), ...env },
+    env: {
+      ...process.env,
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      PORT: String(port),
+      PUBLIC_URL: url,
+      ...isolatedRedis(name),
+      ...env,
+    },
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);
@@ -77,7 +85,15 @@ export async function startBuiltApp(name: GuardedAppName, env: Record<string, st
     throw new Error(`${name}: no ${what} within ${timeoutMs} ms:\n${tail(logFile)}`);
   };
   try {
-    await until(() => fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then((response) => response.ok, () => false), 'health', 90_000);
+    await until(
+      () =>
+        fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then(
+          (response) => response.ok,
+          () => false,
+        ),
+      'health',
+      90_000,
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -87,7 +103,8 @@ export async function startBuiltApp(name: GuardedAppName, env: Record<string, st
     url,
     logFile,
     stop,
-    waitForLog: (text, timeoutMs = 60_000) => until(() => fs.readFileSync(logFile, 'utf8').includes(text), `'${text}' in the log`, timeoutMs),
+    waitForLog: (text, timeoutMs = 60_000) =>
+      until(() => fs.readFileSync(logFile, 'utf8').includes(text), `'${text}' in the log`, timeoutMs),
   };
 }
 
@@ -100,7 +117,12 @@ export class PrivateKafka {
 
   static async create(): Promise<PrivateKafka> {
     const [port, controller] = [await freePort(), await freePort()];
-    const env = { ...process.env, RS_STACK_DIR: path.join(LOG_DIR, `kafka-${port}`), KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controller) };
+    const env = {
+      ...process.env,
+      RS_STACK_DIR: path.join(LOG_DIR, `kafka-${port}`),
+      KAFKA_PORT: String(port),
+      KAFKA_CONTROLLER_PORT: String(controller),
+    };
     return new PrivateKafka([`127.0.0.1:${port}`], env);
   }
 
@@ -113,8 +135,14 @@ export class PrivateKafka {
   }
 
   private stack(command: 'up' | 'down'): void {
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'tools', 'stack', 'stack.mjs'), command, 'kafka'], { cwd: ROOT, env: this.env, encoding: 'utf8', timeout: 180_000 });
-    if (result.status !== 0) throw new Error(`tools/stack ${command} kafka failed (${result.status}):\n${result.stderr}`);
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'tools', 'stack', 'stack.mjs'), command, 'kafka'], {
+      cwd: ROOT,
+      env: this.env,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    if (result.status !== 0)
+      throw new Error(`tools/stack ${command} kafka failed (${result.status}):\n${result.stderr}`);
   }
 }
 

@@ -31,12 +31,17 @@ async function usageDeltasOf(brokers: string[], keyId: string): Promise<KeyUsage
   await consumer.run({
     eachMessage: async ({ message }) => {
       seen++;
-      if (message.key?.toString() === keyId) events.push(JSON.parse(message.value?.toString() ?? 'null') as KeyUsageDeltaEventV2);
+      if (message.key?.toString() === keyId)
+        events.push(JSON.parse(message.value?.toString() ?? 'null') as KeyUsageDeltaEventV2);
     },
   });
-  await eventually(() => {
-    if (seen < expected) throw new Error(`read ${seen}/${expected}`);
-  }, 20_000, 100);
+  await eventually(
+    () => {
+      if (seen < expected) throw new Error(`read ${seen}/${expected}`);
+    },
+    20_000,
+    100,
+  );
   await consumer.disconnect();
   return events;
 }
@@ -62,7 +67,10 @@ describe('a guarded service while its Kafka is down', () => {
     await keyManager?.stop();
     kafka?.down();
     const client = await MongoClient.connect(stackEndpoints.mongoUrl('admin'));
-    await client.db(database).dropDatabase().catch(() => undefined);
+    await client
+      .db(database)
+      .dropDatabase()
+      .catch(() => undefined);
     await client.close();
   });
 
@@ -71,7 +79,8 @@ describe('a guarded service while its Kafka is down', () => {
     const api = keyManagerApi(keyManager.url);
     const key = await api.create(token, name);
     const keyId = await api.keyId(token, name);
-    const call = (headers: Record<string, string>) => fetch(`${cadip.url}${PROBE}`, { headers }).then((response) => response.status);
+    const call = (headers: Record<string, string>) =>
+      fetch(`${cadip.url}${PROBE}`, { headers }).then((response) => response.status);
 
     for (let i = 0; i < 3; i++) expect(await call({ 'x-api-key': key })).toBe(200);
     await eventually(async () => expect(requestsIn(await usageDeltasOf(kafka.brokers, keyId))).toBe(3), 30_000, 500);
@@ -83,11 +92,15 @@ describe('a guarded service while its Kafka is down', () => {
     expect(metrics).toMatch(/auth_guard_usage_requests_dropped_total 0/);
 
     kafka.up();
-    const deltas = await eventually(async () => {
-      const found = await usageDeltasOf(kafka.brokers, keyId);
-      expect(requestsIn(found)).toBe(8);
-      return found;
-    }, 90_000, 1000);
+    const deltas = await eventually(
+      async () => {
+        const found = await usageDeltasOf(kafka.brokers, keyId);
+        expect(requestsIn(found)).toBe(8);
+        return found;
+      },
+      90_000,
+      1000,
+    );
     // Each window of the guard once: nothing published twice.
     const windows = deltas.map((delta) => `${delta.producer_id}/${delta.sequence}`);
     expect(new Set(windows).size).toBe(windows.length);

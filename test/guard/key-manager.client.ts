@@ -8,13 +8,17 @@ export interface KeyManagerApi {
 async function call(url: string, token: string): Promise<unknown> {
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   const body = await response.json().catch(() => undefined);
-  if (!response.ok) throw new Error(`${url.replace(/api-key=[^&]+/, 'api-key=…')} answered ${response.status}: ${JSON.stringify(body)}`);
+  if (!response.ok)
+    throw new Error(
+      `${url.replace(/api-key=[^&]+/, 'api-key=…')} answered ${response.status}: ${JSON.stringify(body)}`,
+    );
   return body;
 }
 
 export function keyManagerApi(baseUrl: string): KeyManagerApi {
   return {
-    create: async (token, name) => (await call(`${baseUrl}/auth/api_key/new?name=${encodeURIComponent(name)}&never_expires=false`, token)) as string,
+    create: async (token, name) =>
+      (await call(`${baseUrl}/auth/api_key/new?name=${encodeURIComponent(name)}&never_expires=false`, token)) as string,
     keyId: async (token, name) => {
       const keys = (await call(`${baseUrl}/auth/api_key/list`, token)) as Array<{ id: string; name: string }>;
       const key = keys.find((entry) => entry.name === name);

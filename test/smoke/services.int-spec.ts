@@ -29,9 +29,13 @@ describe('Kafka', () => {
     await producer.send({ topic, acks: -1, messages: sent.map((value, i) => ({ key: `k${i % 5}`, value })) });
     await producer.disconnect();
 
-    await eventually(() => {
-      if (received.length < sent.length) throw new Error(`received ${received.length}/${sent.length}`);
-    }, 30000, 200);
+    await eventually(
+      () => {
+        if (received.length < sent.length) throw new Error(`received ${received.length}/${sent.length}`);
+      },
+      30000,
+      200,
+    );
     expect([...received].sort()).toEqual([...sent].sort());
     await consumer.disconnect();
 
@@ -70,7 +74,10 @@ describe('Redis with BullMQ', () => {
     const prefix = `smoke-${runId}`;
     const queue = new Queue('smoke', { connection, prefix });
     const events = new QueueEvents('smoke', { connection, prefix });
-    const worker = new Worker('smoke', async (job) => ({ doubled: (job.data as { n: number }).n * 2 }), { connection, prefix });
+    const worker = new Worker('smoke', async (job) => ({ doubled: (job.data as { n: number }).n * 2 }), {
+      connection,
+      prefix,
+    });
     try {
       await events.waitUntilReady();
       const job = await queue.add('double', { n: 21 });

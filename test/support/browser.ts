@@ -27,7 +27,8 @@ export interface Browser {
 
 /** A fresh profile (new user-data-dir) each time: no cookies or stored tokens from an earlier run. */
 export async function launchBrowser(screenshotDir: string): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node tools/ensure-chromium.mjs\` (installs Debian's chromium)`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run \`node tools/ensure-chromium.mjs\` (installs Debian's chromium)`);
   fs.mkdirSync(screenshotDir, { recursive: true });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-browser-'));
   const context = await chromium.launchPersistentContext(profile, {

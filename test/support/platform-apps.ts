@@ -56,12 +56,19 @@ export interface RunningApps {
  * Starts each app with its environment, logs into `logDir/<app>.log`, and resolves once every /health
  * answers. Fails at once, naming the cause, when a build is missing or a port is taken (by `npm start`).
  */
-export async function startApps(apps: Partial<Record<AppName, Record<string, string>>>, logDir: string): Promise<RunningApps> {
+export async function startApps(
+  apps: Partial<Record<AppName, Record<string, string>>>,
+  logDir: string,
+): Promise<RunningApps> {
   const names = Object.keys(apps) as AppName[];
   const missing = names.filter((app) => !fs.existsSync(path.join(ROOT, 'dist', 'apps', app, 'main.js')));
-  if (missing.length) throw new Error(`not built: ${missing.join(', ')}; run \`npx nx run-many -t build -p ${missing.join(' ')}\``);
-  const taken = (await Promise.all(names.map(async (app) => ((await portAnswers(APP_PORTS[app])) ? app : undefined)))).filter(Boolean);
-  if (taken.length) throw new Error(`port(s) of ${taken.join(', ')} already in use (is \`npm start\` running? stop it first)`);
+  if (missing.length)
+    throw new Error(`not built: ${missing.join(', ')}; run \`npx nx run-many -t build -p ${missing.join(' ')}\``);
+  const taken = (
+    await Promise.all(names.map(async (app) => ((await portAnswers(APP_PORTS[app])) ? app : undefined)))
+  ).filter(Boolean);
+  if (taken.length)
+    throw new Error(`port(s) of ${taken.join(', ')} already in use (is \`npm start\` running? stop it first)`);
 
   fs.mkdirSync(logDir, { recursive: true });
   const children = new Map<AppName, ChildProcess>();
@@ -99,7 +106,8 @@ export async function startApps(apps: Partial<Record<AppName, Record<string, str
         const deadline = Date.now() + 90000;
         while (Date.now() < deadline) {
           const child = children.get(app);
-          if (child?.exitCode !== null || child?.signalCode !== null) throw new Error(`${app} exited:\n${tail(path.join(logDir, `${app}.log`))}`);
+          if (child?.exitCode !== null || child?.signalCode !== null)
+            throw new Error(`${app} exited:\n${tail(path.join(logDir, `${app}.log`))}`);
           const healthy = await fetch(`${appUrl(app)}/health`, { signal: AbortSignal.timeout(1000) }).then(
             (response) => response.ok,
             () => false,

@@ -34,7 +34,12 @@ export class SwaggerUi {
    * In the open Authorize dialog: Keycloak's Authorize opens the real Keycloak login page in a popup;
    * `onLoginPage` runs there with the credentials typed, before the login is submitted.
    */
-  async logInWithKeycloak(context: BrowserContext, username: string, password: string, onLoginPage?: (login: Page) => Promise<void>): Promise<void> {
+  async logInWithKeycloak(
+    context: BrowserContext,
+    username: string,
+    password: string,
+    onLoginPage?: (login: Page) => Promise<void>,
+  ): Promise<void> {
     const section = this.dialog.locator('.auth-container', { hasText: 'OAuth2' });
     const [login] = await Promise.all([context.waitForEvent('page'), section.locator('button.authorize').click()]);
     await login.waitForLoadState();
@@ -55,13 +60,16 @@ export class SwaggerUi {
 
   /** The operation block whose summary is exactly `summary` ("Create Api Key"). */
   operation(summary: string): Locator {
-    return this.page.locator('.opblock', { has: this.page.locator('.opblock-summary-description', { hasText: new RegExp(`^${summary}$`) }) });
+    return this.page.locator('.opblock', {
+      has: this.page.locator('.opblock-summary-description', { hasText: new RegExp(`^${summary}$`) }),
+    });
   }
 
   /** Expands the operation and clicks Try it out (unless already done). */
   async tryItOut(summary: string): Promise<Locator> {
     const operation = this.operation(summary);
-    if (!(await operation.evaluate((element) => element.classList.contains('is-open')))) await operation.locator('.opblock-summary-control').click();
+    if (!(await operation.evaluate((element) => element.classList.contains('is-open'))))
+      await operation.locator('.opblock-summary-control').click();
     const tryOut = operation.locator('button.try-out__btn');
     if ((await tryOut.textContent())?.trim() === 'Try it out') await tryOut.click();
     await operation.locator('button.execute').waitFor();

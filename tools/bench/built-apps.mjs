@@ -40,7 +40,8 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Spawns the app, resolves { url, logFile, waitForLog, stop } once /health answers. */
 export async function startBuiltApp(name, env = {}) {
   const main = path.join(ROOT, 'dist', 'apps', name, 'main.js');
-  if (!fs.existsSync(main)) throw new Error(`${name} is not built: npx nx run-many -t build -p key-manager auxip cadip catalog`);
+  if (!fs.existsSync(main))
+    throw new Error(`${name} is not built: npx nx run-many -t build -p key-manager auxip cadip catalog`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   fs.mkdirSync(LOG_DIR, { recursive: true });
@@ -73,12 +74,27 @@ export async function startBuiltApp(name, env = {}) {
       child.kill('SIGTERM');
     });
   try {
-    await until(() => fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then((response) => response.ok, () => false), 'health', 90_000);
+    await until(
+      () =>
+        fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then(
+          (response) => response.ok,
+          () => false,
+        ),
+      'health',
+      90_000,
+    );
   } catch (error) {
     await stop();
     throw error;
   }
-  return { name, url, logFile, stop, waitForLog: (text, timeoutMs = 60_000) => until(() => fs.readFileSync(logFile, 'utf8').includes(text), `'${text}' in the log`, timeoutMs) };
+  return {
+    name,
+    url,
+    logFile,
+    stop,
+    waitForLog: (text, timeoutMs = 60_000) =>
+      until(() => fs.readFileSync(logFile, 'utf8').includes(text), `'${text}' in the log`, timeoutMs),
+  };
 }
 
 /** Percentiles (nearest rank) of a list of numbers. */

@@ -22,11 +22,14 @@ export function auditSpec(document) {
       if (!operation.summary?.trim()) gaps.push(`${where}: no summary`);
       if (!operation.description?.trim()) gaps.push(`${where}: no description`);
       for (const parameter of [...(item.parameters ?? []), ...(operation.parameters ?? [])]) {
-        if (!parameter.description?.trim()) gaps.push(`${where}: ${parameter.in} parameter '${parameter.name}' has no description`);
-        if (!parameter.schema && !parameter.content) gaps.push(`${where}: ${parameter.in} parameter '${parameter.name}' has no schema`);
+        if (!parameter.description?.trim())
+          gaps.push(`${where}: ${parameter.in} parameter '${parameter.name}' has no description`);
+        if (!parameter.schema && !parameter.content)
+          gaps.push(`${where}: ${parameter.in} parameter '${parameter.name}' has no schema`);
       }
       const body = operation.requestBody;
-      if (body && !Object.values(body.content ?? {}).some((media) => media.schema)) gaps.push(`${where}: request body has no schema`);
+      if (body && !Object.values(body.content ?? {}).some((media) => media.schema))
+        gaps.push(`${where}: request body has no schema`);
       const responses = Object.entries(operation.responses ?? {});
       const successes = responses.filter(([status]) => /^2/.test(status));
       const errors = responses.filter(([status]) => /^[45]/.test(status) || status === 'default');
@@ -43,7 +46,8 @@ export function auditSpec(document) {
         if (!response.description?.trim()) gaps.push(`${where}: response ${status} has no description`);
       }
       const secured = (operation.security ?? document.security ?? []).length > 0;
-      if (secured && !errors.some(([status]) => status === '401')) gaps.push(`${where}: secured but 401 not documented`);
+      if (secured && !errors.some(([status]) => status === '401'))
+        gaps.push(`${where}: secured but 401 not documented`);
     }
   }
   return gaps;
@@ -52,7 +56,12 @@ export function auditSpec(document) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
   const dir = path.join(root, 'docs', 'openapi');
-  const files = process.argv.slice(2).length ? process.argv.slice(2) : fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f));
+  const files = process.argv.slice(2).length
+    ? process.argv.slice(2)
+    : fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => path.join(dir, f));
   let total = 0;
   for (const file of files) {
     const gaps = auditSpec(JSON.parse(fs.readFileSync(file, 'utf8')));

@@ -20,20 +20,27 @@ try {
   for (const { app, ok } of results) {
     const committed = path.join(SPEC_DIR, `${app}.json`);
     if (!ok) problems.push(`${app}: the spec could not be generated (error above)`);
-    else if (!fs.existsSync(committed)) problems.push(`${relative(committed)} is missing: run \`${FIX}\` and commit it`);
+    else if (!fs.existsSync(committed))
+      problems.push(`${relative(committed)} is missing: run \`${FIX}\` and commit it`);
     else if (fs.readFileSync(committed, 'utf8') !== fs.readFileSync(path.join(tempDir, `${app}.json`), 'utf8')) {
       problems.push(`${relative(committed)} is stale (the code documents another API): run \`${FIX}\` and commit it`);
     }
   }
   const orphans = fs.existsSync(SPEC_DIR)
-    ? fs.readdirSync(SPEC_DIR).filter((file) => file.endsWith('.json') && !apps.includes(file.slice(0, -'.json'.length)))
+    ? fs
+        .readdirSync(SPEC_DIR)
+        .filter((file) => file.endsWith('.json') && !apps.includes(file.slice(0, -'.json'.length)))
     : [];
   for (const file of orphans) problems.push(`${relative(path.join(SPEC_DIR, file))} belongs to no HTTP app: delete it`);
 
-  const gaps = results.filter(({ ok }) => ok).map(({ app }) => [app, auditSpec(JSON.parse(fs.readFileSync(path.join(tempDir, `${app}.json`), 'utf8'))).length]);
+  const gaps = results
+    .filter(({ ok }) => ok)
+    .map(({ app }) => [app, auditSpec(JSON.parse(fs.readFileSync(path.join(tempDir, `${app}.json`), 'utf8'))).length]);
   const incomplete = gaps.filter(([, count]) => count > 0);
   if (incomplete.length) {
-    console.warn(`OpenAPI documentation gaps: ${incomplete.map(([app, count]) => `${app} ${count}`).join(', ')} (\`node tools/openapi/audit.mjs\` lists them)`);
+    console.warn(
+      `OpenAPI documentation gaps: ${incomplete.map(([app, count]) => `${app} ${count}`).join(', ')} (\`node tools/openapi/audit.mjs\` lists them)`,
+    );
   }
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -41,7 +48,9 @@ try {
     console.error(`OpenAPI specs out of date (${seconds} s):\n  - ${problems.join('\n  - ')}`);
     process.exitCode = 1;
   } else {
-    console.log(`OpenAPI specs up to date: ${apps.map((app) => relative(path.join(SPEC_DIR, `${app}.json`))).join(', ')} (${seconds} s)`);
+    console.log(
+      `OpenAPI specs up to date: ${apps.map((app) => relative(path.join(SPEC_DIR, `${app}.json`))).join(', ')} (${seconds} s)`,
+    );
   }
 } finally {
   fs.rmSync(tempDir, { recursive: true, force: true });

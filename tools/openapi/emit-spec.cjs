@@ -32,14 +32,29 @@ if (!app || !output) {
 // --- TypeScript on require -------------------------------------------------------------------------
 const base = ts.readConfigFile(path.join(ROOT, 'tsconfig.base.json'), ts.sys.readFile).config;
 const { options: compilerOptions } = ts.convertCompilerOptionsFromJson(
-  { ...base.compilerOptions, module: 'commonjs', moduleResolution: 'node10', sourceMap: false, inlineSourceMap: true, declaration: false, importHelpers: false },
+  {
+    ...base.compilerOptions,
+    module: 'commonjs',
+    moduleResolution: 'node10',
+    sourceMap: false,
+    inlineSourceMap: true,
+    declaration: false,
+    importHelpers: false,
+  },
   ROOT,
 );
 // Transpiled files are cached by content (transpiling is most of the run time); the cache is disposable.
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'rs-openapi');
 const cacheSalt = `${ts.version}\0${JSON.stringify(compilerOptions)}`;
 function transpile(source, filename) {
-  const key = crypto.createHash('sha256').update(cacheSalt).update('\0').update(filename).update('\0').update(source).digest('hex');
+  const key = crypto
+    .createHash('sha256')
+    .update(cacheSalt)
+    .update('\0')
+    .update(filename)
+    .update('\0')
+    .update(source)
+    .digest('hex');
   const cached = path.join(CACHE_DIR, `${key}.js`);
   try {
     return fs.readFileSync(cached, 'utf8');
@@ -59,7 +74,10 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(transpile(fs.readFileSync(filename, 'utf8'), filename), filename);
 };
 
-const aliases = Object.entries(base.compilerOptions.paths ?? {}).map(([alias, [target]]) => [alias, path.join(ROOT, target)]);
+const aliases = Object.entries(base.compilerOptions.paths ?? {}).map(([alias, [target]]) => [
+  alias,
+  path.join(ROOT, target),
+]);
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function resolveWithAliases(request, ...rest) {
   const alias = aliases.find(([name]) => name === request);
@@ -71,7 +89,9 @@ function exported(file, pattern, what) {
   const exports = require(file);
   const names = Object.keys(exports).filter((name) => pattern.test(name) && typeof exports[name] === 'function');
   if (names.length !== 1) {
-    throw new Error(`${path.relative(ROOT, file)} must export exactly one ${what} (found: ${names.join(', ') || 'none'})`);
+    throw new Error(
+      `${path.relative(ROOT, file)} must export exactly one ${what} (found: ${names.join(', ') || 'none'})`,
+    );
   }
   return exports[names[0]];
 }

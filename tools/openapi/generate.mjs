@@ -19,14 +19,19 @@ const CONCURRENCY = 2;
 export function httpApps() {
   return fs
     .readdirSync(path.join(ROOT, 'apps'))
-    .filter((app) => ['swagger.ts', 'app.module.ts'].every((file) => fs.existsSync(path.join(ROOT, 'apps', app, 'src', file))))
+    .filter((app) =>
+      ['swagger.ts', 'app.module.ts'].every((file) => fs.existsSync(path.join(ROOT, 'apps', app, 'src', file))),
+    )
     .sort();
 }
 
 function emit(app, outDir) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [EMITTER, app, path.join(outDir, `${app}.json`)], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [EMITTER, app, path.join(outDir, `${app}.json`)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     child.on('exit', (code) => resolve({ app, ok: code === 0, ms: Date.now() - started }));
   });
 }
@@ -51,12 +56,16 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const known = httpApps();
   const unknown = named.filter((app) => !known.includes(app));
   if (unknown.length) {
-    console.error(`not an HTTP app (no apps/<app>/src/swagger.ts): ${unknown.join(', ')}; HTTP apps: ${known.join(', ')}`);
+    console.error(
+      `not an HTTP app (no apps/<app>/src/swagger.ts): ${unknown.join(', ')}; HTTP apps: ${known.join(', ')}`,
+    );
     process.exit(2);
   }
   const results = await generate(named.length ? named : known, outDir);
   for (const { app, ok, ms } of results) {
-    console.log(`openapi ${app}: ${ok ? `wrote ${path.relative(ROOT, path.join(outDir, `${app}.json`))}` : 'FAILED'} (${(ms / 1000).toFixed(1)} s)`);
+    console.log(
+      `openapi ${app}: ${ok ? `wrote ${path.relative(ROOT, path.join(outDir, `${app}.json`))}` : 'FAILED'} (${(ms / 1000).toFixed(1)} s)`,
+    );
   }
   process.exit(results.every((result) => result.ok) ? 0 : 1);
 }

@@ -50,8 +50,16 @@ async function main(argv) {
       let bad = 0;
       for (const [name, s] of Object.entries(st)) {
         if (!s.healthy) bad++;
-        const who = s.owned ? `owned, pid ${s.pid}` : s.healthy ? 'not owned' : s.provisioned ? 'provisioned' : 'not provisioned';
-        console.log(`${name.padEnd(9)} ${s.healthy ? 'healthy  ' : 'DOWN     '} port ${String(s.port).padEnd(6)} ${who.padEnd(22)} ${s.detail}`);
+        const who = s.owned
+          ? `owned, pid ${s.pid}`
+          : s.healthy
+            ? 'not owned'
+            : s.provisioned
+              ? 'provisioned'
+              : 'not provisioned';
+        console.log(
+          `${name.padEnd(9)} ${s.healthy ? 'healthy  ' : 'DOWN     '} port ${String(s.port).padEnd(6)} ${who.padEnd(22)} ${s.detail}`,
+        );
       }
       return bad ? 1 : 0;
     }

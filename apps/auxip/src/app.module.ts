@@ -9,7 +9,10 @@ import { AuxipConfigModule } from './config/config.module';
   imports: [
     AuxipConfigModule,
     MetricsModule,
-    AuthGuardModule.forRootAsync({ inject: [AUXIP_CONFIG], useFactory: (config: AuxipConfig) => authGuardOptions(config) }),
+    AuthGuardModule.forRootAsync({
+      inject: [AUXIP_CONFIG],
+      useFactory: (config: AuxipConfig) => authGuardOptions(config),
+    }),
     HealthModule.forRootAsync({
       inject: [JwksKeyProvider],
       // Only what the service cannot work without: the key manager and Kafka being down degrade it (cached keys, buffered events).

@@ -27,7 +27,10 @@ describe('auxip with the real Keycloak', () => {
 
   it('should serve the landing page and search to alice', async () => {
     await http().get('/auxip').set('Authorization', `Bearer ${tokens['alice']}`).expect(200);
-    const response = await http().get('/auxip/search?product_type=AUX_POEORB&limit=3').set('Authorization', `Bearer ${tokens['alice']}`).expect(200);
+    const response = await http()
+      .get('/auxip/search?product_type=AUX_POEORB&limit=3')
+      .set('Authorization', `Bearer ${tokens['alice']}`)
+      .expect(200);
     expect(response.body.numberReturned).toBe(3);
   });
 

@@ -9,7 +9,10 @@ import { CadipConfigModule } from './config/config.module';
   imports: [
     CadipConfigModule,
     MetricsModule,
-    AuthGuardModule.forRootAsync({ inject: [CADIP_CONFIG], useFactory: (config: CadipConfig) => authGuardOptions(config) }),
+    AuthGuardModule.forRootAsync({
+      inject: [CADIP_CONFIG],
+      useFactory: (config: CadipConfig) => authGuardOptions(config),
+    }),
     HealthModule.forRootAsync({
       inject: [JwksKeyProvider],
       // Only what the service cannot work without: the key manager and Kafka being down degrade it (cached keys, buffered events).

@@ -26,30 +26,44 @@ describe('cadip with the real Keycloak', () => {
   afterAll(() => app?.close());
 
   it('should serve a user holding the station role', async () => {
-    const response = await http().get('/cadip/MTI/session?platform=S1A,S2A,S2B').set('Authorization', `Bearer ${tokens['alice']}`).expect(200);
+    const response = await http()
+      .get('/cadip/MTI/session?platform=S1A,S2A,S2B')
+      .set('Authorization', `Bearer ${tokens['alice']}`)
+      .expect(200);
     expect(response.body.type).toBe('FeatureCollection');
     expect(response.body.numberMatched).toBeGreaterThan(0);
   });
 
-  it("should refuse bob on a station he has no role for, naming it, but serve his own", async () => {
+  it('should refuse bob on a station he has no role for, naming it, but serve his own', async () => {
     await http().get('/cadip/INS/cadu/search?limit=1').set('Authorization', `Bearer ${tokens['bob']}`).expect(200);
-    const response = await http().get('/cadip/MTI/cadu/search').set('Authorization', `Bearer ${tokens['bob']}`).expect(403);
+    const response = await http()
+      .get('/cadip/MTI/cadu/search')
+      .set('Authorization', `Bearer ${tokens['bob']}`)
+      .expect(403);
     expect(response.body).toMatchObject({ code: 'ROLE_REQUIRED' });
     expect(response.body.message).toContain('rs_cadip_mti_read');
   });
 
   it('should refuse carol (no roles) everywhere, naming the role', async () => {
-    const response = await http().get('/cadip/INS/session?platform=S1A').set('Authorization', `Bearer ${tokens['carol']}`).expect(403);
+    const response = await http()
+      .get('/cadip/INS/session?platform=S1A')
+      .set('Authorization', `Bearer ${tokens['carol']}`)
+      .expect(403);
     expect(response.body.message).toContain('rs_cadip_ins_read');
   });
 
   it('should refuse a tampered token with 401', async () => {
     const [header, payload] = (tokens['alice'] as string).split('.');
     const forged = `${header}.${payload}.${Buffer.from('not the signature').toString('base64url')}`;
-    expect((await http().get('/cadip/INS/session?platform=S1A').set('Authorization', `Bearer ${forged}`).expect(401)).body.code).toBe('TOKEN_INVALID');
+    expect(
+      (await http().get('/cadip/INS/session?platform=S1A').set('Authorization', `Bearer ${forged}`).expect(401)).body
+        .code,
+    ).toBe('TOKEN_INVALID');
   });
 
   it('should report Keycloak ready', async () => {
-    await http().get('/health/ready').expect(200, { status: 'ok', checks: { keycloak: 'up' } });
+    await http()
+      .get('/health/ready')
+      .expect(200, { status: 'ok', checks: { keycloak: 'up' } });
   });
 });

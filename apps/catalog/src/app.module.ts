@@ -22,7 +22,10 @@ import { CatalogConfigModule } from './config/config.module';
         serverSelectionTimeoutMS: 2000,
       }),
     }),
-    AuthGuardModule.forRootAsync({ inject: [CATALOG_CONFIG], useFactory: (config: CatalogConfig) => authGuardOptions(config) }),
+    AuthGuardModule.forRootAsync({
+      inject: [CATALOG_CONFIG],
+      useFactory: (config: CatalogConfig) => authGuardOptions(config),
+    }),
     CatalogModule,
     HealthModule.forRootAsync({
       imports: [CatalogModule],

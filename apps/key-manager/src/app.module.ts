@@ -55,7 +55,12 @@ import { UsageModule } from './usage/usage.module';
     HealthModule.forRootAsync({
       imports: [ApiKeysModule],
       inject: [ApiKeysRepository, LifecycleEventsPublisher, KeycloakAdminClient, CheckRateLimiter],
-      useFactory: (keys: ApiKeysRepository, events: LifecycleEventsPublisher, keycloak: KeycloakAdminClient, limiter: CheckRateLimiter) => [
+      useFactory: (
+        keys: ApiKeysRepository,
+        events: LifecycleEventsPublisher,
+        keycloak: KeycloakAdminClient,
+        limiter: CheckRateLimiter,
+      ) => [
         { name: 'mongodb', check: () => keys.ping() },
         { name: 'kafka', check: () => events.ping() },
         { name: 'keycloak', check: () => keycloak.ping() },

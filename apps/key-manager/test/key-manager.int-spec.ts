@@ -17,7 +17,10 @@ function nextIp(): string {
   return `10.1.${Math.floor(clientIp / 250)}.${clientIp % 250}`;
 }
 
-async function call(path: string, init: { token?: string; apiKey?: string; headers?: Record<string, string>; ip?: string } = {}) {
+async function call(
+  path: string,
+  init: { token?: string; apiKey?: string; headers?: Record<string, string>; ip?: string } = {},
+) {
   const headers: Record<string, string> = { 'x-forwarded-for': init.ip ?? nextIp(), ...init.headers };
   if (init.token) headers['authorization'] = `Bearer ${init.token}`;
   if (init.apiKey) headers['x-api-key'] = init.apiKey;
@@ -55,7 +58,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await setUserEnabled('carol', true).catch(() => undefined);
   await km?.close();
-  await mongo?.db().dropDatabase().catch(() => undefined);
+  await mongo
+    ?.db()
+    .dropDatabase()
+    .catch(() => undefined);
   await mongo?.close();
   await lifecycle?.stop();
 });
@@ -87,11 +93,18 @@ describe('the key lifecycle', () => {
     expect(key).toMatch(/^rsk_[0-9A-Za-z]{38}$/);
     const check = await call('/auth/check_key', { apiKey: key });
     expect(check.status).toBe(200);
-    expect(check.body).toMatchObject({ user_login: 'alice', config: { project: 's1', organization: 'ESA', max_requests_per_day: '10000' } });
+    expect(check.body).toMatchObject({
+      user_login: 'alice',
+      config: { project: 's1', organization: 'ESA', max_requests_per_day: '10000' },
+    });
     expect(check.body.iam_roles).toContain('rs_cadip_ins_read');
     expect(Object.keys(check.body)).toEqual(expect.arrayContaining(['user_id', 'user_login', 'iam_roles', 'config']));
 
-    const everything = JSON.stringify(await Promise.all(['api_keys', 'api_key_audit', 'event_outbox'].map((name) => mongo.db().collection(name).find().toArray())));
+    const everything = JSON.stringify(
+      await Promise.all(
+        ['api_keys', 'api_key_audit', 'event_outbox'].map((name) => mongo.db().collection(name).find().toArray()),
+      ),
+    );
     expect(everything).not.toContain(key);
     expect(everything).not.toContain(key.slice(4, 36));
     expect(JSON.stringify(lifecycle.messages)).not.toContain(key.slice(4, 36));
@@ -110,8 +123,17 @@ describe('the key lifecycle', () => {
     expect(list.status).toBe(200);
     expect(JSON.stringify(list.body)).not.toContain(key);
     const entry = list.body.find((item: { hint: string }) => item.hint === `rsk_${key.slice(4, 8)}…${key.slice(-4)}`);
-    expect(entry).toMatchObject({ user_login: 'alice', user_active: true, is_active: true, never_expire: true, expiration_date: null, total_queries: 0, allowed_referers: ['portal.example.com'] });
-    for (const field of ['id', 'name', 'creation_date', 'latest_query_date', 'latest_sync_date', 'iam_roles', 'config']) expect(entry).toHaveProperty(field);
+    expect(entry).toMatchObject({
+      user_login: 'alice',
+      user_active: true,
+      is_active: true,
+      never_expire: true,
+      expiration_date: null,
+      total_queries: 0,
+      allowed_referers: ['portal.example.com'],
+    });
+    for (const field of ['id', 'name', 'creation_date', 'latest_query_date', 'latest_sync_date', 'iam_roles', 'config'])
+      expect(entry).toHaveProperty(field);
   });
 
   it('should revoke, publish the event at once, refuse the key, then renew and reactivate it', async () => {
@@ -121,16 +143,27 @@ describe('the key lifecycle', () => {
     const revoked = await call(`/auth/api_key/revoke?api-key=${key}`, { token: tokens['alice'] });
     expect(revoked).toMatchObject({ status: 200, body: { id: keyId, is_active: false, message: 'API key revoked' } });
     const event = await eventually(() => {
-      const found = lifecycle.messages.find((message) => message.value.key_id === keyId && message.value.action === 'revoked');
+      const found = lifecycle.messages.find(
+        (message) => message.value.key_id === keyId && message.value.action === 'revoked',
+      );
       if (!found) throw new Error('no revoked event yet');
       return found;
     }, 5000);
     expect(event.key).toBe(keyId);
-    expect(event.value).toMatchObject({ type: 'key.lifecycle', version: 1, user_id: expect.any(String), actor: expect.any(String) });
+    expect(event.value).toMatchObject({
+      type: 'key.lifecycle',
+      version: 1,
+      user_id: expect.any(String),
+      actor: expect.any(String),
+    });
     expect((await call('/auth/check_key', { apiKey: key })).body).toMatchObject({ code: 'KEY_REVOKED' });
 
     const renewed = await call(`/auth/api_key/renew?id=${keyId}`, { token: tokens['alice'] });
-    expect(renewed.body).toMatchObject({ reactivated: true, is_active: true, message: 'API key renewed and reactivated' });
+    expect(renewed.body).toMatchObject({
+      reactivated: true,
+      is_active: true,
+      message: 'API key renewed and reactivated',
+    });
     expect((await call('/auth/check_key', { apiKey: key })).status).toBe(200);
     const audit = await mongo.db().collection('api_key_audit').find({ key_id: keyId }).toArray();
     expect(audit.map((record) => record['action']).sort()).toEqual(['created', 'renewed', 'revoked']);
@@ -139,14 +172,24 @@ describe('the key lifecycle', () => {
   it('should refuse an expired key', async () => {
     const key = await createKey('alice');
     const keyId = (await call('/auth/check_key', { apiKey: key })).body.key_id as string;
-    await mongo.db().collection('api_keys').updateOne({ _id: keyId as never }, { $set: { expiration_date: new Date(Date.now() - 1000) } });
-    expect((await call('/auth/check_key', { apiKey: key })).body).toMatchObject({ code: 'KEY_EXPIRED', statusCode: 403 });
+    await mongo
+      .db()
+      .collection('api_keys')
+      .updateOne({ _id: keyId as never }, { $set: { expiration_date: new Date(Date.now() - 1000) } });
+    expect((await call('/auth/check_key', { apiKey: key })).body).toMatchObject({
+      code: 'KEY_EXPIRED',
+      statusCode: 403,
+    });
   });
 
   it('should enforce allowed_referers', async () => {
     const key = await createKey('alice', '&allowed_referers=portal.example.com&allowed_referers=*.esa.int');
-    expect((await call('/auth/check_key', { apiKey: key, headers: { referer: 'https://portal.example.com/map' } })).status).toBe(200);
-    expect((await call('/auth/check_key', { apiKey: key, headers: { origin: 'https://data.esa.int' } })).status).toBe(200);
+    expect(
+      (await call('/auth/check_key', { apiKey: key, headers: { referer: 'https://portal.example.com/map' } })).status,
+    ).toBe(200);
+    expect((await call('/auth/check_key', { apiKey: key, headers: { origin: 'https://data.esa.int' } })).status).toBe(
+      200,
+    );
     const refused = await call('/auth/check_key', { apiKey: key, headers: { referer: 'https://evil.example.org/' } });
     expect(refused).toMatchObject({ status: 403, body: { code: 'KEY_REFERER_NOT_ALLOWED' } });
   });
@@ -156,7 +199,10 @@ describe('owner isolation and administration', () => {
   it('should answer 404 when a user touches another user’s key, by value or by id', async () => {
     const key = await createKey('alice');
     const keyId = (await call('/auth/check_key', { apiKey: key })).body.key_id as string;
-    expect((await call(`/auth/api_key/revoke?id=${keyId}`, { token: tokens['bob'] })).body).toMatchObject({ statusCode: 404, code: 'KEY_NOT_FOUND' });
+    expect((await call(`/auth/api_key/revoke?id=${keyId}`, { token: tokens['bob'] })).body).toMatchObject({
+      statusCode: 404,
+      code: 'KEY_NOT_FOUND',
+    });
     expect((await call(`/auth/api_key/renew?api-key=${key}`, { token: tokens['bob'] })).status).toBe(404);
     const bobList = await call('/auth/api_key/list', { token: tokens['bob'] });
     expect(bobList.body.map((item: { id: string }) => item.id)).not.toContain(keyId);
@@ -188,7 +234,12 @@ describe('Keycloak sync', () => {
     try {
       expect((await call('/auth/check_key', { apiKey: key })).body).toMatchObject({ code: 'KEY_USER_DISABLED' });
       await eventually(() => {
-        if (!lifecycle.messages.some((message) => message.value.key_id === keyId && message.value.action === 'user_disabled')) throw new Error('no event');
+        if (
+          !lifecycle.messages.some(
+            (message) => message.value.key_id === keyId && message.value.action === 'user_disabled',
+          )
+        )
+          throw new Error('no event');
       }, 5000);
     } finally {
       await setUserEnabled('carol', true);
@@ -218,7 +269,9 @@ describe('bad input', () => {
   });
 
   it('should answer 404 for a well-formed id that is nobody’s', async () => {
-    expect((await call('/auth/api_key/revoke?id=6f1c1c4e-9a59-4d0b-9e37-1d8f6b1b2c3d', { token: tokens['alice'] })).status).toBe(404);
+    expect(
+      (await call('/auth/api_key/revoke?id=6f1c1c4e-9a59-4d0b-9e37-1d8f6b1b2c3d', { token: tokens['alice'] })).status,
+    ).toBe(404);
   });
 });
 
@@ -242,7 +295,10 @@ describe('brute-force protection', () => {
 
 describe('operations', () => {
   it('should be ready with every dependency up and expose check metrics', async () => {
-    expect(await call('/health/ready')).toMatchObject({ status: 200, body: { status: 'ok', checks: { mongodb: 'up', kafka: 'up', keycloak: 'up', redis: 'up' } } });
+    expect(await call('/health/ready')).toMatchObject({
+      status: 200,
+      body: { status: 'ok', checks: { mongodb: 'up', kafka: 'up', keycloak: 'up', redis: 'up' } },
+    });
     const metrics = await call('/metrics');
     expect(metrics.body).toContain('key_checks_total{outcome="valid"}');
     expect(metrics.body).toContain('key_check_duration_seconds_bucket');
@@ -250,8 +306,19 @@ describe('operations', () => {
 
   it('should document the RS-Server operations for Keycloak login only', async () => {
     const spec = (await call('/docs-json')).body;
-    const summaries = Object.values(spec.paths as Record<string, Record<string, { summary: string }>>).flatMap((path) => Object.values(path).map((op) => op.summary));
-    expect(summaries).toEqual(expect.arrayContaining(['Show My Information', 'Create Api Key', 'List My Api Keys', 'Revoke Api Key', 'Renew Api Key', 'Check Api Key']));
+    const summaries = Object.values(spec.paths as Record<string, Record<string, { summary: string }>>).flatMap((path) =>
+      Object.values(path).map((op) => op.summary),
+    );
+    expect(summaries).toEqual(
+      expect.arrayContaining([
+        'Show My Information',
+        'Create Api Key',
+        'List My Api Keys',
+        'Revoke Api Key',
+        'Renew Api Key',
+        'Check Api Key',
+      ]),
+    );
     expect(Object.keys(spec.components.securitySchemes)).toEqual(['keycloak']);
     expect(spec.paths['/auth/api_key/new'].get.security).toEqual([{ keycloak: ['openid'] }]);
   });

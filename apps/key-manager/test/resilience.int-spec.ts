@@ -1,5 +1,13 @@
 import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contracts';
-import { eventually, freePort, PrivateMongo, recordTopic, stackEndpoints, type TopicRecorder, userToken } from '@rs/testing';
+import {
+  eventually,
+  freePort,
+  PrivateMongo,
+  recordTopic,
+  stackEndpoints,
+  type TopicRecorder,
+  userToken,
+} from '@rs/testing';
 import net from 'node:net';
 import { type RunningKeyManager, startKeyManager } from './key-manager.harness';
 
@@ -58,7 +66,9 @@ describe('key manager resilience', () => {
   });
 
   async function call(pathAndQuery: string, headers: Record<string, string> = {}) {
-    const response = await fetch(`${km.url}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+    const response = await fetch(`${km.url}${pathAndQuery}`, {
+      headers: { authorization: `Bearer ${token}`, ...headers },
+    });
     return { status: response.status, body: (await response.json()) as any };
   }
 
@@ -77,10 +87,14 @@ describe('key manager resilience', () => {
     expect(lifecycle.messages.some((m) => m.value.key_id === keyId)).toBe(false);
 
     await kafka.up();
-    await eventually(() => {
-      const actions = lifecycle.messages.filter((m) => m.value.key_id === keyId).map((m) => m.value.action);
-      if (!actions.includes('created') || !actions.includes('revoked')) throw new Error(`only ${actions.join(',')}`);
-    }, 20000, 250);
+    await eventually(
+      () => {
+        const actions = lifecycle.messages.filter((m) => m.value.key_id === keyId).map((m) => m.value.action);
+        if (!actions.includes('created') || !actions.includes('revoked')) throw new Error(`only ${actions.join(',')}`);
+      },
+      20000,
+      250,
+    );
   });
 
   it('should answer 503 while MongoDB is down and recover without a restart, losing nothing', async () => {
@@ -93,10 +107,14 @@ describe('key manager resilience', () => {
     expect((await fetch(`${km.url}/health/ready`)).status).toBe(503);
 
     await mongo.start();
-    await eventually(async () => {
-      const response = await call('/auth/check_key', { 'x-api-key': key });
-      if (response.status !== 200) throw new Error(`still ${response.status}`);
-    }, 30000, 500);
+    await eventually(
+      async () => {
+        const response = await call('/auth/check_key', { 'x-api-key': key });
+        if (response.status !== 200) throw new Error(`still ${response.status}`);
+      },
+      30000,
+      500,
+    );
     const names = (await call('/auth/api_key/list')).body.map((item: { name: string }) => item.name);
     expect(names).toEqual(expect.arrayContaining(['while-kafka-is-down', 'survives-the-outage']));
   });

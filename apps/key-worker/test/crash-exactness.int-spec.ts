@@ -19,7 +19,9 @@ describe('key-worker exactly-once effect across crashes (SIGKILL mid-stream)', (
       const committed = new Map(offsets.partitions.map(({ partition, offset }) => [`p${partition}`, Number(offset)]));
       const docs = await fixtures.db.collection('api_key_usage_hourly').find({}).toArray();
       return docs.some((doc) =>
-        Object.entries((doc['applied'] ?? {}) as Record<string, number>).some(([field, applied]) => applied >= (committed.get(field) ?? -1)),
+        Object.entries((doc['applied'] ?? {}) as Record<string, number>).some(
+          ([field, applied]) => applied >= (committed.get(field) ?? -1),
+        ),
       );
     } finally {
       await admin.disconnect();

@@ -22,7 +22,10 @@ describe('key-worker while its Mongo-wire DB is down', () => {
   }, 60_000);
 
   it('should keep running, then count every event exactly once, when the database is killed mid-stream and comes back', async () => {
-    worker = await WorkerProcess.start(run, { MONGO_URL: mongo.url(run.database), USAGE_FETCH_MAX_BYTES_PER_PARTITION: '65536' });
+    worker = await WorkerProcess.start(run, {
+      MONGO_URL: mongo.url(run.database),
+      USAGE_FETCH_MAX_BYTES_PER_PARTITION: '65536',
+    });
     await worker.joined();
     const events = manyEvents(TOTAL, 30, 'dbdown');
     await fixtures.produceEvents(events.slice(0, TOTAL / 2));
@@ -31,7 +34,11 @@ describe('key-worker while its Mongo-wire DB is down', () => {
     // Killed while writing; the rest of the stream arrives while it is down.
     await mongo.kill();
     await fixtures.produceEvents(events.slice(TOTAL / 2));
-    await eventually(() => expect(worker?.logs()).toMatch(/Usage aggregates of partition \d+ not written/), 60_000, 200);
+    await eventually(
+      () => expect(worker?.logs()).toMatch(/Usage aggregates of partition \d+ not written/),
+      60_000,
+      200,
+    );
     expect(worker.child.exitCode).toBeNull();
 
     await mongo.start();

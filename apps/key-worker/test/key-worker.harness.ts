@@ -111,7 +111,8 @@ export class WorkerProcess {
   async joined(timeoutMs = 60_000): Promise<void> {
     await eventually(
       () => {
-        if (!this.output.includes('Joined ')) throw new Error(`worker not in the group yet:\n${this.output.slice(-2000)}`);
+        if (!this.output.includes('Joined '))
+          throw new Error(`worker not in the group yet:\n${this.output.slice(-2000)}`);
       },
       timeoutMs,
       100,
@@ -123,7 +124,10 @@ export class WorkerProcess {
     const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
     return text
       .split('\n')
-      .filter((line) => line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{') && line.includes(labels))
+      .filter(
+        (line) =>
+          line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{') && line.includes(labels),
+      )
       .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
   }
 

@@ -21,7 +21,9 @@ describe('key-worker replicas sharing the usage consumer group', () => {
     await fixtures.produceEvents(manyEvents(12_000, 60, 'repl'));
     await eventually(async () => expect(await fixtures.totalQueries()).toBe(12_000), 120_000, 250);
     // Both replicas did part of the work (partitions are shared, not duplicated).
-    const shares = await Promise.all(workers.map((worker) => worker.metric('key_worker_usage_requests_total', 'outcome="aggregated"')));
+    const shares = await Promise.all(
+      workers.map((worker) => worker.metric('key_worker_usage_requests_total', 'outcome="aggregated"')),
+    );
     expect(shares.every((share) => share > 0)).toBe(true);
     expect(shares[0] + shares[1]).toBeGreaterThanOrEqual(12_000);
 

@@ -61,7 +61,14 @@ const keycloakAdmin = {
   async createUser(username: string): Promise<string> {
     const response = await this.call('/users', {
       method: 'POST',
-      body: JSON.stringify({ username, email: `${username}@example.com`, firstName: 'Worker', lastName: 'Test', enabled: true, emailVerified: true }),
+      body: JSON.stringify({
+        username,
+        email: `${username}@example.com`,
+        firstName: 'Worker',
+        lastName: 'Test',
+        enabled: true,
+        emailVerified: true,
+      }),
     });
     return (response.headers.get('location') ?? '').split('/').pop() ?? '';
   },
@@ -80,7 +87,8 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
   let lifecycle: TopicRecorder<KeyLifecycleEventV1>;
   const keys = () => fixtures.db.collection<StoredDocument>('api_keys');
   const audit = () => fixtures.db.collection<StoredDocument>('api_key_audit');
-  const eventsFor = (keyId: string, action: string) => lifecycle.messages.filter(({ value }) => value.key_id === keyId && value.action === action);
+  const eventsFor = (keyId: string, action: string) =>
+    lifecycle.messages.filter(({ value }) => value.key_id === keyId && value.action === action);
   const startWorker = async (env: Record<string, string>) => {
     const worker = await WorkerProcess.start(run, env);
     workers.push(worker);
@@ -107,7 +115,11 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
     const expiringInTwoSeconds = storedKey({ expiration_date: new Date(now + 2000) });
     const future = storedKey();
     const neverExpires = storedKey({ never_expire: true, expiration_date: null });
-    const revoked = storedKey({ is_active: false, revoked_at: new Date(now - 1000), expiration_date: new Date(now - 60_000) });
+    const revoked = storedKey({
+      is_active: false,
+      revoked_at: new Date(now - 1000),
+      expiration_date: new Date(now - 60_000),
+    });
     await keys().insertMany([...expired, expiringInTwoSeconds, future, neverExpires, revoked]);
 
     const env = { KEY_EXPIRY_EVERY_MS: '300' };
@@ -115,11 +127,18 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
     await startWorker(env);
     const due = [...expired, expiringInTwoSeconds].map((key) => key._id);
     await eventually(
-      async () => expect(await keys().countDocuments({ _id: { $in: due }, expired_at: { $ne: null }, expiry_announced: true })).toBe(due.length),
+      async () =>
+        expect(
+          await keys().countDocuments({ _id: { $in: due }, expired_at: { $ne: null }, expiry_announced: true }),
+        ).toBe(due.length),
       30_000,
       200,
     );
-    await eventually(() => expect(due.every((keyId) => eventsFor(keyId, 'expired').length === 1)).toBe(true), 15_000, 200);
+    await eventually(
+      () => expect(due.every((keyId) => eventsFor(keyId, 'expired').length === 1)).toBe(true),
+      15_000,
+      200,
+    );
     // More runs on both replicas change nothing.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(await audit().countDocuments({ key_id: { $in: due }, action: 'expired' })).toBe(due.length);
@@ -132,7 +151,10 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
 
     // One scheduler per queue however many replicas registered it, and one run at a time.
     const queue = new Queue('key-expiry', {
-      connection: { host: new URL(stackEndpoints.redisUrl).hostname, port: Number(new URL(stackEndpoints.redisUrl).port || 6379) },
+      connection: {
+        host: new URL(stackEndpoints.redisUrl).hostname,
+        port: Number(new URL(stackEndpoints.redisUrl).port || 6379),
+      },
       prefix: run.bullPrefix,
     });
     try {
@@ -147,7 +169,11 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
     const whileStopped = storedKey({ expiration_date: new Date(Date.now() - 1000) });
     await keys().insertOne(whileStopped);
     await startWorker(env);
-    await eventually(async () => expect(await keys().findOne({ _id: whileStopped._id })).toMatchObject({ expiry_announced: true }), 30_000, 200);
+    await eventually(
+      async () => expect(await keys().findOne({ _id: whileStopped._id })).toMatchObject({ expiry_announced: true }),
+      30_000,
+      200,
+    );
   }, 120_000);
 
   it('should announce a key expiring within the notice window once per expiration date', async () => {
@@ -158,7 +184,9 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
     await eventually(() => expect(eventsFor(soon._id, 'expiring')).toHaveLength(1), 30_000, 200);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(eventsFor(soon._id, 'expiring')).toHaveLength(1);
-    expect(eventsFor(soon._id, 'expiring')[0].value.expiration_date).toBe((soon['expiration_date'] as Date).toISOString());
+    expect(eventsFor(soon._id, 'expiring')[0].value.expiration_date).toBe(
+      (soon['expiration_date'] as Date).toISOString(),
+    );
     expect(eventsFor(later._id, 'expiring')).toHaveLength(0);
   }, 60_000);
 
@@ -171,19 +199,37 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
       await keys().insertOne(key);
       await startWorker({ KEYCLOAK_SYNC_EVERY_MS: '500' });
       // First pass: user enabled, login refreshed from Keycloak.
-      await eventually(async () => expect((await keys().findOne({ _id: key._id }))?.['user_login']).not.toBe('placeholder'), 30_000, 200);
+      await eventually(
+        async () => expect((await keys().findOne({ _id: key._id }))?.['user_login']).not.toBe('placeholder'),
+        30_000,
+        200,
+      );
 
       await keycloakAdmin.setEnabled(userId, false);
-      await eventually(async () => expect(await keys().findOne({ _id: key._id })).toMatchObject({ user_active: false }), 30_000, 200);
+      await eventually(
+        async () => expect(await keys().findOne({ _id: key._id })).toMatchObject({ user_active: false }),
+        30_000,
+        200,
+      );
       const stored = (await keys().findOne({ _id: key._id })) as Record<string, unknown>;
       // What the key manager's check decides from the stored key: refused, owner disabled.
-      expect(() => assertKeyUsable(stored as never, new Date())).toThrow(expect.objectContaining({ code: DomainErrorCode.KEY_USER_DISABLED }));
+      expect(() => assertKeyUsable(stored as never, new Date())).toThrow(
+        expect.objectContaining({ code: DomainErrorCode.KEY_USER_DISABLED }),
+      );
       // The audit record is written right after the keys (two writes, not one transaction): wait for it too.
-      await eventually(async () => expect(await audit().countDocuments({ key_id: key._id, action: 'user_disabled' })).toBe(1), 15_000, 200);
+      await eventually(
+        async () => expect(await audit().countDocuments({ key_id: key._id, action: 'user_disabled' })).toBe(1),
+        15_000,
+        200,
+      );
       await eventually(() => expect(eventsFor(key._id, 'user_disabled')).toHaveLength(1), 15_000, 200);
 
       await keycloakAdmin.setEnabled(userId, true);
-      await eventually(async () => expect(await keys().findOne({ _id: key._id })).toMatchObject({ user_active: true }), 30_000, 200);
+      await eventually(
+        async () => expect(await keys().findOne({ _id: key._id })).toMatchObject({ user_active: true }),
+        30_000,
+        200,
+      );
     } finally {
       await keycloakAdmin.deleteUser(userId).catch(() => undefined);
     }
@@ -207,14 +253,23 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
     await fixtures.db
       .collection<StoredDocument>('api_key_usage_hourly')
       .insertMany([bucket('old', hourOf(now - 40 * DAY)), bucket('recent', hourOf(now - 2 * DAY))]);
-    await fixtures.db.collection<StoredDocument>('api_key_usage_daily').insertOne({ _id: 'old-day', key_id: 'k', day: new Date(now - 40 * DAY), count: 1 });
+    await fixtures.db
+      .collection<StoredDocument>('api_key_usage_daily')
+      .insertOne({ _id: 'old-day', key_id: 'k', day: new Date(now - 40 * DAY), count: 1 });
     await startWorker({ USAGE_RETENTION_EVERY_MS: '300', USAGE_HOURLY_RETENTION_DAYS: '30' });
     await eventually(
-      async () => expect(await fixtures.db.collection<StoredDocument>('api_key_usage_hourly').countDocuments({ _id: 'old' })).toBe(0),
+      async () =>
+        expect(
+          await fixtures.db.collection<StoredDocument>('api_key_usage_hourly').countDocuments({ _id: 'old' }),
+        ).toBe(0),
       30_000,
       200,
     );
-    expect(await fixtures.db.collection<StoredDocument>('api_key_usage_hourly').countDocuments({ _id: 'recent' })).toBe(1);
-    expect(await fixtures.db.collection<StoredDocument>('api_key_usage_daily').countDocuments({ _id: 'old-day' })).toBe(1);
+    expect(await fixtures.db.collection<StoredDocument>('api_key_usage_hourly').countDocuments({ _id: 'recent' })).toBe(
+      1,
+    );
+    expect(await fixtures.db.collection<StoredDocument>('api_key_usage_daily').countDocuments({ _id: 'old-day' })).toBe(
+      1,
+    );
   }, 60_000);
 });

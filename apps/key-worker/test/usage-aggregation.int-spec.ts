@@ -5,14 +5,39 @@ import { newRun, RunFixtures, usageEvent, WorkerProcess } from './key-worker.har
 const HOUR = 3_600_000;
 
 /** What the aggregates must hold for `events`, computed independently of the worker's code. */
-function expectedHourBuckets(
-  events: KeyUsageEventV1[],
-): Map<string, { count: number; count_2xx: number; count_4xx: number; count_5xx: number; latency_sum_ms: number; latency_max_ms: number }> {
-  const buckets = new Map<string, { count: number; count_2xx: number; count_4xx: number; count_5xx: number; latency_sum_ms: number; latency_max_ms: number }>();
+function expectedHourBuckets(events: KeyUsageEventV1[]): Map<
+  string,
+  {
+    count: number;
+    count_2xx: number;
+    count_4xx: number;
+    count_5xx: number;
+    latency_sum_ms: number;
+    latency_max_ms: number;
+  }
+> {
+  const buckets = new Map<
+    string,
+    {
+      count: number;
+      count_2xx: number;
+      count_4xx: number;
+      count_5xx: number;
+      latency_sum_ms: number;
+      latency_max_ms: number;
+    }
+  >();
   for (const event of events) {
     const hour = new Date(Math.floor(Date.parse(event.occurred_at) / HOUR) * HOUR).toISOString();
     const key = [event.key_id, event.service, event.method, event.route, hour].join(' ');
-    const bucket = buckets.get(key) ?? { count: 0, count_2xx: 0, count_4xx: 0, count_5xx: 0, latency_sum_ms: 0, latency_max_ms: 0 };
+    const bucket = buckets.get(key) ?? {
+      count: 0,
+      count_2xx: 0,
+      count_4xx: 0,
+      count_5xx: 0,
+      latency_sum_ms: 0,
+      latency_max_ms: 0,
+    };
     bucket.count++;
     if (event.status >= 200 && event.status < 300) bucket.count_2xx++;
     if (event.status >= 400 && event.status < 500) bucket.count_4xx++;
@@ -63,21 +88,33 @@ describe('key-worker usage aggregation (real Kafka and Mongo-wire DB)', () => {
     const expected = expectedHourBuckets(events);
     expect(hourly).toHaveLength(expected.size);
     for (const doc of hourly) {
-      const key = [doc['key_id'], doc['service'], doc['method'], doc['route'], (doc['hour'] as Date).toISOString()].join(' ');
-      expect({ key, ...pick(doc, ['count', 'count_2xx', 'count_4xx', 'count_5xx', 'latency_sum_ms', 'latency_max_ms']) }).toEqual({
+      const key = [
+        doc['key_id'],
+        doc['service'],
+        doc['method'],
+        doc['route'],
+        (doc['hour'] as Date).toISOString(),
+      ].join(' ');
+      expect({
+        key,
+        ...pick(doc, ['count', 'count_2xx', 'count_4xx', 'count_5xx', 'latency_sum_ms', 'latency_max_ms']),
+      }).toEqual({
         key,
         ...expected.get(key),
       });
     }
     const daily = await fixtures.db.collection('api_key_usage_daily').find({}).toArray();
     expect(daily.reduce((sum, doc) => sum + Number(doc['count']), 0)).toBe(600);
-    expect(daily.reduce((sum, doc) => sum + Number(doc['latency_sum_ms']), 0)).toBe(events.reduce((sum, event) => sum + event.latency_ms, 0));
+    expect(daily.reduce((sum, doc) => sum + Number(doc['latency_sum_ms']), 0)).toBe(
+      events.reduce((sum, event) => sum + event.latency_ms, 0),
+    );
 
     const totals = await fixtures.db.collection('api_key_usage_totals').find({}).sort({ _id: 1 }).toArray();
-    const latestOf = (keyId: string) => Math.max(...events.filter((event) => event.key_id === keyId).map((event) => Date.parse(event.occurred_at)));
-    expect(totals.map((doc) => [doc['_id'], doc['total_queries'], (doc['latest_query_date'] as Date).getTime()])).toEqual(
-      ['agg-0', 'agg-1', 'agg-2', 'agg-3'].map((keyId) => [keyId, 150, latestOf(keyId)]),
-    );
+    const latestOf = (keyId: string) =>
+      Math.max(...events.filter((event) => event.key_id === keyId).map((event) => Date.parse(event.occurred_at)));
+    expect(
+      totals.map((doc) => [doc['_id'], doc['total_queries'], (doc['latest_query_date'] as Date).getTime()]),
+    ).toEqual(['agg-0', 'agg-1', 'agg-2', 'agg-3'].map((keyId) => [keyId, 150, latestOf(keyId)]));
   }, 90_000);
 
   it('should send malformed messages to the dead-letter topic with the reason and go on consuming', async () => {
@@ -85,7 +122,10 @@ describe('key-worker usage aggregation (real Kafka and Mongo-wire DB)', () => {
     const consumer = fixtures.kafka.consumer({ groupId: `${run.group}.dlq-reader` });
     await consumer.connect();
     await consumer.subscribe({ topic: run.deadLetterTopic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void recorded.push(JSON.parse(message.value?.toString() ?? 'null') as DeadLetterRecordV1) });
+    await consumer.run({
+      eachMessage: async ({ message }) =>
+        void recorded.push(JSON.parse(message.value?.toString() ?? 'null') as DeadLetterRecordV1),
+    });
     try {
       const before = await fixtures.totalQueries(['dlq-ok']);
       await fixtures.produce([

@@ -13,7 +13,8 @@ describe('usage report in the key manager, from the worker aggregates', () => {
   let worker: WorkerProcess;
   let keyManager: WorkerProcess;
 
-  const get = async (path: string, user: string) => fetch(`${keyManager.url}${path}`, { headers: { authorization: `Bearer ${await userToken(user)}` } });
+  const get = async (path: string, user: string) =>
+    fetch(`${keyManager.url}${path}`, { headers: { authorization: `Bearer ${await userToken(user)}` } });
 
   beforeAll(async () => {
     [worker, keyManager] = await Promise.all([WorkerProcess.start(run), WorkerProcess.startKeyManager(run)]);
@@ -27,16 +28,29 @@ describe('usage report in the key manager, from the worker aggregates', () => {
 
   it("should report a key's usage per hour and per day to its owner and to admins, and 404 to anyone else", async () => {
     expect((await get('/auth/api_key/new?name=usage-report-it', 'alice')).status).toBe(200);
-    const keys = (await (await get('/auth/api_key/list', 'alice')).json()) as Array<{ id: string; name: string; user_id: string }>;
+    const keys = (await (await get('/auth/api_key/list', 'alice')).json()) as Array<{
+      id: string;
+      name: string;
+      user_id: string;
+    }>;
     const key = keys.find((candidate) => candidate.name === 'usage-report-it');
     expect(key).toBeDefined();
     const keyId = key?.id as string;
 
     const now = Date.now();
     await fixtures.produceEvents([
-      ...Array.from({ length: 20 }, (_, index) => usageEvent(keyId, { user_id: key?.user_id, occurred_at: new Date(now - index).toISOString(), latency_ms: 10 })),
+      ...Array.from({ length: 20 }, (_, index) =>
+        usageEvent(keyId, { user_id: key?.user_id, occurred_at: new Date(now - index).toISOString(), latency_ms: 10 }),
+      ),
       ...Array.from({ length: 10 }, () =>
-        usageEvent(keyId, { user_id: key?.user_id, occurred_at: new Date(now - 2 * HOUR).toISOString(), status: 404, latency_ms: 30, route: '/auxip/search', service: 'auxip' }),
+        usageEvent(keyId, {
+          user_id: key?.user_id,
+          occurred_at: new Date(now - 2 * HOUR).toISOString(),
+          status: 404,
+          latency_ms: 30,
+          route: '/auxip/search',
+          service: 'auxip',
+        }),
       ),
     ]);
     await eventually(async () => expect(await fixtures.totalQueries([keyId])).toBe(30), 30_000, 200);
@@ -57,14 +71,25 @@ describe('usage report in the key manager, from the worker aggregates', () => {
       ['auxip', '/auxip/search', 10],
     ]);
 
-    const daily = (await (await get(`/auth/api_key/usage?id=${keyId}&granularity=day`, 'alice')).json()) as { total: { count: number } };
+    const daily = (await (await get(`/auth/api_key/usage?id=${keyId}&granularity=day`, 'alice')).json()) as {
+      total: { count: number };
+    };
     expect(daily.total.count).toBe(30);
-    const admin = (await (await get(`/auth/api_key/usage?id=${keyId}&granularity=day`, 'rsadmin')).json()) as { total: { count: number } };
+    const admin = (await (await get(`/auth/api_key/usage?id=${keyId}&granularity=day`, 'rsadmin')).json()) as {
+      total: { count: number };
+    };
     expect(admin.total.count).toBe(30);
     expect((await get(`/auth/api_key/usage?id=${keyId}`, 'bob')).status).toBe(404);
 
     // The list reads the totals document the worker maintains (contract).
-    const listed = (await (await get('/auth/api_key/list', 'alice')).json()) as Array<{ id: string; total_queries: number; latest_query_date: string }>;
-    expect(listed.find((candidate) => candidate.id === keyId)).toMatchObject({ total_queries: 30, latest_query_date: new Date(now).toISOString() });
+    const listed = (await (await get('/auth/api_key/list', 'alice')).json()) as Array<{
+      id: string;
+      total_queries: number;
+      latest_query_date: string;
+    }>;
+    expect(listed.find((candidate) => candidate.id === keyId)).toMatchObject({
+      total_queries: 30,
+      latest_query_date: new Date(now).toISOString(),
+    });
   }, 120_000);
 });

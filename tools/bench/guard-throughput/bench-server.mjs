@@ -19,7 +19,9 @@ export async function startBenchServer(mode, nodeArgs = []) {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const ready = await new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout }).on('line', (line) => line.startsWith('{"guarded"') && resolve(JSON.parse(line)));
+    readline
+      .createInterface({ input: child.stdout })
+      .on('line', (line) => line.startsWith('{"guarded"') && resolve(JSON.parse(line)));
     child.once('exit', (code) => reject(new Error(`bench server (${mode}) exited (${code})`)));
   });
   if (ready.guarded) await primeKeyCache(ready);
@@ -35,7 +37,9 @@ export async function startBenchServer(mode, nodeArgs = []) {
  * (`--trace-deopt`; 5 deopts instead of ~30 with the cache primed).
  */
 async function primeKeyCache(ready) {
-  const response = await fetch(`${ready.guarded}/cadip/INS/session?platform=S1A&limit=1`, { headers: { 'x-api-key': ready.apiKey, connection: 'close' } });
+  const response = await fetch(`${ready.guarded}/cadip/INS/session?platform=S1A&limit=1`, {
+    headers: { 'x-api-key': ready.apiKey, connection: 'close' },
+  });
   await response.arrayBuffer();
   if (response.status !== 200) throw new Error(`priming the key cache: HTTP ${response.status}`);
 }

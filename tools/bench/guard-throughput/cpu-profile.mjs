@@ -30,25 +30,36 @@ const top = Number(args.top ?? 40);
 const HZ = 2000;
 
 /** A bench server hosting both apps, JIT frames named for perf (see above). */
-const startServer = () => startBenchServer('both', ['--perf-basic-prof-only-functions', '--interpreted-frames-native-stack']);
+const startServer = () =>
+  startBenchServer('both', ['--perf-basic-prof-only-functions', '--interpreted-frames-native-stack']);
 
 function load(ready, side, duration) {
   const headers = side === 'guarded' ? [`x-api-key:${ready.apiKey}`] : [];
-  const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), `${ready[side]}${urlPath}`, '16', String(duration), ...headers], { encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(HERE, 'load.mjs'), `${ready[side]}${urlPath}`, '16', String(duration), ...headers],
+    { encoding: 'utf8' },
+  );
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
 
 /** Loads one side for `duration` s while perf samples the server's main thread; adds the stacks to `into`. */
 async function record(server, ready, side, duration, into) {
   const data = path.join(fs.mkdtempSync('/tmp/guard-profile-'), 'perf.data');
-  const perf = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', String(HZ), '-g', '-t', String(server.pid), '-o', data], { stdio: 'inherit' });
+  const perf = spawn(
+    'perf',
+    ['record', '-q', '-e', 'cpu-clock', '-F', String(HZ), '-g', '-t', String(server.pid), '-o', data],
+    { stdio: 'inherit' },
+  );
   await new Promise((resolve) => setTimeout(resolve, 300));
   const run = load(ready, side, duration);
   perf.kill('SIGINT');
   await new Promise((resolve) => perf.once('exit', resolve));
   into.requests += run.requests;
   into.seconds += duration;
-  into.scripts.push(spawnSync('perf', ['script', '-i', data, '-F', 'ip,sym,dso'], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout);
+  into.scripts.push(
+    spawnSync('perf', ['script', '-i', data, '-F', 'ip,sym,dso'], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout,
+  );
   fs.rmSync(path.dirname(data), { recursive: true });
 }
 
@@ -93,9 +104,13 @@ async function profileAlone(side) {
 async function profileAlternating(slices) {
   const { child: server, ready: urls } = await startServer();
   for (const side of ['unguarded', 'guarded', 'unguarded', 'guarded']) load(urls, side, 5);
-  const samples = { guarded: { requests: 0, seconds: 0, scripts: [] }, unguarded: { requests: 0, seconds: 0, scripts: [] } };
+  const samples = {
+    guarded: { requests: 0, seconds: 0, scripts: [] },
+    unguarded: { requests: 0, seconds: 0, scripts: [] },
+  };
   for (let slice = 0; slice < slices; slice++) {
-    for (const side of slice % 2 === 0 ? ['unguarded', 'guarded'] : ['guarded', 'unguarded']) await record(server, urls, side, seconds, samples[side]);
+    for (const side of slice % 2 === 0 ? ['unguarded', 'guarded'] : ['guarded', 'unguarded'])
+      await record(server, urls, side, seconds, samples[side]);
   }
   await stop(server);
   return [fold(server.pid, samples.guarded), fold(server.pid, samples.unguarded)];
@@ -150,20 +165,35 @@ function perRequest({ requests, stacks }) {
   return { total: total * scale, inclusive: new Map([...inclusive].map(([frame, count]) => [frame, count * scale])) };
 }
 
-const [guarded, unguarded] = args.alternate ? await profileAlternating(Number(args.alternate)) : [await profileAlone('guarded'), await profileAlone('unguarded')];
+const [guarded, unguarded] = args.alternate
+  ? await profileAlternating(Number(args.alternate))
+  : [await profileAlone('guarded'), await profileAlone('unguarded')];
 if (args.save) {
-  for (const [side, profiled] of [['guarded', guarded], ['unguarded', unguarded]]) {
-    const lines = [`# requests ${profiled.requests}`, ...[...profiled.stacks].map(([stack, count]) => `${stack} ${count}`)];
+  for (const [side, profiled] of [
+    ['guarded', guarded],
+    ['unguarded', unguarded],
+  ]) {
+    const lines = [
+      `# requests ${profiled.requests}`,
+      ...[...profiled.stacks].map(([stack, count]) => `${stack} ${count}`),
+    ];
     fs.writeFileSync(`${args.save}-${side}.folded`, `${lines.join('\n')}\n`);
   }
 }
 const g = perRequest(guarded);
 const u = perRequest(unguarded);
 const format = (value) => value.toFixed(1).padStart(7);
-console.log(`${urlPath}: guarded ${guarded.rps} req/s, ${format(g.total)} µs main-thread CPU/request; unguarded ${unguarded.rps} req/s, ${format(u.total)} µs`);
+console.log(
+  `${urlPath}: guarded ${guarded.rps} req/s, ${format(g.total)} µs main-thread CPU/request; unguarded ${unguarded.rps} req/s, ${format(u.total)} µs`,
+);
 console.log('guarded unguarded  diff  function (inclusive µs per request)');
-const frames = [...new Set([...g.inclusive.keys(), ...u.inclusive.keys()])].filter((frame) => !args.match || frame.includes(args.match));
-frames.sort((a, b) => (g.inclusive.get(b) ?? 0) - (u.inclusive.get(b) ?? 0) - ((g.inclusive.get(a) ?? 0) - (u.inclusive.get(a) ?? 0)));
+const frames = [...new Set([...g.inclusive.keys(), ...u.inclusive.keys()])].filter(
+  (frame) => !args.match || frame.includes(args.match),
+);
+frames.sort(
+  (a, b) =>
+    (g.inclusive.get(b) ?? 0) - (u.inclusive.get(b) ?? 0) - ((g.inclusive.get(a) ?? 0) - (u.inclusive.get(a) ?? 0)),
+);
 for (const frame of frames.slice(0, top)) {
   const [before, after] = [u.inclusive.get(frame) ?? 0, g.inclusive.get(frame) ?? 0];
   console.log(`${format(after)} ${format(before)} ${format(after - before)}  ${frame.slice(0, 140)}`);
@@ -180,5 +210,6 @@ if (args.below) {
   }
   const scale = 1e6 / HZ / guarded.requests;
   console.log(`guarded: callees of ${args.below} (inclusive µs per request)`);
-  for (const [callee, count] of [...callees].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${format(count * scale)}  ${callee.slice(0, 140)}`);
+  for (const [callee, count] of [...callees].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${format(count * scale)}  ${callee.slice(0, 140)}`);
 }

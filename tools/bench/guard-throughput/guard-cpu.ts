@@ -33,11 +33,15 @@ async function main(): Promise<void> {
         serviceName: 'bench',
         keycloak: { url: 'http://127.0.0.1:9', realm: 'r', audience: 'a' },
         apiKey: { keyManagerUrl: 'http://127.0.0.1:9' },
-        kafka: mode === 'stub' ? false : { brokers: ['127.0.0.1:9092'], clientId: 'bench', usageProducerThread: mode === 'thread' },
+        kafka:
+          mode === 'stub'
+            ? false
+            : { brokers: ['127.0.0.1:9092'], clientId: 'bench', usageProducerThread: mode === 'thread' },
       }),
     ],
   });
-  if (mode === 'stub') builder.overrideProvider(KeyUsagePublisher).useValue({ enabled: true, record: () => recorded++ });
+  if (mode === 'stub')
+    builder.overrideProvider(KeyUsagePublisher).useValue({ enabled: true, record: () => recorded++ });
   const moduleRef = await builder.compile();
   await moduleRef.init();
   const publisher = moduleRef.get(KeyUsagePublisher);
@@ -53,9 +57,23 @@ async function main(): Promise<void> {
   const key = generateApiKey();
   const run = async (count: number) => {
     for (let i = 0; i < count; i++) {
-      const request = { headers: { 'x-api-key': key }, query: {}, params: {}, method: 'GET', route: { path: '/x' }, baseUrl: '', ip: '127.0.0.1', socket: {} };
+      const request = {
+        headers: { 'x-api-key': key },
+        query: {},
+        params: {},
+        method: 'GET',
+        route: { path: '/x' },
+        baseUrl: '',
+        ip: '127.0.0.1',
+        socket: {},
+      };
       // As express leaves them: the request on `response.req`.
-      const response = Object.assign(new EventEmitter(), { req: request, statusCode: 200, writableFinished: true, setHeader: () => undefined });
+      const response = Object.assign(new EventEmitter(), {
+        req: request,
+        statusCode: 200,
+        writableFinished: true,
+        setHeader: () => undefined,
+      });
       const args = [request, response];
       // Both ways to the HTTP arguments, for guards before and after session 5 (getArgByIndex).
       const context = {

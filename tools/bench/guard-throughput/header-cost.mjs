@@ -22,7 +22,11 @@ const url = `${server.ready.unguarded}${endpoint}`;
 function load(withKey, durationSeconds) {
   const cpu = cpuBefore(server.pid);
   const headers = withKey ? [`x-api-key:${server.ready.apiKey}`] : [];
-  const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), url, '16', String(durationSeconds), ...headers], { encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(HERE, 'load.mjs'), url, '16', String(durationSeconds), ...headers],
+    { encoding: 'utf8' },
+  );
   if (result.status !== 0) throw new Error(result.stderr);
   const run = withServerCpu(result.stdout, server.pid, cpu);
   return {
@@ -38,10 +42,14 @@ try {
   load(true, warmup);
   const slices = { without_key: [], with_key: [] };
   for (let pair = 0; pair < pairs; pair++) {
-    for (const withKey of pair % 2 ? [true, false] : [false, true]) slices[withKey ? 'with_key' : 'without_key'].push(load(withKey, seconds));
+    for (const withKey of pair % 2 ? [true, false] : [false, true])
+      slices[withKey ? 'with_key' : 'without_key'].push(load(withKey, seconds));
   }
   const summary = Object.fromEntries(
-    Object.entries(slices).map(([side, runs]) => [side, Object.fromEntries(Object.keys(runs[0]).map((field) => [field, median(runs.map((run) => run[field]))]))]),
+    Object.entries(slices).map(([side, runs]) => [
+      side,
+      Object.fromEntries(Object.keys(runs[0]).map((field) => [field, median(runs.map((run) => run[field]))])),
+    ]),
   );
   console.log(JSON.stringify({ endpoint, pairs, seconds, ...summary, slices }, null, 2));
 } finally {

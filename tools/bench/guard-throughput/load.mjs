@@ -7,7 +7,9 @@ import http from 'node:http';
 const [url, connectionsArg = '32', secondsArg = '10', ...headerArgs] = process.argv.slice(2);
 const connections = Number(connectionsArg);
 const durationMs = Number(secondsArg) * 1000;
-const headers = Object.fromEntries(headerArgs.map((header) => [header.slice(0, header.indexOf(':')), header.slice(header.indexOf(':') + 1)]));
+const headers = Object.fromEntries(
+  headerArgs.map((header) => [header.slice(0, header.indexOf(':')), header.slice(header.indexOf(':') + 1)]),
+);
 const target = new URL(url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
 const latencies = [];
@@ -17,14 +19,17 @@ let errors = 0;
 function once() {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
-    const request = http.get({ hostname: target.hostname, port: target.port, path: target.pathname + target.search, headers, agent }, (response) => {
-      response.resume();
-      response.on('end', () => {
-        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-        statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
-        resolve();
-      });
-    });
+    const request = http.get(
+      { hostname: target.hostname, port: target.port, path: target.pathname + target.search, headers, agent },
+      (response) => {
+        response.resume();
+        response.on('end', () => {
+          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+          statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
+          resolve();
+        });
+      },
+    );
     request.on('error', () => {
       errors++;
       resolve();

@@ -45,7 +45,13 @@ for (const file of files) {
   const report = JSON.parse(fs.readFileSync(file, 'utf8'));
   runs.push({ file, variant: report.variant, pairs: report.pairs, started: report.time?.started });
   for (const endpoint of report.endpoints) {
-    const pooled = byEndpoint.get(endpoint.endpoint) ?? { guarded: [], unguarded: [], pairRatios: [], guardedMain: [], unguardedMain: [] };
+    const pooled = byEndpoint.get(endpoint.endpoint) ?? {
+      guarded: [],
+      unguarded: [],
+      pairRatios: [],
+      guardedMain: [],
+      unguardedMain: [],
+    };
     pooled.guarded.push(...endpoint.rounds_rps.guarded);
     pooled.unguarded.push(...endpoint.rounds_rps.unguarded);
     pooled.pairRatios.push(...endpoint.pair_ratios);

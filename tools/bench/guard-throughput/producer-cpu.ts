@@ -24,7 +24,13 @@ async function main(): Promise<void> {
   const { ThreadedProducer } = require(path.join(root, 'libs/auth-guard/src/lib/events/threaded-producer'));
   const brokers = ['127.0.0.1:9092'];
   // Every constructor shape: before @platformatic/kafka the thread took kafkajs client and producer settings.
-  const producer = new ThreadedProducer({ clientId: 'bench', brokers, service: 'cadip', client: { clientId: 'bench', brokers }, producer: { allowAutoTopicCreation: true } });
+  const producer = new ThreadedProducer({
+    clientId: 'bench',
+    brokers,
+    service: 'cadip',
+    client: { clientId: 'bench', brokers },
+    producer: { allowAutoTopicCreation: true },
+  });
   // send(topic, fields) since session 5, send({ topic, messages }) before.
   const rawFields = producer.send.length === 2;
   await producer.connect();
@@ -39,13 +45,28 @@ async function main(): Promise<void> {
       if (rawFields) {
         fields.push(key, userId, 'GET', '/cadip/:station/cadu/:id', 200, 1.2341, Date.now(), undefined, randomUUID());
       } else {
-        const event = { event_id: randomUUID(), type: 'key.usage', version: 1, occurred_at: new Date().toISOString(), key_id: key, user_id: userId, service: 'cadip', method: 'GET', route: '/cadip/:station/cadu/:id', status: 200, latency_ms: 1.234 };
+        const event = {
+          event_id: randomUUID(),
+          type: 'key.usage',
+          version: 1,
+          occurred_at: new Date().toISOString(),
+          key_id: key,
+          user_id: userId,
+          service: 'cadip',
+          method: 'GET',
+          route: '/cadip/:station/cadu/:id',
+          status: 200,
+          latency_ms: 1.234,
+        };
         messages.push({ key, value: JSON.stringify(event) });
       }
     }
     return rawFields ? fields : messages;
   };
-  const send = (events: unknown[]) => (rawFields ? producer.send('bench.producer-cpu', events) : producer.send({ topic: 'bench.producer-cpu', messages: events }));
+  const send = (events: unknown[]) =>
+    rawFields
+      ? producer.send('bench.producer-cpu', events)
+      : producer.send({ topic: 'bench.producer-cpu', messages: events });
   for (let i = 0; i < 20; i++) await send(batch());
   const batches = Array.from({ length: BATCHES }, batch);
   const cpuBefore = process.cpuUsage();

@@ -57,7 +57,10 @@ const sameProcess = 'same-process' in args;
 const sameRequest = 'same-request' in args;
 const seeds = 'seeds' in args;
 // A cheap handler (one CADU item: the guard's share is largest) and a typical search.
-const paths = (args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10').split(',');
+const paths = (
+  args.path ??
+  '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10'
+).split(',');
 
 const loadAverage = () => Math.round(os.loadavg()[0] * 100) / 100;
 const started = new Date();
@@ -69,7 +72,11 @@ async function startPair(index) {
   const servers = sameProcess
     ? [await startBenchServer('both', nodeArgs)]
     : await Promise.all([startBenchServer('guarded', nodeArgs), startBenchServer('unguarded', nodeArgs)]);
-  return { servers, guarded: servers.find((server) => server.ready.guarded), unguarded: servers.find((server) => server.ready.unguarded) };
+  return {
+    servers,
+    guarded: servers.find((server) => server.ready.guarded),
+    unguarded: servers.find((server) => server.ready.unguarded),
+  };
 }
 
 /** Loads one side of a pair for `durationSeconds`; requests/s from load.mjs, CPU per request from that side's process. */
@@ -79,18 +86,34 @@ function load(pair, side, endpoint, durationSeconds) {
   const cpu = cpuBefore(pid);
   const otherCpuBefore = other && cpuMs(other.pid);
   const headers = side === 'guarded' || sameRequest ? [`x-api-key:${pair.guarded.ready.apiKey}`] : [];
-  const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), `${pair[side].ready[side]}${endpoint}`, String(connections), String(durationSeconds), ...headers], {
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [
+      path.join(HERE, 'load.mjs'),
+      `${pair[side].ready[side]}${endpoint}`,
+      String(connections),
+      String(durationSeconds),
+      ...headers,
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (result.status !== 0) throw new Error(result.stderr);
   const run = withServerCpu(result.stdout, pid, cpu);
   // Separate processes: what the idle one (Kafka clients, timers) burnt meanwhile, ms per s of slice.
-  if (other) run.idle_process_cpu_ms_per_s = Math.round(((cpuMs(other.pid) - otherCpuBefore) / durationSeconds) * 10) / 10;
+  if (other)
+    run.idle_process_cpu_ms_per_s = Math.round(((cpuMs(other.pid) - otherCpuBefore) / durationSeconds) * 10) / 10;
   return run;
 }
 
 const report = {
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  },
   mode: sameProcess ? 'same-process' : 'separate-processes',
   variant: process.env['BENCH_VARIANT'] ?? 'full',
   unguarded_request_has_key: sameRequest,
@@ -126,12 +149,16 @@ for (let pairIndex = 0; pairIndex < pairs; pairIndex++) {
             `guarded ${guarded.at(-1).rps} req/s (${guarded.at(-1).server_cpu_us_per_request} µs CPU/req)`,
         );
       }
-      const bad = [...guarded, ...unguarded].filter((run) => run.errors || Object.keys(run.statuses).some((status) => status !== '200'));
+      const bad = [...guarded, ...unguarded].filter(
+        (run) => run.errors || Object.keys(run.statuses).some((status) => status !== '200'),
+      );
       if (bad.length) throw new Error(`non-200 answers: ${JSON.stringify(bad.map((run) => run.statuses))}`);
       const all = measured.get(endpoint);
       all.guarded.push(...guarded);
       all.unguarded.push(...unguarded);
-      all.pairRatios.push(Math.round((median(guarded.map((run) => run.rps)) / median(unguarded.map((run) => run.rps))) * 1000) / 1000);
+      all.pairRatios.push(
+        Math.round((median(guarded.map((run) => run.rps)) / median(unguarded.map((run) => run.rps))) * 1000) / 1000,
+      );
     }
   } finally {
     for (const server of pair.servers) server.child.stdin.end();

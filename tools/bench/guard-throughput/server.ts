@@ -63,10 +63,19 @@ async function standInKeyManager(): Promise<{ url: string; close: () => void }> 
 type Variant = 'full' | 'no-usage' | 'inline' | 'unguarded';
 
 async function boot(keyManagerUrl: string, variant: Variant): Promise<INestApplication> {
-  const config = loadCadipConfig({ ...process.env, KEY_MANAGER_URL: keyManagerUrl, PORT: '0', ...(variant === 'inline' && { USAGE_PRODUCER_THREAD: 'false' }) });
-  let builder = Test.createTestingModule({ imports: [AppModule] }).overrideProvider(CADIP_CONFIG).useValue(config);
-  if (variant === 'unguarded') builder = builder.overrideProvider(AuthenticationGuard).useValue({ canActivate: () => true });
-  if (variant === 'no-usage') builder = builder.overrideProvider(KeyUsagePublisher).useValue({ enabled: false, record: () => undefined });
+  const config = loadCadipConfig({
+    ...process.env,
+    KEY_MANAGER_URL: keyManagerUrl,
+    PORT: '0',
+    ...(variant === 'inline' && { USAGE_PRODUCER_THREAD: 'false' }),
+  });
+  let builder = Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(CADIP_CONFIG)
+    .useValue(config);
+  if (variant === 'unguarded')
+    builder = builder.overrideProvider(AuthenticationGuard).useValue({ canActivate: () => true });
+  if (variant === 'no-usage')
+    builder = builder.overrideProvider(KeyUsagePublisher).useValue({ enabled: false, record: () => undefined });
   const app = (await builder.compile()).createNestApplication({ logger: ['error', 'warn'] });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
@@ -81,10 +90,13 @@ async function main(): Promise<void> {
   // Started in every mode, so that a guarded and an unguarded process differ only by the guard.
   const keyManager = await standInKeyManager();
   const variant = process.env['BENCH_VARIANT'] ?? 'full';
-  const guarded = mode === 'unguarded' ? null : await boot(keyManager.url, variant === 'a-a' ? 'unguarded' : (variant as Variant));
+  const guarded =
+    mode === 'unguarded' ? null : await boot(keyManager.url, variant === 'a-a' ? 'unguarded' : (variant as Variant));
   const unguarded = mode === 'guarded' ? null : await boot(keyManager.url, 'unguarded');
   const url = async (app: INestApplication | null) => (app ? (await app.getUrl()).replace('[::1]', '127.0.0.1') : null);
-  console.log(JSON.stringify({ guarded: await url(guarded), unguarded: await url(unguarded), apiKey: generateApiKey() }));
+  console.log(
+    JSON.stringify({ guarded: await url(guarded), unguarded: await url(unguarded), apiKey: generateApiKey() }),
+  );
   process.stdin.resume();
   process.stdin.on('end', async () => {
     await guarded?.close();

@@ -69,19 +69,33 @@ function machineTicks() {
 const servers = { guarded: await startBenchServer('guarded'), unguarded: await startBenchServer('unguarded') };
 const broker = brokerPid();
 const apiKey = servers.guarded.ready.apiKey;
-const totals = { guarded: { requests: 0, seconds: 0, threads: {}, broker: 0, machine: 0 }, unguarded: { requests: 0, seconds: 0, threads: {}, broker: 0, machine: 0 } };
+const totals = {
+  guarded: { requests: 0, seconds: 0, threads: {}, broker: 0, machine: 0 },
+  unguarded: { requests: 0, seconds: 0, threads: {}, broker: 0, machine: 0 },
+};
 
 function slice(side, duration) {
   const pid = servers[side].child.pid;
   const before = { threads: threadTicks(pid), broker: processTicks(broker), machine: machineTicks() };
   const headers = side === 'guarded' ? [`x-api-key:${apiKey}`] : [];
-  const result = spawnSync(process.execPath, [path.join(HERE, 'load.mjs'), `${servers[side].ready[side]}${urlPath}`, String(connections), String(duration), ...headers], { encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    [
+      path.join(HERE, 'load.mjs'),
+      `${servers[side].ready[side]}${urlPath}`,
+      String(connections),
+      String(duration),
+      ...headers,
+    ],
+    { encoding: 'utf8' },
+  );
   const after = { threads: threadTicks(pid), broker: processTicks(broker), machine: machineTicks() };
   const { requests, rps } = JSON.parse(result.stdout.trim().split('\n').at(-1));
   const total = totals[side];
   total.requests += requests;
   total.seconds += requests / rps;
-  for (const [name, value] of Object.entries(after.threads)) total.threads[name] = (total.threads[name] ?? 0) + value - (before.threads[name] ?? 0);
+  for (const [name, value] of Object.entries(after.threads))
+    total.threads[name] = (total.threads[name] ?? 0) + value - (before.threads[name] ?? 0);
   total.broker += after.broker - before.broker;
   total.machine += after.machine - before.machine;
 }
@@ -89,7 +103,8 @@ function slice(side, duration) {
 // Warm-up, both sides: long enough for V8 to settle (run.mjs --warmup).
 slice('guarded', warmup);
 slice('unguarded', warmup);
-for (const side of ['guarded', 'unguarded']) totals[side] = { requests: 0, seconds: 0, threads: {}, broker: 0, machine: 0 };
+for (const side of ['guarded', 'unguarded'])
+  totals[side] = { requests: 0, seconds: 0, threads: {}, broker: 0, machine: 0 };
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? ['unguarded', 'guarded'] : ['guarded', 'unguarded'];
   for (const side of order) slice(side, seconds);
@@ -108,7 +123,10 @@ for (const [side, total] of Object.entries(totals)) {
     requests_per_second: Math.round(total.requests / total.seconds),
     main_thread_cpu_us_per_request: perRequest(total.threads[pid] ?? 0, total.requests),
     busiest_other_thread_cpu_us_per_request: perRequest(others[0] ?? 0, total.requests),
-    rest_of_threads_cpu_us_per_request: perRequest(others.slice(1).reduce((sum, value) => sum + value, 0), total.requests),
+    rest_of_threads_cpu_us_per_request: perRequest(
+      others.slice(1).reduce((sum, value) => sum + value, 0),
+      total.requests,
+    ),
     broker_cpu_us_per_request: broker ? perRequest(total.broker, total.requests) : null,
     machine_cpu_us_per_request: perRequest(total.machine, total.requests),
   };

@@ -26,21 +26,32 @@ async function aliceToken() {
   const response = await fetch(`${keycloak}/realms/${realm}/protocol/openid-connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'rs-cli', username: 'alice', password: 'alice-password' }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'rs-cli',
+      username: 'alice',
+      password: 'alice-password',
+    }),
   });
   if (!response.ok) throw new Error(`Keycloak token: ${response.status}`);
   return (await response.json()).access_token;
 }
 
 async function keyManagerCall(url, token, headers = {}) {
-  const response = await fetch(url, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+  const response = await fetch(url, {
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+  });
   if (!response.ok) throw new Error(`${url.split('?')[0]}: ${response.status} ${await response.text()}`);
   return response.json();
 }
 
 /** Notes when the `revoked` event of each key id is consumed (same settings as the guards' consumer). */
 async function watchRevocations() {
-  const kafka = new Kafka({ clientId: 'bench-revocation', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'bench-revocation',
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    logLevel: logLevel.NOTHING,
+  });
   const consumer = kafka.consumer({ groupId: `bench-revocation-${Date.now()}`, maxWaitTimeInMs: 1000 });
   const seen = new Map();
   const waiters = new Map();
@@ -89,7 +100,10 @@ try {
   apps.push(keyManager);
   const services = {};
   for (const [name] of Object.entries(PROBES)) {
-    services[name] = await startBuiltApp(name, { KEY_MANAGER_URL: keyManager.url, ...(name === 'catalog' ? { MONGO_URL: mongo(databases[1]) } : {}) });
+    services[name] = await startBuiltApp(name, {
+      KEY_MANAGER_URL: keyManager.url,
+      ...(name === 'catalog' ? { MONGO_URL: mongo(databases[1]) } : {}),
+    });
     apps.push(services[name]);
   }
   await Promise.all(Object.values(services).map((app) => app.waitForLog('Listening to rs.apikey.lifecycle.v1')));
@@ -112,14 +126,18 @@ try {
       if (status !== 200) throw new Error(`${name} answered ${status} to a fresh key`);
     }
     const sent = performance.now();
-    const revoked = keyManagerCall(`${keyManager.url}/auth/api_key/revoke?api-key=${encodeURIComponent(key)}`, token).then(() => performance.now());
+    const revoked = keyManagerCall(
+      `${keyManager.url}/auth/api_key/revoke?api-key=${encodeURIComponent(key)}`,
+      token,
+    ).then(() => performance.now());
     const delays = await Promise.all(
       Object.entries(PROBES).map(async ([name, path]) => {
         for (;;) {
           const status = (await fetch(`${services[name].url}${path}`, { headers: { 'x-api-key': key } })).status;
           if (status === 403) return [name, performance.now()];
           if (status !== 200) throw new Error(`${name} answered ${status} while polling`);
-          if (performance.now() - sent > 10_000) throw new Error(`${name} still accepts the key 10 s after its revocation`);
+          if (performance.now() - sent > 10_000)
+            throw new Error(`${name} still accepts the key 10 s after its revocation`);
           await sleep(pollMs);
         }
       }),
@@ -136,7 +154,13 @@ try {
     allServices.push(Math.max(...delays.map(([, at]) => at - sent)));
     if ((iteration + 1) % 25 === 0) console.error(`${iteration + 1}/${iterations} revocations`);
   }
-  const round = (stats) => Object.fromEntries(Object.entries(stats).map(([name, value]) => [name, typeof value === 'number' && name !== 'n' ? Math.round(value * 10) / 10 : value]));
+  const round = (stats) =>
+    Object.fromEntries(
+      Object.entries(stats).map(([name, value]) => [
+        name,
+        typeof value === 'number' && name !== 'n' ? Math.round(value * 10) / 10 : value,
+      ]),
+    );
   console.log(
     JSON.stringify(
       {
@@ -145,8 +169,12 @@ try {
         revoke_call_ms: round(percentiles(revokeCall)),
         revoked_event_consumed_ms_after_revoke_sent: round(percentiles(eventConsumed)),
         every_service_refuses_ms_after_revoke_sent: round(percentiles(allServices)),
-        per_service_ms_after_revoke_sent: Object.fromEntries(Object.entries(fromRevokeSent).map(([name, values]) => [name, round(percentiles(values))])),
-        per_service_ms_after_revoke_answered: Object.fromEntries(Object.entries(fromRevokeAnswered).map(([name, values]) => [name, round(percentiles(values))])),
+        per_service_ms_after_revoke_sent: Object.fromEntries(
+          Object.entries(fromRevokeSent).map(([name, values]) => [name, round(percentiles(values))]),
+        ),
+        per_service_ms_after_revoke_answered: Object.fromEntries(
+          Object.entries(fromRevokeAnswered).map(([name, values]) => [name, round(percentiles(values))]),
+        ),
       },
       null,
       2,
@@ -156,6 +184,10 @@ try {
   await watcher?.stop().catch(() => undefined);
   await Promise.all(apps.map((app) => app.stop()));
   const client = await MongoClient.connect(mongo('admin'));
-  for (const database of databases) await client.db(database).dropDatabase().catch(() => undefined);
+  for (const database of databases)
+    await client
+      .db(database)
+      .dropDatabase()
+      .catch(() => undefined);
   await client.close();
 }

@@ -52,7 +52,12 @@ const KEYS = Number(args.keys ?? 20);
 const ROUTES = Number(args.routes ?? 2);
 const PARTITIONS = Number(args.partitions ?? 6);
 const LOAD = args.load ?? 'java';
-const EXTRA_ENV = Object.fromEntries((args.env ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+const EXTRA_ENV = Object.fromEntries(
+  (args.env ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const MONGO = process.env.MONGO_BASE_URL ?? 'mongodb://127.0.0.1:27017';
 const PROBE_KEYS = 6;
@@ -131,7 +136,14 @@ function benchMessages(count, occurredAt) {
   for (let index = 0; index < count; index++) {
     const key = sequence % KEYS;
     const { service, route } = KEY_ROUTES[key][sequence % ROUTES];
-    messages[index] = eventMessage(`bench-key-${key}`, service, route, occurredAt, sequence % 50 === 0 ? 503 : 200, sequence % 97);
+    messages[index] = eventMessage(
+      `bench-key-${key}`,
+      service,
+      route,
+      occurredAt,
+      sequence % 50 === 0 ? 503 : 200,
+      sequence % 97,
+    );
   }
   return messages;
 }
@@ -155,7 +167,10 @@ function treeCpuMs(root) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
-      processes.set(Number(entry), { parent: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
+      processes.set(Number(entry), {
+        parent: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
+      });
     } catch {
       // gone meanwhile
     }
@@ -195,13 +210,21 @@ const percentile = (values, p) => {
 function stackPids() {
   try {
     const state = JSON.parse(fs.readFileSync(path.join(ROOT, '.stack', 'state.json'), 'utf8'));
-    return Object.fromEntries(Object.entries(state.services).filter(([, s]) => s.pid).map(([name, s]) => [name, s.pid]));
+    return Object.fromEntries(
+      Object.entries(state.services)
+        .filter(([, s]) => s.pid)
+        .map(([name, s]) => [name, s.pid]),
+    );
   } catch {
     return {};
   }
 }
 function cpuSnapshot(workerPid) {
-  const pids = { worker: workerPid, bench: process.pid, ...(loadProducer ? { load_producer: loadProducer.child.pid } : {}) };
+  const pids = {
+    worker: workerPid,
+    bench: process.pid,
+    ...(loadProducer ? { load_producer: loadProducer.child.pid } : {}),
+  };
   const processes = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
   for (const [name, pid] of Object.entries(stackPids())) processes[name] = treeCpuMs(pid);
   return { at: Date.now(), machine: machineBusy(), processes };
@@ -211,7 +234,12 @@ function cpuBetween(before, after) {
   const busy = 1 - (after.machine.idle - before.machine.idle) / (after.machine.total - before.machine.total);
   return {
     machine_busy_percent: Math.round(busy * 100),
-    cores_used: Object.fromEntries(Object.keys(after.processes).map((name) => [name, Math.round(((after.processes[name] - before.processes[name]) / 1000 / seconds) * 100) / 100])),
+    cores_used: Object.fromEntries(
+      Object.keys(after.processes).map((name) => [
+        name,
+        Math.round(((after.processes[name] - before.processes[name]) / 1000 / seconds) * 100) / 100,
+      ]),
+    ),
   };
 }
 
@@ -299,7 +327,8 @@ async function startWorker() {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   for (let waited = 0; !output.includes('Joined '); waited += 100) {
-    if (child.exitCode !== null || waited > 120_000) throw new Error(`worker did not join the group:\n${output.slice(-3000)}`);
+    if (child.exitCode !== null || waited > 120_000)
+      throw new Error(`worker did not join the group:\n${output.slice(-3000)}`);
     await sleep(100);
   }
   return { child, port, output: () => output };
@@ -310,10 +339,15 @@ function kafkaLibs() {
   const { cache } = stackConfig();
   const candidates = fs
     .readdirSync(cache)
-    .filter((name) => name.startsWith('kafka-') && fs.readdirSync(path.join(cache, name, 'libs')).some((jar) => jar.startsWith('kafka-clients-')))
+    .filter(
+      (name) =>
+        name.startsWith('kafka-') &&
+        fs.readdirSync(path.join(cache, name, 'libs')).some((jar) => jar.startsWith('kafka-clients-')),
+    )
     .map((name) => path.join(cache, name, 'libs'))
     .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-  if (!candidates.length) throw new Error(`no Kafka jars under ${cache}: run \`node tools/stack/stack.mjs up kafka\` first`);
+  if (!candidates.length)
+    throw new Error(`no Kafka jars under ${cache}: run \`node tools/stack/stack.mjs up kafka\` first`);
   return candidates[0];
 }
 
@@ -321,7 +355,20 @@ function kafkaLibs() {
 async function startLoadProducer() {
   const child = spawn(
     'java',
-    ['-XX:+UseSerialGC', '-Xmx512m', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', `${kafkaLibs()}/*`, path.join(HERE, 'LoadProducer.java'), BROKERS.join(','), run.topic, id, String(KEYS), String(ROUTES), '0'],
+    [
+      '-XX:+UseSerialGC',
+      '-Xmx512m',
+      '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+      '-cp',
+      `${kafkaLibs()}/*`,
+      path.join(HERE, 'LoadProducer.java'),
+      BROKERS.join(','),
+      run.topic,
+      id,
+      String(KEYS),
+      String(ROUTES),
+      '0',
+    ],
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let errors = '';
@@ -356,7 +403,10 @@ async function totals(keyIds) {
   return rows;
 }
 async function sumOf(collection, field) {
-  const rows = await db().collection(collection).find({}, { projection: { [field]: 1 } }).toArray();
+  const rows = await db()
+    .collection(collection)
+    .find({}, { projection: { [field]: 1 } })
+    .toArray();
   return rows.reduce((sum, row) => sum + (row[field] ?? 0), 0);
 }
 async function waitForTotal(expected, timeoutMs) {
@@ -445,7 +495,16 @@ async function pacedPhase(alreadyProduced) {
   let stopAt = 0;
   // The poller runs in its own thread: in this thread the producer keeps the event loop busy, and a starved
   // poller would measure its own delays. It records when each probe key's latest_query_date changed.
-  const poller = new Worker(POLLER_SOURCE, { eval: true, workerData: { url: `${MONGO}/${run.database}`, database: run.database, keys: probeKeys, pollMs: POLL_MS, modules: ROOT } });
+  const poller = new Worker(POLLER_SOURCE, {
+    eval: true,
+    workerData: {
+      url: `${MONGO}/${run.database}`,
+      database: run.database,
+      keys: probeKeys,
+      pollMs: POLL_MS,
+      modules: ROOT,
+    },
+  });
   const observations = new Promise((resolve, reject) => {
     poller.once('message', resolve);
     poller.once('error', reject);
@@ -484,7 +543,12 @@ async function pacedPhase(alreadyProduced) {
     // Requests stay under the broker's 1 MB message-batch limit.
     for (let from = 0; from < messages.length; from += MESSAGES_PER_SEND) {
       const send = producer
-        .send({ topic: run.topic, acks: -1, compression: CompressionTypes.None, messages: messages.slice(from, from + MESSAGES_PER_SEND) })
+        .send({
+          topic: run.topic,
+          acks: -1,
+          compression: CompressionTypes.None,
+          messages: messages.slice(from, from + MESSAGES_PER_SEND),
+        })
         .then(
           () => {
             // Probes ride in the tick's last request.
@@ -525,14 +589,19 @@ async function pacedPhase(alreadyProduced) {
   const slowestPoll = pollMs.reduce((slowest, poll) => (!slowest || poll[1] > slowest[1] ? poll : slowest), null);
   await poller.terminate();
   // A probe is seen at the first poll answer showing its key's latest_query_date at or past its time.
-  for (const probe of probes) probe.seenAt = changes.find(([, key, latest]) => key === probe.key && latest >= probe.sentAt)?.[0] ?? null;
+  for (const probe of probes)
+    probe.seenAt = changes.find(([, key, latest]) => key === probe.key && latest >= probe.sentAt)?.[0] ?? null;
   const cpu = cpuBetween(cpuBefore, cpuSnapshot(worker.child.pid));
   const worker_metrics = metricsBetween(metricsBefore, await workerMetrics());
   const measured = probes.filter((probe) => probe.sentAt >= measuredFrom);
   const lags = measured.filter((probe) => probe.seenAt).map((probe) => probe.seenAt - probe.sentAt);
-  const warmupLags = probes.filter((probe) => probe.sentAt < measuredFrom && probe.seenAt).map((probe) => probe.seenAt - probe.sentAt);
+  const warmupLags = probes
+    .filter((probe) => probe.sentAt < measuredFrom && probe.seenAt)
+    .map((probe) => probe.seenAt - probe.sentAt);
   // From Kafka's acknowledgement: leaves out the time the event waited in this (busy) producer.
-  const lagsFromAck = measured.filter((probe) => probe.seenAt && probe.ackedAt).map((probe) => Math.max(0, probe.seenAt - probe.ackedAt));
+  const lagsFromAck = measured
+    .filter((probe) => probe.seenAt && probe.ackedAt)
+    .map((probe) => Math.max(0, probe.seenAt - probe.ackedAt));
   const check = await exactness(expected);
   return {
     target_events_per_second: RATE,
@@ -542,14 +611,40 @@ async function pacedPhase(alreadyProduced) {
     warmup_seconds: WARMUP,
     probes: measured.length,
     probes_seen: lags.length,
-    lag_ms: { p50: percentile(lags, 50), p90: percentile(lags, 90), p99: percentile(lags, 99), max: lags.length ? Math.max(...lags) : null, poll_interval_ms: POLL_MS },
+    lag_ms: {
+      p50: percentile(lags, 50),
+      p90: percentile(lags, 90),
+      p99: percentile(lags, 99),
+      max: lags.length ? Math.max(...lags) : null,
+      poll_interval_ms: POLL_MS,
+    },
     // The poller's own delays: a slow poll shows every probe it would have seen as late.
-    poll_query_ms: { p50: percentile(pollDurations, 50), p99: percentile(pollDurations, 99), max: Math.max(...pollDurations), slowest_at_s: slowestPoll ? Math.round((slowestPoll[0] - start) / 100) / 10 : null, polls: pollMs.length },
-    lag_from_kafka_ack_ms: { p50: percentile(lagsFromAck, 50), p90: percentile(lagsFromAck, 90), p99: percentile(lagsFromAck, 99), max: lagsFromAck.length ? Math.max(...lagsFromAck) : null },
+    poll_query_ms: {
+      p50: percentile(pollDurations, 50),
+      p99: percentile(pollDurations, 99),
+      max: Math.max(...pollDurations),
+      slowest_at_s: slowestPoll ? Math.round((slowestPoll[0] - start) / 100) / 10 : null,
+      polls: pollMs.length,
+    },
+    lag_from_kafka_ack_ms: {
+      p50: percentile(lagsFromAck, 50),
+      p90: percentile(lagsFromAck, 90),
+      p99: percentile(lagsFromAck, 99),
+      max: lagsFromAck.length ? Math.max(...lagsFromAck) : null,
+    },
     // Probes of the warm-up seconds (not in lag_ms).
-    warmup_lag_ms: { probes: warmupLags.length, p50: percentile(warmupLags, 50), p99: percentile(warmupLags, 99), max: warmupLags.length ? Math.max(...warmupLags) : null },
+    warmup_lag_ms: {
+      probes: warmupLags.length,
+      p50: percentile(warmupLags, 50),
+      p99: percentile(warmupLags, 99),
+      max: warmupLags.length ? Math.max(...warmupLags) : null,
+    },
     // When the tail happened: max lag of the probes sent in each window (`--window` seconds), warm-up included.
-    lag_max_ms_by_window: { window_seconds: WINDOW, from_start: lagWindows(probes, start, WINDOW * 1000), start: new Date(start).toISOString() },
+    lag_max_ms_by_window: {
+      window_seconds: WINDOW,
+      from_start: lagWindows(probes, start, WINDOW * 1000),
+      start: new Date(start).toISOString(),
+    },
     caught_up_after_producer_stopped_ms: at ? at - stopAt : null,
     cpu,
     worker_metrics,
@@ -565,12 +660,16 @@ async function cleanUp() {
   }
   await producer.disconnect().catch(() => undefined);
   await loadProducer?.stop().catch(() => undefined);
-  await db().dropDatabase().catch(() => undefined);
+  await db()
+    .dropDatabase()
+    .catch(() => undefined);
   await mongo.close().catch(() => undefined);
   await admin.deleteGroups([run.group]).catch(() => undefined);
   await admin.deleteTopics({ topics: [run.topic, run.dlq] }).catch(() => undefined);
   await admin.disconnect().catch(() => undefined);
-  const redis = new (require('ioredis'))(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  const redis = new (require('ioredis'))(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    maxRetriesPerRequest: 1,
+  });
   try {
     let cursor = '0';
     do {
@@ -593,12 +692,33 @@ process.on('exit', () => {
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
 
 const report = {
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, load_average_at_start: os.loadavg().map((v) => Math.round(v * 10) / 10) },
-  settings: { backlog: BACKLOG, rate: RATE, warmup_seconds: WARMUP, seconds: SECONDS, keys: KEYS, routes_per_key: ROUTES, partitions: PARTITIONS, load: LOAD, worker_env: EXTRA_ENV, worker_node_args: process.env.WORKER_NODE_ARGS ?? '', worker_main: path.relative(ROOT, WORKER_MAIN) },
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    load_average_at_start: os.loadavg().map((v) => Math.round(v * 10) / 10),
+  },
+  settings: {
+    backlog: BACKLOG,
+    rate: RATE,
+    warmup_seconds: WARMUP,
+    seconds: SECONDS,
+    keys: KEYS,
+    routes_per_key: ROUTES,
+    partitions: PARTITIONS,
+    load: LOAD,
+    worker_env: EXTRA_ENV,
+    worker_node_args: process.env.WORKER_NODE_ARGS ?? '',
+    worker_main: path.relative(ROOT, WORKER_MAIN),
+  },
 };
 try {
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: run.topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: run.topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
+  });
   await producer.connect();
   await mongo.connect();
   if (LOAD === 'java') loadProducer = await startLoadProducer();

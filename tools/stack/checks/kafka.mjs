@@ -45,14 +45,19 @@ for (const c of consumers) await c.disconnect();
 const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
 const committed = offsets[0].partitions.reduce((s, p) => s + Number(p.offset), 0);
 assert(committed === 40, `committed offsets sum to 40 (got ${committed})`);
-console.log(`kafka: 40 messages through a 2-member group in ${Date.now() - t0} ms, partitions ${[...seen[0]]} | ${[...seen[1]]}, offsets committed`);
+console.log(
+  `kafka: 40 messages through a 2-member group in ${Date.now() - t0} ms, partitions ${[...seen[0]]} | ${[...seen[1]]}, offsets committed`,
+);
 
 // 2. transactional producer with sendOffsets
 const tx = kafka.producer({ transactionalId: `tx-${topic}`, idempotent: true, maxInFlightRequests: 1 });
 await tx.connect();
 const t = await tx.transaction();
 await t.send({ topic, messages: [{ key: 'tx', value: 'in-transaction' }] });
-await t.sendOffsets({ consumerGroupId: `gtx-${topic}`, topics: [{ topic, partitions: [{ partition: 0, offset: '1' }] }] });
+await t.sendOffsets({
+  consumerGroupId: `gtx-${topic}`,
+  topics: [{ topic, partitions: [{ partition: 0, offset: '1' }] }],
+});
 await t.commit();
 await tx.disconnect();
 console.log('kafka: transaction with sendOffsets committed');

@@ -39,7 +39,11 @@ export function log(msg) {
   process.stderr.write(`[stack ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${msg}\n`);
 }
 export function fmtMs(ms) {
-  return ms < 1000 ? `${ms} ms` : ms < 120000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
+  return ms < 1000
+    ? `${ms} ms`
+    : ms < 120000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
 }
 
 /** Prints "<what>: <status> (<elapsed>)" every `everyMs` until stopped. */
@@ -52,7 +56,9 @@ export function ticker(what, statusFn, everyMs = 10000) {
 
 export class StackError extends Error {
   constructor(service, reason, logFile, tail) {
-    super(`${service}: ${reason}${logFile ? `\n  log: ${logFile}` : ''}${tail ? `\n  last lines of the log:\n${tail}` : ''}`);
+    super(
+      `${service}: ${reason}${logFile ? `\n  log: ${logFile}` : ''}${tail ? `\n  last lines of the log:\n${tail}` : ''}`,
+    );
     this.service = service;
     this.reason = reason;
     this.logFile = logFile;
@@ -230,7 +236,12 @@ export function runLogged(what, cmd, args, { cwd, env, logFile, onLine, user } =
     child.on('close', (code, sig) => {
       fs.closeSync(out);
       if (code === 0) resolve();
-      else reject(new Error(`${what}: '${cmd} ${args.join(' ')}' failed (${sig || 'exit ' + code})\n  log: ${logFile}\n${tailFile(logFile)}`));
+      else
+        reject(
+          new Error(
+            `${what}: '${cmd} ${args.join(' ')}' failed (${sig || 'exit ' + code})\n  log: ${logFile}\n${tailFile(logFile)}`,
+          ),
+        );
     });
   });
 }
@@ -271,7 +282,10 @@ export function which(bin, env = process.env) {
 export async function aptInstall(what, packages, { env, logFile, found }) {
   const apt = which('apt-get', env);
   const hint = `apt-get update && apt-get install -y ${packages.join(' ')}`;
-  if (!apt) throw new Error(`${what}: ${packages.join(' ')} not installed and apt-get is not available; install it yourself (${hint})`);
+  if (!apt)
+    throw new Error(
+      `${what}: ${packages.join(' ')} not installed and apt-get is not available; install it yourself (${hint})`,
+    );
   const root = process.getuid?.() === 0;
   const sudo = root ? null : which('sudo', env);
   if (!root && !sudo) throw new Error(`${what}: ${packages.join(' ')} missing; run as root: ${hint}`);

@@ -49,9 +49,18 @@ class Reader {
 
 async function request(port, apiKey, version, body, opts) {
   const corr = correlation++;
-  const header = Buffer.concat([Buffer.from([apiKey >> 8, apiKey & 255, version >> 8, version & 255]), i32(corr), str(CLIENT_ID)]);
+  const header = Buffer.concat([
+    Buffer.from([apiKey >> 8, apiKey & 255, version >> 8, version & 255]),
+    i32(corr),
+    str(CLIENT_ID),
+  ]);
   const msg = Buffer.concat([header, body]);
-  const resp = await tcpExchange(port, Buffer.concat([i32(msg.length), msg]), (b) => (b.length >= 4 && b.length >= 4 + b.readInt32BE(0) ? 4 + b.readInt32BE(0) : 0), opts);
+  const resp = await tcpExchange(
+    port,
+    Buffer.concat([i32(msg.length), msg]),
+    (b) => (b.length >= 4 && b.length >= 4 + b.readInt32BE(0) ? 4 + b.readInt32BE(0) : 0),
+    opts,
+  );
   const r = new Reader(resp);
   r.i32(); // size
   const c = r.i32();

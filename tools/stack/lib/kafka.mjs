@@ -2,8 +2,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  STACK_SRC, exists, fmtMs, intEnv, log, mkdirp, publishDir, randomKafkaUuid, readText, rmrf, runLogged, sha256, ticker,
-  tmpSibling, withLock,
+  STACK_SRC,
+  exists,
+  fmtMs,
+  intEnv,
+  log,
+  mkdirp,
+  publishDir,
+  randomKafkaUuid,
+  readText,
+  rmrf,
+  runLogged,
+  sha256,
+  ticker,
+  tmpSibling,
+  withLock,
 } from './common.mjs';
 import { kafkaReady } from './kafka-protocol.mjs';
 import { DEPENDENCY_PLUGIN, mvn } from './maven.mjs';
@@ -21,7 +34,14 @@ function paths(cfg) {
   const { version, key } = pomInfo();
   const home = path.join(cfg.cache, `kafka-${version}-${key}`);
   const data = path.join(cfg.data, 'kafka');
-  return { version, home, libs: path.join(home, 'libs'), data, logDirs: path.join(data, 'kraft'), props: path.join(data, 'server.properties') };
+  return {
+    version,
+    home,
+    libs: path.join(home, 'libs'),
+    data,
+    logDirs: path.join(data, 'kraft'),
+    props: path.join(data, 'server.properties'),
+  };
 }
 
 function javaBin(env) {
@@ -51,13 +71,22 @@ export default {
       const tmp = tmpSibling(p.home);
       try {
         fs.copyFileSync(POM, path.join(tmp, 'pom.xml'));
-        await mvn('kafka', [`${DEPENDENCY_PLUGIN}:copy-dependencies`, `-DoutputDirectory=${path.join(tmp, 'libs')}`, '-DincludeScope=runtime'], {
-          cwd: tmp,
-          logFile,
-        });
+        await mvn(
+          'kafka',
+          [
+            `${DEPENDENCY_PLUGIN}:copy-dependencies`,
+            `-DoutputDirectory=${path.join(tmp, 'libs')}`,
+            '-DincludeScope=runtime',
+          ],
+          {
+            cwd: tmp,
+            logFile,
+          },
+        );
         rmrf(path.join(tmp, 'target'));
         const jars = fs.readdirSync(path.join(tmp, 'libs')).filter((f) => f.endsWith('.jar'));
-        if (!jars.includes(`kafka_2.13-${p.version}.jar`)) throw new Error(`kafka: kafka_2.13-${p.version}.jar missing after copy-dependencies`);
+        if (!jars.includes(`kafka_2.13-${p.version}.jar`))
+          throw new Error(`kafka: kafka_2.13-${p.version}.jar missing after copy-dependencies`);
         publishDir(tmp, p.home);
         log(`kafka: ${jars.length} jars ready`);
       } catch (e) {
@@ -120,10 +149,26 @@ export default {
       log(`kafka: formatting ${p.logDirs} (cluster id ${clusterId})`);
       const t = ticker('kafka', () => 'StorageTool format', 5000);
       try {
-        await runLogged('kafka format', java, [...logProps('warn'), '-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', p.props, '--ignore-formatted'], {
-          cwd: p.data,
-          logFile,
-        });
+        await runLogged(
+          'kafka format',
+          java,
+          [
+            ...logProps('warn'),
+            '-cp',
+            cp,
+            'kafka.tools.StorageTool',
+            'format',
+            '-t',
+            clusterId,
+            '-c',
+            p.props,
+            '--ignore-formatted',
+          ],
+          {
+            cwd: p.data,
+            logFile,
+          },
+        );
       } finally {
         t.stop();
       }

@@ -4,13 +4,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  STACK_SRC, exists, fmtMs, intEnv, log, mkdirp, publishDir, readText, rmrf, runLogged, sha256, ticker, tmpSibling, withLock,
+  STACK_SRC,
+  exists,
+  fmtMs,
+  intEnv,
+  log,
+  mkdirp,
+  publishDir,
+  readText,
+  rmrf,
+  runLogged,
+  sha256,
+  ticker,
+  tmpSibling,
+  withLock,
 } from './common.mjs';
 import { DEPENDENCY_PLUGIN, mvn } from './maven.mjs';
 
 export const KEYCLOAK_VERSION = '26.7.3';
 export const REALM = 'rs-server';
-const DEFAULT_REALM_FILE = path.join(path.dirname(path.dirname(STACK_SRC)), 'docker', 'keycloak', 'rs-server-realm.json');
+const DEFAULT_REALM_FILE = path.join(
+  path.dirname(path.dirname(STACK_SRC)),
+  'docker',
+  'keycloak',
+  'rs-server-realm.json',
+);
 const realmFile = (env) => path.resolve(env.KEYCLOAK_REALM_FILE || DEFAULT_REALM_FILE);
 // Build-time options baked into the cached dist by `kc.sh build` (changing them triggers a rebuild).
 const BUILD_OPTIONS = ['--db=dev-file', '--health-enabled=false', '--metrics-enabled=false'];
@@ -71,7 +89,12 @@ function builtAsWanted(markerFile) {
 export function keycloakUrls(cfg) {
   const port = intEnv(cfg.env, 'KEYCLOAK_PORT', 8180);
   const base = `http://127.0.0.1:${port}`;
-  return { port, base, issuer: `${base}/realms/${REALM}`, wellKnown: `${base}/realms/${REALM}/.well-known/openid-configuration` };
+  return {
+    port,
+    base,
+    issuer: `${base}/realms/${REALM}`,
+    wellKnown: `${base}/realms/${REALM}/.well-known/openid-configuration`,
+  };
 }
 
 export default {
@@ -108,7 +131,8 @@ export default {
             { cwd: tmp, logFile },
           );
           const unpacked = path.join(tmp, `keycloak-${KEYCLOAK_VERSION}`);
-          if (!exists(path.join(unpacked, 'bin', 'kc.sh'))) throw new Error('keycloak: unpack finished but bin/kc.sh is missing');
+          if (!exists(path.join(unpacked, 'bin', 'kc.sh')))
+            throw new Error('keycloak: unpack finished but bin/kc.sh is missing');
           for (const f of fs.readdirSync(path.join(unpacked, 'bin'))) {
             if (f.endsWith('.sh')) fs.chmodSync(path.join(unpacked, 'bin', f), 0o755);
           }
@@ -117,7 +141,9 @@ export default {
           rmrf(tmp);
         }
       }
-      log(`keycloak: 'kc.sh build ${BUILD_OPTIONS.join(' ')}' (optimized server image, once per cache; JAVA_HOME=${javaHome})`);
+      log(
+        `keycloak: 'kc.sh build ${BUILD_OPTIONS.join(' ')}' (optimized server image, once per cache; JAVA_HOME=${javaHome})`,
+      );
       rmrf(p.buildMarker);
       const t = ticker('keycloak', () => 'kc.sh build (Quarkus augmentation)', 10000);
       try {
@@ -166,7 +192,9 @@ export default {
     const wanted = sha256(realm, KEYCLOAK_VERSION, adminUser, adminPassword);
     const have = readText(p.realmHashFile, '').trim();
     if (have !== wanted && exists(p.homeData)) {
-      log(`keycloak: ${have ? 'realm file changed' : 'no realm fingerprint'}; wiping ${p.homeData} so the realm is re-imported (new signing keys: restart apps that cache JWKS)`);
+      log(
+        `keycloak: ${have ? 'realm file changed' : 'no realm fingerprint'}; wiping ${p.homeData} so the realm is re-imported (new signing keys: restart apps that cache JWKS)`,
+      );
       rmrf(p.homeData);
       rmrf(p.realmHashFile);
     }

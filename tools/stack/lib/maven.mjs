@@ -12,7 +12,11 @@ export async function mvn(what, args, { cwd, logFile, env }) {
   let files = 0;
   let bytes = 0;
   let last = '';
-  const tick = ticker(what, () => `${files} files downloaded (${(bytes / 1e6).toFixed(1)} MB)${last ? `, last ${last}` : ''}`, 5000);
+  const tick = ticker(
+    what,
+    () => `${files} files downloaded (${(bytes / 1e6).toFixed(1)} MB)${last ? `, last ${last}` : ''}`,
+    5000,
+  );
   try {
     await runLogged(what, bin, ['-B', ...args], {
       cwd,

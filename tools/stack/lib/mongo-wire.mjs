@@ -47,23 +47,62 @@ function decodeDoc(buf, off = 0, isArray = false) {
     o = z + 1;
     let v;
     switch (type) {
-      case 0x01: v = buf.readDoubleLE(o); o += 8; break;
-      case 0x02: case 0x0d: case 0x0e: {
+      case 0x01:
+        v = buf.readDoubleLE(o);
+        o += 8;
+        break;
+      case 0x02:
+      case 0x0d:
+      case 0x0e: {
         const n = buf.readInt32LE(o);
         v = buf.toString('utf8', o + 4, o + 4 + n - 1);
         o += 4 + n;
         break;
       }
-      case 0x03: case 0x04: v = decodeDoc(buf, o, type === 0x04); o += buf.readInt32LE(o); break;
-      case 0x05: { const n = buf.readInt32LE(o); v = buf.subarray(o + 5, o + 5 + n); o += 5 + n; break; }
-      case 0x07: v = buf.toString('hex', o, o + 12); o += 12; break;
-      case 0x08: v = buf[o] === 1; o += 1; break;
-      case 0x09: v = new Date(Number(buf.readBigInt64LE(o))); o += 8; break;
-      case 0x0a: case 0x06: case 0xff: case 0x7f: v = null; break;
-      case 0x10: v = buf.readInt32LE(o); o += 4; break;
-      case 0x11: case 0x12: v = buf.readBigInt64LE(o); o += 8; break;
-      case 0x13: v = '<decimal128>'; o += 16; break;
-      default: throw new Error(`bson: unsupported type 0x${type.toString(16)} at ${key}`);
+      case 0x03:
+      case 0x04:
+        v = decodeDoc(buf, o, type === 0x04);
+        o += buf.readInt32LE(o);
+        break;
+      case 0x05: {
+        const n = buf.readInt32LE(o);
+        v = buf.subarray(o + 5, o + 5 + n);
+        o += 5 + n;
+        break;
+      }
+      case 0x07:
+        v = buf.toString('hex', o, o + 12);
+        o += 12;
+        break;
+      case 0x08:
+        v = buf[o] === 1;
+        o += 1;
+        break;
+      case 0x09:
+        v = new Date(Number(buf.readBigInt64LE(o)));
+        o += 8;
+        break;
+      case 0x0a:
+      case 0x06:
+      case 0xff:
+      case 0x7f:
+        v = null;
+        break;
+      case 0x10:
+        v = buf.readInt32LE(o);
+        o += 4;
+        break;
+      case 0x11:
+      case 0x12:
+        v = buf.readBigInt64LE(o);
+        o += 8;
+        break;
+      case 0x13:
+        v = '<decimal128>';
+        o += 16;
+        break;
+      default:
+        throw new Error(`bson: unsupported type 0x${type.toString(16)} at ${key}`);
     }
     if (isArray) res.push(v);
     else res[key] = v;
@@ -84,7 +123,12 @@ export async function mongoCommand(port, cmd, { host = '127.0.0.1', timeoutMs = 
   msg.writeUInt32LE(0, 16); // flagBits
   msg[20] = 0; // section kind 0: body
   doc.copy(msg, 21);
-  const resp = await tcpExchange(port, msg, (b) => (b.length >= 4 && b.length >= b.readInt32LE(0) ? b.readInt32LE(0) : 0), { host, timeoutMs });
+  const resp = await tcpExchange(
+    port,
+    msg,
+    (b) => (b.length >= 4 && b.length >= b.readInt32LE(0) ? b.readInt32LE(0) : 0),
+    { host, timeoutMs },
+  );
   if (resp.readInt32LE(12) !== OP_MSG) throw new Error(`unexpected opCode ${resp.readInt32LE(12)}`);
   if (resp[20] !== 0) throw new Error('unexpected OP_MSG section kind');
   return decodeDoc(resp, 21);

@@ -1,7 +1,21 @@
 // Mongo-wire DB: FerretDB v1 built from source into the cache, on its PostgreSQL backend (lib/postgres.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
-import { exists, fmtMs, readText, intEnv, log, mkdirp, publishDir, rmrf, runLogged, ticker, tmpSibling, which, withLock } from './common.mjs';
+import {
+  exists,
+  fmtMs,
+  readText,
+  intEnv,
+  log,
+  mkdirp,
+  publishDir,
+  rmrf,
+  runLogged,
+  ticker,
+  tmpSibling,
+  which,
+  withLock,
+} from './common.mjs';
 import { mongoReady } from './mongo-wire.mjs';
 import postgres from './postgres.mjs';
 
@@ -55,7 +69,12 @@ export default {
       let last = '';
       let total = 0;
       let phase = 'go mod download';
-      const t = ticker('mongo', () => `${phase}: ${downloads} modules downloaded, ${built}${total ? `/${total}` : ''} packages compiled${last ? `, last ${last}` : ''}`, 10000);
+      const t = ticker(
+        'mongo',
+        () =>
+          `${phase}: ${downloads} modules downloaded, ${built}${total ? `/${total}` : ''} packages compiled${last ? `, last ${last}` : ''}`,
+        10000,
+      );
       const onLine = (l) => {
         if (l.startsWith('go: downloading')) downloads++;
         else if (/^[\w.-]+(\/[\w.~-]+)*$/.test(l.trim())) {
@@ -77,7 +96,8 @@ export default {
           },
         });
         const dir = JSON.parse(json.slice(json.indexOf('{'))).Dir;
-        if (!dir || !exists(path.join(dir, 'go.mod'))) throw new Error(`mongo: go mod download gave no module dir (${json.slice(0, 300)})`);
+        if (!dir || !exists(path.join(dir, 'go.mod')))
+          throw new Error(`mongo: go mod download gave no module dir (${json.slice(0, 300)})`);
         const src = path.join(tmp, 'src');
         fs.cpSync(dir, src, { recursive: true });
         makeWritable(src);
@@ -94,13 +114,19 @@ export default {
           },
         });
         phase = 'go build';
-        await runLogged('mongo', go, ['build', '-v', '-trimpath', '-buildvcs=false', '-o', path.join(tmp, 'bin', 'ferretdb'), './cmd/ferretdb'], {
-          cwd: src,
-          env: { ...cfg.env, GOFLAGS: '-mod=readonly', GOWORK: 'off' },
-          logFile,
-          onLine,
-        });
-        if (!exists(path.join(tmp, 'bin', 'ferretdb'))) throw new Error('mongo: go build finished but bin/ferretdb is missing');
+        await runLogged(
+          'mongo',
+          go,
+          ['build', '-v', '-trimpath', '-buildvcs=false', '-o', path.join(tmp, 'bin', 'ferretdb'), './cmd/ferretdb'],
+          {
+            cwd: src,
+            env: { ...cfg.env, GOFLAGS: '-mod=readonly', GOWORK: 'off' },
+            logFile,
+            onLine,
+          },
+        );
+        if (!exists(path.join(tmp, 'bin', 'ferretdb')))
+          throw new Error('mongo: go build finished but bin/ferretdb is missing');
         rmrf(src);
         fs.writeFileSync(path.join(tmp, 'VERSION'), `${FERRETDB_VERSION}\n`);
         publishDir(tmp, p.home);
@@ -110,7 +136,9 @@ export default {
       } finally {
         t.stop();
       }
-      log(`mongo: FerretDB built in ${fmtMs(t.elapsed())} (${downloads} modules downloaded, ${built} packages compiled)`);
+      log(
+        `mongo: FerretDB built in ${fmtMs(t.elapsed())} (${downloads} modules downloaded, ${built} packages compiled)`,
+      );
     });
   },
 
@@ -123,7 +151,15 @@ export default {
     mkdirp(p.data); // state directory (FerretDB keeps its state.json there)
     return {
       cmd: p.bin,
-      args: ['--handler=postgresql', `--postgresql-url=${url}`, `--listen-addr=127.0.0.1:${port}`, `--state-dir=${p.data}`, '--debug-addr=-', '--telemetry=disable', '--log-level=info'],
+      args: [
+        '--handler=postgresql',
+        `--postgresql-url=${url}`,
+        `--listen-addr=127.0.0.1:${port}`,
+        `--state-dir=${p.data}`,
+        '--debug-addr=-',
+        '--telemetry=disable',
+        '--log-level=info',
+      ],
       cwd: p.data,
       env: cfg.env,
       match: `--listen-addr=127.0.0.1:${port}`,

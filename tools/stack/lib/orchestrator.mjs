@@ -3,7 +3,20 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  StackError, config, fmtMs, log, mkdirp, withLock, ownedAlive, pidAlive, portOpen, readState, sleep, startDetached, stopGroup, tailFile,
+  StackError,
+  config,
+  fmtMs,
+  log,
+  mkdirp,
+  withLock,
+  ownedAlive,
+  pidAlive,
+  portOpen,
+  readState,
+  sleep,
+  startDetached,
+  stopGroup,
+  tailFile,
   writeState,
 } from './common.mjs';
 import kafka from './kafka.mjs';
@@ -105,10 +118,19 @@ async function upLocked(cfg, list, opts) {
     const ours = entry?.owned && ownedAlive(entry) ? entry : null;
     const pr = await probeOnce(svc, cfg);
     if (pr.ok) {
-      result.services[name] = { status: ours ? 'running' : 'reused', port: ports[0], pid: ours?.pid, detail: pr.detail, ms: 0 };
+      result.services[name] = {
+        status: ours ? 'running' : 'reused',
+        port: ports[0],
+        pid: ours?.pid,
+        detail: pr.detail,
+        ms: 0,
+      };
       if (!ours) {
         state.services[name] = { owned: false, port: ports[0], reusedAt: new Date().toISOString() };
-        if (name === 'keycloak') log('keycloak: reusing a Keycloak that is not ours; its realm may not match docker/keycloak/rs-server-realm.json');
+        if (name === 'keycloak')
+          log(
+            'keycloak: reusing a Keycloak that is not ours; its realm may not match docker/keycloak/rs-server-realm.json',
+          );
       }
       continue;
     }
@@ -119,7 +141,10 @@ async function upLocked(cfg, list, opts) {
     }
     for (const port of ports) {
       if (await portOpen(port)) {
-        throw new StackError(name, `port ${port} is in use by a process that does not answer as ${name} (${pr.detail}); stop it or set another port (see tools/stack/README.md)`);
+        throw new StackError(
+          name,
+          `port ${port} is in use by a process that does not answer as ${name} (${pr.detail}); stop it or set another port (see tools/stack/README.md)`,
+        );
       }
     }
     toStart.push(name);
@@ -158,7 +183,15 @@ async function upLocked(cfg, list, opts) {
       if (!proc.pid) throw new StackError(name, `could not spawn ${spec.cmd}`, logFile);
       started[name] = { pid: proc.pid, proc, t0: Date.now(), logFile };
       const st = readState(cfg);
-      st.services[name] = { owned: true, pid: proc.pid, pgid: proc.pid, match: spec.match, port: svc.ports(cfg)[0], log: logFile, startedAt: new Date().toISOString() };
+      st.services[name] = {
+        owned: true,
+        pid: proc.pid,
+        pgid: proc.pid,
+        match: spec.match,
+        port: svc.ports(cfg)[0],
+        log: logFile,
+        startedAt: new Date().toISOString(),
+      };
       writeState(cfg, st);
       log(`${name}: started pid ${proc.pid} (${svc.describe(cfg)}), log ${path.relative(cfg.cwd, logFile) || logFile}`);
     }
@@ -181,20 +214,36 @@ async function upLocked(cfg, list, opts) {
         if (failAc.signal.aborted) throw Object.assign(new StackError(name, 'cancelled'), { cancelled: true });
         const exit = s ? s.proc.exited() : !ownedAlive(entry) ? { code: '?' } : null;
         if (exit) {
-          throw new StackError(name, `process exited (${exit.signal || `exit code ${exit.code}`}) before it was healthy${exit.error ? `: ${exit.error}` : ''}${svc.hint ? `; ${svc.hint(cfg)}` : ''}`, logFile, tailFile(logFile));
+          throw new StackError(
+            name,
+            `process exited (${exit.signal || `exit code ${exit.code}`}) before it was healthy${exit.error ? `: ${exit.error}` : ''}${svc.hint ? `; ${svc.hint(cfg)}` : ''}`,
+            logFile,
+            tailFile(logFile),
+          );
         }
         const pr = await probeOnce(svc, cfg);
         if (pr.ok) {
           const ms = Date.now() - t0;
           svc.afterHealthy?.(cfg);
-          result.services[name] = { status: s ? 'started' : 'running', port: svc.ports(cfg)[0], pid: s?.pid || entry?.pid, detail: pr.detail, ms };
+          result.services[name] = {
+            status: s ? 'started' : 'running',
+            port: svc.ports(cfg)[0],
+            pid: s?.pid || entry?.pid,
+            detail: pr.detail,
+            ms,
+          };
           if (s) result.started.push(name);
           log(`${name}: healthy after ${fmtMs(ms)} (${pr.detail})`);
           return;
         }
         last = pr.detail;
         if (Date.now() - t0 > timeout) {
-          throw new StackError(name, `not healthy after ${fmtMs(timeout)} (last check: ${last})`, logFile, tailFile(logFile));
+          throw new StackError(
+            name,
+            `not healthy after ${fmtMs(timeout)} (last check: ${last})`,
+            logFile,
+            tailFile(logFile),
+          );
         }
         if (Date.now() - lastPrint >= 10000) {
           log(`  ${name}: waiting for health, ${fmtMs(Date.now() - t0)} (last check: ${last})`);
@@ -213,7 +262,10 @@ async function upLocked(cfg, list, opts) {
     );
     const failed = results.filter((r) => r.status === 'rejected' && !r.reason.cancelled).map((r) => r.reason);
     if (failed.length) {
-      const err = failed.length === 1 ? failed[0] : new StackError(failed.map((f) => f.service).join(', '), failed.map((f) => f.message).join('\n\n'));
+      const err =
+        failed.length === 1
+          ? failed[0]
+          : new StackError(failed.map((f) => f.service).join(', '), failed.map((f) => f.message).join('\n\n'));
       throw err;
     }
   } catch (e) {
@@ -236,7 +288,12 @@ async function upLocked(cfg, list, opts) {
 function printSummary(cfg, result, list) {
   const rows = list.map((name) => {
     const r = result.services[name];
-    return [name, r.status + (r.status === 'started' ? ` in ${fmtMs(r.ms)}` : ''), SERVICES[name].describe(cfg), r.pid ? `pid ${r.pid}` : '(not owned)'];
+    return [
+      name,
+      r.status + (r.status === 'started' ? ` in ${fmtMs(r.ms)}` : ''),
+      SERVICES[name].describe(cfg),
+      r.pid ? `pid ${r.pid}` : '(not owned)',
+    ];
   });
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
   log('stack is up:');
@@ -284,7 +341,14 @@ export async function status(names, opts = {}) {
       const pr = await probeOnce(svc, cfg);
       const e = state.services[name];
       const owned = Boolean(e?.owned && ownedAlive(e));
-      res[name] = { healthy: pr.ok, detail: pr.detail, port: svc.ports(cfg)[0], owned, pid: owned ? e.pid : undefined, provisioned: safe(() => svc.provisioned(cfg)) };
+      res[name] = {
+        healthy: pr.ok,
+        detail: pr.detail,
+        port: svc.ports(cfg)[0],
+        owned,
+        pid: owned ? e.pid : undefined,
+        provisioned: safe(() => svc.provisioned(cfg)),
+      };
     }),
   );
   return Object.fromEntries(list.map((n) => [n, res[n]]));
@@ -314,7 +378,11 @@ export async function run(names, command, opts = {}) {
     if (child && child.exitCode === null) child.kill(sig);
     ac.abort();
   };
-  const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM'), SIGHUP: () => onSignal('SIGHUP') };
+  const handlers = {
+    SIGINT: () => onSignal('SIGINT'),
+    SIGTERM: () => onSignal('SIGTERM'),
+    SIGHUP: () => onSignal('SIGHUP'),
+  };
   for (const [s, h] of Object.entries(handlers)) process.on(s, h);
   let started = [];
   try {

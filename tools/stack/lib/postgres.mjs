@@ -28,7 +28,10 @@ function serverUser() {
     .readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((l) => l.startsWith(`${ROLE}:`));
-  if (!line) throw new Error(`postgres: running as root, and there is no '${ROLE}' system user to run PostgreSQL as (the postgresql package creates it)`);
+  if (!line)
+    throw new Error(
+      `postgres: running as root, and there is no '${ROLE}' system user to run PostgreSQL as (the postgresql package creates it)`,
+    );
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -71,7 +74,8 @@ export default {
 
   async provision(cfg, { logFile }) {
     if (this.provisioned(cfg)) return;
-    if (cfg.env.POSTGRES_BIN_DIR) throw new Error(`postgres: POSTGRES_BIN_DIR=${cfg.env.POSTGRES_BIN_DIR} holds no postgres server`);
+    if (cfg.env.POSTGRES_BIN_DIR)
+      throw new Error(`postgres: POSTGRES_BIN_DIR=${cfg.env.POSTGRES_BIN_DIR} holds no postgres server`);
     await aptInstall('postgres', ['postgresql'], { env: cfg.env, logFile, found: () => Boolean(binDir(cfg.env)) });
   },
 
@@ -85,12 +89,17 @@ export default {
       // initdb creates `data` inside `home` as the server user; everything under it is then that user's.
       if (user) fs.chownSync(home, user.uid, user.gid);
       log(`postgres: creating a cluster in ${path.relative(cfg.cwd, data) || data}`);
-      await runLogged('postgres', path.join(bin, 'initdb'), ['-D', data, '-U', ROLE, '--auth=trust', '--encoding=UTF8', '--no-locale'], {
-        cwd: home,
-        env: cfg.env,
-        logFile,
-        user,
-      });
+      await runLogged(
+        'postgres',
+        path.join(bin, 'initdb'),
+        ['-D', data, '-U', ROLE, '--auth=trust', '--encoding=UTF8', '--no-locale'],
+        {
+          cwd: home,
+          env: cfg.env,
+          logFile,
+          user,
+        },
+      );
     }
     const [port] = this.ports(cfg);
     return {
@@ -118,9 +127,15 @@ export default {
   async probe(cfg) {
     // The first answer to a startup message: 'R' + AuthenticationOk (trust) once the server accepts
     // connections, 'E' while it starts or recovers.
-    const reply = await tcpExchange(this.ports(cfg)[0], startupMessage(), (b) => (b.length >= 5 && b.length >= 1 + b.readInt32BE(1) ? 1 + b.readInt32BE(1) : 0));
+    const reply = await tcpExchange(this.ports(cfg)[0], startupMessage(), (b) =>
+      b.length >= 5 && b.length >= 1 + b.readInt32BE(1) ? 1 + b.readInt32BE(1) : 0,
+    );
     if (reply[0] === 0x52 && reply.readInt32BE(5) === 0) return { ok: true, detail: 'accepts connections' };
-    const text = reply.subarray(5).toString('utf8').split('\0').find((field) => field.startsWith('M'));
+    const text = reply
+      .subarray(5)
+      .toString('utf8')
+      .split('\0')
+      .find((field) => field.startsWith('M'));
     return { ok: false, detail: text ? text.slice(1) : `answered '${String.fromCharCode(reply[0])}'` };
   },
 };

@@ -4,7 +4,11 @@ import { aptInstall, exists, intEnv, log, mkdirp, tcpExchange, which } from './c
 
 function redisBin(env) {
   if (env.REDIS_SERVER) return exists(env.REDIS_SERVER) ? env.REDIS_SERVER : null;
-  return which('redis-server', env) || ['/usr/bin/redis-server', '/usr/sbin/redis-server', '/usr/local/bin/redis-server'].find(exists) || null;
+  return (
+    which('redis-server', env) ||
+    ['/usr/bin/redis-server', '/usr/sbin/redis-server', '/usr/local/bin/redis-server'].find(exists) ||
+    null
+  );
 }
 
 /** One RESP command, returns the raw first reply line. */
@@ -34,7 +38,9 @@ export default {
     if (this.provisioned(cfg)) return;
     if (cfg.env.REDIS_SERVER) throw new Error(`redis: REDIS_SERVER=${cfg.env.REDIS_SERVER} is not an executable`);
     await aptInstall('redis', ['redis-server'], { env: cfg.env, logFile, found: () => Boolean(redisBin(cfg.env)) });
-    log('redis: installed redis-server (if your system started the packaged redis service on 6379, `up` reuses it without owning it)');
+    log(
+      'redis: installed redis-server (if your system started the packaged redis service on 6379, `up` reuses it without owning it)',
+    );
   },
 
   async prepare(cfg) {
@@ -42,7 +48,24 @@ export default {
     const data = mkdirp(path.join(cfg.data, 'redis'));
     return {
       cmd: redisBin(cfg.env),
-      args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', data, '--logfile', '', '--protected-mode', 'yes'],
+      args: [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--dir',
+        data,
+        '--logfile',
+        '',
+        '--protected-mode',
+        'yes',
+      ],
       cwd: data,
       env: cfg.env,
       match: 'redis-server', // redis rewrites its title to 'redis-server 127.0.0.1:<port>'

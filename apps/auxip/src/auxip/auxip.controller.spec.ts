@@ -29,12 +29,18 @@ describe(AuxipController.name, () => {
     });
 
     it('should search the default station by validity time and product type', async () => {
-      const response = await http().get('/auxip/search?datetime=2024-01-05T00:00:00Z&product_type=AUX_POEORB').set(as('bob')).expect(200);
+      const response = await http()
+        .get('/auxip/search?datetime=2024-01-05T00:00:00Z&product_type=AUX_POEORB')
+        .set(as('bob'))
+        .expect(200);
       expect(response.body.type).toBe('FeatureCollection');
       expect(response.body.numberMatched).toBeGreaterThanOrEqual(1);
       for (const item of response.body.features) {
         expect(item.properties['product:type']).toBe('AUX_POEORB');
-        expect(item.properties.start_datetime <= '2024-01-05T00:00:00.000Z' && item.properties.end_datetime >= '2024-01-05T00:00:00.000Z').toBe(true);
+        expect(
+          item.properties.start_datetime <= '2024-01-05T00:00:00.000Z' &&
+            item.properties.end_datetime >= '2024-01-05T00:00:00.000Z',
+        ).toBe(true);
       }
       expect(response.body.links[0].href).toBe('http://auxip.test/auxip/search');
     });
@@ -57,7 +63,10 @@ describe(AuxipController.name, () => {
 
   describe('GET /auxip/:station/search', () => {
     it('should accept the station in any case and 404 an unknown one', async () => {
-      const response = await http().get('/auxip/adgs/search?platform=S1A&limit=2&sortby=-created').set(as('bob')).expect(200);
+      const response = await http()
+        .get('/auxip/adgs/search?platform=S1A&limit=2&sortby=-created')
+        .set(as('bob'))
+        .expect(200);
       expect(response.body.numberReturned).toBe(2);
       expect(response.body.features[0].properties.created >= response.body.features[1].properties.created).toBe(true);
       await http().get('/auxip/LTA/search').set(as('alice')).expect(404);
@@ -66,11 +75,14 @@ describe(AuxipController.name, () => {
 
   describe('GET /auxip/:station/files/:name and /download', () => {
     it('should answer one file, and download it with the download role only', async () => {
-      const name = (await http().get('/auxip/search?limit=1').set(as('alice')).expect(200)).body.features[0].id as string;
+      const name = (await http().get('/auxip/search?limit=1').set(as('alice')).expect(200)).body.features[0]
+        .id as string;
       expect((await http().get(`/auxip/ADGS/files/${name}`).set(as('bob')).expect(200)).body.id).toBe(name);
       const file = await http().get(`/auxip/ADGS/files/${name}/download`).set(as('alice')).expect(200);
       expect(file.headers['content-disposition']).toContain(name);
-      expect((await http().get(`/auxip/ADGS/files/${name}/download`).set(as('bob')).expect(403)).body.message).toContain('rs_auxip_adgs_download');
+      expect(
+        (await http().get(`/auxip/ADGS/files/${name}/download`).set(as('bob')).expect(403)).body.message,
+      ).toContain('rs_auxip_adgs_download');
       await http().get('/auxip/ADGS/files/missing.EOF').set(as('bob')).expect(404);
     });
   });

@@ -2,7 +2,13 @@ import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, Stre
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiAuth, AUXIP_LANDING_PAGE_ROLE, auxipRole, RequireRoles } from '@rs/auth-guard';
 import { ErrorResponseDto } from '@rs/service-kit';
-import { type StacFeatureCollection, StacFeatureCollectionResponseDto, type StacItem, StacItemResponseDto, StacLandingPageResponseDto } from '@rs/stac';
+import {
+  type StacFeatureCollection,
+  StacFeatureCollectionResponseDto,
+  type StacItem,
+  StacItemResponseDto,
+  StacLandingPageResponseDto,
+} from '@rs/stac';
 import { AUXIP_CONFIG, type AuxipConfig } from '../config/auxip.config';
 import { AUXIP_STATIONS, type AuxipStation, DEFAULT_AUXIP_STATION } from './auxip.constants';
 import { type AuxipLandingPage, AuxipService } from './auxip.service';
@@ -15,7 +21,11 @@ class StationPipe implements PipeTransform<string, AuxipStation> {
   }
 }
 
-const STATION_PARAM = { name: 'station', enum: AUXIP_STATIONS, description: 'Auxiliary data station (case-insensitive)' };
+const STATION_PARAM = {
+  name: 'station',
+  enum: AUXIP_STATIONS,
+  description: 'Auxiliary data station (case-insensitive)',
+};
 const NAME_PARAM = { name: 'name', description: 'File name (the STAC Item id)' };
 
 @ApiTags('Auxip')
@@ -29,7 +39,10 @@ export class AuxipController {
 
   @Get()
   @RequireRoles(AUXIP_LANDING_PAGE_ROLE)
-  @ApiOperation({ summary: 'Landing page', description: `STAC catalog of the service. Role \`${AUXIP_LANDING_PAGE_ROLE}\`.` })
+  @ApiOperation({
+    summary: 'Landing page',
+    description: `STAC catalog of the service. Role \`${AUXIP_LANDING_PAGE_ROLE}\`.`,
+  })
   @ApiOkResponse({ description: 'STAC Catalog', type: StacLandingPageResponseDto })
   landingPage(): AuxipLandingPage {
     return this.auxip.landingPage(this.config.PUBLIC_URL);
@@ -52,7 +65,10 @@ export class AuxipController {
   @ApiNotFoundResponse({ description: 'Unknown station', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Search auxiliary files of a station', description: 'Role `rs_auxip_<station>_read`.' })
   @ApiOkResponse({ description: 'STAC FeatureCollection of auxiliary files', type: StacFeatureCollectionResponseDto })
-  searchStation(@Param('station', StationPipe) station: AuxipStation, @Query() query: AuxSearchQueryDto): StacFeatureCollection {
+  searchStation(
+    @Param('station', StationPipe) station: AuxipStation,
+    @Query() query: AuxSearchQueryDto,
+  ): StacFeatureCollection {
     return this.auxip.search(station, query, this.config.PUBLIC_URL, `/auxip/${station}/search`);
   }
 
@@ -74,10 +90,16 @@ export class AuxipController {
   @ApiNotFoundResponse({ description: 'Unknown station or file', type: ErrorResponseDto })
   @Header('Content-Type', 'application/octet-stream')
   @ApiProduces('application/octet-stream')
-  @ApiOperation({ summary: 'Download one auxiliary file', description: 'Sample content. Role `rs_auxip_<station>_download`.' })
+  @ApiOperation({
+    summary: 'Download one auxiliary file',
+    description: 'Sample content. Role `rs_auxip_<station>_download`.',
+  })
   @ApiOkResponse({ description: 'The file content, as an attachment', schema: { type: 'string', format: 'binary' } })
   download(@Param('station', StationPipe) station: AuxipStation, @Param('name') name: string): StreamableFile {
     const file = this.auxip.download(station, name);
-    return new StreamableFile(file.content, { disposition: `attachment; filename="${file.fileName}"`, length: file.content.length });
+    return new StreamableFile(file.content, {
+      disposition: `attachment; filename="${file.fileName}"`,
+      length: file.content.length,
+    });
   }
 }

@@ -19,12 +19,66 @@ interface ProductKind {
 }
 
 const KINDS: ProductKind[] = [
-  { platform: 'S1A', productType: 'AUX_POEORB', perDay: 1, validityMs: 26 * HOUR_MS, leadMs: HOUR_MS, centre: 'OPOD', extension: 'EOF', size: [4_000_000, 4_500_000] },
-  { platform: 'S1A', productType: 'AUX_RESORB', perDay: 8, validityMs: 3 * HOUR_MS + 20 * 60_000, leadMs: 10 * 60_000, centre: 'OPOD', extension: 'EOF', size: [500_000, 600_000] },
-  { platform: 'S1C', productType: 'AUX_PREORB', perDay: 2, validityMs: 14 * HOUR_MS, leadMs: 0, centre: 'OPOD', extension: 'EOF', size: [700_000, 800_000] },
-  { platform: 'S2_', productType: 'AUX_ECMWFD', perDay: 1, validityMs: DAY_MS, leadMs: 0, centre: 'ADG_', extension: 'TGZ', size: [90_000_000, 120_000_000] },
-  { platform: 'S2_', productType: 'AUX_UT1UTC', perDay: 1, validityMs: 365 * DAY_MS, leadMs: 0, centre: 'ADG_', extension: 'TGZ', size: [20_000, 30_000] },
-  { platform: 'S3_', productType: 'AX___FRO_AX', perDay: 1, validityMs: 2 * DAY_MS, leadMs: DAY_MS / 2, centre: 'POD_', extension: 'SEN3', size: [1_000_000, 2_000_000] },
+  {
+    platform: 'S1A',
+    productType: 'AUX_POEORB',
+    perDay: 1,
+    validityMs: 26 * HOUR_MS,
+    leadMs: HOUR_MS,
+    centre: 'OPOD',
+    extension: 'EOF',
+    size: [4_000_000, 4_500_000],
+  },
+  {
+    platform: 'S1A',
+    productType: 'AUX_RESORB',
+    perDay: 8,
+    validityMs: 3 * HOUR_MS + 20 * 60_000,
+    leadMs: 10 * 60_000,
+    centre: 'OPOD',
+    extension: 'EOF',
+    size: [500_000, 600_000],
+  },
+  {
+    platform: 'S1C',
+    productType: 'AUX_PREORB',
+    perDay: 2,
+    validityMs: 14 * HOUR_MS,
+    leadMs: 0,
+    centre: 'OPOD',
+    extension: 'EOF',
+    size: [700_000, 800_000],
+  },
+  {
+    platform: 'S2_',
+    productType: 'AUX_ECMWFD',
+    perDay: 1,
+    validityMs: DAY_MS,
+    leadMs: 0,
+    centre: 'ADG_',
+    extension: 'TGZ',
+    size: [90_000_000, 120_000_000],
+  },
+  {
+    platform: 'S2_',
+    productType: 'AUX_UT1UTC',
+    perDay: 1,
+    validityMs: 365 * DAY_MS,
+    leadMs: 0,
+    centre: 'ADG_',
+    extension: 'TGZ',
+    size: [20_000, 30_000],
+  },
+  {
+    platform: 'S3_',
+    productType: 'AX___FRO_AX',
+    perDay: 1,
+    validityMs: 2 * DAY_MS,
+    leadMs: DAY_MS / 2,
+    centre: 'POD_',
+    extension: 'SEN3',
+    size: [1_000_000, 2_000_000],
+  },
 ];
 
 function compactTime(date: Date): string {
@@ -52,7 +106,11 @@ export function buildAuxipFixtures(station: string): AuxFileRecord[] {
         seed++;
         const validityStart = new Date(FIRST_DAY + day * DAY_MS + (index * DAY_MS) / kind.perDay - kind.leadMs);
         const validityEnd = new Date(validityStart.getTime() + kind.validityMs);
-        const created = new Date(validityStart.getTime() + (kind.perDay > 1 ? 4 * HOUR_MS : 20 * DAY_MS) + Math.floor(noise(seed) * 3600) * 1000);
+        const created = new Date(
+          validityStart.getTime() +
+            (kind.perDay > 1 ? 4 * HOUR_MS : 20 * DAY_MS) +
+            Math.floor(noise(seed) * 3600) * 1000,
+        );
         const [min, max] = kind.size;
         files.push({
           name: `${kind.platform}_OPER_${kind.productType}_${kind.centre}_${compactTime(created)}_V${compactTime(validityStart)}_${compactTime(validityEnd)}.${kind.extension}`,

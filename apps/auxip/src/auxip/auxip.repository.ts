@@ -6,7 +6,9 @@ import type { AuxFileRecord } from './auxip.records';
 /** The only class that knows where auxiliary files come from: in-memory sample fixtures here. */
 @Injectable()
 export class AuxipRepository {
-  private readonly filesByStation = new Map<string, AuxFileRecord[]>(AUXIP_STATIONS.map((station) => [station, buildAuxipFixtures(station)]));
+  private readonly filesByStation = new Map<string, AuxFileRecord[]>(
+    AUXIP_STATIONS.map((station) => [station, buildAuxipFixtures(station)]),
+  );
 
   files(station: string): readonly AuxFileRecord[] {
     return this.filesByStation.get(station) ?? [];

@@ -14,7 +14,12 @@ describe(AuxipService.name, () => {
 
   describe('search', () => {
     it('should keep files whose validity meets the interval', () => {
-      const result = sut.search('ADGS', { datetime: '2024-01-03T10:00:00Z/2024-01-03T11:00:00Z', limit: 1000 }, BASE, '/auxip/search');
+      const result = sut.search(
+        'ADGS',
+        { datetime: '2024-01-03T10:00:00Z/2024-01-03T11:00:00Z', limit: 1000 },
+        BASE,
+        '/auxip/search',
+      );
       expect(result.numberMatched).toBeGreaterThan(0);
       for (const item of result.features) {
         expect(String(item.properties['start_datetime']) <= '2024-01-03T11:00:00.000Z').toBe(true);
@@ -23,9 +28,18 @@ describe(AuxipService.name, () => {
     });
 
     it('should filter by product type and platform, case-insensitively', () => {
-      const result = sut.search('ADGS', { product_type: 'aux_resorb', platform: 's1a', limit: 1000 }, BASE, '/auxip/search');
+      const result = sut.search(
+        'ADGS',
+        { product_type: 'aux_resorb', platform: 's1a', limit: 1000 },
+        BASE,
+        '/auxip/search',
+      );
       expect(result.numberMatched).toBe(8 * 14);
-      expect(result.features.every((item) => item.properties['product:type'] === 'AUX_RESORB' && item.properties['platform'] === 'sentinel-1a')).toBe(true);
+      expect(
+        result.features.every(
+          (item) => item.properties['product:type'] === 'AUX_RESORB' && item.properties['platform'] === 'sentinel-1a',
+        ),
+      ).toBe(true);
     });
 
     it('should describe a constellation-wide file without platform', () => {

@@ -1,12 +1,26 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { compareBy, featureCollection, overlaps, parseInterval, parseList, parseSortBy, STAC_VERSION, type StacFeatureCollection, type StacItem, type StacLink } from '@rs/stac';
+import {
+  compareBy,
+  featureCollection,
+  overlaps,
+  parseInterval,
+  parseList,
+  parseSortBy,
+  STAC_VERSION,
+  type StacFeatureCollection,
+  type StacItem,
+  type StacLink,
+} from '@rs/stac';
 import { AUXIP_STATIONS, DEFAULT_LIMIT } from './auxip.constants';
 import type { AuxFileRecord } from './auxip.records';
 import { AuxipRepository } from './auxip.repository';
 import type { AuxSearchQueryDto } from './dto/aux-search-query.dto';
 
 const SORT_FIELDS = ['datetime', 'start_datetime', 'end_datetime', 'created', 'product:type', 'file:size'] as const;
-const EXTENSIONS = ['https://stac-extensions.github.io/file/v2.1.0/schema.json', 'https://stac-extensions.github.io/product/v0.1.0/schema.json'];
+const EXTENSIONS = [
+  'https://stac-extensions.github.io/file/v2.1.0/schema.json',
+  'https://stac-extensions.github.io/product/v0.1.0/schema.json',
+];
 
 /** The STAC landing page of the Auxip service. */
 export interface AuxipLandingPage {
@@ -32,8 +46,18 @@ export class AuxipService {
       description: 'Auxiliary files (orbits, meteo, time correlation) of the auxiliary data gathering stations',
       links: [
         { rel: 'self', href: `${baseUrl}/auxip`, type: 'application/json' },
-        { rel: 'search', href: `${baseUrl}/auxip/search`, type: 'application/geo+json', title: 'Search the default station' },
-        ...AUXIP_STATIONS.map((station) => ({ rel: 'child', href: `${baseUrl}/auxip/${station}/search`, type: 'application/geo+json', title: `Search ${station}` })),
+        {
+          rel: 'search',
+          href: `${baseUrl}/auxip/search`,
+          type: 'application/geo+json',
+          title: 'Search the default station',
+        },
+        ...AUXIP_STATIONS.map((station) => ({
+          rel: 'child',
+          href: `${baseUrl}/auxip/${station}/search`,
+          type: 'application/geo+json',
+          title: `Search ${station}`,
+        })),
         { rel: 'service-doc', href: `${baseUrl}/docs`, type: 'text/html' },
       ],
     };
@@ -70,7 +94,11 @@ export class AuxipService {
 
   private find(station: string, name: string): AuxFileRecord {
     const file = this.repository.file(station, name);
-    if (!file) throw new NotFoundException({ code: 'FILE_NOT_FOUND', message: `No auxiliary file '${name.slice(0, 120)}' at station ${station}` });
+    if (!file)
+      throw new NotFoundException({
+        code: 'FILE_NOT_FOUND',
+        message: `No auxiliary file '${name.slice(0, 120)}' at station ${station}`,
+      });
     return file;
   }
 
@@ -96,7 +124,15 @@ export class AuxipService {
         'file:size': file.size,
       },
       links: [{ rel: 'self', href, type: 'application/geo+json' }],
-      assets: { file: { href: `${href}/download`, title: file.name, type: 'application/octet-stream', roles: ['data'], 'file:size': file.size } },
+      assets: {
+        file: {
+          href: `${href}/download`,
+          title: file.name,
+          type: 'application/octet-stream',
+          roles: ['data'],
+          'file:size': file.size,
+        },
+      },
       collection: `auxip_${file.station.toLowerCase()}`,
     };
   }

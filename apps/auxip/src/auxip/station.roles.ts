@@ -6,7 +6,10 @@ import { AUXIP_STATIONS, type AuxipStation } from './auxip.constants';
 export function knownStation(raw: string | undefined): AuxipStation {
   const station = (raw ?? '').toUpperCase();
   if (!(AUXIP_STATIONS as readonly string[]).includes(station)) {
-    throw new NotFoundException({ code: 'STATION_NOT_FOUND', message: `Unknown Auxip station '${(raw ?? '').slice(0, 20)}': use one of ${AUXIP_STATIONS.join(', ')}` });
+    throw new NotFoundException({
+      code: 'STATION_NOT_FOUND',
+      message: `Unknown Auxip station '${(raw ?? '').slice(0, 20)}': use one of ${AUXIP_STATIONS.join(', ')}`,
+    });
   }
   return station as AuxipStation;
 }

@@ -22,7 +22,11 @@ describe(loadAuxipConfig.name, () => {
   describe(authGuardOptions.name, () => {
     it('should turn Kafka off when asked', () => {
       expect(authGuardOptions(loadAuxipConfig({ KAFKA_ENABLED: 'false' })).kafka).toBe(false);
-      expect(authGuardOptions(loadAuxipConfig({})).kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'auxip', usageFlushIntervalMs: 1000 });
+      expect(authGuardOptions(loadAuxipConfig({})).kafka).toEqual({
+        brokers: ['127.0.0.1:9092'],
+        clientId: 'auxip',
+        usageFlushIntervalMs: 1000,
+      });
     });
   });
 });

@@ -21,7 +21,10 @@ describe(CadipController.name, () => {
     });
 
     it('should answer a STAC FeatureCollection to a user with the station role', async () => {
-      const response = await http().get('/cadip/ins/session?start_date=2024-01-01T00:00:00Z&stop_date=2024-01-02T00:00:00Z').set(as('bob')).expect(200);
+      const response = await http()
+        .get('/cadip/ins/session?start_date=2024-01-01T00:00:00Z&stop_date=2024-01-02T00:00:00Z')
+        .set(as('bob'))
+        .expect(200);
       expect(response.body).toMatchObject({ type: 'FeatureCollection', numberReturned: 4, numberMatched: 4 });
       expect(response.body.features[0].properties['cadip:station']).toBe('INS');
       expect(response.body.links[0].href).toBe('http://cadip.test/cadip/INS/session');
@@ -53,23 +56,42 @@ describe(CadipController.name, () => {
 
   describe('GET /cadip/:station/cadu/search', () => {
     it('should list the CADU chunks of a session', async () => {
-      const sessions = await http().get('/cadip/INS/session?platform=S1A,S2A,S2B,S3A,S3B,S1C&limit=1').set(as('bob')).expect(200);
+      const sessions = await http()
+        .get('/cadip/INS/session?platform=S1A,S2A,S2B,S3A,S3B,S1C&limit=1')
+        .set(as('bob'))
+        .expect(200);
       const sessionId = sessions.body.features[0].id as string;
-      const response = await http().get(`/cadip/INS/cadu/search?session_id=${sessionId}&sortby=%2Bcadip:block_number`).set(as('bob')).expect(200);
+      const response = await http()
+        .get(`/cadip/INS/cadu/search?session_id=${sessionId}&sortby=%2Bcadip:block_number`)
+        .set(as('bob'))
+        .expect(200);
       expect(response.body.numberMatched).toBe(6);
-      expect(response.body.features.map((item: { properties: Record<string, unknown> }) => item.properties['cadip:session_id'])).toEqual(Array(6).fill(sessionId));
+      expect(
+        response.body.features.map(
+          (item: { properties: Record<string, unknown> }) => item.properties['cadip:session_id'],
+        ),
+      ).toEqual(Array(6).fill(sessionId));
       expect(response.body.features[0].properties['cadip:block_number']).toBe(1);
     });
 
     it('should filter by publication time and honour the limit', async () => {
-      const response = await http().get('/cadip/INS/cadu/search?datetime=2024-01-01T00:00:00Z/2024-01-01T12:00:00Z&limit=3').set(as('bob')).expect(200);
+      const response = await http()
+        .get('/cadip/INS/cadu/search?datetime=2024-01-01T00:00:00Z/2024-01-01T12:00:00Z&limit=3')
+        .set(as('bob'))
+        .expect(200);
       expect(response.body.numberReturned).toBe(3);
-      for (const feature of response.body.features) expect(feature.properties.datetime < '2024-01-01T12:00:00').toBe(true);
+      for (const feature of response.body.features)
+        expect(feature.properties.datetime < '2024-01-01T12:00:00').toBe(true);
     });
 
     it('should answer 400 for a bad sortby or datetime', async () => {
-      expect((await http().get('/cadip/INS/cadu/search?sortby=-password').set(as('bob')).expect(400)).body.parameter).toBe('sortby');
-      expect((await http().get('/cadip/INS/cadu/search?datetime=2024-02-01/2024-01-01').set(as('bob')).expect(400)).body.parameter).toBe('datetime');
+      expect(
+        (await http().get('/cadip/INS/cadu/search?sortby=-password').set(as('bob')).expect(400)).body.parameter,
+      ).toBe('sortby');
+      expect(
+        (await http().get('/cadip/INS/cadu/search?datetime=2024-02-01/2024-01-01').set(as('bob')).expect(400)).body
+          .parameter,
+      ).toBe('datetime');
     });
   });
 

@@ -2,7 +2,12 @@ import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, Stre
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiAuth, RequireRoles } from '@rs/auth-guard';
 import { ErrorResponseDto } from '@rs/service-kit';
-import { type StacFeatureCollection, StacFeatureCollectionResponseDto, type StacItem, StacItemResponseDto } from '@rs/stac';
+import {
+  type StacFeatureCollection,
+  StacFeatureCollectionResponseDto,
+  type StacItem,
+  StacItemResponseDto,
+} from '@rs/stac';
 import { CADIP_CONFIG, type CadipConfig } from '../config/cadip.config';
 import { CADIP_STATIONS, type CadipStation } from './cadip.constants';
 import { CadipService } from './cadip.service';
@@ -34,18 +39,28 @@ export class CadipController {
   @RequireRoles(stationRole('read'))
   @ApiOperation({
     summary: 'Search sessions',
-    description: "A station's downlink sessions with their CADU files as assets. Give at least one of `id`, `platform`, or both `start_date` and `stop_date`. Role `rs_cadip_<station>_read`.",
+    description:
+      "A station's downlink sessions with their CADU files as assets. Give at least one of `id`, `platform`, or both `start_date` and `stop_date`. Role `rs_cadip_<station>_read`.",
   })
   @ApiOkResponse({ description: 'STAC FeatureCollection of sessions', type: StacFeatureCollectionResponseDto })
-  sessions(@Param('station', StationPipe) station: CadipStation, @Query() query: SessionQueryDto): StacFeatureCollection {
+  sessions(
+    @Param('station', StationPipe) station: CadipStation,
+    @Query() query: SessionQueryDto,
+  ): StacFeatureCollection {
     return this.cadip.searchSessions(station, query, this.config.PUBLIC_URL);
   }
 
   @Get(':station/cadu/search')
   @RequireRoles(stationRole('read'))
-  @ApiOperation({ summary: 'Search CADU files', description: 'CADU chunks by publication time and session. Role `rs_cadip_<station>_read`.' })
+  @ApiOperation({
+    summary: 'Search CADU files',
+    description: 'CADU chunks by publication time and session. Role `rs_cadip_<station>_read`.',
+  })
   @ApiOkResponse({ description: 'STAC FeatureCollection of CADU chunks', type: StacFeatureCollectionResponseDto })
-  searchCadus(@Param('station', StationPipe) station: CadipStation, @Query() query: CaduSearchQueryDto): StacFeatureCollection {
+  searchCadus(
+    @Param('station', StationPipe) station: CadipStation,
+    @Query() query: CaduSearchQueryDto,
+  ): StacFeatureCollection {
     return this.cadip.searchCadus(station, query, this.config.PUBLIC_URL);
   }
 
@@ -62,11 +77,17 @@ export class CadipController {
   @RequireRoles(stationRole('download'))
   @Header('Content-Type', 'application/octet-stream')
   @ApiProduces('application/octet-stream')
-  @ApiOperation({ summary: 'Download one CADU file', description: 'Sample content. Role `rs_cadip_<station>_download`.' })
+  @ApiOperation({
+    summary: 'Download one CADU file',
+    description: 'Sample content. Role `rs_cadip_<station>_download`.',
+  })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ description: 'The chunk content, as an attachment', schema: { type: 'string', format: 'binary' } })
   download(@Param('station', StationPipe) station: CadipStation, @Param('id') id: string): StreamableFile {
     const file = this.cadip.download(station, id);
-    return new StreamableFile(file.content, { disposition: `attachment; filename="${file.fileName}"`, length: file.content.length });
+    return new StreamableFile(file.content, {
+      disposition: `attachment; filename="${file.fileName}"`,
+      length: file.content.length,
+    });
   }
 }

@@ -5,7 +5,12 @@ const HOUR_MS = 3_600_000;
 const SESSIONS_PER_STATION = 28;
 const BLOCKS_PER_CHANNEL = 3;
 const FIRST_SESSION = Date.UTC(2024, 0, 1, 1, 0, 0);
-const ANTENNAS: Record<string, string[]> = { INS: ['INS-A1', 'INS-A2'], MTI: ['MTI-21'], SGS: ['SGS-S1', 'SGS-S2'], MPS: ['MPS-01'] };
+const ANTENNAS: Record<string, string[]> = {
+  INS: ['INS-A1', 'INS-A2'],
+  MTI: ['MTI-21'],
+  SGS: ['SGS-S1', 'SGS-S2'],
+  MPS: ['MPS-01'],
+};
 
 /** Small deterministic PRNG (mulberry32): the same sample data on every start and in every test. */
 function random(seed: number): () => number {

@@ -19,7 +19,10 @@ describe(CadipService.name, () => {
       const result = sut.searchSessions('SGS', { id: `${session.id},unknown` }, BASE);
       expect(result.features.map((item) => item.id)).toEqual([session.id]);
       expect(Object.keys(result.features[0].assets)).toHaveLength(6);
-      expect(result.features[0].properties).toMatchObject({ 'sat:absolute_orbit': session.downlinkOrbit, 'cadip:antenna_id': session.antennaId });
+      expect(result.features[0].properties).toMatchObject({
+        'sat:absolute_orbit': session.downlinkOrbit,
+        'cadip:antenna_id': session.antennaId,
+      });
     });
 
     it('should filter by platform, case-insensitively', () => {
@@ -29,18 +32,29 @@ describe(CadipService.name, () => {
     });
 
     it('should keep sessions that start within the range', () => {
-      const result = sut.searchSessions('MPS', { start_date: '2024-01-02T00:00:00Z', stop_date: '2024-01-03T00:00:00Z' }, BASE);
+      const result = sut.searchSessions(
+        'MPS',
+        { start_date: '2024-01-02T00:00:00Z', stop_date: '2024-01-03T00:00:00Z' },
+        BASE,
+      );
       expect(result.numberMatched).toBe(4);
-      for (const item of result.features) expect(String(item.properties['start_datetime']).startsWith('2024-01-02')).toBe(true);
+      for (const item of result.features)
+        expect(String(item.properties['start_datetime']).startsWith('2024-01-02')).toBe(true);
     });
 
     it('should refuse a search without criteria, or with only one date', () => {
       expect(() => sut.searchSessions('INS', {}, BASE)).toThrow(DomainError);
-      expect(() => sut.searchSessions('INS', { start_date: '2024-01-01T00:00:00Z' }, BASE)).toThrow("Give at least one of 'id', 'platform'");
+      expect(() => sut.searchSessions('INS', { start_date: '2024-01-01T00:00:00Z' }, BASE)).toThrow(
+        "Give at least one of 'id', 'platform'",
+      );
     });
 
     it('should apply the limit but count every match', () => {
-      const result = sut.searchSessions('INS', { start_date: '2024-01-01T00:00:00Z', stop_date: '2024-02-01T00:00:00Z', limit: 5 }, BASE);
+      const result = sut.searchSessions(
+        'INS',
+        { start_date: '2024-01-01T00:00:00Z', stop_date: '2024-02-01T00:00:00Z', limit: 5 },
+        BASE,
+      );
       expect(result.numberReturned).toBe(5);
       expect(result.numberMatched).toBe(28);
     });
@@ -54,7 +68,9 @@ describe(CadipService.name, () => {
     });
 
     it('should sort by size ascending', () => {
-      const sizes = sut.searchCadus('INS', { sortby: '+file:size', limit: 1000 }, BASE).features.map((item) => Number(item.properties['file:size']));
+      const sizes = sut
+        .searchCadus('INS', { sortby: '+file:size', limit: 1000 }, BASE)
+        .features.map((item) => Number(item.properties['file:size']));
       expect(sizes).toEqual([...sizes].sort((a, b) => a - b));
       expect(sizes).toHaveLength(168);
     });

@@ -1,13 +1,31 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DomainError } from '@rs/key-domain';
-import { compareBy, featureCollection, overlaps, parseInterval, parseIsoDate, parseList, parseSortBy, STAC_VERSION, type StacFeatureCollection, type StacItem } from '@rs/stac';
+import {
+  compareBy,
+  featureCollection,
+  overlaps,
+  parseInterval,
+  parseIsoDate,
+  parseList,
+  parseSortBy,
+  STAC_VERSION,
+  type StacFeatureCollection,
+  type StacItem,
+} from '@rs/stac';
 import { DEFAULT_LIMIT, PLATFORMS } from './cadip.constants';
 import type { CaduRecord, SessionRecord } from './cadip.records';
 import { CadipRepository } from './cadip.repository';
 import type { CaduSearchQueryDto } from './dto/cadu-search-query.dto';
 import type { SessionQueryDto } from './dto/session-query.dto';
 
-const CADU_SORT_FIELDS = ['datetime', 'created', 'cadip:block_number', 'cadip:channel', 'cadip:session_id', 'file:size'] as const;
+const CADU_SORT_FIELDS = [
+  'datetime',
+  'created',
+  'cadip:block_number',
+  'cadip:channel',
+  'cadip:session_id',
+  'file:size',
+] as const;
 const SAT_EXTENSION = 'https://stac-extensions.github.io/sat/v1.0.0/schema.json';
 const FILE_EXTENSION = 'https://stac-extensions.github.io/file/v2.1.0/schema.json';
 
@@ -20,15 +38,23 @@ export class CadipService {
     const ids = parseList(query.id);
     const platforms = parseList(query.platform)?.map((platform) => {
       const short = platform.toUpperCase();
-      if (!PLATFORMS[short]) throw DomainError.invalidParameter('platform', `Unknown platform '${platform.slice(0, 20)}': use ${Object.keys(PLATFORMS).join(', ')}`);
+      if (!PLATFORMS[short])
+        throw DomainError.invalidParameter(
+          'platform',
+          `Unknown platform '${platform.slice(0, 20)}': use ${Object.keys(PLATFORMS).join(', ')}`,
+        );
       return short;
     });
     const start = query.start_date ? parseIsoDate(query.start_date, 'start_date') : undefined;
     const stop = query.stop_date ? parseIsoDate(query.stop_date, 'stop_date') : undefined;
     if (!ids && !platforms && !(start && stop)) {
-      throw DomainError.invalidParameter('id', "Give at least one of 'id', 'platform', or both 'start_date' and 'stop_date'");
+      throw DomainError.invalidParameter(
+        'id',
+        "Give at least one of 'id', 'platform', or both 'start_date' and 'stop_date'",
+      );
     }
-    if (start && stop && start > stop) throw DomainError.invalidParameter('stop_date', "'stop_date' must not be before 'start_date'");
+    if (start && stop && start > stop)
+      throw DomainError.invalidParameter('stop_date', "'stop_date' must not be before 'start_date'");
     const matched = this.repository
       .sessions(station)
       .filter(
@@ -49,7 +75,10 @@ export class CadipService {
     const sort = parseSortBy(query.sortby, CADU_SORT_FIELDS, { field: 'datetime', descending: true });
     const items = this.repository
       .cadus(station)
-      .filter((cadu) => overlaps(cadu.published, cadu.published, interval) && (!sessionIds || sessionIds.includes(cadu.sessionId)))
+      .filter(
+        (cadu) =>
+          overlaps(cadu.published, cadu.published, interval) && (!sessionIds || sessionIds.includes(cadu.sessionId)),
+      )
       .map((cadu) => this.caduItem(cadu, baseUrl))
       .sort(compareBy((item: StacItem, field) => item.properties[field], sort));
     const limit = query.limit ?? DEFAULT_LIMIT;
@@ -69,7 +98,11 @@ export class CadipService {
 
   private findCadu(station: string, id: string): CaduRecord {
     const cadu = this.repository.cadu(station, id);
-    if (!cadu) throw new NotFoundException({ code: 'CADU_NOT_FOUND', message: `No CADU file '${id.slice(0, 120)}' at station ${station}` });
+    if (!cadu)
+      throw new NotFoundException({
+        code: 'CADU_NOT_FOUND',
+        message: `No CADU file '${id.slice(0, 120)}' at station ${station}`,
+      });
     return cadu;
   }
 
@@ -98,8 +131,17 @@ export class CadipService {
         'cadip:delivery_push_ok': session.deliveryPushOk,
       },
       links: [
-        { rel: 'self', href: `${baseUrl}/cadip/${session.station}/session?id=${encodeURIComponent(session.id)}`, type: 'application/geo+json' },
-        { rel: 'items', href: `${baseUrl}/cadip/${session.station}/cadu/search?session_id=${encodeURIComponent(session.id)}`, type: 'application/geo+json', title: 'CADU chunks' },
+        {
+          rel: 'self',
+          href: `${baseUrl}/cadip/${session.station}/session?id=${encodeURIComponent(session.id)}`,
+          type: 'application/geo+json',
+        },
+        {
+          rel: 'items',
+          href: `${baseUrl}/cadip/${session.station}/cadu/search?session_id=${encodeURIComponent(session.id)}`,
+          type: 'application/geo+json',
+          title: 'CADU chunks',
+        },
       ],
       assets: Object.fromEntries(cadus.map((cadu) => [cadu.id, this.caduAsset(cadu, baseUrl)])),
       collection: `cadip_${session.station.toLowerCase()}`,
@@ -124,7 +166,13 @@ export class CadipService {
         'cadip:final_block': cadu.finalBlock,
         'file:size': cadu.size,
       },
-      links: [{ rel: 'self', href: `${baseUrl}/cadip/${cadu.station}/cadu/${encodeURIComponent(cadu.id)}`, type: 'application/geo+json' }],
+      links: [
+        {
+          rel: 'self',
+          href: `${baseUrl}/cadip/${cadu.station}/cadu/${encodeURIComponent(cadu.id)}`,
+          type: 'application/geo+json',
+        },
+      ],
       assets: { file: this.caduAsset(cadu, baseUrl) },
       collection: `cadip_${cadu.station.toLowerCase()}`,
     };

@@ -6,7 +6,10 @@ import { CADIP_STATIONS, type CadipStation } from './cadip.constants';
 export function knownStation(raw: string | undefined): CadipStation {
   const station = (raw ?? '').toUpperCase();
   if (!(CADIP_STATIONS as readonly string[]).includes(station)) {
-    throw new NotFoundException({ code: 'STATION_NOT_FOUND', message: `Unknown Cadip station '${(raw ?? '').slice(0, 20)}': use one of ${CADIP_STATIONS.join(', ')}` });
+    throw new NotFoundException({
+      code: 'STATION_NOT_FOUND',
+      message: `Unknown Cadip station '${(raw ?? '').slice(0, 20)}': use one of ${CADIP_STATIONS.join(', ')}`,
+    });
   }
   return station as CadipStation;
 }

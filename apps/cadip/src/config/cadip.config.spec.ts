@@ -22,8 +22,14 @@ describe(loadCadipConfig.name, () => {
   describe(authGuardOptions.name, () => {
     it('should turn Kafka off when asked', () => {
       expect(authGuardOptions(loadCadipConfig({ KAFKA_ENABLED: 'false' })).kafka).toBe(false);
-      expect(authGuardOptions(loadCadipConfig({ USAGE_FLUSH_INTERVAL_MS: '250' })).kafka).toMatchObject({ usageFlushIntervalMs: 250 });
-      expect(authGuardOptions(loadCadipConfig({})).kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'cadip', usageFlushIntervalMs: 1000 });
+      expect(authGuardOptions(loadCadipConfig({ USAGE_FLUSH_INTERVAL_MS: '250' })).kafka).toMatchObject({
+        usageFlushIntervalMs: 250,
+      });
+      expect(authGuardOptions(loadCadipConfig({})).kafka).toEqual({
+        brokers: ['127.0.0.1:9092'],
+        clientId: 'cadip',
+        usageFlushIntervalMs: 1000,
+      });
     });
   });
 });

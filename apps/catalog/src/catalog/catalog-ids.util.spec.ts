@@ -12,9 +12,12 @@ describe('catalog-ids.util', () => {
       expect(parseCollectionId('alice:s1-l1')).toEqual({ owner: 'alice', name: 's1-l1' });
     });
 
-    it.each(['alice', 'alice:', ':s1', 'a:b:c', 'alice:s1/../x', 'al ice:s1'])('should refuse %p naming collection_id', (raw) => {
-      expect(() => parseCollectionId(raw)).toThrow(DomainError);
-    });
+    it.each(['alice', 'alice:', ':s1', 'a:b:c', 'alice:s1/../x', 'al ice:s1'])(
+      'should refuse %p naming collection_id',
+      (raw) => {
+        expect(() => parseCollectionId(raw)).toThrow(DomainError);
+      },
+    );
   });
 
   describe(assertItemId.name, () => {

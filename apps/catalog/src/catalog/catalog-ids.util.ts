@@ -19,7 +19,10 @@ export function collectionKey(id: CollectionId): string {
 export function parseCollectionId(raw: string | undefined, parameter = 'collection_id'): CollectionId {
   const [owner, name, ...rest] = (raw ?? '').split(':');
   if (rest.length > 0 || !owner || !name || !OWNER.test(owner) || !NAME.test(name)) {
-    throw DomainError.invalidParameter(parameter, `'${(raw ?? '').slice(0, 80)}' is not a collection id of the form <owner>:<collection> (letters, digits, _ . -)`);
+    throw DomainError.invalidParameter(
+      parameter,
+      `'${(raw ?? '').slice(0, 80)}' is not a collection id of the form <owner>:<collection> (letters, digits, _ . -)`,
+    );
   }
   return { owner, name };
 }
@@ -31,7 +34,10 @@ export function isCollectionName(raw: string): boolean {
 
 export function assertItemId(raw: string | undefined, parameter = 'item_id'): string {
   if (!raw || !ITEM_ID.test(raw)) {
-    throw DomainError.invalidParameter(parameter, `'${(raw ?? '').slice(0, 80)}' is not a valid item id (letters, digits and _ . : + -, at most 200)`);
+    throw DomainError.invalidParameter(
+      parameter,
+      `'${(raw ?? '').slice(0, 80)}' is not a valid item id (letters, digits and _ . : + -, at most 200)`,
+    );
   }
   return raw;
 }

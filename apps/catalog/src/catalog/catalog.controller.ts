@@ -1,5 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiAuth, type AuthPrincipal, CurrentPrincipal, RequireRoles } from '@rs/auth-guard';
 import { ErrorResponseDto } from '@rs/service-kit';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config/catalog.config';
@@ -25,7 +34,8 @@ const ITEM_PARAM = { name: 'itemId', description: 'Item id' };
 function nextGet(href: string, query: ItemsQueryDto & Partial<SearchQueryDto>): NextLink {
   return (offset) => {
     const params = new URLSearchParams();
-    for (const [name, value] of Object.entries({ ...query, offset })) if (value !== undefined) params.set(name, String(value));
+    for (const [name, value] of Object.entries({ ...query, offset }))
+      if (value !== undefined) params.set(name, String(value));
     return { rel: 'next', href: `${href}?${params.toString()}`, type: 'application/geo+json', method: 'GET' };
   };
 }
@@ -45,27 +55,39 @@ export class CatalogController {
 
   @Get()
   @ApiOperation({ summary: 'Landing page', description: 'STAC API landing page (any authenticated user).' })
-  @ApiOkResponse({ description: 'STAC Catalog with the links to conformance, collections and search', type: StacLandingPageResponseDto })
+  @ApiOkResponse({
+    description: 'STAC Catalog with the links to conformance, collections and search',
+    type: StacLandingPageResponseDto,
+  })
   landingPage(): StacObject {
     return this.catalog.landingPage(this.baseUrl);
   }
 
   @Get('conformance')
-  @ApiOperation({ summary: 'Conformance classes', description: 'The STAC API and OGC API conformance classes this catalog implements (any authenticated user).' })
+  @ApiOperation({
+    summary: 'Conformance classes',
+    description: 'The STAC API and OGC API conformance classes this catalog implements (any authenticated user).',
+  })
   @ApiOkResponse({ description: 'The conformance classes', type: ConformanceResponseDto })
   conformance(): { conformsTo: string[] } {
     return this.catalog.conformance();
   }
 
   @Get('collections')
-  @ApiOperation({ summary: 'List collections', description: 'The collections you own or hold `rs_catalog_<owner>:<collection>_read` for.' })
+  @ApiOperation({
+    summary: 'List collections',
+    description: 'The collections you own or hold `rs_catalog_<owner>:<collection>_read` for.',
+  })
   @ApiOkResponse({ description: 'The readable STAC Collections', type: StacCollectionsResponseDto })
   listCollections(@CurrentPrincipal() principal: AuthPrincipal): Promise<StacObject> {
     return this.catalog.listCollections(principal, this.baseUrl);
   }
 
   @Post('collections')
-  @ApiOperation({ summary: 'Create a collection', description: 'Created as `<you>:<id>`; another owner needs their `rs_catalog_<owner>:<collection>_write`.' })
+  @ApiOperation({
+    summary: 'Create a collection',
+    description: 'Created as `<you>:<id>`; another owner needs their `rs_catalog_<owner>:<collection>_write`.',
+  })
   @ApiCreatedResponse({ description: 'The STAC Collection', type: StacCollectionResponseDto })
   createCollection(@CurrentPrincipal() principal: AuthPrincipal, @Body() body: StacCollectionDto): Promise<StacObject> {
     return this.catalog.createCollection(principal, body, this.baseUrl);
@@ -97,7 +119,10 @@ export class CatalogController {
   @ApiParam(COLLECTION_PARAM)
   @ApiNoContentResponse({ description: 'Deleted with its items' })
   @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
-  @ApiOperation({ summary: 'Delete a collection and its items', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
+  @ApiOperation({
+    summary: 'Delete a collection and its items',
+    description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.',
+  })
   deleteCollection(@Param('collectionId') collectionId: string): Promise<void> {
     return this.catalog.deleteCollection(collectionId);
   }
@@ -105,7 +130,10 @@ export class CatalogController {
   @Get('collections/:collectionId/items')
   @RequireRoles(collectionAccess('read'))
   @ApiParam(COLLECTION_PARAM)
-  @ApiOkResponse({ description: 'STAC FeatureCollection, newest first, with a `next` link while more remain', type: StacFeatureCollectionResponseDto })
+  @ApiOkResponse({
+    description: 'STAC FeatureCollection, newest first, with a `next` link while more remain',
+    type: StacFeatureCollectionResponseDto,
+  })
   @ApiOperation({ summary: 'List items', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
   listItems(@Param('collectionId') collectionId: string, @Query() query: ItemsQueryDto): Promise<StacObject> {
     const href = `${this.baseUrl}/catalog/collections/${collectionId}/items`;
@@ -139,7 +167,11 @@ export class CatalogController {
   @ApiNotFoundResponse({ description: 'No such collection or item', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Replace an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
   @ApiOkResponse({ description: 'The STAC Item as stored', type: StacItemResponseDto })
-  replaceItem(@Param('collectionId') collectionId: string, @Param('itemId') itemId: string, @Body() body: StacItemDto): Promise<StacObject> {
+  replaceItem(
+    @Param('collectionId') collectionId: string,
+    @Param('itemId') itemId: string,
+    @Body() body: StacItemDto,
+  ): Promise<StacObject> {
     return this.catalog.replaceItem(collectionId, itemId, body, this.baseUrl);
   }
 
@@ -156,20 +188,42 @@ export class CatalogController {
   }
 
   @Get('search')
-  @ApiOperation({ summary: 'Search items', description: 'Across the named collections (each must be readable) or every collection you may read.' })
-  @ApiOkResponse({ description: 'STAC FeatureCollection, newest first, with a `next` link while more remain', type: StacFeatureCollectionResponseDto })
+  @ApiOperation({
+    summary: 'Search items',
+    description: 'Across the named collections (each must be readable) or every collection you may read.',
+  })
+  @ApiOkResponse({
+    description: 'STAC FeatureCollection, newest first, with a `next` link while more remain',
+    type: StacFeatureCollectionResponseDto,
+  })
   search(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: SearchQueryDto): Promise<StacObject> {
-    const criteria = { ...query, collections: CatalogService.list(query.collections), ids: CatalogService.list(query.ids) };
+    const criteria = {
+      ...query,
+      collections: CatalogService.list(query.collections),
+      ids: CatalogService.list(query.ids),
+    };
     return this.catalog.search(principal, criteria, this.baseUrl, nextGet(`${this.baseUrl}/catalog/search`, query));
   }
 
   @Post('search')
   @HttpCode(200)
   @ApiBody({ type: SearchBodyDto })
-  @ApiOperation({ summary: 'Search items (JSON body)', description: 'As GET /catalog/search, with the criteria in the body.' })
-  @ApiOkResponse({ description: 'STAC FeatureCollection, with a POST `next` link while more remain', type: StacFeatureCollectionResponseDto })
+  @ApiOperation({
+    summary: 'Search items (JSON body)',
+    description: 'As GET /catalog/search, with the criteria in the body.',
+  })
+  @ApiOkResponse({
+    description: 'STAC FeatureCollection, with a POST `next` link while more remain',
+    type: StacFeatureCollectionResponseDto,
+  })
   searchPost(@CurrentPrincipal() principal: AuthPrincipal, @Body() body: SearchBodyDto): Promise<StacObject> {
     const href = `${this.baseUrl}/catalog/search`;
-    return this.catalog.search(principal, body, this.baseUrl, (offset) => ({ rel: 'next', href, type: 'application/geo+json', method: 'POST', body: { ...body, offset } }));
+    return this.catalog.search(principal, body, this.baseUrl, (offset) => ({
+      rel: 'next',
+      href,
+      type: 'application/geo+json',
+      method: 'POST',
+      body: { ...body, offset },
+    }));
   }
 }

@@ -2,7 +2,12 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { CatalogController } from './catalog.controller';
 import { CatalogRepository } from './catalog.repository';
-import { CatalogCollectionDocument, CatalogCollectionSchema, CatalogItemDocument, CatalogItemSchema } from './catalog.schemas';
+import {
+  CatalogCollectionDocument,
+  CatalogCollectionSchema,
+  CatalogItemDocument,
+  CatalogItemSchema,
+} from './catalog.schemas';
 import { CatalogSeeder } from './catalog.seeder';
 import { CatalogService } from './catalog.service';
 

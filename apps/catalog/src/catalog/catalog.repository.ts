@@ -23,7 +23,10 @@ export class CatalogRepository implements CatalogStore {
   async ensureIndexes(): Promise<void> {
     await this.collections.collection.createIndex({ owner: 1 }, { name: 'owner' });
     await this.items.collection.createIndex({ collection_key: 1, datetime_start: -1 }, { name: 'collection_datetime' });
-    await this.items.collection.createIndex({ collection_key: 1, item_id: 1 }, { unique: true, name: 'collection_item_unique' });
+    await this.items.collection.createIndex(
+      { collection_key: 1, item_id: 1 },
+      { unique: true, name: 'collection_item_unique' },
+    );
   }
 
   async ping(): Promise<void> {
@@ -65,7 +68,10 @@ export class CatalogRepository implements CatalogStore {
   }
 
   async findItem(collectionKey: string, itemId: string): Promise<StoredItem | null> {
-    const document = await this.items.findOne({ _id: itemKey(collectionKey, itemId) }).lean().exec();
+    const document = await this.items
+      .findOne({ _id: itemKey(collectionKey, itemId) })
+      .lean()
+      .exec();
     return document ? toItem(document) : null;
   }
 
@@ -97,7 +103,12 @@ export class CatalogRepository implements CatalogStore {
     if (query.interval?.start) filter.datetime_end = { $gte: query.interval.start };
     if (query.bbox) {
       const [minX, minY, maxX, maxY] = query.bbox;
-      Object.assign(filter, { bbox_max_x: { $gte: minX }, bbox_min_x: { $lte: maxX }, bbox_max_y: { $gte: minY }, bbox_min_y: { $lte: maxY } });
+      Object.assign(filter, {
+        bbox_max_x: { $gte: minX },
+        bbox_min_x: { $lte: maxX },
+        bbox_max_y: { $gte: minY },
+        bbox_min_y: { $lte: maxY },
+      });
     }
     const [documents, matched] = await Promise.all([
       this.items.find(filter).sort({ datetime_start: -1, _id: 1 }).skip(query.offset).limit(query.limit).lean().exec(),

@@ -9,11 +9,25 @@ export interface SampleCollection {
 function footprint(lon: number, lat: number, size: number): Record<string, unknown> {
   return {
     type: 'Polygon',
-    coordinates: [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+    coordinates: [
+      [
+        [lon, lat],
+        [lon + size, lat],
+        [lon + size, lat + size],
+        [lon, lat + size],
+        [lon, lat],
+      ],
+    ],
   };
 }
 
-function items(prefix: string, platform: string, extra: Record<string, unknown>, places: [number, number][], size: number): Record<string, unknown>[] {
+function items(
+  prefix: string,
+  platform: string,
+  extra: Record<string, unknown>,
+  places: [number, number][],
+  size: number,
+): Record<string, unknown>[] {
   return places.map(([lon, lat], index) => {
     const datetime = new Date(Date.UTC(2024, 0, 2 + index * 3, 10, 10, 29)).toISOString();
     const stamp = datetime.replace(/[-:]/g, '').slice(0, 15);
@@ -26,7 +40,11 @@ function items(prefix: string, platform: string, extra: Record<string, unknown>,
       properties: { datetime, platform, ...extra },
       links: [],
       assets: {
-        thumbnail: { href: `https://example.invalid/${prefix}/${stamp}/thumbnail.png`, type: 'image/png', roles: ['thumbnail'] },
+        thumbnail: {
+          href: `https://example.invalid/${prefix}/${stamp}/thumbnail.png`,
+          type: 'image/png',
+          roles: ['thumbnail'],
+        },
       },
     };
   });
@@ -46,7 +64,19 @@ export const SAMPLE_COLLECTIONS: SampleCollection[] = [
       keywords: ['sentinel-1', 'sar', 'sample'],
       extent: { spatial: { bbox: [[-10, 35, 30, 60]] }, temporal: { interval: [['2024-01-01T00:00:00Z', null]] } },
     },
-    items: items('S1A_IW_GRDH_1SDV', 'sentinel-1a', { 'sar:instrument_mode': 'IW', 'sar:polarizations': ['VV', 'VH'] }, [[2, 44], [12, 41], [20, 50], [-5, 40], [8, 52]], 2.5),
+    items: items(
+      'S1A_IW_GRDH_1SDV',
+      'sentinel-1a',
+      { 'sar:instrument_mode': 'IW', 'sar:polarizations': ['VV', 'VH'] },
+      [
+        [2, 44],
+        [12, 41],
+        [20, 50],
+        [-5, 40],
+        [8, 52],
+      ],
+      2.5,
+    ),
   },
   {
     owner: 'bob',
@@ -61,6 +91,18 @@ export const SAMPLE_COLLECTIONS: SampleCollection[] = [
       keywords: ['sentinel-2', 'optical', 'sample'],
       extent: { spatial: { bbox: [[-5, 40, 25, 55]] }, temporal: { interval: [['2024-01-01T00:00:00Z', null]] } },
     },
-    items: items('S2B_MSIL2A', 'sentinel-2b', { 'eo:cloud_cover': 12.5 }, [[5, 45], [14, 46], [-2, 48], [21, 52], [9, 41]], 1),
+    items: items(
+      'S2B_MSIL2A',
+      'sentinel-2b',
+      { 'eo:cloud_cover': 12.5 },
+      [
+        [5, 45],
+        [14, 46],
+        [-2, 48],
+        [21, 52],
+        [9, 41],
+      ],
+      1,
+    ),
   },
 ];

@@ -8,7 +8,10 @@ import { CatalogService } from './catalog.service';
 describe(CatalogSeeder.name, () => {
   beforeAll(() => Logger.overrideLogger(false));
 
-  function create(seed: boolean, store = new InMemoryCatalogStore()): { sut: CatalogSeeder; store: InMemoryCatalogStore } {
+  function create(
+    seed: boolean,
+    store = new InMemoryCatalogStore(),
+  ): { sut: CatalogSeeder; store: InMemoryCatalogStore } {
     const config = loadCatalogConfig({ CATALOG_SEED_SAMPLES: String(seed) });
     return { sut: new CatalogSeeder(store as unknown as CatalogRepository, new CatalogService(store), config), store };
   }

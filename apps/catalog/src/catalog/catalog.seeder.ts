@@ -1,4 +1,11 @@
-import { ConflictException, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { AuthPrincipal } from '@rs/auth-guard';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config/catalog.config';
 import { CatalogRepository } from './catalog.repository';
@@ -38,10 +45,24 @@ export class CatalogSeeder implements OnApplicationBootstrap, OnApplicationShutd
     if (!this.config.CATALOG_SEED_SAMPLES) return 0;
     let inserted = 0;
     for (const sample of SAMPLE_COLLECTIONS) {
-      const owner: AuthPrincipal = { user_id: `seed:${sample.owner}`, user_login: sample.owner, iam_roles: [], config: {}, auth_method: 'oauth2' };
-      inserted += await ignoreExisting(() => this.catalog.createCollection(owner, sample.stac as unknown as StacCollectionDto, this.config.PUBLIC_URL));
+      const owner: AuthPrincipal = {
+        user_id: `seed:${sample.owner}`,
+        user_login: sample.owner,
+        iam_roles: [],
+        config: {},
+        auth_method: 'oauth2',
+      };
+      inserted += await ignoreExisting(() =>
+        this.catalog.createCollection(owner, sample.stac as unknown as StacCollectionDto, this.config.PUBLIC_URL),
+      );
       for (const item of sample.items) {
-        inserted += await ignoreExisting(() => this.catalog.createItem(`${sample.owner}:${sample.name}`, item as unknown as StacItemDto, this.config.PUBLIC_URL));
+        inserted += await ignoreExisting(() =>
+          this.catalog.createItem(
+            `${sample.owner}:${sample.name}`,
+            item as unknown as StacItemDto,
+            this.config.PUBLIC_URL,
+          ),
+        );
       }
     }
     return inserted;
@@ -52,7 +73,9 @@ export class CatalogSeeder implements OnApplicationBootstrap, OnApplicationShutd
       const inserted = await this.seed();
       if (inserted > 0) this.logger.log(`Seeded ${inserted} sample collection(s) and item(s)`);
     } catch (error) {
-      this.logger.warn(`Catalog database not ready (${error instanceof Error ? error.message : String(error)}); retrying in ${RETRY_MS} ms`);
+      this.logger.warn(
+        `Catalog database not ready (${error instanceof Error ? error.message : String(error)}); retrying in ${RETRY_MS} ms`,
+      );
       this.timer = setTimeout(() => void this.attempt(), RETRY_MS);
       this.timer.unref();
     }

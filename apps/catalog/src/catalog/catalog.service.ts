@@ -2,7 +2,13 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { type AuthPrincipal, canAccessCatalogCollection, missingCatalogRoles } from '@rs/auth-guard';
 import { DomainError, DomainErrorCode } from '@rs/key-domain';
 import { parseInterval, parseIsoDate, parseList, STAC_VERSION, type StacLink } from '@rs/stac';
-import { assertItemId, type CollectionId, collectionKey, isCollectionName, parseCollectionId } from './catalog-ids.util';
+import {
+  assertItemId,
+  type CollectionId,
+  collectionKey,
+  isCollectionName,
+  parseCollectionId,
+} from './catalog-ids.util';
 import { CONFORMANCE_CLASSES, DEFAULT_ITEM_LIMIT } from './catalog.constants';
 import type { CatalogStore, StoredCollection, StoredItem } from './catalog.records';
 import { CatalogRepository } from './catalog.repository';
@@ -44,7 +50,8 @@ export class CatalogService {
       stac_version: STAC_VERSION,
       id: 'rs-server-catalog',
       title: 'RS-Server STAC catalog',
-      description: 'Owner-scoped STAC collections: owners write their own collections; others need rs_catalog_<owner>:<collection>_<access>.',
+      description:
+        'Owner-scoped STAC collections: owners write their own collections; others need rs_catalog_<owner>:<collection>_<access>.',
       conformsTo: CONFORMANCE_CLASSES,
       links: [
         { rel: 'self', href: root, type: 'application/json' },
@@ -64,7 +71,9 @@ export class CatalogService {
   }
 
   async listCollections(principal: AuthPrincipal, baseUrl: string): Promise<StacObject> {
-    const readable = (await this.store.listCollections()).filter((collection) => canAccessCatalogCollection(principal, collection.owner, collection.name, 'read'));
+    const readable = (await this.store.listCollections()).filter((collection) =>
+      canAccessCatalogCollection(principal, collection.owner, collection.name, 'read'),
+    );
     return {
       collections: readable.map((collection) => this.collectionOut(collection, baseUrl)),
       links: [
@@ -75,16 +84,28 @@ export class CatalogService {
   }
 
   async createCollection(principal: AuthPrincipal, body: StacCollectionDto, baseUrl: string): Promise<StacObject> {
-    const id = body.id.includes(':') ? parseCollectionId(body.id, 'id') : { owner: principal.user_login, name: this.collectionName(body.id) };
+    const id = body.id.includes(':')
+      ? parseCollectionId(body.id, 'id')
+      : { owner: principal.user_login, name: this.collectionName(body.id) };
     if (id.owner !== principal.user_login) {
       // Creating in someone else's namespace takes their write role on that collection.
       const missing = missingCatalogRoles(principal, id.owner, id.name, 'write');
       if (missing.length) throw roleRequired(missing);
     }
     const now = new Date();
-    const collection: StoredCollection = { key: collectionKey(id), owner: id.owner, name: id.name, stac: this.collectionStac(body, id), createdAt: now, updatedAt: now };
+    const collection: StoredCollection = {
+      key: collectionKey(id),
+      owner: id.owner,
+      name: id.name,
+      stac: this.collectionStac(body, id),
+      createdAt: now,
+      updatedAt: now,
+    };
     if (!(await this.store.insertCollection(collection))) {
-      throw new ConflictException({ code: 'COLLECTION_EXISTS', message: `Collection '${collection.key}' already exists; use PUT to replace it` });
+      throw new ConflictException({
+        code: 'COLLECTION_EXISTS',
+        message: `Collection '${collection.key}' already exists; use PUT to replace it`,
+      });
     }
     return this.collectionOut(collection, baseUrl);
   }
@@ -96,7 +117,10 @@ export class CatalogService {
   async replaceCollection(rawId: string, body: StacCollectionDto, baseUrl: string): Promise<StacObject> {
     const id = parseCollectionId(rawId);
     if (body.id !== id.name && body.id !== collectionKey(id)) {
-      throw DomainError.invalidParameter('id', `The body id '${body.id.slice(0, 80)}' does not match the collection '${collectionKey(id)}' of the URL`);
+      throw DomainError.invalidParameter(
+        'id',
+        `The body id '${body.id.slice(0, 80)}' does not match the collection '${collectionKey(id)}' of the URL`,
+      );
     }
     const existing = await this.findCollection(id);
     const collection: StoredCollection = { ...existing, stac: this.collectionStac(body, id), updatedAt: new Date() };
@@ -111,7 +135,13 @@ export class CatalogService {
 
   async listItems(rawId: string, criteria: SearchCriteria, baseUrl: string, next: NextLink): Promise<StacObject> {
     const collection = await this.findCollection(parseCollectionId(rawId));
-    return this.searchIn([collection.key], criteria, baseUrl, `${baseUrl}/catalog/collections/${collection.key}/items`, next);
+    return this.searchIn(
+      [collection.key],
+      criteria,
+      baseUrl,
+      `${baseUrl}/catalog/collections/${collection.key}/items`,
+      next,
+    );
   }
 
   async createItem(rawId: string, body: StacItemDto, baseUrl: string): Promise<StacObject> {
@@ -119,7 +149,10 @@ export class CatalogService {
     const now = new Date();
     const item = this.itemToStore(collection.key, body, now, now);
     if (!(await this.store.insertItem(item))) {
-      throw new ConflictException({ code: 'ITEM_EXISTS', message: `Item '${item.itemId}' already exists in '${collection.key}'; use PUT to replace it` });
+      throw new ConflictException({
+        code: 'ITEM_EXISTS',
+        message: `Item '${item.itemId}' already exists in '${collection.key}'; use PUT to replace it`,
+      });
     }
     return this.itemOut(item, baseUrl);
   }
@@ -133,7 +166,11 @@ export class CatalogService {
 
   async replaceItem(rawId: string, itemId: string, body: StacItemDto, baseUrl: string): Promise<StacObject> {
     const key = collectionKey(parseCollectionId(rawId));
-    if (body.id !== itemId) throw DomainError.invalidParameter('id', `The body id '${body.id.slice(0, 80)}' does not match the item '${itemId.slice(0, 80)}' of the URL`);
+    if (body.id !== itemId)
+      throw DomainError.invalidParameter(
+        'id',
+        `The body id '${body.id.slice(0, 80)}' does not match the item '${itemId.slice(0, 80)}' of the URL`,
+      );
     const existing = await this.store.findItem(key, assertItemId(itemId));
     if (!existing) throw await this.itemNotFound(key, itemId);
     const item = this.itemToStore(key, body, existing.createdAt, new Date());
@@ -150,7 +187,12 @@ export class CatalogService {
    * Item search across collections: the ones named (each must be readable: 403 naming the missing roles)
    * or, by default, every collection the principal may read.
    */
-  async search(principal: AuthPrincipal, criteria: SearchCriteria, baseUrl: string, next: NextLink): Promise<StacObject> {
+  async search(
+    principal: AuthPrincipal,
+    criteria: SearchCriteria,
+    baseUrl: string,
+    next: NextLink,
+  ): Promise<StacObject> {
     let keys: string[];
     if (criteria.collections?.length) {
       const ids = criteria.collections.map((raw) => parseCollectionId(raw, 'collections'));
@@ -158,7 +200,9 @@ export class CatalogService {
       if (missing.length) throw roleRequired(missing);
       keys = [...new Set(ids.map(collectionKey))];
     } else {
-      keys = (await this.store.listCollections()).filter((collection) => canAccessCatalogCollection(principal, collection.owner, collection.name, 'read')).map((collection) => collection.key);
+      keys = (await this.store.listCollections())
+        .filter((collection) => canAccessCatalogCollection(principal, collection.owner, collection.name, 'read'))
+        .map((collection) => collection.key);
     }
     return this.searchIn(keys, criteria, baseUrl, `${baseUrl}/catalog/search`, next);
   }
@@ -168,7 +212,13 @@ export class CatalogService {
     return Array.isArray(raw) ? (raw.length ? raw : undefined) : parseList(raw);
   }
 
-  private async searchIn(keys: string[], criteria: SearchCriteria, baseUrl: string, selfHref: string, next: NextLink): Promise<StacObject> {
+  private async searchIn(
+    keys: string[],
+    criteria: SearchCriteria,
+    baseUrl: string,
+    selfHref: string,
+    next: NextLink,
+  ): Promise<StacObject> {
     const bbox = parseBBox(criteria.bbox);
     const interval = parseInterval(criteria.datetime, 'datetime');
     const limit = criteria.limit ?? DEFAULT_ITEM_LIMIT;
@@ -176,13 +226,26 @@ export class CatalogService {
     const { items, matched } = keys.length
       ? await this.store.searchItems({ collectionKeys: keys, ids: criteria.ids, bbox, interval, offset, limit })
       : { items: [], matched: 0 };
-    const links: StacLink[] = [{ rel: 'self', href: selfHref, type: 'application/geo+json' }, { rel: 'root', href: `${baseUrl}/catalog`, type: 'application/json' }];
+    const links: StacLink[] = [
+      { rel: 'self', href: selfHref, type: 'application/geo+json' },
+      { rel: 'root', href: `${baseUrl}/catalog`, type: 'application/json' },
+    ];
     if (offset + items.length < matched) links.push(next(offset + items.length));
-    return { type: 'FeatureCollection', features: items.map((item) => this.itemOut(item, baseUrl)), numberMatched: matched, numberReturned: items.length, links };
+    return {
+      type: 'FeatureCollection',
+      features: items.map((item) => this.itemOut(item, baseUrl)),
+      numberMatched: matched,
+      numberReturned: items.length,
+      links,
+    };
   }
 
   private collectionName(raw: string): string {
-    if (!isCollectionName(raw)) throw DomainError.invalidParameter('id', `'${raw.slice(0, 80)}' is not a collection name (letters, digits, _ . -; at most 100)`);
+    if (!isCollectionName(raw))
+      throw DomainError.invalidParameter(
+        'id',
+        `'${raw.slice(0, 80)}' is not a collection name (letters, digits, _ . -; at most 100)`,
+      );
     return raw;
   }
 
@@ -194,7 +257,10 @@ export class CatalogService {
 
   private async itemNotFound(key: string, itemId: string): Promise<NotFoundException> {
     if (!(await this.store.findCollection(key))) return collectionNotFound(key);
-    return new NotFoundException({ code: 'ITEM_NOT_FOUND', message: `No item '${itemId.slice(0, 120)}' in collection '${key}'` });
+    return new NotFoundException({
+      code: 'ITEM_NOT_FOUND',
+      message: `No item '${itemId.slice(0, 120)}' in collection '${key}'`,
+    });
   }
 
   private collectionStac(body: StacCollectionDto, id: CollectionId): StacObject {
@@ -259,7 +325,10 @@ export class CatalogService {
 
 function userLinks(raw: unknown): StacObject[] {
   if (!Array.isArray(raw)) return [];
-  return raw.filter((link): link is StacObject => typeof link === 'object' && link !== null && !GENERATED_RELATIONS.has(String((link as StacObject)['rel'])));
+  return raw.filter(
+    (link): link is StacObject =>
+      typeof link === 'object' && link !== null && !GENERATED_RELATIONS.has(String((link as StacObject)['rel'])),
+  );
 }
 
 /** STAC: `datetime`, or `datetime: null` with `start_datetime` and `end_datetime`. */
@@ -267,20 +336,37 @@ function itemTime(properties: Record<string, unknown>): { start: Date; end: Date
   const { datetime, start_datetime: start, end_datetime: end } = properties;
   if (typeof datetime === 'string') {
     const instant = parseIsoDate(datetime, 'properties.datetime');
-    return { start: typeof start === 'string' ? parseIsoDate(start, 'properties.start_datetime') : instant, end: typeof end === 'string' ? parseIsoDate(end, 'properties.end_datetime') : instant };
+    return {
+      start: typeof start === 'string' ? parseIsoDate(start, 'properties.start_datetime') : instant,
+      end: typeof end === 'string' ? parseIsoDate(end, 'properties.end_datetime') : instant,
+    };
   }
   if ((datetime === null || datetime === undefined) && typeof start === 'string' && typeof end === 'string') {
-    const range = { start: parseIsoDate(start, 'properties.start_datetime'), end: parseIsoDate(end, 'properties.end_datetime') };
-    if (range.start > range.end) throw DomainError.invalidParameter('properties.end_datetime', "'end_datetime' must not be before 'start_datetime'");
+    const range = {
+      start: parseIsoDate(start, 'properties.start_datetime'),
+      end: parseIsoDate(end, 'properties.end_datetime'),
+    };
+    if (range.start > range.end)
+      throw DomainError.invalidParameter(
+        'properties.end_datetime',
+        "'end_datetime' must not be before 'start_datetime'",
+      );
     return range;
   }
-  throw DomainError.invalidParameter('properties.datetime', "An item needs 'properties.datetime', or 'start_datetime' and 'end_datetime' with datetime null");
+  throw DomainError.invalidParameter(
+    'properties.datetime',
+    "An item needs 'properties.datetime', or 'start_datetime' and 'end_datetime' with datetime null",
+  );
 }
 
 function roleRequired(missing: string[]): DomainError {
-  return new DomainError(DomainErrorCode.ROLE_REQUIRED, `Missing role ${missing.map((role) => `'${role}'`).join(', ')}: ask the collection owner or an RS-Server administrator`, {
-    required_roles: missing,
-  });
+  return new DomainError(
+    DomainErrorCode.ROLE_REQUIRED,
+    `Missing role ${missing.map((role) => `'${role}'`).join(', ')}: ask the collection owner or an RS-Server administrator`,
+    {
+      required_roles: missing,
+    },
+  );
 }
 
 function collectionNotFound(key: string): NotFoundException {

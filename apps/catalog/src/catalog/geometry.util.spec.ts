@@ -1,24 +1,80 @@
 import { DomainError } from '@rs/key-domain';
 import { bboxOf, geometryPositions, parseBBox } from './geometry.util';
 
-const square = { type: 'Polygon', coordinates: [[[10, 40], [12, 40], [12, 42], [10, 42], [10, 40]]] };
+const square = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      [10, 40],
+      [12, 40],
+      [12, 42],
+      [10, 42],
+      [10, 40],
+    ],
+  ],
+};
 
 describe('geometry.util', () => {
   describe(bboxOf.name, () => {
     it('should bound a polygon, a multipolygon and a collection', () => {
       expect(bboxOf(square)).toEqual([10, 40, 12, 42]);
-      expect(bboxOf({ type: 'MultiPolygon', coordinates: [square.coordinates, [[[-5, -5], [-4, -5], [-4, -4], [-5, -5]]]] })).toEqual([-5, -5, 12, 42]);
-      expect(bboxOf({ type: 'GeometryCollection', geometries: [{ type: 'Point', coordinates: [1, 2] }, { type: 'LineString', coordinates: [[3, 4], [5, 6, 7]] }] })).toEqual([1, 2, 5, 6]);
+      expect(
+        bboxOf({
+          type: 'MultiPolygon',
+          coordinates: [
+            square.coordinates,
+            [
+              [
+                [-5, -5],
+                [-4, -5],
+                [-4, -4],
+                [-5, -5],
+              ],
+            ],
+          ],
+        }),
+      ).toEqual([-5, -5, 12, 42]);
+      expect(
+        bboxOf({
+          type: 'GeometryCollection',
+          geometries: [
+            { type: 'Point', coordinates: [1, 2] },
+            {
+              type: 'LineString',
+              coordinates: [
+                [3, 4],
+                [5, 6, 7],
+              ],
+            },
+          ],
+        }),
+      ).toEqual([1, 2, 5, 6]);
     });
   });
 
   describe(geometryPositions.name, () => {
     it.each([
       ['an unknown type', { type: 'Circle', coordinates: [0, 0] }],
-      ['an open ring', { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] }],
+      [
+        'an open ring',
+        {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 0],
+              [1, 0],
+              [1, 1],
+              [0, 1],
+            ],
+          ],
+        },
+      ],
       ['a latitude out of range', { type: 'Point', coordinates: [0, 91] }],
       ['text coordinates', { type: 'Point', coordinates: ['0', '1'] }],
-      ['a nested collection', { type: 'GeometryCollection', geometries: [{ type: 'GeometryCollection', geometries: [] }] }],
+      [
+        'a nested collection',
+        { type: 'GeometryCollection', geometries: [{ type: 'GeometryCollection', geometries: [] }] },
+      ],
       ['no object', 'POINT(0 0)'],
     ])('should refuse %s naming geometry', (_label, geometry) => {
       expect(() => geometryPositions(geometry)).toThrow(DomainError);

@@ -66,7 +66,11 @@ export class InMemoryCatalogStore implements CatalogStore {
     const matches = [...this.items.entries()]
       .filter(([, item]) => query.collectionKeys.includes(item.collectionKey))
       .filter(([, item]) => !query.ids || query.ids.includes(item.itemId))
-      .filter(([, item]) => (!query.interval?.end || item.start <= query.interval.end) && (!query.interval?.start || item.end >= query.interval.start))
+      .filter(
+        ([, item]) =>
+          (!query.interval?.end || item.start <= query.interval.end) &&
+          (!query.interval?.start || item.end >= query.interval.start),
+      )
       .filter(([, item]) => {
         if (!query.bbox) return true;
         if (!item.bbox) return false;

@@ -33,7 +33,12 @@ export async function createTestApp(): Promise<CatalogTestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [MetricsModule, AuthGuardModule.forRoot(authGuardOptions(config))],
     controllers: [CatalogController],
-    providers: [{ provide: CATALOG_CONFIG, useValue: config }, { provide: CatalogRepository, useValue: store }, CatalogService, CatalogSeeder],
+    providers: [
+      { provide: CATALOG_CONFIG, useValue: config },
+      { provide: CatalogRepository, useValue: store },
+      CatalogService,
+      CatalogSeeder,
+    ],
   })
     .overrideProvider(KeycloakTokenAuthenticator)
     .useValue(fakeKeycloakAuthenticator(TEST_USERS))

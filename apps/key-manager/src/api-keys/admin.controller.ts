@@ -19,14 +19,20 @@ export class AdminController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Get('api_keys')
-  @ApiOperation({ summary: "List a User's Api Keys", description: `Every key of one user, by Keycloak id or user name. Requires ${API_KEY_ADMIN_ROLE}.` })
+  @ApiOperation({
+    summary: "List a User's Api Keys",
+    description: `Every key of one user, by Keycloak id or user name. Requires ${API_KEY_ADMIN_ROLE}.`,
+  })
   @ApiOkResponse({ description: "The user's keys (an empty list when none)", type: [ApiKeyViewDto] })
   list(@Query() query: AdminListQuery): Promise<ApiKeyView[]> {
     return this.apiKeys.listForUser(query);
   }
 
   @Get('api_key/revoke')
-  @ApiOperation({ summary: 'Revoke Any Api Key', description: `Revokes any user's key by value or id; the reason goes to the audit trail. Requires ${API_KEY_ADMIN_ROLE}.` })
+  @ApiOperation({
+    summary: 'Revoke Any Api Key',
+    description: `Revokes any user's key by value or id; the reason goes to the audit trail. Requires ${API_KEY_ADMIN_ROLE}.`,
+  })
   @ApiOkResponse({ description: 'The key is revoked', type: RevokeResultDto })
   @ApiNotFoundResponse({ description: 'No such key', type: ErrorResponseDto })
   revoke(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: AdminRevokeQuery): Promise<RevokeResultDto> {

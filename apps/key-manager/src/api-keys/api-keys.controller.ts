@@ -1,5 +1,12 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
 import { ErrorResponseDto } from '@rs/service-kit';
 import { ApiKeysService, type Caller } from './api-keys.service';
@@ -15,7 +22,10 @@ export function callerOf(principal: AuthPrincipal, isAdmin = false): Caller {
 @ApiTags('API Key Manager')
 @BearerOnly()
 @ApiBadRequestResponse({ description: 'A parameter is invalid; `parameter` names it', type: ErrorResponseDto })
-@ApiServiceUnavailableResponse({ description: 'The database or Keycloak is unreachable; retry shortly', type: ErrorResponseDto })
+@ApiServiceUnavailableResponse({
+  description: 'The database or Keycloak is unreachable; retry shortly',
+  type: ErrorResponseDto,
+})
 @Controller('auth/api_key')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
@@ -29,7 +39,10 @@ export class ApiKeysController {
       'The key carries your current Keycloak roles; it expires after 15 days unless `never_expires` is true. Use it in the `x-api-key` header ' +
       '(or the `api-key` query parameter) of Auxip, Cadip and the STAC catalog.',
   })
-  @ApiOkResponse({ description: 'The new key value', schema: { type: 'string', example: 'rsk_3xAmPl3k3yV4lu3000000000000000Ab12Cd' } })
+  @ApiOkResponse({
+    description: 'The new key value',
+    schema: { type: 'string', example: 'rsk_3xAmPl3k3yV4lu3000000000000000Ab12Cd' },
+  })
   async create(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: CreateApiKeyQuery): Promise<string> {
     const value = await this.apiKeys.create(callerOf(principal), {
       name: query.name,
@@ -44,7 +57,8 @@ export class ApiKeysController {
   @Get('list')
   @ApiOperation({
     summary: 'List My Api Keys',
-    description: 'Your keys, most recently used first, with their state, expiration, usage totals, roles and configuration. Never the values.',
+    description:
+      'Your keys, most recently used first, with their state, expiration, usage totals, roles and configuration. Never the values.',
   })
   @ApiOkResponse({ description: 'Your keys (an empty list when you have none)', type: [ApiKeyViewDto] })
   list(@CurrentPrincipal() principal: AuthPrincipal): Promise<ApiKeyView[]> {
@@ -54,7 +68,8 @@ export class ApiKeysController {
   @Get('revoke')
   @ApiOperation({
     summary: 'Revoke Api Key',
-    description: 'Revokes one of your keys, named by its value (`api-key`) or its id. Every service refuses it within a second. Revoking twice is harmless.',
+    description:
+      'Revokes one of your keys, named by its value (`api-key`) or its id. Every service refuses it within a second. Revoking twice is harmless.',
   })
   @ApiOkResponse({ description: 'The key is revoked', type: RevokeResultDto })
   @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
@@ -72,6 +87,10 @@ export class ApiKeysController {
   @ApiOkResponse({ description: 'The key is active until the new expiration date', type: RenewResultDto })
   @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
   renew(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: RenewApiKeyQuery): Promise<RenewResultDto> {
-    return this.apiKeys.renew(callerOf(principal), { apiKey: query['api-key'], id: query.id }, query['expiration-date']);
+    return this.apiKeys.renew(
+      callerOf(principal),
+      { apiKey: query['api-key'], id: query.id },
+      query['expiration-date'],
+    );
   }
 }

@@ -15,7 +15,13 @@ const config = {
   API_KEY_MAX_LIFETIME_DAYS: 365,
 } as KeyManagerConfig;
 const alice: Caller = { user_id: 'alice-id', user_login: 'alice', is_admin: false };
-const keycloakAlice: KeycloakUser = { id: 'alice-id', username: 'alice', enabled: true, attributes: { organization: 'ESA' }, realmRoles: ['rs_cadip_ins_read'] };
+const keycloakAlice: KeycloakUser = {
+  id: 'alice-id',
+  username: 'alice',
+  enabled: true,
+  attributes: { organization: 'ESA' },
+  realmRoles: ['rs_cadip_ins_read'],
+};
 
 function storedKey(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
   return {
@@ -40,7 +46,10 @@ function storedKey(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
 }
 
 async function domainErrorOf(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
   return error;
 }
@@ -66,15 +75,30 @@ describe(ApiKeysService.name, () => {
     audit = { record: jest.fn() };
     events = { publish: jest.fn() };
     users = {
-      syncUser: jest.fn(async (_userId: string, _now: Date) => ({ active: true, user: keycloakAlice as KeycloakUser | null })),
+      syncUser: jest.fn(async (_userId: string, _now: Date) => ({
+        active: true,
+        user: keycloakAlice as KeycloakUser | null,
+      })),
       attributesForConfig: jest.fn((_user: KeycloakUser): Record<string, unknown> => ({ organization: 'ESA' })),
     };
-    sut = new ApiKeysService(config, keys, audit as unknown as AuditRepository, events as unknown as LifecycleEventsPublisher, users as unknown as UserSyncService, () => NOW);
+    sut = new ApiKeysService(
+      config,
+      keys,
+      audit as unknown as AuditRepository,
+      events as unknown as LifecycleEventsPublisher,
+      users as unknown as UserSyncService,
+      () => NOW,
+    );
   });
 
   describe('create', () => {
     it('should store only the hash and return a well-formed value once', async () => {
-      const value = await sut.create(alice, { name: ' my key ', never_expires: false, config: '{"project":"s1","organization":"mine"}', allowed_referers: ['example.com'] });
+      const value = await sut.create(alice, {
+        name: ' my key ',
+        never_expires: false,
+        config: '{"project":"s1","organization":"mine"}',
+        allowed_referers: ['example.com'],
+      });
       expect(isWellFormedApiKey(value)).toBe(true);
       const stored = keys.insert.mock.calls[0][0];
       expect(stored.hash).toBe(hashApiKey(value, SECRET));
@@ -88,7 +112,9 @@ describe(ApiKeysService.name, () => {
         allowed_referers: ['example.com'],
       });
       expect(JSON.parse(stored.config_json)).toEqual({ project: 's1', organization: 'ESA' });
-      expect(audit.record).toHaveBeenCalledWith([expect.objectContaining({ action: 'created', key_id: stored._id, actor: 'alice-id' })]);
+      expect(audit.record).toHaveBeenCalledWith([
+        expect.objectContaining({ action: 'created', key_id: stored._id, actor: 'alice-id' }),
+      ]);
       expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ action: 'created', key_id: stored._id })]);
       expect(JSON.stringify(events.publish.mock.calls)).not.toContain(value);
     });
@@ -103,16 +129,28 @@ describe(ApiKeysService.name, () => {
       [{ config: '[1]' }, 'config'],
       [{ allowed_referers: ['not a host!'] }, 'allowed_referers'],
     ])('should refuse %p naming %s before storing anything', async (overrides, parameter) => {
-      const error = await domainErrorOf(sut.create(alice, { name: 'ok', never_expires: false, config: undefined, allowed_referers: undefined, ...overrides }));
+      const error = await domainErrorOf(
+        sut.create(alice, {
+          name: 'ok',
+          never_expires: false,
+          config: undefined,
+          allowed_referers: undefined,
+          ...overrides,
+        }),
+      );
       expect(error.details).toEqual({ parameter });
       expect(keys.insert).not.toHaveBeenCalled();
     });
 
     it('should refuse a user disabled in Keycloak', async () => {
       users.syncUser.mockResolvedValue({ active: false, user: { ...keycloakAlice, enabled: false } });
-      expect((await domainErrorOf(sut.create(alice, { name: 'x', never_expires: false, config: undefined, allowed_referers: undefined }))).code).toBe(
-        DomainErrorCode.KEY_USER_DISABLED,
-      );
+      expect(
+        (
+          await domainErrorOf(
+            sut.create(alice, { name: 'x', never_expires: false, config: undefined, allowed_referers: undefined }),
+          )
+        ).code,
+      ).toBe(DomainErrorCode.KEY_USER_DISABLED);
     });
   });
 
@@ -123,7 +161,9 @@ describe(ApiKeysService.name, () => {
         storedKey({ _id: 'new-unused', created_at: new Date('2026-02-01') }),
         storedKey({ _id: 'used', created_at: new Date('2025-12-01') }),
       ]);
-      keys.usageTotals.mockResolvedValue(new Map([['used', { total_queries: 7, latest_query_date: new Date('2026-02-28') }]]));
+      keys.usageTotals.mockResolvedValue(
+        new Map([['used', { total_queries: 7, latest_query_date: new Date('2026-02-28') }]]),
+      );
       const list = await sut.listOwn(alice);
       expect(list.map((key) => key.id)).toEqual(['used', 'new-unused', 'old-unused']);
       expect(list[0]).toMatchObject({ total_queries: 7, latest_query_date: '2026-02-28T00:00:00.000Z' });
@@ -144,7 +184,9 @@ describe(ApiKeysService.name, () => {
     });
 
     it('should refuse a malformed api-key value naming the parameter', async () => {
-      await expect(sut.revoke(alice, { apiKey: 'rsk_' + 'A'.repeat(32) })).rejects.toMatchObject({ details: { parameter: 'api-key' } });
+      await expect(sut.revoke(alice, { apiKey: 'rsk_' + 'A'.repeat(32) })).rejects.toMatchObject({
+        details: { parameter: 'api-key' },
+      });
       expect(keys.revokeIfActive).not.toHaveBeenCalled();
     });
 
@@ -159,12 +201,21 @@ describe(ApiKeysService.name, () => {
       keys.revokeIfActive.mockResolvedValueOnce(storedKey());
       const result = await sut.revoke(alice, { id: storedKey()._id });
       expect(result).toMatchObject({ is_active: false, revoked_at: NOW.toISOString(), message: 'API key revoked' });
-      expect(audit.record).toHaveBeenCalledWith([expect.objectContaining({ action: 'revoked', key_id: storedKey()._id, actor: 'alice-id', at: NOW })]);
-      expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ action: 'revoked', reason: 'revoked by its owner' })]);
+      expect(audit.record).toHaveBeenCalledWith([
+        expect.objectContaining({ action: 'revoked', key_id: storedKey()._id, actor: 'alice-id', at: NOW }),
+      ]);
+      expect(events.publish).toHaveBeenCalledWith([
+        expect.objectContaining({ action: 'revoked', reason: 'revoked by its owner' }),
+      ]);
 
       keys.revokeIfActive.mockResolvedValueOnce(null);
-      keys.findOwned.mockResolvedValueOnce(storedKey({ is_active: false, revoked_at: new Date('2026-02-25T00:00:00Z') }));
-      expect(await sut.revoke(alice, { id: storedKey()._id })).toMatchObject({ message: 'API key was already revoked', revoked_at: '2026-02-25T00:00:00.000Z' });
+      keys.findOwned.mockResolvedValueOnce(
+        storedKey({ is_active: false, revoked_at: new Date('2026-02-25T00:00:00Z') }),
+      );
+      expect(await sut.revoke(alice, { id: storedKey()._id })).toMatchObject({
+        message: 'API key was already revoked',
+        revoked_at: '2026-02-25T00:00:00.000Z',
+      });
       expect(events.publish).toHaveBeenCalledTimes(1);
       expect(audit.record).toHaveBeenCalledTimes(1);
     });
@@ -205,21 +256,33 @@ describe(ApiKeysService.name, () => {
 
     it('should let an admin revoke any key, with a reason', async () => {
       keys.revokeIfActive.mockResolvedValue(storedKey({ user_id: 'bob-id' }));
-      await sut.revoke({ user_id: 'admin-id', user_login: 'rsadmin', is_admin: true }, { id: storedKey()._id }, 'leaked on a forum');
+      await sut.revoke(
+        { user_id: 'admin-id', user_login: 'rsadmin', is_admin: true },
+        { id: storedKey()._id },
+        'leaked on a forum',
+      );
       expect(keys.revokeIfActive).toHaveBeenCalledWith({ keyId: storedKey()._id }, null, NOW);
-      expect(audit.record).toHaveBeenCalledWith([expect.objectContaining({ actor: 'admin-id', user_id: 'bob-id', reason: 'leaked on a forum' })]);
-      expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ action: 'revoked', user_id: 'bob-id', reason: 'leaked on a forum' })]);
+      expect(audit.record).toHaveBeenCalledWith([
+        expect.objectContaining({ actor: 'admin-id', user_id: 'bob-id', reason: 'leaked on a forum' }),
+      ]);
+      expect(events.publish).toHaveBeenCalledWith([
+        expect.objectContaining({ action: 'revoked', user_id: 'bob-id', reason: 'leaked on a forum' }),
+      ]);
     });
 
     it('should name the administrator when an admin revokes without a reason', async () => {
       keys.revokeIfActive.mockResolvedValue(storedKey({ user_id: 'bob-id' }));
       await sut.revoke({ user_id: 'admin-id', user_login: 'rsadmin', is_admin: true }, { id: storedKey()._id });
-      expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ reason: 'revoked by administrator rsadmin' })]);
+      expect(events.publish).toHaveBeenCalledWith([
+        expect.objectContaining({ reason: 'revoked by administrator rsadmin' }),
+      ]);
     });
 
     it('should require a key value or id, not both', async () => {
       expect((await domainErrorOf(sut.revoke(alice, {}))).details).toEqual({ parameter: 'api-key' });
-      expect((await domainErrorOf(sut.revoke(alice, { id: 'a', apiKey: 'b' }))).details).toEqual({ parameter: 'api-key' });
+      expect((await domainErrorOf(sut.revoke(alice, { id: 'a', apiKey: 'b' }))).details).toEqual({
+        parameter: 'api-key',
+      });
     });
   });
 
@@ -227,7 +290,12 @@ describe(ApiKeysService.name, () => {
     it('should reactivate a revoked key and say so', async () => {
       keys.findOwned.mockResolvedValue(storedKey({ is_active: false, revoked_at: NOW }));
       const result = await sut.renew(alice, { id: storedKey()._id }, '2026-04-01T00:00:00Z');
-      expect(result).toMatchObject({ reactivated: true, is_active: true, expiration_date: '2026-04-01T00:00:00.000Z', message: 'API key renewed and reactivated' });
+      expect(result).toMatchObject({
+        reactivated: true,
+        is_active: true,
+        expiration_date: '2026-04-01T00:00:00.000Z',
+        message: 'API key renewed and reactivated',
+      });
       expect(users.syncUser).toHaveBeenCalledWith('alice-id', NOW);
       expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ action: 'renewed' })]);
     });
@@ -235,13 +303,19 @@ describe(ApiKeysService.name, () => {
     it('should default to now + 15 days', async () => {
       keys.findOwned.mockResolvedValue(storedKey());
       keys.update.mockImplementation(async (_id, changes) => storedKey(changes));
-      expect((await sut.renew(alice, { id: storedKey()._id }, undefined)).expiration_date).toBe('2026-03-16T10:00:00.000Z');
+      expect((await sut.renew(alice, { id: storedKey()._id }, undefined)).expiration_date).toBe(
+        '2026-03-16T10:00:00.000Z',
+      );
     });
 
     it('should refuse an unparsable or past date naming expiration-date', async () => {
       keys.findOwned.mockResolvedValue(storedKey());
-      expect((await domainErrorOf(sut.renew(alice, { id: 'x' }, 'next week'))).details).toEqual({ parameter: 'expiration-date' });
-      expect((await domainErrorOf(sut.renew(alice, { id: 'x' }, '2020-01-01'))).details).toEqual({ parameter: 'expiration-date' });
+      expect((await domainErrorOf(sut.renew(alice, { id: 'x' }, 'next week'))).details).toEqual({
+        parameter: 'expiration-date',
+      });
+      expect((await domainErrorOf(sut.renew(alice, { id: 'x' }, '2020-01-01'))).details).toEqual({
+        parameter: 'expiration-date',
+      });
       expect(keys.update).not.toHaveBeenCalled();
     });
   });

@@ -78,7 +78,11 @@ export class ApiKeysService {
     const allowedReferers = parseAllowedReferers(input.allowed_referers);
     const now = this.clock();
     const { active, user } = await this.users.syncUser(caller.user_id, now);
-    if (!active || !user) throw new DomainError(DomainErrorCode.KEY_USER_DISABLED, 'Your Keycloak account is disabled; no key can be created');
+    if (!active || !user)
+      throw new DomainError(
+        DomainErrorCode.KEY_USER_DISABLED,
+        'Your Keycloak account is disabled; no key can be created',
+      );
     const value = generateApiKey();
     const record: ApiKeyRecord = {
       _id: randomUUID(),
@@ -103,7 +107,15 @@ export class ApiKeysService {
       this.audit,
       this.events,
       [{ key_id: record._id, user_id: caller.user_id, actor: caller.user_id, action: 'created', at: now }],
-      [{ action: 'created', key_id: record._id, user_id: caller.user_id, actor: caller.user_id, expiration_date: record.expiration_date }],
+      [
+        {
+          action: 'created',
+          key_id: record._id,
+          user_id: caller.user_id,
+          actor: caller.user_id,
+          expiration_date: record.expiration_date,
+        },
+      ],
     );
     return value;
   }
@@ -130,10 +142,18 @@ export class ApiKeysService {
       // Renewed between the two calls: it is active again, so revoke it after all.
       if (current.is_active) key = await this.keys.revokeIfActive(lookup, owner, now);
       if (!key) {
-        return { id: current._id, name: current.name, is_active: false, revoked_at: (current.revoked_at ?? now).toISOString(), message: 'API key was already revoked' };
+        return {
+          id: current._id,
+          name: current.name,
+          is_active: false,
+          revoked_at: (current.revoked_at ?? now).toISOString(),
+          message: 'API key was already revoked',
+        };
       }
     }
-    const why = reason ?? (caller.user_id === key.user_id ? 'revoked by its owner' : `revoked by administrator ${caller.user_login}`);
+    const why =
+      reason ??
+      (caller.user_id === key.user_id ? 'revoked by its owner' : `revoked by administrator ${caller.user_login}`);
     await auditAndPublish(
       this.audit,
       this.events,
@@ -146,24 +166,49 @@ export class ApiKeysService {
   /** Sets a new expiration date, reactivates a revoked key, and refreshes roles and attributes. */
   async renew(caller: Caller, target: KeyTarget, expirationDate: unknown): Promise<RenewResult> {
     const now = this.clock();
-    const expiration = parseExpirationDate(expirationDate, now, this.config.API_KEY_DEFAULT_LIFETIME_DAYS, this.config.API_KEY_MAX_LIFETIME_DAYS);
+    const expiration = parseExpirationDate(
+      expirationDate,
+      now,
+      this.config.API_KEY_DEFAULT_LIFETIME_DAYS,
+      this.config.API_KEY_MAX_LIFETIME_DAYS,
+    );
     const key = await this.resolve(caller, target);
     const { active } = await this.users.syncUser(key.user_id, now);
-    if (!active) throw new DomainError(DomainErrorCode.KEY_USER_DISABLED, 'The owner of this API key is disabled in Keycloak; it cannot be renewed');
+    if (!active)
+      throw new DomainError(
+        DomainErrorCode.KEY_USER_DISABLED,
+        'The owner of this API key is disabled in Keycloak; it cannot be renewed',
+      );
     const reactivated = !key.is_active;
-    const updated = await this.keys.update(key._id, { is_active: true, revoked_at: null, never_expire: false, expiration_date: expiration });
+    const updated = await this.keys.update(key._id, {
+      is_active: true,
+      revoked_at: null,
+      never_expire: false,
+      expiration_date: expiration,
+    });
     const reason = reactivated ? 'renewed and reactivated' : 'renewed';
     await auditAndPublish(
       this.audit,
       this.events,
       [{ key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'renewed', reason, at: now }],
-      [{ action: 'renewed', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason, expiration_date: expiration }],
+      [
+        {
+          action: 'renewed',
+          key_id: key._id,
+          user_id: key.user_id,
+          actor: caller.user_id,
+          reason,
+          expiration_date: expiration,
+        },
+      ],
     );
     return {
       id: key._id,
       name: key.name,
       is_active: true,
-      expiration_date: updated?.expiration_date ? new Date(updated.expiration_date).toISOString() : expiration.toISOString(),
+      expiration_date: updated?.expiration_date
+        ? new Date(updated.expiration_date).toISOString()
+        : expiration.toISOString(),
       reactivated,
       message: reactivated ? 'API key renewed and reactivated' : 'API key renewed',
     };
@@ -175,16 +220,21 @@ export class ApiKeysService {
   }
 
   private async find(lookup: KeyLookup, owner: string | null): Promise<ApiKeyRecord> {
-    const key = 'keyId' in lookup ? await this.keys.findOwned(lookup.keyId, owner) : await this.keys.findOwnedByHash(lookup.hash, owner);
+    const key =
+      'keyId' in lookup
+        ? await this.keys.findOwned(lookup.keyId, owner)
+        : await this.keys.findOwnedByHash(lookup.hash, owner);
     if (!key) throw new DomainError(DomainErrorCode.KEY_NOT_FOUND, 'API key not found');
     return key;
   }
 
   /** The key named by its value (looked up by hash) or its id; exactly one of them. */
   private lookupOf(target: KeyTarget): KeyLookup {
-    if (target.apiKey && target.id) throw DomainError.invalidParameter('api-key', "Give either 'api-key' or 'id', not both");
+    if (target.apiKey && target.id)
+      throw DomainError.invalidParameter('api-key', "Give either 'api-key' or 'id', not both");
     if (target.apiKey) {
-      if (!isWellFormedApiKey(target.apiKey)) throw DomainError.invalidParameter('api-key', "Query parameter 'api-key' is not a well-formed API key (rsk_…)");
+      if (!isWellFormedApiKey(target.apiKey))
+        throw DomainError.invalidParameter('api-key', "Query parameter 'api-key' is not a well-formed API key (rsk_…)");
       return { hash: hashApiKey(target.apiKey, this.config.API_KEY_HASH_SECRET) };
     }
     if (target.id) return { keyId: target.id };

@@ -11,7 +11,10 @@ export class MeController {
   constructor(private readonly keycloak: KeycloakAdminClient) {}
 
   @Get('me')
-  @ApiOperation({ summary: 'Show My Information', description: 'Your Keycloak identity as the platform sees it: id, user name, realm roles and user attributes.' })
+  @ApiOperation({
+    summary: 'Show My Information',
+    description: 'Your Keycloak identity as the platform sees it: id, user name, realm roles and user attributes.',
+  })
   @ApiOkResponse({ description: 'Who you are for the platform', type: MeDto })
   async me(@CurrentPrincipal() principal: AuthPrincipal): Promise<MeDto> {
     const user = await this.keycloak.getUser(principal.user_id);

@@ -1,5 +1,14 @@
 import { Controller, Get, Headers, Query, Req } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ErrorResponseDto, Public } from '@rs/service-kit';
 import type { Request } from 'express';
 import { KeyCheckResultDto } from '../api-keys/dto/api-key.responses';
@@ -23,8 +32,14 @@ export class KeyCheckController {
   @ApiQuery({ name: 'api-key', required: false, description: 'The API key, when a header cannot be set' })
   @ApiOkResponse({ description: 'The key is valid: its owner, roles and configuration', type: KeyCheckResultDto })
   @ApiUnauthorizedResponse({ description: 'No key given', type: ErrorResponseDto })
-  @ApiForbiddenResponse({ description: 'Key malformed, unknown, revoked, expired, owner disabled, or referer not allowed', type: ErrorResponseDto })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed checks from this address (see Retry-After)', type: ErrorResponseDto })
+  @ApiForbiddenResponse({
+    description: 'Key malformed, unknown, revoked, expired, owner disabled, or referer not allowed',
+    type: ErrorResponseDto,
+  })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many failed checks from this address (see Retry-After)',
+    type: ErrorResponseDto,
+  })
   check(
     @Req() request: Request,
     @Headers('x-api-key') headerKey: string | undefined,

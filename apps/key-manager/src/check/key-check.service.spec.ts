@@ -8,7 +8,11 @@ import { KeyCheckService } from './key-check.service';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 const SECRET = 'test-hash-secret-of-at-least-32-chars!!';
-const config = { API_KEY_HASH_SECRET: SECRET, ENFORCE_ALLOWED_REFERERS: true, KEYCLOAK_SYNC_INTERVAL_SECONDS: 300 } as KeyManagerConfig;
+const config = {
+  API_KEY_HASH_SECRET: SECRET,
+  ENFORCE_ALLOWED_REFERERS: true,
+  KEYCLOAK_SYNC_INTERVAL_SECONDS: 300,
+} as KeyManagerConfig;
 const context = { ip: '10.0.0.1' };
 
 function storedKey(value: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
@@ -34,7 +38,10 @@ function storedKey(value: string, overrides: Partial<ApiKeyRecord> = {}): ApiKey
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<DomainErrorCode> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
   return error.code;
 }
@@ -48,7 +55,10 @@ describe(KeyCheckService.name, () => {
   beforeEach(() => {
     keys = { findByHash: jest.fn(), findOwned: jest.fn() };
     users = { syncUser: jest.fn() };
-    limiter = { state: jest.fn(async (_ip: string) => ({ blocked: false, retryAfterSeconds: 0 })), recordFailure: jest.fn() };
+    limiter = {
+      state: jest.fn(async (_ip: string) => ({ blocked: false, retryAfterSeconds: 0 })),
+      recordFailure: jest.fn(),
+    };
     sut = new KeyCheckService(
       config,
       () => NOW,
@@ -105,9 +115,13 @@ describe(KeyCheckService.name, () => {
   it('should enforce allowed_referers', async () => {
     const value = generateApiKey();
     keys.findByHash.mockResolvedValue(storedKey(value, { allowed_referers: ['portal.example.com'] }));
-    expect(await codeOf(sut.check(value, { ...context, referer: 'https://evil.example.org/' }))).toBe(DomainErrorCode.KEY_REFERER_NOT_ALLOWED);
+    expect(await codeOf(sut.check(value, { ...context, referer: 'https://evil.example.org/' }))).toBe(
+      DomainErrorCode.KEY_REFERER_NOT_ALLOWED,
+    );
     expect(await codeOf(sut.check(value, context))).toBe(DomainErrorCode.KEY_REFERER_NOT_ALLOWED);
-    await expect(sut.check(value, { ...context, referer: 'https://portal.example.com/map' })).resolves.toMatchObject({ key_id: 'key-1' });
+    await expect(sut.check(value, { ...context, referer: 'https://portal.example.com/map' })).resolves.toMatchObject({
+      key_id: 'key-1',
+    });
   });
 
   it('should hand guards no referer list to enforce when enforcement is off', async () => {
@@ -121,7 +135,9 @@ describe(KeyCheckService.name, () => {
     );
     const value = generateApiKey();
     keys.findByHash.mockResolvedValue(storedKey(value, { allowed_referers: ['portal.example.com'] }));
-    await expect(relaxed.check(value, { ...context, referer: 'https://elsewhere.example.org/' })).resolves.toMatchObject({ allowed_referers: [] });
+    await expect(
+      relaxed.check(value, { ...context, referer: 'https://elsewhere.example.org/' }),
+    ).resolves.toMatchObject({ allowed_referers: [] });
   });
 
   it('should answer 429 to a throttled address without database access, unless the key was recently valid', async () => {
@@ -150,7 +166,9 @@ describe(KeyCheckService.name, () => {
   it('should keep the last known state when Keycloak is unreachable', async () => {
     const value = generateApiKey();
     keys.findByHash.mockResolvedValue(storedKey(value, { latest_sync_date: new Date('2026-03-01T09:00:00Z') }));
-    users.syncUser.mockRejectedValue(new DomainError(DomainErrorCode.DEPENDENCY_UNAVAILABLE, 'Keycloak is unreachable'));
+    users.syncUser.mockRejectedValue(
+      new DomainError(DomainErrorCode.DEPENDENCY_UNAVAILABLE, 'Keycloak is unreachable'),
+    );
     await expect(sut.check(value, context)).resolves.toMatchObject({ key_id: 'key-1' });
   });
 });

@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { assertKeyUsable, DomainError, DomainErrorCode, hashApiKey, isRefererAllowed, isWellFormedApiKey } from '@rs/key-domain';
+import {
+  assertKeyUsable,
+  DomainError,
+  DomainErrorCode,
+  hashApiKey,
+  isRefererAllowed,
+  isWellFormedApiKey,
+} from '@rs/key-domain';
 import { MetricsService } from '@rs/service-kit';
 import { LRUCache } from 'lru-cache';
 import { parseStoredConfig } from '@rs/key-store';
@@ -48,7 +55,12 @@ export class KeyCheckService {
     metrics: MetricsService,
   ) {
     this.checks = metrics.counter('key_checks_total', 'API key checks by outcome', ['outcome']);
-    this.latency = metrics.histogram('key_check_duration_seconds', 'API key check latency', ['outcome'], [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5]);
+    this.latency = metrics.histogram(
+      'key_check_duration_seconds',
+      'API key check latency',
+      ['outcome'],
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+    );
   }
 
   async check(value: string | undefined, context: CheckContext): Promise<KeyCheckResult> {
@@ -68,7 +80,10 @@ export class KeyCheckService {
 
   private async evaluate(value: string | undefined, context: CheckContext): Promise<KeyCheckResult> {
     if (!value) {
-      throw new DomainError(DomainErrorCode.KEY_MISSING, "No API key: send it in the 'x-api-key' header, the 'api-key' query parameter or a /k/<key>/ path prefix");
+      throw new DomainError(
+        DomainErrorCode.KEY_MISSING,
+        "No API key: send it in the 'x-api-key' header, the 'api-key' query parameter or a /k/<key>/ path prefix",
+      );
     }
     const limit = await this.limiter.state(context.ip);
     // Malformed keys cost no database access, but they do count as failures.
@@ -88,8 +103,14 @@ export class KeyCheckService {
     key = await this.refreshIfStale(key, now);
     try {
       assertKeyUsable(key, now);
-      if (this.config.ENFORCE_ALLOWED_REFERERS && !isRefererAllowed(key.allowed_referers, context.referer, context.origin)) {
-        throw new DomainError(DomainErrorCode.KEY_REFERER_NOT_ALLOWED, 'This API key may not be used from this site (Referer/Origin not in allowed_referers)');
+      if (
+        this.config.ENFORCE_ALLOWED_REFERERS &&
+        !isRefererAllowed(key.allowed_referers, context.referer, context.origin)
+      ) {
+        throw new DomainError(
+          DomainErrorCode.KEY_REFERER_NOT_ALLOWED,
+          'This API key may not be used from this site (Referer/Origin not in allowed_referers)',
+        );
       }
     } catch (error) {
       this.recentlyValid.delete(hash);
@@ -119,7 +140,9 @@ export class KeyCheckService {
       return (await this.keys.findOwned(key._id, null)) ?? key;
     } catch (error) {
       // Keycloak down must not take every key down with it: keep the last known state.
-      this.logger.warn(`Keycloak sync of user ${key.user_id} skipped: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `Keycloak sync of user ${key.user_id} skipped: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return key;
     }
   }
@@ -131,7 +154,11 @@ export class KeyCheckService {
 }
 
 function tooManyFailures(retryAfterSeconds: number): DomainError {
-  return new DomainError(DomainErrorCode.RATE_LIMITED, `Too many failed API key checks from this address; retry in ${retryAfterSeconds} s`, {
-    retryAfterSeconds,
-  });
+  return new DomainError(
+    DomainErrorCode.RATE_LIMITED,
+    `Too many failed API key checks from this address; retry in ${retryAfterSeconds} s`,
+    {
+      retryAfterSeconds,
+    },
+  );
 }

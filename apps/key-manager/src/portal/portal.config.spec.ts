@@ -13,13 +13,19 @@ describe('PORTAL_SERVICES', () => {
   });
 
   it('should keep the order and URLs of PORTAL_SERVICES, query strings included', () => {
-    expect(load({ PORTAL_SERVICES: 'Catalog=https://rs.example/catalog/docs/, Cadip=https://rs.example/cadip/docs?x=1' })).toEqual([
+    expect(
+      load({ PORTAL_SERVICES: 'Catalog=https://rs.example/catalog/docs/, Cadip=https://rs.example/cadip/docs?x=1' }),
+    ).toEqual([
       { title: 'Catalog', url: 'https://rs.example/catalog/docs' },
       { title: 'Cadip', url: 'https://rs.example/cadip/docs?x=1' },
     ]);
   });
 
-  it.each([['no title', '=http://x/docs'], ['no URL', 'Cadip'], ['not a URL', 'Cadip=ftp://x']])('should fail at boot naming the entry when it has %s', (_label, entry) => {
+  it.each([
+    ['no title', '=http://x/docs'],
+    ['no URL', 'Cadip'],
+    ['not a URL', 'Cadip=ftp://x'],
+  ])('should fail at boot naming the entry when it has %s', (_label, entry) => {
     expect(() => load({ PORTAL_SERVICES: entry })).toThrow(EnvValidationError);
     expect(() => load({ PORTAL_SERVICES: entry })).toThrow(`PORTAL_SERVICES: entry '${entry}'`);
   });

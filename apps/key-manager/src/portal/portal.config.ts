@@ -26,7 +26,8 @@ export function parsePortalServices(value: string): PortalService[] {
       const separator = entry.indexOf('=');
       const title = entry.slice(0, Math.max(separator, 0)).trim();
       const url = entry.slice(separator + 1).trim();
-      if (separator <= 0 || !title || !/^https?:\/\/[^\s]+$/.test(url)) problems.push(`entry '${entry}' must be 'Title=http(s)://…'`);
+      if (separator <= 0 || !title || !/^https?:\/\/[^\s]+$/.test(url))
+        problems.push(`entry '${entry}' must be 'Title=http(s)://…'`);
       return { title, url: url.replace(/\/+$/, '') };
     });
   if (problems.length) throw new Error(problems.join('; '));

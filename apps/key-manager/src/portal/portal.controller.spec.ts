@@ -39,8 +39,13 @@ describe(PortalController.name, () => {
 
   describe('GET /', () => {
     it('should list the API Key Manager first, then every configured service in order', async () => {
-      const response = await http().get('/').expect(200).expect('content-type', /text\/html/);
-      const links = [...response.text.matchAll(/class="service-link" href="([^"]+)">([^<]+)</g)].map(([, href, title]) => [href, title]);
+      const response = await http()
+        .get('/')
+        .expect(200)
+        .expect('content-type', /text\/html/);
+      const links = [...response.text.matchAll(/class="service-link" href="([^"]+)">([^<]+)</g)].map(
+        ([, href, title]) => [href, title],
+      );
       expect(links).toEqual([
         ['http://keys.test/docs', 'API Key Manager'],
         ['http://cadip.test/docs', 'Cadip &lt;sessions&gt;'],
@@ -51,7 +56,12 @@ describe(PortalController.name, () => {
     it('should give the script the browser-facing Keycloak and the portal as redirect', async () => {
       const response = await http().get('/').expect(200);
       const config = JSON.parse(/id="portal-config">([^<]+)</.exec(response.text)?.[1] ?? '{}');
-      expect(config).toEqual({ keycloakUrl: 'https://login.test', realm: 'rs-server', clientId: 'swagger-ui', redirectUri: 'http://keys.test/' });
+      expect(config).toEqual({
+        keycloakUrl: 'https://login.test',
+        realm: 'rs-server',
+        clientId: 'swagger-ui',
+        redirectUri: 'http://keys.test/',
+      });
     });
 
     it('should allow only its own script and Keycloak in its Content-Security-Policy', async () => {
@@ -71,7 +81,10 @@ describe(PortalController.name, () => {
 
   describe('GET /portal.js', () => {
     it('should serve the login script as JavaScript', async () => {
-      const response = await http().get('/portal.js').expect(200).expect('content-type', /text\/javascript/);
+      const response = await http()
+        .get('/portal.js')
+        .expect(200)
+        .expect('content-type', /text\/javascript/);
       expect(response.text).toContain('code_challenge_method');
       expect(() => new Function(response.text)).not.toThrow();
     });

@@ -18,7 +18,11 @@ export class PortalController {
     this.view = {
       keyManager: { title: 'API Key Manager', url: `${config.PUBLIC_URL}/docs` },
       services: config.PORTAL_SERVICES,
-      keycloak: { url: config.KEYCLOAK_PUBLIC_URL ?? config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, clientId: config.KEYCLOAK_SWAGGER_CLIENT_ID },
+      keycloak: {
+        url: config.KEYCLOAK_PUBLIC_URL ?? config.KEYCLOAK_URL,
+        realm: config.KEYCLOAK_REALM,
+        clientId: config.KEYCLOAK_SWAGGER_CLIENT_ID,
+      },
       redirectUri: `${config.PUBLIC_URL}/`,
     };
     this.html = renderPortalPage(this.view);

@@ -50,9 +50,16 @@ export function renderPortalPage(view: PortalView): string {
   const keyManager = escapeHtml(view.keyManager.url);
   const example = view.services.find((service) => /cadip/i.test(service.title)) ?? view.services[0];
   const exampleBase = (example?.url ?? view.keyManager.url).replace(/\/docs$/, '');
-  const exampleUrl = escapeHtml(example && /cadip/i.test(example.title) ? `${exampleBase}/cadip/INS/session?platform=S1A` : `${exampleBase}/…`);
+  const exampleUrl = escapeHtml(
+    example && /cadip/i.test(example.title) ? `${exampleBase}/cadip/INS/session?platform=S1A` : `${exampleBase}/…`,
+  );
   const account = escapeHtml(`${view.keycloak.url}/realms/${encodeURIComponent(view.keycloak.realm)}/account`);
-  const config = { keycloakUrl: view.keycloak.url, realm: view.keycloak.realm, clientId: view.keycloak.clientId, redirectUri: view.redirectUri };
+  const config = {
+    keycloakUrl: view.keycloak.url,
+    realm: view.keycloak.realm,
+    clientId: view.keycloak.clientId,
+    redirectUri: view.redirectUri,
+  };
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -20,7 +20,10 @@ export class CheckRateLimiter implements OnApplicationShutdown {
   private readonly redis: Redis;
   private readonly redisErrors;
 
-  constructor(@Inject(KEY_MANAGER_CONFIG) private readonly config: KeyManagerConfig, metrics: MetricsService) {
+  constructor(
+    @Inject(KEY_MANAGER_CONFIG) private readonly config: KeyManagerConfig,
+    metrics: MetricsService,
+  ) {
     this.redis = new Redis(config.REDIS_URL, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -29,7 +32,10 @@ export class CheckRateLimiter implements OnApplicationShutdown {
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     this.redis.on('error', () => undefined); // surfaced per call below
-    this.redisErrors = metrics.counter('key_check_rate_limit_errors_total', 'Rate limiter calls that failed open because Redis was unavailable');
+    this.redisErrors = metrics.counter(
+      'key_check_rate_limit_errors_total',
+      'Rate limiter calls that failed open because Redis was unavailable',
+    );
     void this.redis.connect().catch(() => undefined);
   }
 
@@ -39,7 +45,12 @@ export class CheckRateLimiter implements OnApplicationShutdown {
 
   async state(ip: string): Promise<RateLimitState> {
     try {
-      const [count, ttl] = await this.redis.multi().get(KEY_PREFIX + ip).ttl(KEY_PREFIX + ip).exec().then((rows) => rows?.map(([, value]) => value) ?? []);
+      const [count, ttl] = await this.redis
+        .multi()
+        .get(KEY_PREFIX + ip)
+        .ttl(KEY_PREFIX + ip)
+        .exec()
+        .then((rows) => rows?.map(([, value]) => value) ?? []);
       const failures = Number(count ?? 0);
       return { blocked: failures >= this.config.CHECK_FAILURE_LIMIT, retryAfterSeconds: Math.max(1, Number(ttl ?? 1)) };
     } catch (error) {
@@ -50,7 +61,11 @@ export class CheckRateLimiter implements OnApplicationShutdown {
 
   async recordFailure(ip: string): Promise<void> {
     try {
-      await this.redis.multi().incr(KEY_PREFIX + ip).expire(KEY_PREFIX + ip, this.config.CHECK_FAILURE_WINDOW_SECONDS, 'NX').exec();
+      await this.redis
+        .multi()
+        .incr(KEY_PREFIX + ip)
+        .expire(KEY_PREFIX + ip, this.config.CHECK_FAILURE_WINDOW_SECONDS, 'NX')
+        .exec();
     } catch (error) {
       this.failOpen(error);
     }
@@ -62,6 +77,8 @@ export class CheckRateLimiter implements OnApplicationShutdown {
 
   private failOpen(error: unknown): void {
     this.redisErrors.inc();
-    this.logger.warn(`Rate limiter unavailable, failing open: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.warn(
+      `Rate limiter unavailable, failing open: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

@@ -18,7 +18,10 @@ describe(UsageController.name, () => {
 
   beforeAll(async () => {
     usage = { report: jest.fn() };
-    const moduleRef = await Test.createTestingModule({ controllers: [UsageController], providers: [{ provide: UsageService, useValue: usage }] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      controllers: [UsageController],
+      providers: [{ provide: UsageService, useValue: usage }],
+    }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     configureApp(app);
     // Stands in for the guard: the principal it would attach.
@@ -38,8 +41,13 @@ describe(UsageController.name, () => {
 
   describe('GET /auth/api_key/usage', () => {
     it('should pass the query and the caller to the service', async () => {
-      await http().get(`/auth/api_key/usage?id=${KEY_ID}&granularity=hour&from=2026-03-10T08:00:00Z`).expect(200, { key_id: KEY_ID });
-      expect(usage.report).toHaveBeenCalledWith({ user_id: 'u1', is_admin: false }, { id: KEY_ID, granularity: 'hour', from: '2026-03-10T08:00:00Z' });
+      await http()
+        .get(`/auth/api_key/usage?id=${KEY_ID}&granularity=hour&from=2026-03-10T08:00:00Z`)
+        .expect(200, { key_id: KEY_ID });
+      expect(usage.report).toHaveBeenCalledWith(
+        { user_id: 'u1', is_admin: false },
+        { id: KEY_ID, granularity: 'hour', from: '2026-03-10T08:00:00Z' },
+      );
     });
 
     it('should treat callers with rs_apikey_admin as admins', async () => {

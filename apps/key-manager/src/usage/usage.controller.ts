@@ -1,5 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
 import { ErrorResponseDto } from '@rs/service-kit';
 import { API_KEY_ADMIN_ROLE } from '../api-keys/admin.controller';
@@ -23,11 +30,17 @@ export class UsageController {
       API_KEY_ADMIN_ROLE +
       '` may ask for any key. Counts lag the requests by a few seconds (the usage stream is aggregated in batches).',
   })
-  @ApiOkResponse({ description: 'The usage of the key over the range: totals, buckets with requests, and routes', type: UsageReportDto })
+  @ApiOkResponse({
+    description: 'The usage of the key over the range: totals, buckets with requests, and routes',
+    type: UsageReportDto,
+  })
   @ApiBadRequestResponse({ description: 'A parameter is invalid; `parameter` names it', type: ErrorResponseDto })
   @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
   @ApiServiceUnavailableResponse({ description: 'The database is unreachable; retry shortly', type: ErrorResponseDto })
   report(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: UsageQuery): Promise<UsageReportDto> {
-    return this.usage.report({ user_id: principal.user_id, is_admin: principal.iam_roles.includes(API_KEY_ADMIN_ROLE) }, query);
+    return this.usage.report(
+      { user_id: principal.user_id, is_admin: principal.iam_roles.includes(API_KEY_ADMIN_ROLE) },
+      query,
+    );
   }
 }

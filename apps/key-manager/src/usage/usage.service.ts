@@ -35,9 +35,13 @@ export class UsageService {
     const granularity = request.granularity ?? 'day';
     const to = request.to ? new Date(request.to) : this.clock();
     const requestedFrom = request.from ? new Date(request.from) : new Date(to.getTime() - DEFAULT_SPAN_MS[granularity]);
-    if (requestedFrom.getTime() >= to.getTime()) throw DomainError.invalidParameter('from', "Query parameter 'from' must be before 'to'");
+    if (requestedFrom.getTime() >= to.getTime())
+      throw DomainError.invalidParameter('from', "Query parameter 'from' must be before 'to'");
     if (to.getTime() - requestedFrom.getTime() > MAX_SPAN_MS[granularity]) {
-      throw DomainError.invalidParameter('from', `The range may span at most ${MAX_SPAN_MS[granularity] / DAY_MS} days with granularity '${granularity}'`);
+      throw DomainError.invalidParameter(
+        'from',
+        `The range may span at most ${MAX_SPAN_MS[granularity] / DAY_MS} days with granularity '${granularity}'`,
+      );
     }
     const from = new Date(Math.floor(requestedFrom.getTime() / BUCKET_MS[granularity]) * BUCKET_MS[granularity]);
     // Someone else's key is "not found", as everywhere in the key manager.
@@ -56,14 +60,29 @@ export class UsageService {
         .map(([start, group]): UsageBucketDto => ({ start, ...toDto(sum(group)) }))
         .sort((a, b) => a.start.localeCompare(b.start)),
       routes: groupBy(rows, (row) => JSON.stringify([row.service, row.method, row.route]))
-        .map(([, group]): UsageRouteDto => ({ service: group[0].service, method: group[0].method, route: group[0].route, ...toDto(sum(group)) }))
+        .map(
+          ([, group]): UsageRouteDto => ({
+            service: group[0].service,
+            method: group[0].method,
+            route: group[0].route,
+            ...toDto(sum(group)),
+          }),
+        )
         .sort((a, b) => b.count - a.count || a.route.localeCompare(b.route)),
     };
   }
 }
 
 function sum(rows: readonly UsageCounters[]): UsageCounters {
-  const total: UsageCounters = { count: 0, count_2xx: 0, count_3xx: 0, count_4xx: 0, count_5xx: 0, latency_sum_ms: 0, latency_max_ms: 0 };
+  const total: UsageCounters = {
+    count: 0,
+    count_2xx: 0,
+    count_3xx: 0,
+    count_4xx: 0,
+    count_5xx: 0,
+    latency_sum_ms: 0,
+    latency_max_ms: 0,
+  };
   for (const row of rows) {
     total.count += row.count;
     total.count_2xx += row.count_2xx;
@@ -80,7 +99,10 @@ function toDto({ latency_sum_ms: latencySum, ...counters }: UsageCounters): Usag
   return { ...counters, latency_avg_ms: counters.count ? Math.round((latencySum / counters.count) * 1000) / 1000 : 0 };
 }
 
-function groupBy(rows: readonly UsageBucketRow[], keyOf: (row: UsageBucketRow) => string): Array<[string, UsageBucketRow[]]> {
+function groupBy(
+  rows: readonly UsageBucketRow[],
+  keyOf: (row: UsageBucketRow) => string,
+): Array<[string, UsageBucketRow[]]> {
   const groups = new Map<string, UsageBucketRow[]>();
   for (const row of rows) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
   return [...groups.entries()];

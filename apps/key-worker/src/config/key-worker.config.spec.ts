@@ -29,7 +29,13 @@ describe(loadKeyWorkerConfig.name, () => {
 
 describe(redisConnection.name, () => {
   it('should read host, port, credentials and database from the URL', () => {
-    expect(redisConnection('redis://user:p%40ss@cache:6380/2')).toEqual({ host: 'cache', port: 6380, username: 'user', password: 'p@ss', db: 2 });
+    expect(redisConnection('redis://user:p%40ss@cache:6380/2')).toEqual({
+      host: 'cache',
+      port: 6380,
+      username: 'user',
+      password: 'p@ss',
+      db: 2,
+    });
     expect(redisConnection('redis://127.0.0.1:6379')).toEqual({ host: '127.0.0.1', port: 6379, db: 0 });
   });
 });

@@ -82,7 +82,13 @@ export function loadKeyWorkerConfig(source: NodeJS.ProcessEnv = process.env): Ke
 }
 
 /** ioredis connection options from REDIS_URL (BullMQ builds its own connections from them). */
-export function redisConnection(redisUrl: string): { host: string; port: number; username?: string; password?: string; db: number } {
+export function redisConnection(redisUrl: string): {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db: number;
+} {
   const url = new URL(redisUrl);
   return {
     host: url.hostname,

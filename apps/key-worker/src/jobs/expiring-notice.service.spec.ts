@@ -8,11 +8,21 @@ const SOON = new Date('2026-03-02T10:00:00Z');
 const config = loadKeyWorkerConfig({ KEYCLOAK_SYNC_CLIENT_SECRET: 'a-long-secret', EXPIRING_NOTICE_DAYS: '3' });
 
 const key = (id: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord =>
-  ({ _id: id, user_id: 'u1', is_active: true, never_expire: false, expiration_date: SOON, expiring_notified_for: null, ...overrides }) as ApiKeyRecord;
+  ({
+    _id: id,
+    user_id: 'u1',
+    is_active: true,
+    never_expire: false,
+    expiration_date: SOON,
+    expiring_notified_for: null,
+    ...overrides,
+  }) as ApiKeyRecord;
 
 describe(ExpiringNoticeService.name, () => {
   let sut: ExpiringNoticeService;
-  let keys: jest.Mocked<Pick<ApiKeysRepository, 'findExpiringBetween' | 'claimExpiringNotice' | 'releaseExpiringNotice'>>;
+  let keys: jest.Mocked<
+    Pick<ApiKeysRepository, 'findExpiringBetween' | 'claimExpiringNotice' | 'releaseExpiringNotice'>
+  >;
   let events: jest.Mocked<Pick<LifecycleEventsPublisher, 'publish'>>;
 
   beforeEach(() => {
@@ -22,7 +32,12 @@ describe(ExpiringNoticeService.name, () => {
       releaseExpiringNotice: jest.fn().mockResolvedValue(undefined),
     };
     events = { publish: jest.fn().mockResolvedValue(undefined) };
-    sut = new ExpiringNoticeService(config, keys as unknown as ApiKeysRepository, events as unknown as LifecycleEventsPublisher, new MetricsService());
+    sut = new ExpiringNoticeService(
+      config,
+      keys as unknown as ApiKeysRepository,
+      events as unknown as LifecycleEventsPublisher,
+      new MetricsService(),
+    );
   });
 
   describe('run', () => {
@@ -32,12 +47,21 @@ describe(ExpiringNoticeService.name, () => {
       expect(keys.findExpiringBetween).toHaveBeenCalledWith(NOW, new Date('2026-03-04T10:00:00Z'), expect.any(Number));
       expect(keys.claimExpiringNotice).toHaveBeenCalledWith('k1', SOON);
       expect(events.publish).toHaveBeenCalledWith([
-        { action: 'expiring', key_id: 'k1', user_id: 'u1', actor: 'system:key-worker', reason: `expires on ${SOON.toISOString()}`, expiration_date: SOON },
+        {
+          action: 'expiring',
+          key_id: 'k1',
+          user_id: 'u1',
+          actor: 'system:key-worker',
+          reason: `expires on ${SOON.toISOString()}`,
+          expiration_date: SOON,
+        },
       ]);
     });
 
     it('should announce a renewed key again for its new expiration date', async () => {
-      keys.findExpiringBetween.mockResolvedValueOnce([key('k1', { expiring_notified_for: new Date('2026-02-01T00:00:00Z') })]);
+      keys.findExpiringBetween.mockResolvedValueOnce([
+        key('k1', { expiring_notified_for: new Date('2026-02-01T00:00:00Z') }),
+      ]);
       await expect(sut.run(NOW)).resolves.toEqual({ notified: 1 });
     });
 

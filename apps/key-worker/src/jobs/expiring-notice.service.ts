@@ -28,7 +28,8 @@ export class ExpiringNoticeService {
   async run(now: Date): Promise<{ notified: number }> {
     const until = new Date(now.getTime() + this.config.EXPIRING_NOTICE_DAYS * DAY_MS);
     const soon = await this.keys.findExpiringBetween(now, until, MAX_KEYS_PER_RUN);
-    if (soon.length === MAX_KEYS_PER_RUN) this.logger.warn(`More than ${MAX_KEYS_PER_RUN} keys expire soon; the rest are announced next run`);
+    if (soon.length === MAX_KEYS_PER_RUN)
+      this.logger.warn(`More than ${MAX_KEYS_PER_RUN} keys expire soon; the rest are announced next run`);
     let notified = 0;
     for (const key of soon) {
       const expiration = key.expiration_date ? new Date(key.expiration_date) : null;

@@ -10,7 +10,10 @@ export class JobRunsRecorder {
   private readonly duration;
 
   constructor(metrics: MetricsService) {
-    this.runs = metrics.counter('key_worker_job_runs_total', 'Scheduled job runs, by queue and outcome', ['queue', 'outcome']);
+    this.runs = metrics.counter('key_worker_job_runs_total', 'Scheduled job runs, by queue and outcome', [
+      'queue',
+      'outcome',
+    ]);
     this.duration = metrics.histogram(
       'key_worker_job_duration_seconds',
       'Scheduled job run time, by queue',
@@ -27,7 +30,9 @@ export class JobRunsRecorder {
       return result;
     } catch (error) {
       this.runs.inc({ queue: job.queueName, outcome: 'failed' });
-      this.logger.warn(`${job.queueName} run ${job.id} failed (attempt ${job.attemptsMade + 1}): ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `${job.queueName} run ${job.id} failed (attempt ${job.attemptsMade + 1}): ${error instanceof Error ? error.message : String(error)}`,
+      );
       throw error;
     } finally {
       stop();

@@ -15,7 +15,11 @@ function fakeQueue(name: string) {
 describe(JobSchedulesService.name, () => {
   describe('onApplicationBootstrap', () => {
     it('should upsert one scheduler per queue with the shared retry options and one run at a time, and remove disabled ones', async () => {
-      const config = loadKeyWorkerConfig({ KEYCLOAK_SYNC_CLIENT_SECRET: 'a-long-secret', KEY_EXPIRY_EVERY_MS: '500', USAGE_RETENTION_EVERY_MS: '0' });
+      const config = loadKeyWorkerConfig({
+        KEYCLOAK_SYNC_CLIENT_SECRET: 'a-long-secret',
+        KEY_EXPIRY_EVERY_MS: '500',
+        USAGE_RETENTION_EVERY_MS: '0',
+      });
       const queues = ['key-expiry', 'key-expiring-notice', 'keycloak-sync', 'usage-retention'].map(fakeQueue);
       const sut = new JobSchedulesService(config, ...(queues as unknown as [Queue, Queue, Queue, Queue]));
       await sut.onApplicationBootstrap();
@@ -25,7 +29,11 @@ describe(JobSchedulesService.name, () => {
         { name: 'key-expiry', data: {}, opts: SCHEDULED_JOB_OPTIONS },
       );
       expect(queues[0].setGlobalConcurrency).toHaveBeenCalledWith(1);
-      expect(queues[2].upsertJobScheduler).toHaveBeenCalledWith('keycloak-sync:every', { every: 300_000 }, expect.anything());
+      expect(queues[2].upsertJobScheduler).toHaveBeenCalledWith(
+        'keycloak-sync:every',
+        { every: 300_000 },
+        expect.anything(),
+      );
       expect(queues[3].upsertJobScheduler).not.toHaveBeenCalled();
       expect(queues[3].removeJobScheduler).toHaveBeenCalledWith('usage-retention:every');
     });

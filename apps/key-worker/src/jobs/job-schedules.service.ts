@@ -45,7 +45,11 @@ export class JobSchedulesService implements OnApplicationBootstrap {
       }
       // Two replicas never run the same job at the same time, even when a run outlasts the interval.
       await queue.setGlobalConcurrency(1);
-      await queue.upsertJobScheduler(id, { every: everyMs }, { name: queue.name, data: {}, opts: SCHEDULED_JOB_OPTIONS });
+      await queue.upsertJobScheduler(
+        id,
+        { every: everyMs },
+        { name: queue.name, data: {}, opts: SCHEDULED_JOB_OPTIONS },
+      );
       this.logger.log(`Scheduler ${id}: every ${everyMs} ms`);
     }
   }

@@ -5,7 +5,12 @@ export const EXPIRING_NOTICE_QUEUE = 'key-expiring-notice';
 export const KEYCLOAK_SYNC_QUEUE = 'keycloak-sync';
 export const USAGE_RETENTION_QUEUE = 'usage-retention';
 
-export const SCHEDULED_QUEUES = [KEY_EXPIRY_QUEUE, EXPIRING_NOTICE_QUEUE, KEYCLOAK_SYNC_QUEUE, USAGE_RETENTION_QUEUE] as const;
+export const SCHEDULED_QUEUES = [
+  KEY_EXPIRY_QUEUE,
+  EXPIRING_NOTICE_QUEUE,
+  KEYCLOAK_SYNC_QUEUE,
+  USAGE_RETENTION_QUEUE,
+] as const;
 export type ScheduledQueue = (typeof SCHEDULED_QUEUES)[number];
 
 /** One scheduler per queue; upserting it again (every replica, every start) changes nothing but its interval. */

@@ -30,7 +30,12 @@ function key(id: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
 
 describe(KeyExpiryService.name, () => {
   let sut: KeyExpiryService;
-  let keys: jest.Mocked<Pick<ApiKeysRepository, 'findUnannouncedExpiries' | 'findExpiredUnprocessed' | 'claimExpiry' | 'markExpiryAnnounced'>>;
+  let keys: jest.Mocked<
+    Pick<
+      ApiKeysRepository,
+      'findUnannouncedExpiries' | 'findExpiredUnprocessed' | 'claimExpiry' | 'markExpiryAnnounced'
+    >
+  >;
   let audit: jest.Mocked<Pick<AuditRepository, 'record'>>;
   let events: jest.Mocked<Pick<LifecycleEventsPublisher, 'publish'>>;
 
@@ -57,8 +62,22 @@ describe(KeyExpiryService.name, () => {
       await expect(sut.run(NOW)).resolves.toEqual({ expired: 2, recovered: 0 });
       expect(keys.claimExpiry).toHaveBeenCalledWith('k1', PAST, NOW);
       expect(audit.record).toHaveBeenCalledWith([
-        { key_id: 'k1', user_id: 'u1', actor: 'system:key-worker', action: 'expired', reason: `expired on ${PAST.toISOString()}`, at: NOW },
-        { key_id: 'k2', user_id: 'u1', actor: 'system:key-worker', action: 'expired', reason: `expired on ${PAST.toISOString()}`, at: NOW },
+        {
+          key_id: 'k1',
+          user_id: 'u1',
+          actor: 'system:key-worker',
+          action: 'expired',
+          reason: `expired on ${PAST.toISOString()}`,
+          at: NOW,
+        },
+        {
+          key_id: 'k2',
+          user_id: 'u1',
+          actor: 'system:key-worker',
+          action: 'expired',
+          reason: `expired on ${PAST.toISOString()}`,
+          at: NOW,
+        },
       ]);
       expect(events.publish).toHaveBeenCalledWith([
         expect.objectContaining({ action: 'expired', key_id: 'k1', actor: 'system:key-worker', expiration_date: PAST }),
@@ -83,9 +102,14 @@ describe(KeyExpiryService.name, () => {
 
     it('should finish announcing expiries a stopped run had claimed', async () => {
       const claimedAt = new Date(NOW.getTime() - 5 * 60_000);
-      keys.findUnannouncedExpiries.mockResolvedValueOnce([key('k9', { expired_at: claimedAt, expiry_announced: false })]);
+      keys.findUnannouncedExpiries.mockResolvedValueOnce([
+        key('k9', { expired_at: claimedAt, expiry_announced: false }),
+      ]);
       await expect(sut.run(NOW)).resolves.toEqual({ expired: 0, recovered: 1 });
-      expect(keys.findUnannouncedExpiries).toHaveBeenCalledWith(new Date(NOW.getTime() - UNANNOUNCED_EXPIRY_GRACE_MS), expect.any(Number));
+      expect(keys.findUnannouncedExpiries).toHaveBeenCalledWith(
+        new Date(NOW.getTime() - UNANNOUNCED_EXPIRY_GRACE_MS),
+        expect.any(Number),
+      );
       expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ action: 'expired', key_id: 'k9' })]);
       expect(keys.markExpiryAnnounced).toHaveBeenCalledWith('k9', claimedAt);
     });

@@ -1,5 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type ApiKeyRecord, ApiKeysRepository, auditAndPublish, AuditRepository, LifecycleEventsPublisher } from '@rs/key-store';
+import {
+  type ApiKeyRecord,
+  ApiKeysRepository,
+  auditAndPublish,
+  AuditRepository,
+  LifecycleEventsPublisher,
+} from '@rs/key-store';
 import { MetricsService } from '@rs/service-kit';
 import { WORKER_ACTOR } from './jobs.constants';
 
@@ -34,7 +40,10 @@ export class KeyExpiryService {
   }
 
   async run(now: Date): Promise<KeyExpiryResult> {
-    const unfinished = await this.keys.findUnannouncedExpiries(new Date(now.getTime() - UNANNOUNCED_EXPIRY_GRACE_MS), PAGE_SIZE);
+    const unfinished = await this.keys.findUnannouncedExpiries(
+      new Date(now.getTime() - UNANNOUNCED_EXPIRY_GRACE_MS),
+      PAGE_SIZE,
+    );
     for (const key of unfinished) await this.announce([key], key.expired_at ?? now);
     let expired = 0;
     for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
@@ -54,11 +63,19 @@ export class KeyExpiryService {
 
   private async announce(keys: readonly ApiKeyRecord[], expiredAt: Date): Promise<void> {
     if (!keys.length) return;
-    const reasonOf = (key: ApiKeyRecord): string => `expired on ${key.expiration_date ? new Date(key.expiration_date).toISOString() : 'its expiration date'}`;
+    const reasonOf = (key: ApiKeyRecord): string =>
+      `expired on ${key.expiration_date ? new Date(key.expiration_date).toISOString() : 'its expiration date'}`;
     await auditAndPublish(
       this.audit,
       this.events,
-      keys.map((key) => ({ key_id: key._id, user_id: key.user_id, actor: WORKER_ACTOR, action: 'expired' as const, reason: reasonOf(key), at: expiredAt })),
+      keys.map((key) => ({
+        key_id: key._id,
+        user_id: key.user_id,
+        actor: WORKER_ACTOR,
+        action: 'expired' as const,
+        reason: reasonOf(key),
+        at: expiredAt,
+      })),
       keys.map((key) => ({
         action: 'expired' as const,
         key_id: key._id,

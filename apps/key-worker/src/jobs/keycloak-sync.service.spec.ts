@@ -13,12 +13,18 @@ describe(KeycloakSyncService.name, () => {
   beforeEach(() => {
     keys = { ownersWithActiveKeys: jest.fn().mockResolvedValue(['u1', 'u2', 'u3']) };
     users = { syncUser: jest.fn().mockResolvedValue({ active: true, user: null }) };
-    sut = new KeycloakSyncService(keys as unknown as ApiKeysRepository, users as unknown as UserSyncService, new MetricsService());
+    sut = new KeycloakSyncService(
+      keys as unknown as ApiKeysRepository,
+      users as unknown as UserSyncService,
+      new MetricsService(),
+    );
   });
 
   describe('run', () => {
     it('should sync every owner of an active key and count the users found disabled', async () => {
-      users.syncUser.mockResolvedValueOnce({ active: true, user: null }).mockResolvedValueOnce({ active: false, user: null });
+      users.syncUser
+        .mockResolvedValueOnce({ active: true, user: null })
+        .mockResolvedValueOnce({ active: false, user: null });
       await expect(sut.run(NOW)).resolves.toEqual({ users: 3, active: 2, inactive: 1, failed: 0 });
       expect(users.syncUser.mock.calls).toEqual([
         ['u1', NOW],
@@ -33,7 +39,9 @@ describe(KeycloakSyncService.name, () => {
     });
 
     it('should fail the run, to be retried with backoff, when Keycloak is unreachable', async () => {
-      users.syncUser.mockRejectedValueOnce(new DomainError(DomainErrorCode.DEPENDENCY_UNAVAILABLE, 'Keycloak is unreachable'));
+      users.syncUser.mockRejectedValueOnce(
+        new DomainError(DomainErrorCode.DEPENDENCY_UNAVAILABLE, 'Keycloak is unreachable'),
+      );
       await expect(sut.run(NOW)).rejects.toThrow('Keycloak is unreachable');
       expect(users.syncUser).toHaveBeenCalledTimes(1);
     });

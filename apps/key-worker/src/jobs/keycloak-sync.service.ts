@@ -25,7 +25,11 @@ export class KeycloakSyncService {
     private readonly users: UserSyncService,
     metrics: MetricsService,
   ) {
-    this.usersCounter = metrics.counter('key_worker_keycloak_sync_users_total', 'Users compared with Keycloak, by outcome', ['outcome']);
+    this.usersCounter = metrics.counter(
+      'key_worker_keycloak_sync_users_total',
+      'Users compared with Keycloak, by outcome',
+      ['outcome'],
+    );
   }
 
   async run(now: Date): Promise<KeycloakSyncResult> {

@@ -20,7 +20,10 @@ describe(UsageRetentionService.name, () => {
 
   describe('run', () => {
     it('should delete hour buckets older than the retention, on an hour boundary, and keep day buckets by default', async () => {
-      await expect(createSut({ USAGE_HOURLY_RETENTION_DAYS: '30' }).run(NOW)).resolves.toEqual({ hourlyDeleted: 3, dailyDeleted: 0 });
+      await expect(createSut({ USAGE_HOURLY_RETENTION_DAYS: '30' }).run(NOW)).resolves.toEqual({
+        hourlyDeleted: 3,
+        dailyDeleted: 0,
+      });
       expect(buckets.deleteBucketsBefore.mock.calls).toEqual([['hourly', new Date('2026-03-01T10:00:00Z')]]);
     });
 

@@ -22,7 +22,9 @@ export class UsageRetentionService {
     private readonly buckets: UsageBucketsRepository,
     metrics: MetricsService,
   ) {
-    this.deleted = metrics.counter('key_worker_usage_buckets_deleted_total', 'Usage buckets deleted by retention', ['collection']);
+    this.deleted = metrics.counter('key_worker_usage_buckets_deleted_total', 'Usage buckets deleted by retention', [
+      'collection',
+    ]);
   }
 
   async run(now: Date): Promise<{ hourlyDeleted: number; dailyDeleted: number }> {
@@ -30,11 +32,15 @@ export class UsageRetentionService {
     const hourlyDeleted = await this.buckets.deleteBucketsBefore('hourly', hourlyBefore);
     let dailyDeleted = 0;
     if (this.config.USAGE_DAILY_RETENTION_DAYS > 0) {
-      dailyDeleted = await this.buckets.deleteBucketsBefore('daily', new Date(floorToDay(now.getTime() - this.config.USAGE_DAILY_RETENTION_DAYS * DAY_MS)));
+      dailyDeleted = await this.buckets.deleteBucketsBefore(
+        'daily',
+        new Date(floorToDay(now.getTime() - this.config.USAGE_DAILY_RETENTION_DAYS * DAY_MS)),
+      );
     }
     this.deleted.inc({ collection: 'hourly' }, hourlyDeleted);
     this.deleted.inc({ collection: 'daily' }, dailyDeleted);
-    if (hourlyDeleted || dailyDeleted) this.logger.log(`Retention deleted ${hourlyDeleted} hour and ${dailyDeleted} day bucket(s)`);
+    if (hourlyDeleted || dailyDeleted)
+      this.logger.log(`Retention deleted ${hourlyDeleted} hour and ${dailyDeleted} day bucket(s)`);
     return { hourlyDeleted, dailyDeleted };
   }
 }

@@ -7,7 +7,12 @@ import {
   usageMessage,
   usageMessages as messages,
 } from './testing/usage-messages.test-helper';
-import { type BatchOutcome, deadLetterReasonLabel, UsageAggregationService, type UsageMessage } from './usage-aggregation.service';
+import {
+  type BatchOutcome,
+  deadLetterReasonLabel,
+  UsageAggregationService,
+  type UsageMessage,
+} from './usage-aggregation.service';
 import type { UsageBucketsRepository } from './usage-buckets.repository';
 
 const TOPIC = 'rs.apikey.usage.v1';
@@ -33,7 +38,12 @@ describe(UsageAggregationService.name, () => {
   let metrics: MetricsService;
 
   const createSut = (): UsageAggregationService =>
-    new UsageAggregationService(buckets as unknown as UsageBucketsRepository, deadLetters as unknown as DeadLetterPublisher, () => NOW, metrics);
+    new UsageAggregationService(
+      buckets as unknown as UsageBucketsRepository,
+      deadLetters as unknown as DeadLetterPublisher,
+      () => NOW,
+      metrics,
+    );
 
   beforeEach(() => {
     buckets = new InMemoryUsageBuckets();
@@ -53,7 +63,9 @@ describe(UsageAggregationService.name, () => {
       const hours = [...buckets.docs.hourly.values()];
       expect(hours.reduce((sum, doc) => sum + doc.count_5xx, 0)).toBe(12);
       expect(hours.reduce((sum, doc) => sum + doc.count_2xx, 0)).toBe(48);
-      expect(hours.reduce((sum, doc) => sum + doc.latency_sum_ms, 0)).toBe(Array.from({ length: 60 }, (_, i) => i % 7).reduce((a, b) => a + b, 0));
+      expect(hours.reduce((sum, doc) => sum + doc.latency_sum_ms, 0)).toBe(
+        Array.from({ length: 60 }, (_, i) => i % 7).reduce((a, b) => a + b, 0),
+      );
       expect(Math.max(...hours.map((doc) => doc.latency_max_ms))).toBe(6);
       // 3 keys × (search route in the current hour, session route in both hours).
       expect(buckets.docs.hourly.size).toBe(9);
@@ -64,8 +76,16 @@ describe(UsageAggregationService.name, () => {
       await applyBatch(createSut(), batch(messages(0, 30)));
       const first = structuredClone([...buckets.docs.hourly.entries()]);
       const sut = createSut();
-      await expect(applyBatch(sut, batch(messages(0, 30)))).resolves.toEqual({ aggregated: 0, deadLettered: 0, alreadyApplied: 30 });
-      await expect(applyBatch(sut, batch(messages(0, 30)))).resolves.toEqual({ aggregated: 0, deadLettered: 0, alreadyApplied: 30 });
+      await expect(applyBatch(sut, batch(messages(0, 30)))).resolves.toEqual({
+        aggregated: 0,
+        deadLettered: 0,
+        alreadyApplied: 30,
+      });
+      await expect(applyBatch(sut, batch(messages(0, 30)))).resolves.toEqual({
+        aggregated: 0,
+        deadLettered: 0,
+        alreadyApplied: 30,
+      });
       expect([...buckets.docs.hourly.entries()]).toEqual(first);
       expect(buckets.total('totals')).toBe(30);
     });
@@ -108,7 +128,11 @@ describe(UsageAggregationService.name, () => {
             sut = createSut();
           }
         }
-        expect([buckets.total('hourly'), buckets.total('daily'), buckets.total('totals')]).toEqual([total, total, total]);
+        expect([buckets.total('hourly'), buckets.total('daily'), buckets.total('totals')]).toEqual([
+          total,
+          total,
+          total,
+        ]);
       }
     });
 
@@ -151,7 +175,11 @@ describe(UsageAggregationService.name, () => {
         { offset: '5', key: null, value: null },
         usageMessage(6),
       ];
-      await expect(applyBatch(sut, batch(list, 4))).resolves.toEqual({ aggregated: 2, deadLettered: 4, alreadyApplied: 0 });
+      await expect(applyBatch(sut, batch(list, 4))).resolves.toEqual({
+        aggregated: 2,
+        deadLettered: 4,
+        alreadyApplied: 0,
+      });
       expect(published.map(({ record }) => [record.offset, record.reason])).toEqual([
         ['2', 'payload is not valid JSON'],
         ['3', "field 'version' is missing or invalid"],
@@ -160,7 +188,14 @@ describe(UsageAggregationService.name, () => {
       ]);
       expect(published[0]).toEqual({
         key: 'x',
-        record: { reason: 'payload is not valid JSON', source_topic: TOPIC, partition: 4, offset: '2', failed_at: NOW.toISOString(), payload: '{not json' },
+        record: {
+          reason: 'payload is not valid JSON',
+          source_topic: TOPIC,
+          partition: 4,
+          offset: '2',
+          failed_at: NOW.toISOString(),
+          payload: '{not json',
+        },
       });
       expect(buckets.total('totals')).toBe(2);
       const text = await metrics.registry.metrics();
@@ -171,7 +206,9 @@ describe(UsageAggregationService.name, () => {
     it('should fail the batch, so it is redelivered, when the dead-letter topic cannot be written', async () => {
       deadLetters.publish.mockRejectedValueOnce(new Error('broker down'));
       const sut = createSut();
-      await expect(applyBatch(sut, batch([usageMessage(1), { offset: '2', key: null, value: Buffer.from('nope') }]))).rejects.toThrow('broker down');
+      await expect(
+        applyBatch(sut, batch([usageMessage(1), { offset: '2', key: null, value: Buffer.from('nope') }])),
+      ).rejects.toThrow('broker down');
       expect(buckets.total('totals')).toBe(0);
     });
 
@@ -219,7 +256,10 @@ describe(UsageAggregationService.name, () => {
       const sut = createSut();
       const copy = usageDeltaMessage(1, { sequence: 1, event_id: 'd0' });
       await expect(applyBatch(sut, batch([usageDeltaMessage(0), copy]))).resolves.toMatchObject({ aggregated: 4 });
-      await expect(applyBatch(sut, batch([usageDeltaMessage(0), copy]))).resolves.toMatchObject({ aggregated: 0, alreadyApplied: 4 });
+      await expect(applyBatch(sut, batch([usageDeltaMessage(0), copy]))).resolves.toMatchObject({
+        aggregated: 0,
+        alreadyApplied: 4,
+      });
       expect(buckets.total('totals')).toBe(4);
     });
 

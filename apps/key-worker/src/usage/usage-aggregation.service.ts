@@ -4,7 +4,13 @@ import { CLOCK, type Clock } from '@rs/key-store';
 import { MetricsService } from '@rs/service-kit';
 import { type DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { type BucketInsert, type BucketUpdate, UsageBucketsRepository } from './usage-buckets.repository';
-import { type BucketCollection, type BucketPlan, BucketPlanner, deltaAfter, type UsageSample } from './usage-buckets.util';
+import {
+  type BucketCollection,
+  type BucketPlan,
+  BucketPlanner,
+  deltaAfter,
+  type UsageSample,
+} from './usage-buckets.util';
 import { RecentDeltas } from './recent-deltas.cache';
 import { UsageWatermarksCache } from './usage-watermarks.cache';
 import { DEAD_LETTER_PAYLOAD_MAX_CHARS, MAX_WATERMARK_ATTEMPTS } from './usage.constants';
@@ -80,13 +86,28 @@ export class UsageAggregationService {
     @Inject(CLOCK) private readonly clock: Clock,
     metrics: MetricsService,
   ) {
-    this.messages = metrics.counter('key_worker_usage_messages_total', 'Usage messages consumed, by outcome', ['outcome']);
-    this.requests = metrics.counter('key_worker_usage_requests_total', 'Requests counted by valid usage messages, by outcome', ['outcome']);
-    this.deadLetterCounter = metrics.counter('key_worker_usage_dead_letters_total', 'Unusable usage messages sent to the dead-letter topic, by reason', [
-      'reason',
+    this.messages = metrics.counter('key_worker_usage_messages_total', 'Usage messages consumed, by outcome', [
+      'outcome',
     ]);
-    this.writes = metrics.counter('key_worker_usage_bucket_writes_total', 'Aggregate documents written, by collection and kind', ['collection', 'kind']);
-    this.conflicts = metrics.counter('key_worker_usage_watermark_conflicts_total', 'Aggregate writes redone because a watermark had moved (replay, rebalance)');
+    this.requests = metrics.counter(
+      'key_worker_usage_requests_total',
+      'Requests counted by valid usage messages, by outcome',
+      ['outcome'],
+    );
+    this.deadLetterCounter = metrics.counter(
+      'key_worker_usage_dead_letters_total',
+      'Unusable usage messages sent to the dead-letter topic, by reason',
+      ['reason'],
+    );
+    this.writes = metrics.counter(
+      'key_worker_usage_bucket_writes_total',
+      'Aggregate documents written, by collection and kind',
+      ['collection', 'kind'],
+    );
+    this.conflicts = metrics.counter(
+      'key_worker_usage_watermark_conflicts_total',
+      'Aggregate writes redone because a watermark had moved (replay, rebalance)',
+    );
     this.batchDuration = metrics.histogram(
       'key_worker_usage_batch_duration_seconds',
       'Time to write one plan (dead letters, then the aggregate documents)',
@@ -108,7 +129,17 @@ export class UsageAggregationService {
   }
 
   newPlan(topic: string, partition: number): UsagePlan {
-    return { topic, partition, planner: new BucketPlanner(), letters: [], valid: 0, duplicates: 0, size: 0, firstOffset: -1, lastOffset: -1 };
+    return {
+      topic,
+      partition,
+      planner: new BucketPlanner(),
+      letters: [],
+      valid: 0,
+      duplicates: 0,
+      size: 0,
+      firstOffset: -1,
+      lastOffset: -1,
+    };
   }
 
   /**
@@ -149,14 +180,18 @@ export class UsageAggregationService {
   private async writeValidated({ partition, planner, letters, valid, duplicates }: UsagePlan): Promise<BatchOutcome> {
     if (duplicates) {
       this.messages.inc({ outcome: 'duplicate' }, duplicates);
-      this.logger.warn(`${duplicates} usage delta(s) of partition ${partition} left out: copies of deltas already counted`);
+      this.logger.warn(
+        `${duplicates} usage delta(s) of partition ${partition} left out: copies of deltas already counted`,
+      );
     }
     // Dead letters first: once the offsets are committed the messages are gone from this consumer's view.
     if (letters.length) {
       await this.deadLetters.publish(letters);
       for (const letter of letters) this.deadLetterCounter.inc({ reason: deadLetterReasonLabel(letter.record.reason) });
       this.messages.inc({ outcome: 'dead_lettered' }, letters.length);
-      this.logger.warn(`${letters.length} unusable usage message(s) of partition ${partition} sent to the dead-letter topic`);
+      this.logger.warn(
+        `${letters.length} unusable usage message(s) of partition ${partition} sent to the dead-letter topic`,
+      );
     }
     let alreadyApplied = 0;
     if (valid) {
@@ -165,7 +200,10 @@ export class UsageAggregationService {
       // Hour and day buckets at once (independent documents, each with its own watermark), then the totals:
       // a key's total_queries (what /auth/api_key/list shows) never counts an event its buckets do not hold yet.
       // allSettled: a failure is reported only once neither write is still running.
-      const buckets = await Promise.allSettled([this.applyCollection(partition, 'hourly', of('hourly')), this.applyCollection(partition, 'daily', of('daily'))]);
+      const buckets = await Promise.allSettled([
+        this.applyCollection(partition, 'hourly', of('hourly')),
+        this.applyCollection(partition, 'daily', of('daily')),
+      ]);
       const failed = buckets.find((outcome) => outcome.status === 'rejected');
       if (failed) throw failed.reason;
       // Every event lands in exactly one totals document: its skips are the batch's replayed events.
@@ -188,13 +226,19 @@ export class UsageAggregationService {
    * to exist, or whose watermark moved, are re-read and their delta recomputed. Returns the samples left
    * out because the documents already held them.
    */
-  private async applyCollection(partition: number, collection: BucketCollection, plans: readonly BucketPlan[]): Promise<number> {
+  private async applyCollection(
+    partition: number,
+    collection: BucketCollection,
+    plans: readonly BucketPlan[],
+  ): Promise<number> {
     let pending = plans;
     let reread = new Set<string>();
     let skipped = 0;
     for (let attempt = 0; pending.length; attempt++) {
       if (attempt >= MAX_WATERMARK_ATTEMPTS) {
-        throw new Error(`Usage watermarks of partition ${partition} kept moving (${pending.length} ${collection} document(s)); the batch will be redelivered`);
+        throw new Error(
+          `Usage watermarks of partition ${partition} kept moving (${pending.length} ${collection} document(s)); the batch will be redelivered`,
+        );
       }
       try {
         if (reread.size) {
@@ -219,8 +263,10 @@ export class UsageAggregationService {
           ...(await this.buckets.updateBuckets(collection, partition, updates, now)),
           ...(await this.buckets.insertBuckets(collection, partition, inserts, now)),
         ]);
-        for (const { id, delta } of updates) if (!retry.has(id)) this.watermarks.set(partition, collection, id, delta.lastOffset);
-        for (const { target, delta } of inserts) if (!retry.has(target.id)) this.watermarks.set(partition, collection, target.id, delta.lastOffset);
+        for (const { id, delta } of updates)
+          if (!retry.has(id)) this.watermarks.set(partition, collection, id, delta.lastOffset);
+        for (const { target, delta } of inserts)
+          if (!retry.has(target.id)) this.watermarks.set(partition, collection, target.id, delta.lastOffset);
         this.writes.inc({ collection, kind: 'update' }, updates.length);
         this.writes.inc({ collection, kind: 'insert' }, inserts.length);
         for (const plan of pending) if (!retry.has(plan.id)) skipped += skippedOf.get(plan.id) ?? 0;
@@ -243,7 +289,12 @@ function requestsOf(samples: readonly UsageSample[]): number {
   return requests;
 }
 
-function deadLetterOf(batch: Pick<UsagePlan, 'topic' | 'partition'>, message: UsageMessage, reason: string, now: Date): DeadLetter {
+function deadLetterOf(
+  batch: Pick<UsagePlan, 'topic' | 'partition'>,
+  message: UsageMessage,
+  reason: string,
+  now: Date,
+): DeadLetter {
   return {
     key: message.key?.toString('utf8') ?? null,
     record: {

@@ -52,7 +52,11 @@ export class UsageBucketsRepository {
   }
 
   /** Reads the watermark of `partition` in each document (one lookup by _id each: the Mongo-wire DB scans for $in). */
-  async readWatermarks(collection: BucketCollection, ids: readonly string[], partition: number): Promise<Map<string, Watermark>> {
+  async readWatermarks(
+    collection: BucketCollection,
+    ids: readonly string[],
+    partition: number,
+  ): Promise<Map<string, Watermark>> {
     const field = watermarkField(partition);
     const result = new Map<string, Watermark>();
     for (let start = 0; start < ids.length; start += PARALLEL_READS) {
@@ -71,7 +75,12 @@ export class UsageBucketsRepository {
    * Creates documents that did not exist. Returns the ids that exist already (created meanwhile by another
    * writer): those were not written and must be re-read.
    */
-  async insertBuckets(collection: BucketCollection, partition: number, inserts: readonly BucketInsert[], now: Date): Promise<Set<string>> {
+  async insertBuckets(
+    collection: BucketCollection,
+    partition: number,
+    inserts: readonly BucketInsert[],
+    now: Date,
+  ): Promise<Set<string>> {
     if (!inserts.length) return new Set();
     const docs = inserts.map(({ target, delta }) => newDocument(collection, target, delta, partition, now));
     try {
@@ -90,7 +99,12 @@ export class UsageBucketsRepository {
    * Returns the ids whose write may not have applied (a command matched fewer documents than it named):
    * the caller re-reads them; the ones that did apply now hold the new watermark and add nothing again.
    */
-  async updateBuckets(collection: BucketCollection, partition: number, updates: readonly BucketUpdate[], now: Date): Promise<Set<string>> {
+  async updateBuckets(
+    collection: BucketCollection,
+    partition: number,
+    updates: readonly BucketUpdate[],
+    now: Date,
+  ): Promise<Set<string>> {
     const uncertain = new Set<string>();
     const field = `applied.${watermarkField(partition)}`;
     for (let start = 0; start < updates.length; start += MAX_UPDATES_PER_COMMAND) {
@@ -119,7 +133,13 @@ export class UsageBucketsRepository {
   }
 }
 
-function newDocument(collection: BucketCollection, target: BucketTarget, delta: BucketDelta, partition: number, now: Date): BucketDocument {
+function newDocument(
+  collection: BucketCollection,
+  target: BucketTarget,
+  delta: BucketDelta,
+  partition: number,
+  now: Date,
+): BucketDocument {
   const applied = { [watermarkField(partition)]: delta.lastOffset };
   const latest = new Date(delta.latestQueryDateMs);
   if (collection === 'totals') {

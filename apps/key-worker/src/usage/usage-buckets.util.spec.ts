@@ -1,5 +1,14 @@
 import type { KeyUsageEventV1 } from '@rs/event-contracts';
-import { BucketPlanner, bucketId, deltaAfter, floorToDay, floorToHour, planBuckets, routeKeyOf, type UsageSample } from './usage-buckets.util';
+import {
+  BucketPlanner,
+  bucketId,
+  deltaAfter,
+  floorToDay,
+  floorToHour,
+  planBuckets,
+  routeKeyOf,
+  type UsageSample,
+} from './usage-buckets.util';
 
 function usageEvent(overrides: Partial<KeyUsageEventV1> = {}): KeyUsageEventV1 {
   return {
@@ -38,8 +47,12 @@ describe('usage buckets', () => {
 
   describe(bucketId.name, () => {
     it('should give the same id for the same bucket and different ids when any part differs', () => {
-      expect(bucketId('hourly', ['k1', 'cadip', 'GET', '/a', '1'])).toBe(bucketId('hourly', ['k1', 'cadip', 'GET', '/a', '1']));
-      expect(bucketId('hourly', ['k1', 'cadip', 'GET', '/a', '1'])).not.toBe(bucketId('daily', ['k1', 'cadip', 'GET', '/a', '1']));
+      expect(bucketId('hourly', ['k1', 'cadip', 'GET', '/a', '1'])).toBe(
+        bucketId('hourly', ['k1', 'cadip', 'GET', '/a', '1']),
+      );
+      expect(bucketId('hourly', ['k1', 'cadip', 'GET', '/a', '1'])).not.toBe(
+        bucketId('daily', ['k1', 'cadip', 'GET', '/a', '1']),
+      );
       // No separator ambiguity: parts are JSON-encoded.
       expect(bucketId('hourly', ['a|b', 'c'])).not.toBe(bucketId('hourly', ['a', 'b|c']));
     });
@@ -127,16 +140,37 @@ describe('usage buckets', () => {
     it('should differ when the same characters are split differently between fields', () => {
       const base = { key_id: 'k', service: 'cadip', method: 'GET', route: '/a' };
       expect(routeKeyOf(base)).toBe(routeKeyOf({ ...base }));
-      expect(routeKeyOf({ ...base, key_id: 'k5', service: ':cadip' })).not.toBe(routeKeyOf({ ...base, key_id: 'k', service: '5:cadip' }));
-      expect(routeKeyOf({ ...base, method: 'GET/', route: 'a' })).not.toBe(routeKeyOf({ ...base, method: 'GET', route: '/a' }));
+      expect(routeKeyOf({ ...base, key_id: 'k5', service: ':cadip' })).not.toBe(
+        routeKeyOf({ ...base, key_id: 'k', service: '5:cadip' }),
+      );
+      expect(routeKeyOf({ ...base, method: 'GET/', route: 'a' })).not.toBe(
+        routeKeyOf({ ...base, method: 'GET', route: '/a' }),
+      );
     });
   });
 
   describe(deltaAfter.name, () => {
     it('should sum counts, status classes and latencies of every sample when nothing was applied', () => {
-      const delta = deltaAfter([sample(5, 200, 10, 100), sample(6, 404, 30, 300), sample(7, 503, 5, 200), sample(8, 302, 1, 50), sample(9, 101, 0, 10)], -1);
+      const delta = deltaAfter(
+        [
+          sample(5, 200, 10, 100),
+          sample(6, 404, 30, 300),
+          sample(7, 503, 5, 200),
+          sample(8, 302, 1, 50),
+          sample(9, 101, 0, 10),
+        ],
+        -1,
+      );
       expect(delta).toEqual({
-        counters: { count: 5, count_2xx: 1, count_3xx: 1, count_4xx: 1, count_5xx: 1, latency_sum_ms: 46, latency_max_ms: 30 },
+        counters: {
+          count: 5,
+          count_2xx: 1,
+          count_3xx: 1,
+          count_4xx: 1,
+          count_5xx: 1,
+          latency_sum_ms: 46,
+          latency_max_ms: 30,
+        },
         latestQueryDateMs: 300,
         lastOffset: 9,
         skipped: 0,

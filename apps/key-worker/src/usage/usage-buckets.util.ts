@@ -91,7 +91,14 @@ export class BucketPlanner {
   add(offset: number, event: KeyUsageEventV1, occurredAtMs: number): void {
     const statusClass = Math.floor(event.status / 100);
     const latencyMs = event.latency_ms;
-    this.addSample(event, { offset, statusClass, count: 1, latencySumMs: latencyMs, latencyMaxMs: latencyMs, occurredAtMs });
+    this.addSample(event, {
+      offset,
+      statusClass,
+      count: 1,
+      latencySumMs: latencyMs,
+      latencyMaxMs: latencyMs,
+      occurredAtMs,
+    });
   }
 
   /** Adds a validated usage delta: every request it counts falls in the hour of its latest one. */
@@ -99,7 +106,13 @@ export class BucketPlanner {
     const occurredAtMs = isoTimeToMs(delta.latest_request_at);
     for (const route of delta.routes) {
       this.addSample(
-        { key_id: delta.key_id, user_id: delta.user_id, service: delta.service, method: route.method, route: route.route },
+        {
+          key_id: delta.key_id,
+          user_id: delta.user_id,
+          service: delta.service,
+          method: route.method,
+          route: route.route,
+        },
         {
           offset,
           statusClass: route.status_class,
@@ -114,7 +127,10 @@ export class BucketPlanner {
 
   private addSample(route: SampleRoute, sample: UsageSample): void {
     const hour = floorToHour(sample.occurredAtMs);
-    const hours = childOf(childOf(childOf(childOf(this.byRoute, route.key_id), route.service), route.method), route.route);
+    const hours = childOf(
+      childOf(childOf(childOf(this.byRoute, route.key_id), route.service), route.method),
+      route.route,
+    );
     let targets = hours.get(hour);
     if (!targets) {
       targets = this.newTargets(route, hour, sample.occurredAtMs);
@@ -127,12 +143,22 @@ export class BucketPlanner {
 
   private newTargets(event: SampleRoute, hour: number, occurredAtMs: number): EventTargets {
     const route = [event.key_id, event.service, event.method, event.route];
-    const identity = { key_id: event.key_id, user_id: event.user_id, service: event.service, method: event.method, route: event.route };
+    const identity = {
+      key_id: event.key_id,
+      user_id: event.user_id,
+      service: event.service,
+      method: event.method,
+      route: event.route,
+    };
     const day = floorToDay(occurredAtMs);
     const dayKey = `${day}/${routeKeyOf(event)}`;
     let dayPlan = this.days.get(dayKey);
     if (!dayPlan) {
-      dayPlan = this.plan({ collection: 'daily', id: bucketId('daily', [...route, String(day)]), identity: { ...identity, day: new Date(day) } });
+      dayPlan = this.plan({
+        collection: 'daily',
+        id: bucketId('daily', [...route, String(day)]),
+        identity: { ...identity, day: new Date(day) },
+      });
       this.days.set(dayKey, dayPlan);
     }
     let totalPlan = this.totals.get(event.key_id);
@@ -140,7 +166,11 @@ export class BucketPlanner {
       totalPlan = this.plan({ collection: 'totals', id: event.key_id, identity: {} });
       this.totals.set(event.key_id, totalPlan);
     }
-    const hourPlan = this.plan({ collection: 'hourly', id: bucketId('hourly', [...route, String(hour)]), identity: { ...identity, hour: new Date(hour) } });
+    const hourPlan = this.plan({
+      collection: 'hourly',
+      id: bucketId('hourly', [...route, String(hour)]),
+      identity: { ...identity, hour: new Date(hour) },
+    });
     return { hour: hourPlan, day: dayPlan, total: totalPlan };
   }
 

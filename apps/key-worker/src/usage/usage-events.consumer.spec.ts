@@ -98,7 +98,10 @@ describe(UsageEventsConsumer.name, () => {
   describe('onApplicationBootstrap', () => {
     it('should create the missing dead-letter topic and consume the usage topic with manual commits', async () => {
       const options = await started();
-      expect(fake.admin.createTopics).toHaveBeenCalledWith({ waitForLeaders: true, topics: [{ topic: 'dlq', numPartitions: 1, replicationFactor: 1 }] });
+      expect(fake.admin.createTopics).toHaveBeenCalledWith({
+        waitForLeaders: true,
+        topics: [{ topic: 'dlq', numPartitions: 1, replicationFactor: 1 }],
+      });
       expect(fake.consumer.subscribe).toHaveBeenCalledWith({ topic: 'usage', fromBeginning: true });
       expect(options).toMatchObject({ autoCommit: false, eachBatchAutoResolve: false });
     });
@@ -124,7 +127,9 @@ describe(UsageEventsConsumer.name, () => {
         order.push(`write ${plan.firstOffset}-${plan.lastOffset}`);
         return { aggregated: plan.size, deadLettered: 0, alreadyApplied: 0 };
       });
-      fake.consumer.commitOffsets.mockImplementation(async (offsets: Array<{ offset: string }>) => void order.push(`commit ${offsets[0].offset}`));
+      fake.consumer.commitOffsets.mockImplementation(
+        async (offsets: Array<{ offset: string }>) => void order.push(`commit ${offsets[0].offset}`),
+      );
       await eachBatch(payload);
       await sut.whenWritten();
       // Chunks of USAGE_BATCH_SIZE; every commit follows the write that ends just before it.
@@ -132,7 +137,8 @@ describe(UsageEventsConsumer.name, () => {
       const writesAndCommits = order.filter((step) => !step.startsWith('plan'));
       expect(writesAndCommits[0]).toBe('write 10-11');
       writesAndCommits.forEach((step, index) => {
-        if (step.startsWith('commit')) expect(Number(writesAndCommits[index - 1].split('-')[1]) + 1).toBe(Number(step.split(' ')[1]));
+        if (step.startsWith('commit'))
+          expect(Number(writesAndCommits[index - 1].split('-')[1]) + 1).toBe(Number(step.split(' ')[1]));
       });
       expect(writesAndCommits.at(-1)).toBe('commit 13');
       expect(resolveOffset.mock.calls.map(([offset]) => offset)).toEqual(['11', '12', '12']);
@@ -161,7 +167,9 @@ describe(UsageEventsConsumer.name, () => {
     it('should write and commit what is planned before leaving the group on shutdown', async () => {
       const { eachBatch } = await started();
       let finish: () => void = () => undefined;
-      aggregation.write.mockImplementation(() => new Promise((resolve) => (finish = () => resolve({ aggregated: 1, deadLettered: 0, alreadyApplied: 0 }))));
+      aggregation.write.mockImplementation(
+        () => new Promise((resolve) => (finish = () => resolve({ aggregated: 1, deadLettered: 0, alreadyApplied: 0 }))),
+      );
       await eachBatch(payloadOf(['10']).payload);
       const shutdown = sut.onApplicationShutdown();
       await new Promise((resolve) => setImmediate(resolve));

@@ -47,7 +47,9 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
         commit: (topic, partition, offset) =>
           this.consumer.commitOffsets([{ topic, partition, offset }]).catch((error: unknown) => {
             // The next commit of the partition covers it; a replay meanwhile is a no-op.
-            this.logger.debug(`Offset commit of partition ${partition} failed: ${error instanceof Error ? error.message : String(error)}`);
+            this.logger.debug(
+              `Offset commit of partition ${partition} failed: ${error instanceof Error ? error.message : String(error)}`,
+            );
           }),
         seek: (topic, partition, offset) => {
           try {
@@ -125,7 +127,9 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
     this.startTimer = setTimeout(() => {
       void this.start().catch((error: unknown) => {
         if (this.stopping) return;
-        this.logger.warn(`Usage consumer not started (${error instanceof Error ? error.message : String(error)}); retrying`);
+        this.logger.warn(
+          `Usage consumer not started (${error instanceof Error ? error.message : String(error)}); retrying`,
+        );
         this.scheduleStart();
       });
     }, delayMs);
@@ -147,7 +151,9 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
   private async ensureTopics(): Promise<void> {
     await this.connectAdmin();
     const existing = new Set(await this.admin.listTopics());
-    const missing = [this.config.USAGE_TOPIC, this.config.USAGE_DEAD_LETTER_TOPIC].filter((topic) => !existing.has(topic));
+    const missing = [this.config.USAGE_TOPIC, this.config.USAGE_DEAD_LETTER_TOPIC].filter(
+      (topic) => !existing.has(topic),
+    );
     if (!missing.length) return;
     await this.admin.createTopics({
       waitForLeaders: true,

@@ -2,7 +2,12 @@ import { MetricsService } from '@rs/service-kit';
 import type { DeadLetterPublisher } from './dead-letter.publisher';
 import { InMemoryUsageBuckets } from './testing/in-memory-usage-buckets.test-helper';
 import { USAGE_NOW as NOW, usageMessages } from './testing/usage-messages.test-helper';
-import { type BatchOutcome, UsageAggregationService, type UsageMessage, type UsagePlan } from './usage-aggregation.service';
+import {
+  type BatchOutcome,
+  UsageAggregationService,
+  type UsageMessage,
+  type UsagePlan,
+} from './usage-aggregation.service';
 import type { UsageBucketsRepository } from './usage-buckets.repository';
 import { UsagePipeline, type UsagePlanner } from './usage-pipeline';
 
@@ -86,7 +91,9 @@ describe(UsagePipeline.name, () => {
     const messages = log(10);
     planner.hold();
     sut.add(TOPIC, 1, messages.slice(0, 5));
-    await expect(Promise.race([sut.room(TOPIC, 2), new Promise((resolve) => setTimeout(() => resolve('waited'), 50))])).resolves.toBeUndefined();
+    await expect(
+      Promise.race([sut.room(TOPIC, 2), new Promise((resolve) => setTimeout(() => resolve('waited'), 50))]),
+    ).resolves.toBeUndefined();
     planner.release();
     await sut.drain();
     expect(commits).toEqual(['1@5']);
@@ -126,7 +133,10 @@ describe(UsagePipeline.name, () => {
     const pipeline = (minWriteIntervalMs: number): UsagePipeline =>
       new UsagePipeline(
         planner,
-        { commit: async (_topic, partition, offset) => void commits.push(`${partition}@${offset}`), seek: () => undefined },
+        {
+          commit: async (_topic, partition, offset) => void commits.push(`${partition}@${offset}`),
+          seek: () => undefined,
+        },
         { maxPending: 10, maxConcurrentWrites: 1, retryDelayMs: 1, maxRetryDelayMs: 4, minWriteIntervalMs },
       );
     const settle = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -199,7 +209,9 @@ describe(UsagePipeline.name, () => {
     await sut.room(TOPIC, 0);
     sut.add(TOPIC, 0, messages.slice(10, 40));
     await sut.drain();
-    expect([planner.buckets.total('hourly'), planner.buckets.total('daily'), planner.buckets.total('totals')]).toEqual([40, 40, 40]);
+    expect([planner.buckets.total('hourly'), planner.buckets.total('daily'), planner.buckets.total('totals')]).toEqual([
+      40, 40, 40,
+    ]);
     expect(commits.at(-1)).toBe('0@40');
   });
 
@@ -255,6 +267,10 @@ describe(UsagePipeline.name, () => {
       position = end;
       if (random(4) === 0 || position === total) await sut.drain();
     }
-    expect([planner.buckets.total('hourly'), planner.buckets.total('daily'), planner.buckets.total('totals')]).toEqual([total, total, total]);
+    expect([planner.buckets.total('hourly'), planner.buckets.total('daily'), planner.buckets.total('totals')]).toEqual([
+      total,
+      total,
+      total,
+    ]);
   });
 });

@@ -235,7 +235,20 @@ export class UsagePipeline {
   private stateOf(topic: string, partition: number): PartitionState {
     let state = this.partitions.get(partition);
     if (!state) {
-      state = { topic, partition, pending: null, pendingGeneration: 0, queued: false, writing: false, nextOffset: null, resumeAt: null, failures: 0, blockedUntil: 0, lastWriteAt: 0, timer: null };
+      state = {
+        topic,
+        partition,
+        pending: null,
+        pendingGeneration: 0,
+        queued: false,
+        writing: false,
+        nextOffset: null,
+        resumeAt: null,
+        failures: 0,
+        blockedUntil: 0,
+        lastWriteAt: 0,
+        timer: null,
+      };
       this.partitions.set(partition, state);
     }
     return state;

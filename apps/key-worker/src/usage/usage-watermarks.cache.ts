@@ -29,4 +29,5 @@ export class UsageWatermarksCache {
   }
 }
 
-const key = (partition: number, collection: BucketCollection, id: string): string => `${partition}\u0000${collection}\u0000${id}`;
+const key = (partition: number, collection: BucketCollection, id: string): string =>
+  `${partition}\u0000${collection}\u0000${id}`;

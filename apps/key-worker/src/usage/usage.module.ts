@@ -10,7 +10,11 @@ import { USAGE_KAFKA } from './usage.constants';
 /** Usage stream → hour/day buckets and key totals in MongoDB, exactly once in effect. */
 @Module({
   providers: [
-    { provide: USAGE_KAFKA, inject: [KEY_WORKER_CONFIG], useFactory: (config: KeyWorkerConfig) => createUsageKafka(config.KAFKA_BROKERS) },
+    {
+      provide: USAGE_KAFKA,
+      inject: [KEY_WORKER_CONFIG],
+      useFactory: (config: KeyWorkerConfig) => createUsageKafka(config.KAFKA_BROKERS),
+    },
     UsageBucketsRepository,
     DeadLetterPublisher,
     UsageAggregationService,
@@ -28,7 +32,9 @@ export class UsageModule implements OnModuleInit {
     try {
       await this.buckets.ensureIndexes();
     } catch (error) {
-      this.logger.error(`Usage index creation failed (retried at next start): ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(
+        `Usage index creation failed (retried at next start): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

@@ -13,7 +13,9 @@ describe(AuthGuardMetrics.name, () => {
   /** The values of a metric as a scrape reads them, by label values. */
   async function scrape(name: string): Promise<Record<string, number>> {
     const metric = (await registry.getMetricsAsJSON()).find((candidate) => candidate.name === name);
-    return Object.fromEntries((metric?.values ?? []).map(({ labels, value }) => [Object.values(labels).join('/'), value]));
+    return Object.fromEntries(
+      (metric?.values ?? []).map(({ labels, value }) => [Object.values(labels).join('/'), value]),
+    );
   }
 
   describe('countCacheHit', () => {
@@ -34,7 +36,11 @@ describe(AuthGuardMetrics.name, () => {
       sut.countAllowed('api_key');
       sut.countAllowed('oauth2');
       sut.requests.inc({ method: 'api_key', outcome: 'KEY_REVOKED' });
-      expect(await scrape('auth_guard_requests_total')).toEqual({ 'api_key/allowed': 2, 'oauth2/allowed': 1, 'api_key/KEY_REVOKED': 1 });
+      expect(await scrape('auth_guard_requests_total')).toEqual({
+        'api_key/allowed': 2,
+        'oauth2/allowed': 1,
+        'api_key/KEY_REVOKED': 1,
+      });
     });
 
     it('should add up the counts of two instances on one registry', async () => {

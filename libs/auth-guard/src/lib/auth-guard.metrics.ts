@@ -21,13 +21,34 @@ export class AuthGuardMetrics {
 
   constructor(@Inject(AUTH_METRICS_REGISTRY) registry: Registry) {
     const counter = <L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> =>
-      (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
-    this.requests = counter('auth_guard_requests_total', 'Guarded requests by credential type and outcome', ['method', 'outcome']);
-    this.keyCache = counter('auth_guard_key_cache_total', 'API key checks answered from the cache (hit) or by the key manager (miss)', ['result']);
-    this.evictions = counter('auth_guard_key_cache_evictions_total', 'Cache entries evicted (or, for revoked and expired keys, marked refused) by key lifecycle events', ['action']);
-    this.usageDeltasPublished = counter('auth_guard_usage_deltas_published_total', 'Key usage delta events delivered to Kafka');
-    this.usageRequestsPublished = counter('auth_guard_usage_requests_published_total', 'Requests counted in the usage deltas delivered to Kafka');
-    this.usageRequestsDropped = counter('auth_guard_usage_requests_dropped_total', 'Requests not counted in key usage because the series bound was reached');
+      (registry.getSingleMetric(name) as Counter<L> | undefined) ??
+      new Counter({ name, help, labelNames, registers: [registry] });
+    this.requests = counter('auth_guard_requests_total', 'Guarded requests by credential type and outcome', [
+      'method',
+      'outcome',
+    ]);
+    this.keyCache = counter(
+      'auth_guard_key_cache_total',
+      'API key checks answered from the cache (hit) or by the key manager (miss)',
+      ['result'],
+    );
+    this.evictions = counter(
+      'auth_guard_key_cache_evictions_total',
+      'Cache entries evicted (or, for revoked and expired keys, marked refused) by key lifecycle events',
+      ['action'],
+    );
+    this.usageDeltasPublished = counter(
+      'auth_guard_usage_deltas_published_total',
+      'Key usage delta events delivered to Kafka',
+    );
+    this.usageRequestsPublished = counter(
+      'auth_guard_usage_requests_published_total',
+      'Requests counted in the usage deltas delivered to Kafka',
+    );
+    this.usageRequestsDropped = counter(
+      'auth_guard_usage_requests_dropped_total',
+      'Requests not counted in key usage because the series bound was reached',
+    );
     // Read at scrape time from the publisher: no gauge update on the request path.
     this.usagePending =
       (registry.getSingleMetric('auth_guard_usage_series_pending') as Gauge | undefined) ??

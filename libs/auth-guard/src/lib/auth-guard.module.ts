@@ -30,7 +30,8 @@ import { KeycloakTokenAuthenticator } from './strategies/keycloak-token.authenti
     {
       provide: AUTH_METRICS_REGISTRY,
       inject: [AUTH_GUARD_OPTIONS, { token: MetricsService, optional: true }],
-      useFactory: (options: AuthGuardOptions, metrics?: MetricsService) => options.metricsRegistry ?? metrics?.registry ?? new Registry(),
+      useFactory: (options: AuthGuardOptions, metrics?: MetricsService) =>
+        options.metricsRegistry ?? metrics?.registry ?? new Registry(),
     },
     { provide: AUTH_KAFKA, inject: [AUTH_GUARD_OPTIONS], useFactory: createKafka },
     AuthGuardMetrics,

@@ -99,7 +99,12 @@ describe('AuthenticationGuard', () => {
       imports: [
         AuthGuardModule.forRoot({
           serviceName: 'things',
-          keycloak: { url: keycloak.url, realm: keycloak.realm, audience: keycloak.audience, keyRefetchIntervalMs: 60_000 },
+          keycloak: {
+            url: keycloak.url,
+            realm: keycloak.realm,
+            audience: keycloak.audience,
+            keyRefetchIntervalMs: 60_000,
+          },
           apiKey: { keyManagerUrl: keyManager.url, cacheTtlMs: 60_000, requestTimeoutMs: 500 },
           kafka: false,
           ...overrides,
@@ -143,9 +148,19 @@ describe('AuthenticationGuard', () => {
   describe('with a Keycloak access token', () => {
     it('should attach the principal from sub, preferred_username and realm roles', async () => {
       await boot();
-      const token = await keycloak.token({ sub: 'user-alice', preferred_username: 'alice', roles: ['rs_cadip_ins_read'] });
+      const token = await keycloak.token({
+        sub: 'user-alice',
+        preferred_username: 'alice',
+        roles: ['rs_cadip_ins_read'],
+      });
       const response = await http().get('/things').set('Authorization', `Bearer ${token}`).expect(200);
-      expect(response.body).toEqual({ user_id: 'user-alice', user_login: 'alice', iam_roles: ['rs_cadip_ins_read'], config: {}, auth_method: 'oauth2' });
+      expect(response.body).toEqual({
+        user_id: 'user-alice',
+        user_login: 'alice',
+        iam_roles: ['rs_cadip_ins_read'],
+        config: {},
+        auth_method: 'oauth2',
+      });
     });
 
     it.each([
@@ -166,7 +181,9 @@ describe('AuthenticationGuard', () => {
     });
 
     it('should answer 401 when the token is signed by a key the realm does not publish', async () => {
-      await boot({ keycloak: { url: keycloak.url, realm: keycloak.realm, audience: keycloak.audience, keyRefetchIntervalMs: 0 } });
+      await boot({
+        keycloak: { url: keycloak.url, realm: keycloak.realm, audience: keycloak.audience, keyRefetchIntervalMs: 0 },
+      });
       const token = await keycloak.token({}, await keycloak.unpublishedKey());
       const response = await http().get('/things').set('Authorization', `Bearer ${token}`).expect(401);
       expect(response.body.message).toMatch(/no signing key/);
@@ -178,15 +195,26 @@ describe('AuthenticationGuard', () => {
     });
 
     it('should fetch the new keys when Keycloak rotated them, without a restart', async () => {
-      await boot({ keycloak: { url: keycloak.url, realm: keycloak.realm, audience: keycloak.audience, keyRefetchIntervalMs: 0 } });
-      await http().get('/things').set('Authorization', `Bearer ${await keycloak.token()}`).expect(200);
+      await boot({
+        keycloak: { url: keycloak.url, realm: keycloak.realm, audience: keycloak.audience, keyRefetchIntervalMs: 0 },
+      });
+      await http()
+        .get('/things')
+        .set('Authorization', `Bearer ${await keycloak.token()}`)
+        .expect(200);
       await keycloak.rotateKeys();
-      await http().get('/things').set('Authorization', `Bearer ${await keycloak.token()}`).expect(200);
+      await http()
+        .get('/things')
+        .set('Authorization', `Bearer ${await keycloak.token()}`)
+        .expect(200);
     });
 
     it('should refetch the keys at most once per interval for unknown kids', async () => {
       await boot();
-      await http().get('/things').set('Authorization', `Bearer ${await keycloak.token()}`).expect(200);
+      await http()
+        .get('/things')
+        .set('Authorization', `Bearer ${await keycloak.token()}`)
+        .expect(200);
       const hits = keycloak.jwksHits;
       const forged = await keycloak.token({}, await keycloak.unpublishedKey());
       await http().get('/things').set('Authorization', `Bearer ${forged}`).expect(401);
@@ -196,7 +224,11 @@ describe('AuthenticationGuard', () => {
 
     it('should prefer the bearer token when an API key is sent too', async () => {
       await boot();
-      await http().get('/things').set('Authorization', `Bearer ${await keycloak.token()}`).set('x-api-key', generateApiKey()).expect(200);
+      await http()
+        .get('/things')
+        .set('Authorization', `Bearer ${await keycloak.token()}`)
+        .set('x-api-key', generateApiKey())
+        .expect(200);
       expect(keyManager.calls).toHaveLength(0);
     });
   });
@@ -225,8 +257,12 @@ describe('AuthenticationGuard', () => {
       const lead = await keycloak.token({ roles: ['rs_team_lead'] });
       const member = await keycloak.token({ roles: ['rs_team'] });
       const both = await keycloak.token({ roles: ['rs_team', 'rs_team_lead'] });
-      expect((await http().get('/team').set('Authorization', `Bearer ${lead}`).expect(403)).body.message).toContain("'rs_team'");
-      expect((await http().get('/team').set('Authorization', `Bearer ${member}`).expect(403)).body.message).toContain("'rs_team_lead'");
+      expect((await http().get('/team').set('Authorization', `Bearer ${lead}`).expect(403)).body.message).toContain(
+        "'rs_team'",
+      );
+      expect((await http().get('/team').set('Authorization', `Bearer ${member}`).expect(403)).body.message).toContain(
+        "'rs_team_lead'",
+      );
       await http().get('/team').set('Authorization', `Bearer ${both}`).expect(200);
     });
   });
@@ -241,7 +277,10 @@ describe('AuthenticationGuard', () => {
 
     it('should accept a Keycloak token', async () => {
       await boot();
-      await http().get('/things/bearer-only').set('Authorization', `Bearer ${await keycloak.token()}`).expect(200);
+      await http()
+        .get('/things/bearer-only')
+        .set('Authorization', `Bearer ${await keycloak.token()}`)
+        .expect(200);
     });
   });
 
@@ -249,7 +288,12 @@ describe('AuthenticationGuard', () => {
     it('should attach the key owner as principal and forward referer, origin and client IP', async () => {
       await boot();
       const key = generateApiKey();
-      const response = await http().get('/things').set('x-api-key', key).set('Referer', 'https://app.example.com/page').set('Origin', 'https://app.example.com').expect(200);
+      const response = await http()
+        .get('/things')
+        .set('x-api-key', key)
+        .set('Referer', 'https://app.example.com/page')
+        .set('Origin', 'https://app.example.com')
+        .expect(200);
       expect(response.body).toEqual({
         user_id: 'user-bob',
         user_login: 'bob',
@@ -300,7 +344,13 @@ describe('AuthenticationGuard', () => {
       const key = generateApiKey();
       await http().get('/things').set('x-api-key', key).expect(200);
       const sut = (app as INestApplication).get(AuthenticationGuard);
-      const request = { headers: { 'x-api-key': key }, query: {}, params: {}, method: 'GET', principal: undefined as AuthPrincipal | undefined };
+      const request = {
+        headers: { 'x-api-key': key },
+        query: {},
+        params: {},
+        method: 'GET',
+        principal: undefined as AuthPrincipal | undefined,
+      };
       const response = { req: request, on: jest.fn(), setHeader: jest.fn() };
       const context = {
         getHandler: () => ThingsController.prototype.whoAmI,
@@ -329,14 +379,21 @@ describe('AuthenticationGuard', () => {
       [403, 'KEY_INVALID', 403],
     ])('should pass a %s %s refusal on as %s with its code and message', async (status, code, expected) => {
       await boot();
-      keyManager.answer = () => ({ status, body: { statusCode: status, code, message: `refused: ${code}`, detail: `refused: ${code}` } });
+      keyManager.answer = () => ({
+        status,
+        body: { statusCode: status, code, message: `refused: ${code}`, detail: `refused: ${code}` },
+      });
       const response = await http().get('/things').set('x-api-key', generateApiKey()).expect(expected);
       expect(response.body).toMatchObject({ code, message: `refused: ${code}` });
     });
 
     it('should pass rate limiting on as 429 with Retry-After', async () => {
       await boot();
-      keyManager.answer = () => ({ status: 429, headers: { 'retry-after': '17' }, body: { code: 'RATE_LIMITED', message: 'slow down' } });
+      keyManager.answer = () => ({
+        status: 429,
+        headers: { 'retry-after': '17' },
+        body: { code: 'RATE_LIMITED', message: 'slow down' },
+      });
       const response = await http().get('/things').set('x-api-key', generateApiKey()).expect(429);
       expect(response.headers['retry-after']).toBe('17');
       expect(response.body.code).toBe('RATE_LIMITED');
@@ -370,7 +427,11 @@ describe('AuthenticationGuard', () => {
       keyManager.answer = () => acceptedKey({ allowed_referers: ['*.example.com'] });
       const key = generateApiKey();
       await http().get('/things').set('x-api-key', key).set('Referer', 'https://app.example.com/').expect(200);
-      const response = await http().get('/things').set('x-api-key', key).set('Referer', 'https://evil.test/').expect(403);
+      const response = await http()
+        .get('/things')
+        .set('x-api-key', key)
+        .set('Referer', 'https://evil.test/')
+        .expect(403);
       expect(response.body.code).toBe('KEY_REFERER_NOT_ALLOWED');
       await http().get('/things').set('x-api-key', key).expect(403);
       expect(keyManager.calls).toHaveLength(1);
@@ -399,7 +460,10 @@ describe('AuthenticationGuard', () => {
       const sut = await boot();
       const key = generateApiKey();
       await http().get('/things').set('x-api-key', key).expect(200);
-      keyManager.answer = () => ({ status: 403, body: { code: 'KEY_REVOKED', message: 'This API key has been revoked' } });
+      keyManager.answer = () => ({
+        status: 403,
+        body: { code: 'KEY_REVOKED', message: 'This API key has been revoked' },
+      });
       sut.get(ApiKeyVerifier).evictKeyId('key-1');
       await http().get('/things').set('x-api-key', key).expect(403);
     });
@@ -428,7 +492,13 @@ describe('AuthenticationGuard', () => {
       await new Promise((resolve) => setImmediate(resolve));
       expect(usage.record).toHaveBeenCalledTimes(2);
       const [keyId, userId, method, route, status, latencyMs, occurredAt] = usage.record.mock.calls[0];
-      expect([keyId, userId, method, route, status]).toEqual(['key-1', 'user-bob', 'GET', '/things/:station/session', 200]);
+      expect([keyId, userId, method, route, status]).toEqual([
+        'key-1',
+        'user-bob',
+        'GET',
+        '/things/:station/session',
+        200,
+      ]);
       expect(latencyMs).toBeGreaterThanOrEqual(0);
       expect(Math.abs(occurredAt - Date.now())).toBeLessThan(5000);
       expect(usage.record.mock.calls[1].slice(3, 5)).toEqual(['/things/:station/session', 403]);
@@ -436,7 +506,10 @@ describe('AuthenticationGuard', () => {
 
     it('should record nothing for bearer-token requests or refused keys', async () => {
       await boot();
-      await http().get('/things').set('Authorization', `Bearer ${await keycloak.token()}`).expect(200);
+      await http()
+        .get('/things')
+        .set('Authorization', `Bearer ${await keycloak.token()}`)
+        .expect(200);
       keyManager.answer = () => ({ status: 403, body: { code: 'KEY_REVOKED', message: 'revoked' } });
       await http().get('/things').set('x-api-key', generateApiKey()).expect(403);
       expect(usage.record).not.toHaveBeenCalled();

@@ -1,9 +1,23 @@
-import { type CanActivate, type ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError, DomainErrorCode, isDomainError } from '@rs/key-domain';
 import { DOMAIN_ERROR_STATUS, IS_PUBLIC_KEY } from '@rs/service-kit';
 import type { Request, Response } from 'express';
-import { API_KEY_HEADER, API_KEY_QUERY_PARAMETER, BEARER_ONLY_KEY, BEARER_TOKEN_REQUIRED, REQUIRE_ROLES_KEY, TOKEN_INVALID } from './auth-guard.constants';
+import {
+  API_KEY_HEADER,
+  API_KEY_QUERY_PARAMETER,
+  BEARER_ONLY_KEY,
+  BEARER_TOKEN_REQUIRED,
+  REQUIRE_ROLES_KEY,
+  TOKEN_INVALID,
+} from './auth-guard.constants';
 import { AuthGuardMetrics } from './auth-guard.metrics';
 import type { AuthenticatedRequest, AuthMethod, AuthPrincipal } from './auth-principal';
 import type { RoleRequirement } from './decorators/require-roles.decorator';
@@ -69,7 +83,13 @@ export class AuthenticationGuard implements CanActivate {
     }
   }
 
-  private async admitOnceAuthenticated(principal: Promise<AuthPrincipal>, method: AuthMethod, policy: RoutePolicy, request: AuthenticatedRequest, response: Response): Promise<boolean> {
+  private async admitOnceAuthenticated(
+    principal: Promise<AuthPrincipal>,
+    method: AuthMethod,
+    policy: RoutePolicy,
+    request: AuthenticatedRequest,
+    response: Response,
+  ): Promise<boolean> {
     try {
       return this.admit(await principal, method, policy, request, response);
     } catch (error) {
@@ -78,7 +98,13 @@ export class AuthenticationGuard implements CanActivate {
   }
 
   /** Attaches the principal, records key usage, checks roles; throws the refusal otherwise. */
-  private admit(principal: AuthPrincipal, method: AuthMethod, policy: RoutePolicy, request: AuthenticatedRequest, response: Response): true {
+  private admit(
+    principal: AuthPrincipal,
+    method: AuthMethod,
+    policy: RoutePolicy,
+    request: AuthenticatedRequest,
+    response: Response,
+  ): true {
     request.principal = principal;
     // Tracked before the role check: a refused but authenticated request is still usage of the key.
     if (principal.auth_method === 'api_key') this.usage.track(response, principal);
@@ -121,23 +147,31 @@ export class AuthenticationGuard implements CanActivate {
 function authorize(requirements: RoleRequirement[], request: Request, principal: AuthPrincipal): void {
   let missing: string[] | undefined;
   for (const requirement of requirements) {
-    const roles = typeof requirement === 'function' ? requirement((request.params ?? {}) as Record<string, string>, principal) : requirement;
+    const roles =
+      typeof requirement === 'function'
+        ? requirement((request.params ?? {}) as Record<string, string>, principal)
+        : requirement;
     for (const role of roles) {
       if (!principal.iam_roles.includes(role) && !missing?.includes(role)) (missing ??= []).push(role);
     }
   }
   if (!missing) return;
   const names = missing.map((role) => `'${role}'`).join(', ');
-  throw new DomainError(DomainErrorCode.ROLE_REQUIRED, `Missing role ${names}: ask an RS-Server administrator to grant it`, {
-    required_roles: missing,
-  });
+  throw new DomainError(
+    DomainErrorCode.ROLE_REQUIRED,
+    `Missing role ${names}: ask an RS-Server administrator to grant it`,
+    {
+      required_roles: missing,
+    },
+  );
 }
 
 /** Which credential the request carries: a Bearer token wins over an API key when both are sent. */
 function credentialOf(request: Request, bearerOnly: boolean): Credential {
   const authorization = request.headers.authorization;
   if (authorization && BEARER_PATTERN.test(authorization)) return 'bearer';
-  const hasKey = request.headers[API_KEY_HEADER] !== undefined || request.query?.[API_KEY_QUERY_PARAMETER] !== undefined;
+  const hasKey =
+    request.headers[API_KEY_HEADER] !== undefined || request.query?.[API_KEY_QUERY_PARAMETER] !== undefined;
   if (bearerOnly) {
     throw new UnauthorizedException({
       code: BEARER_TOKEN_REQUIRED,
@@ -148,11 +182,15 @@ function credentialOf(request: Request, bearerOnly: boolean): Credential {
   }
   if (hasKey) {
     // Query fallback for apps that did not get apiKeyLocationMiddleware (it normally moves the key into the header).
-    if (request.headers[API_KEY_HEADER] === undefined) request.headers[API_KEY_HEADER] = String(request.query[API_KEY_QUERY_PARAMETER]);
+    if (request.headers[API_KEY_HEADER] === undefined)
+      request.headers[API_KEY_HEADER] = String(request.query[API_KEY_QUERY_PARAMETER]);
     return 'api_key';
   }
   if (authorization) {
-    throw new UnauthorizedException({ code: TOKEN_INVALID, message: "Unsupported Authorization header: send 'Authorization: Bearer <Keycloak access token>'" });
+    throw new UnauthorizedException({
+      code: TOKEN_INVALID,
+      message: "Unsupported Authorization header: send 'Authorization: Bearer <Keycloak access token>'",
+    });
   }
   throw new DomainError(
     DomainErrorCode.KEY_MISSING,
@@ -165,7 +203,10 @@ function credentialOf(request: Request, bearerOnly: boolean): Credential {
  * gives them, so the status is right even in an app without that filter.
  */
 function toHttpException(error: DomainError): HttpException {
-  return new HttpException({ code: error.code, message: error.message, ...error.details }, DOMAIN_ERROR_STATUS[error.code]);
+  return new HttpException(
+    { code: error.code, message: error.message, ...error.details },
+    DOMAIN_ERROR_STATUS[error.code],
+  );
 }
 
 function codeOf(error: unknown): string {

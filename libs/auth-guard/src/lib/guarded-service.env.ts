@@ -29,7 +29,11 @@ export function guardedServiceOptions(serviceName: string, config: GuardedServic
   return {
     serviceName,
     keycloak: keycloakGuardOptions(config),
-    apiKey: { keyManagerUrl: config.KEY_MANAGER_URL, cacheTtlMs: config.API_KEY_CACHE_TTL_MS, cacheMaxEntries: config.API_KEY_CACHE_MAX_ENTRIES },
+    apiKey: {
+      keyManagerUrl: config.KEY_MANAGER_URL,
+      cacheTtlMs: config.API_KEY_CACHE_TTL_MS,
+      cacheMaxEntries: config.API_KEY_CACHE_MAX_ENTRIES,
+    },
     kafka: config.KAFKA_ENABLED
       ? { brokers: config.KAFKA_BROKERS, clientId: serviceName, usageFlushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS }
       : false,

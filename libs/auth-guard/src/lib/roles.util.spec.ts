@@ -1,5 +1,12 @@
 import type { AuthPrincipal } from './auth-principal';
-import { auxipRole, cadipRole, canAccessCatalogCollection, catalogRole, missingCatalogRoles, rolesByParameter } from './roles.util';
+import {
+  auxipRole,
+  cadipRole,
+  canAccessCatalogCollection,
+  catalogRole,
+  missingCatalogRoles,
+  rolesByParameter,
+} from './roles.util';
 
 function principal(overrides: Partial<AuthPrincipal> = {}): AuthPrincipal {
   return { user_id: 'u-1', user_login: 'alice', iam_roles: [], config: {}, auth_method: 'oauth2', ...overrides };
@@ -39,7 +46,9 @@ describe('roles.util', () => {
     });
 
     it('should require nothing when the principal holds the owner-wide wildcard role', () => {
-      expect(missingCatalogRoles(principal({ iam_roles: ['rs_catalog_bob:*_read'] }), 'bob', 'any', 'read')).toEqual([]);
+      expect(missingCatalogRoles(principal({ iam_roles: ['rs_catalog_bob:*_read'] }), 'bob', 'any', 'read')).toEqual(
+        [],
+      );
     });
 
     it('should name the missing role when the access differs', () => {
@@ -50,7 +59,7 @@ describe('roles.util', () => {
   });
 
   describe(rolesByParameter.name, () => {
-    it("should compute the roles of each distinct parameter value once, and not remember a value it refused", () => {
+    it('should compute the roles of each distinct parameter value once, and not remember a value it refused', () => {
       const rolesOf = jest.fn((station: string | undefined) => {
         if (station !== 'INS' && station !== 'ins') throw new Error(`unknown station ${station}`);
         return [cadipRole(station, 'read')];

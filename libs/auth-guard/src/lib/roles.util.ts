@@ -29,7 +29,12 @@ export function catalogRole(owner: string, collection: string, access: CatalogAc
  * reach their own collections) or for a holder of the owner-wide `rs_catalog_<owner>:*_<access>` role,
  * else the collection role.
  */
-export function missingCatalogRoles(principal: AuthPrincipal, owner: string, collection: string, access: CatalogAccess): string[] {
+export function missingCatalogRoles(
+  principal: AuthPrincipal,
+  owner: string,
+  collection: string,
+  access: CatalogAccess,
+): string[] {
   if (principal.user_login === owner) return [];
   const roles = principal.iam_roles;
   if (roles.includes(catalogRole(owner, '*', access))) return [];
@@ -38,7 +43,12 @@ export function missingCatalogRoles(principal: AuthPrincipal, owner: string, col
 }
 
 /** True when the principal may reach the collection with this access (see missingCatalogRoles). */
-export function canAccessCatalogCollection(principal: AuthPrincipal, owner: string, collection: string, access: CatalogAccess): boolean {
+export function canAccessCatalogCollection(
+  principal: AuthPrincipal,
+  owner: string,
+  collection: string,
+  access: CatalogAccess,
+): boolean {
   return missingCatalogRoles(principal, owner, collection, access).length === 0;
 }
 
@@ -48,7 +58,10 @@ export function canAccessCatalogCollection(principal: AuthPrincipal, owner: stri
  * it refuses (by throwing, e.g. an unknown station's 404) is not remembered. Only for parameters with a
  * few valid values (stations); the memo holds every accepted spelling.
  */
-export function rolesByParameter(parameter: string, rolesOf: (value: string | undefined) => readonly string[]): RoleResolver {
+export function rolesByParameter(
+  parameter: string,
+  rolesOf: (value: string | undefined) => readonly string[],
+): RoleResolver {
   const memo = new Map<string | undefined, readonly string[]>();
   return (params) => {
     const value = params[parameter];

@@ -18,7 +18,10 @@ describe(parseKeyLifecycleEvent.name, () => {
   });
 
   it('should refuse an unknown action and a bad optional field', () => {
-    expect(parseKeyLifecycleEvent({ ...event, action: 'stolen' })).toEqual({ ok: false, reason: "field 'action' is missing or invalid" });
+    expect(parseKeyLifecycleEvent({ ...event, action: 'stolen' })).toEqual({
+      ok: false,
+      reason: "field 'action' is missing or invalid",
+    });
     expect(parseKeyLifecycleEvent({ ...event, expiration_date: 'soon' })).toEqual({
       ok: false,
       reason: "field 'expiration_date' is missing or invalid",

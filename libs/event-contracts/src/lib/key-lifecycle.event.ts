@@ -3,10 +3,24 @@ import { isIsoTime, isNonEmptyString, oneOf, optional, schemaParser, type ParseR
 export const KEY_LIFECYCLE_EVENT_TYPE = 'key.lifecycle';
 export const KEY_LIFECYCLE_EVENT_VERSION = 1;
 
-export const KEY_LIFECYCLE_ACTIONS = ['created', 'renewed', 'revoked', 'expired', 'expiring', 'user_disabled', 'deleted'] as const;
+export const KEY_LIFECYCLE_ACTIONS = [
+  'created',
+  'renewed',
+  'revoked',
+  'expired',
+  'expiring',
+  'user_disabled',
+  'deleted',
+] as const;
 export type KeyLifecycleAction = (typeof KEY_LIFECYCLE_ACTIONS)[number];
 /** Actions after which a cached check of the key must not be trusted any more. */
-export const KEY_EVICTING_ACTIONS: readonly KeyLifecycleAction[] = ['renewed', 'revoked', 'expired', 'user_disabled', 'deleted'];
+export const KEY_EVICTING_ACTIONS: readonly KeyLifecycleAction[] = [
+  'renewed',
+  'revoked',
+  'expired',
+  'user_disabled',
+  'deleted',
+];
 
 /** Published by the key manager and the worker on KEY_LIFECYCLE_TOPIC. Never carries the key value. */
 export interface KeyLifecycleEventV1 {

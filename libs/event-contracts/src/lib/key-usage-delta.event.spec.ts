@@ -54,7 +54,10 @@ describe(parseKeyUsageDeltaEvent.name, () => {
     ['routes', [route({ latency_histogram: [1, 2] })]],
     ['routes', [route({ latency_sum_ms: -1 })]],
   ])("should refuse a delta whose '%s' is %j", (field, value) => {
-    expect(parseKeyUsageDeltaEvent(delta({ [field]: value }))).toEqual({ ok: false, reason: `field '${field}' is missing or invalid` });
+    expect(parseKeyUsageDeltaEvent(delta({ [field]: value }))).toEqual({
+      ok: false,
+      reason: `field '${field}' is missing or invalid`,
+    });
   });
 });
 
@@ -76,7 +79,10 @@ describe(parseKeyUsageMessage.name, () => {
     expect(parseKeyUsageMessage(JSON.stringify(v1))).toEqual({ ok: true, value: v1 });
     expect(parseKeyUsageMessage(JSON.stringify(delta()))).toMatchObject({ ok: true, value: { version: 2 } });
     expect(parseKeyUsageMessage('{oops')).toEqual({ ok: false, reason: 'payload is not valid JSON' });
-    expect(parseKeyUsageMessage(delta({ version: 3 }))).toEqual({ ok: false, reason: "field 'version' is missing or invalid" });
+    expect(parseKeyUsageMessage(delta({ version: 3 }))).toEqual({
+      ok: false,
+      reason: "field 'version' is missing or invalid",
+    });
   });
 });
 

@@ -38,6 +38,9 @@ describe(parseKeyUsageEvent.name, () => {
     ['occurred_at', 'yesterday'],
     ['key_id', ''],
   ])('should name the field %s when it holds %p', (field, value) => {
-    expect(parseKeyUsageEvent(usageEvent({ [field]: value }))).toEqual({ ok: false, reason: `field '${field}' is missing or invalid` });
+    expect(parseKeyUsageEvent(usageEvent({ [field]: value }))).toEqual({
+      ok: false,
+      reason: `field '${field}' is missing or invalid`,
+    });
   });
 });

@@ -1,4 +1,12 @@
-import { isIsoTime, isNonEmptyString, isNonNegativeInteger, isNonNegativeNumber, oneOf, schemaParser, type ParseResult } from './validation.util';
+import {
+  isIsoTime,
+  isNonEmptyString,
+  isNonNegativeInteger,
+  isNonNegativeNumber,
+  oneOf,
+  schemaParser,
+  type ParseResult,
+} from './validation.util';
 
 export const KEY_USAGE_EVENT_TYPE = 'key.usage';
 export const KEY_USAGE_EVENT_VERSION = 1;
@@ -20,7 +28,8 @@ export interface KeyUsageEventV1 {
   latency_ms: number;
 }
 
-const isHttpStatus = (value: unknown): boolean => isNonNegativeInteger(value) && (value as number) >= 100 && (value as number) <= 599;
+const isHttpStatus = (value: unknown): boolean =>
+  isNonNegativeInteger(value) && (value as number) >= 100 && (value as number) <= 599;
 
 // Prepared once: the key worker parses every usage event with it.
 const parseUsage = schemaParser<KeyUsageEventV1>({

@@ -20,13 +20,28 @@ describe(isoTimeToMs.name, () => {
   });
 
   it('should answer as Date.parse when the text is an ISO time in another form', () => {
-    for (const text of ['2026-01-01T10:00:00+02:00', '2026-01-01T10:00Z', '2026-01-01T10:00:00.1234567Z', '2026-01-01T24:00:00Z', '2026-01-01T10:00:00z']) {
+    for (const text of [
+      '2026-01-01T10:00:00+02:00',
+      '2026-01-01T10:00Z',
+      '2026-01-01T10:00:00.1234567Z',
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T10:00:00z',
+    ]) {
       expect(isoTimeToMs(text)).toBe(Date.parse(text));
     }
   });
 
   it('should give NaN when the text is not an ISO time', () => {
-    for (const text of ['', 'yesterday', '26/11/2026', '2026-13-01T00:00:00.000Z', '2026-01-01T23:59:60Z', '2026-01-01T10:00:00.Z', '2026-1a-01T00:00:00.000Z', '1767261600000']) {
+    for (const text of [
+      '',
+      'yesterday',
+      '26/11/2026',
+      '2026-13-01T00:00:00.000Z',
+      '2026-01-01T23:59:60Z',
+      '2026-01-01T10:00:00.Z',
+      '2026-1a-01T00:00:00.000Z',
+      '1767261600000',
+    ]) {
       expect(isoTimeToMs(text)).toBeNaN();
     }
   });
@@ -51,7 +66,10 @@ describe(schemaParser.name, () => {
     const padded = new TextEncoder().encode(`xx${text}yy`);
     expect(parse(text)).toEqual({ ok: true, value: { name: 'n', at: '2026-01-01T00:00:00Z' } });
     expect(parse(Buffer.from(text))).toEqual({ ok: true, value: { name: 'n', at: '2026-01-01T00:00:00Z' } });
-    expect(parse(padded.subarray(2, 2 + text.length))).toEqual({ ok: true, value: { name: 'n', at: '2026-01-01T00:00:00Z' } });
+    expect(parse(padded.subarray(2, 2 + text.length))).toEqual({
+      ok: true,
+      value: { name: 'n', at: '2026-01-01T00:00:00Z' },
+    });
   });
 
   it('should name the first bad field in schema order when several are bad', () => {

@@ -39,7 +39,13 @@ export function isoTimeToMs(value: string): number {
 
 /** The fixed-width UTC forms; NaN for anything else (the caller then asks Date.parse, which has the last word). */
 function utcIsoToMs(text: string, withMilliseconds: boolean): number {
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  ) {
     return Number.NaN;
   }
   if (withMilliseconds && text.charCodeAt(19) !== 46) return Number.NaN;
@@ -51,7 +57,20 @@ function utcIsoToMs(text: string, withMilliseconds: boolean): number {
   const minute = twoDigitsAt(text, 14);
   const second = twoDigitsAt(text, 17);
   // Hour 24 and other corner cases (and non-digits, -1) are left to Date.parse.
-  if (century < 0 || yearOfCentury < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+  if (
+    century < 0 ||
+    yearOfCentury < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > 31 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  ) {
     return Number.NaN;
   }
   let milliseconds = 0;
@@ -61,13 +80,19 @@ function utcIsoToMs(text: string, withMilliseconds: boolean): number {
     if (tensOfMilliseconds < 0 || units < 0 || units > 9) return Number.NaN;
     milliseconds = tensOfMilliseconds * 10 + units;
   }
-  return daysFromCivil(century * 100 + yearOfCentury, month, day) * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000 + milliseconds;
+  return (
+    daysFromCivil(century * 100 + yearOfCentury, month, day) * DAY_MS +
+    ((hour * 60 + minute) * 60 + second) * 1000 +
+    milliseconds
+  );
 }
 
-export const isNonEmptyString: FieldCheck = (value) => typeof value === 'string' && value.length > 0 && value.length <= 512;
+export const isNonEmptyString: FieldCheck = (value) =>
+  typeof value === 'string' && value.length > 0 && value.length <= 512;
 export const isIsoTime: FieldCheck = (value) => typeof value === 'string' && !Number.isNaN(isoTimeToMs(value));
 export const isNonNegativeInteger: FieldCheck = (value) => Number.isSafeInteger(value) && (value as number) >= 0;
-export const isNonNegativeNumber: FieldCheck = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+export const isNonNegativeNumber: FieldCheck = (value) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0;
 export const optional =
   (check: FieldCheck): FieldCheck =>
   (value) =>
@@ -79,7 +104,9 @@ export const oneOf =
 
 /** Text of JSON bytes; a Buffer is decoded in place (Buffer.from(buffer) would copy it first). */
 function textOf(bytes: Uint8Array): string {
-  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString(
+    'utf8',
+  );
 }
 
 /** A JSON object given as an object, JSON text or JSON bytes. */
@@ -93,7 +120,8 @@ export function parseJsonObject(raw: unknown): ParseResult<Record<string, unknow
       return { ok: false, reason: 'payload is not valid JSON' };
     }
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'payload is not a JSON object' };
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return { ok: false, reason: 'payload is not a JSON object' };
   return { ok: true, value: value as Record<string, unknown> };
 }
 

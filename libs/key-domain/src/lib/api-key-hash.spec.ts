@@ -8,7 +8,9 @@ describe('api key hash', () => {
     });
 
     it('should match the HMAC-SHA-256 test vector of RFC 4231 case 2', () => {
-      expect(hashApiKey('what do ya want for nothing?', 'Jefe')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+      expect(hashApiKey('what do ya want for nothing?', 'Jefe')).toBe(
+        '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+      );
     });
 
     it('should refuse an empty secret', () => {

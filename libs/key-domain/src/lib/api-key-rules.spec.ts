@@ -14,7 +14,13 @@ import { DomainError, DomainErrorCode } from './domain-error';
 const NOW = new Date('2026-01-10T12:00:00Z');
 
 function keyState(overrides: Partial<KeyState> = {}): KeyState {
-  return { is_active: true, user_active: true, never_expire: false, expiration_date: expirationFrom(NOW), ...overrides };
+  return {
+    is_active: true,
+    user_active: true,
+    never_expire: false,
+    expiration_date: expirationFrom(NOW),
+    ...overrides,
+  };
 }
 
 function errorOf(fn: () => unknown): DomainError {
@@ -64,11 +70,14 @@ describe('api key rules', () => {
       expect(parseKeyName('  my script ')).toBe('my script');
     });
 
-    it.each([undefined, '', '   ', 'x'.repeat(129), 'bad\u0000name', 42])('should refuse %p naming the parameter', (value) => {
-      const error = errorOf(() => parseKeyName(value));
-      expect(error.code).toBe(DomainErrorCode.INVALID_PARAMETER);
-      expect(error.details).toEqual({ parameter: 'name' });
-    });
+    it.each([undefined, '', '   ', 'x'.repeat(129), 'bad\u0000name', 42])(
+      'should refuse %p naming the parameter',
+      (value) => {
+        const error = errorOf(() => parseKeyName(value));
+        expect(error.code).toBe(DomainErrorCode.INVALID_PARAMETER);
+        expect(error.details).toEqual({ parameter: 'name' });
+      },
+    );
   });
 
   describe(parseKeyConfig.name, () => {
@@ -78,15 +87,21 @@ describe('api key rules', () => {
       expect(parseKeyConfig('')).toEqual({});
     });
 
-    it.each(['[1,2]', '42', 'null', '"text"', '{not json', `{"a":"${'x'.repeat(9000)}"}`])('should refuse %p', (value) => {
-      const error = errorOf(() => parseKeyConfig(value));
-      expect(error.details).toEqual({ parameter: 'config' });
-    });
+    it.each(['[1,2]', '42', 'null', '"text"', '{not json', `{"a":"${'x'.repeat(9000)}"}`])(
+      'should refuse %p',
+      (value) => {
+        const error = errorOf(() => parseKeyConfig(value));
+        expect(error.details).toEqual({ parameter: 'config' });
+      },
+    );
   });
 
   describe(mergeConfig.name, () => {
     it('should let Keycloak attributes win over user config', () => {
-      expect(mergeConfig({ organization: 'mine', project: 'x' }, { organization: 'ESA' })).toEqual({ organization: 'ESA', project: 'x' });
+      expect(mergeConfig({ organization: 'mine', project: 'x' }, { organization: 'ESA' })).toEqual({
+        organization: 'ESA',
+        project: 'x',
+      });
     });
   });
 
@@ -100,8 +115,13 @@ describe('api key rules', () => {
       expect(parseExpirationDate('2026-03-01', NOW, 15, 365).toISOString()).toBe('2026-03-01T00:00:00.000Z');
     });
 
-    it.each(['tomorrow', '01/03/2026', '2026-13-45', '2025-01-01T00:00:00Z', '2099-01-01T00:00:00Z'])('should refuse %p', (value) => {
-      expect(errorOf(() => parseExpirationDate(value, NOW, 15, 365)).details).toEqual({ parameter: 'expiration-date' });
-    });
+    it.each(['tomorrow', '01/03/2026', '2026-13-45', '2025-01-01T00:00:00Z', '2099-01-01T00:00:00Z'])(
+      'should refuse %p',
+      (value) => {
+        expect(errorOf(() => parseExpirationDate(value, NOW, 15, 365)).details).toEqual({
+          parameter: 'expiration-date',
+        });
+      },
+    );
   });
 });

@@ -25,7 +25,10 @@ export function isExpired(state: Pick<KeyState, 'never_expire' | 'expiration_dat
 /** Throws the reason a key may not be used now, in the order a user can act on it. */
 export function assertKeyUsable(state: KeyState, now: Date): void {
   if (!state.user_active) {
-    throw new DomainError(DomainErrorCode.KEY_USER_DISABLED, 'The owner of this API key is disabled or no longer exists');
+    throw new DomainError(
+      DomainErrorCode.KEY_USER_DISABLED,
+      'The owner of this API key is disabled or no longer exists',
+    );
   }
   if (!state.is_active) throw revokedKeyError();
   if (isExpired(state, now)) throw expiredKeyError();
@@ -45,9 +48,13 @@ export function parseKeyName(raw: unknown): string {
   const name = typeof raw === 'string' ? raw.trim() : '';
   if (!name) throw DomainError.invalidParameter('name', "Query parameter 'name' is required and must not be empty");
   if (name.length > MAX_KEY_NAME_LENGTH) {
-    throw DomainError.invalidParameter('name', `Query parameter 'name' must be at most ${MAX_KEY_NAME_LENGTH} characters`);
+    throw DomainError.invalidParameter(
+      'name',
+      `Query parameter 'name' must be at most ${MAX_KEY_NAME_LENGTH} characters`,
+    );
   }
-  if (/\p{Cc}/u.test(name)) throw DomainError.invalidParameter('name', "Query parameter 'name' must not contain control characters");
+  if (/\p{Cc}/u.test(name))
+    throw DomainError.invalidParameter('name', "Query parameter 'name' must not contain control characters");
   return name;
 }
 
@@ -57,7 +64,8 @@ export function parseKeyName(raw: unknown): string {
  */
 export function parseKeyConfig(raw: unknown): Record<string, unknown> {
   if (raw === undefined || raw === null || raw === '') return {};
-  if (typeof raw !== 'string') throw DomainError.invalidParameter('config', "Query parameter 'config' must be a JSON object given as a string");
+  if (typeof raw !== 'string')
+    throw DomainError.invalidParameter('config', "Query parameter 'config' must be a JSON object given as a string");
   if (Buffer.byteLength(raw, 'utf8') > MAX_CONFIG_BYTES) {
     throw DomainError.invalidParameter('config', `Query parameter 'config' must be at most ${MAX_CONFIG_BYTES} bytes`);
   }
@@ -68,13 +76,19 @@ export function parseKeyConfig(raw: unknown): Record<string, unknown> {
     throw DomainError.invalidParameter('config', "Query parameter 'config' is not valid JSON");
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw DomainError.invalidParameter('config', "Query parameter 'config' must be a JSON object, e.g. {\"project\": \"s1\"}");
+    throw DomainError.invalidParameter(
+      'config',
+      'Query parameter \'config\' must be a JSON object, e.g. {"project": "s1"}',
+    );
   }
   return parsed as Record<string, unknown>;
 }
 
 /** Keycloak attributes win over what the user put in `config`: they are authoritative. */
-export function mergeConfig(userConfig: Record<string, unknown>, keycloakAttributes: Record<string, unknown>): Record<string, unknown> {
+export function mergeConfig(
+  userConfig: Record<string, unknown>,
+  keycloakAttributes: Record<string, unknown>,
+): Record<string, unknown> {
   return { ...userConfig, ...keycloakAttributes };
 }
 
@@ -88,13 +102,19 @@ export function parseExpirationDate(raw: unknown, now: Date, lifetimeDays: numbe
   // Date.parse accepts much more than ISO 8601; insist on a date that starts like one.
   const date = /^\d{4}-\d{2}-\d{2}/.test(text) ? new Date(text) : new Date(Number.NaN);
   if (Number.isNaN(date.getTime())) {
-    throw DomainError.invalidParameter('expiration-date', "Query parameter 'expiration-date' must be an ISO 8601 date, e.g. 2030-01-31T00:00:00Z");
+    throw DomainError.invalidParameter(
+      'expiration-date',
+      "Query parameter 'expiration-date' must be an ISO 8601 date, e.g. 2030-01-31T00:00:00Z",
+    );
   }
   if (date.getTime() <= now.getTime()) {
     throw DomainError.invalidParameter('expiration-date', "Query parameter 'expiration-date' must be in the future");
   }
   if (date.getTime() > expirationFrom(now, maxLifetimeDays).getTime()) {
-    throw DomainError.invalidParameter('expiration-date', `Query parameter 'expiration-date' must be within ${maxLifetimeDays} days from now`);
+    throw DomainError.invalidParameter(
+      'expiration-date',
+      `Query parameter 'expiration-date' must be within ${maxLifetimeDays} days from now`,
+    );
   }
   return date;
 }

@@ -4,12 +4,15 @@ import { isRefererAllowed, parseAllowedReferers } from './referer-policy';
 describe('referer policy', () => {
   describe(parseAllowedReferers.name, () => {
     it('should normalise hosts, wildcards and origins and drop duplicates', () => {
-      expect(parseAllowedReferers(['Example.COM', '*.esa.int', 'https://portal.example.com/path', 'localhost:8080', 'example.com'])).toEqual([
-        'example.com',
-        '*.esa.int',
-        'https://portal.example.com',
-        'localhost:8080',
-      ]);
+      expect(
+        parseAllowedReferers([
+          'Example.COM',
+          '*.esa.int',
+          'https://portal.example.com/path',
+          'localhost:8080',
+          'example.com',
+        ]),
+      ).toEqual(['example.com', '*.esa.int', 'https://portal.example.com', 'localhost:8080']);
     });
 
     it('should accept one comma-separated value and absence', () => {
@@ -17,17 +20,19 @@ describe('referer policy', () => {
       expect(parseAllowedReferers(undefined)).toEqual([]);
     });
 
-    it.each([['not a host!'], ['ftp://files.example.com'], ['http://'], [Array.from({ length: 21 }, (_, i) => `h${i}.com`)]])(
-      'should refuse %p naming the parameter',
-      (value) => {
-        expect(() => parseAllowedReferers(value)).toThrow(DomainError);
-        try {
-          parseAllowedReferers(value);
-        } catch (error) {
-          expect((error as DomainError).details).toEqual({ parameter: 'allowed_referers' });
-        }
-      },
-    );
+    it.each([
+      ['not a host!'],
+      ['ftp://files.example.com'],
+      ['http://'],
+      [Array.from({ length: 21 }, (_, i) => `h${i}.com`)],
+    ])('should refuse %p naming the parameter', (value) => {
+      expect(() => parseAllowedReferers(value)).toThrow(DomainError);
+      try {
+        parseAllowedReferers(value);
+      } catch (error) {
+        expect((error as DomainError).details).toEqual({ parameter: 'allowed_referers' });
+      }
+    });
   });
 
   describe(isRefererAllowed.name, () => {

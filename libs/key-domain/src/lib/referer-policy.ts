@@ -10,16 +10,22 @@ const HOST_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a
  */
 export function parseAllowedReferers(raw: unknown): string[] {
   if (raw === undefined || raw === null) return [];
-  const values = (Array.isArray(raw) ? raw : [raw]).flatMap((value) => (typeof value === 'string' ? value.split(',') : [value]));
+  const values = (Array.isArray(raw) ? raw : [raw]).flatMap((value) =>
+    typeof value === 'string' ? value.split(',') : [value],
+  );
   const entries = new Set<string>();
   for (const value of values) {
-    if (typeof value !== 'string') throw DomainError.invalidParameter('allowed_referers', "Query parameter 'allowed_referers' must be text");
+    if (typeof value !== 'string')
+      throw DomainError.invalidParameter('allowed_referers', "Query parameter 'allowed_referers' must be text");
     const trimmed = value.trim().toLowerCase();
     if (!trimmed) continue;
     entries.add(normaliseEntry(trimmed));
   }
   if (entries.size > MAX_ALLOWED_REFERERS) {
-    throw DomainError.invalidParameter('allowed_referers', `Query parameter 'allowed_referers' accepts at most ${MAX_ALLOWED_REFERERS} entries`);
+    throw DomainError.invalidParameter(
+      'allowed_referers',
+      `Query parameter 'allowed_referers' accepts at most ${MAX_ALLOWED_REFERERS} entries`,
+    );
   }
   return [...entries];
 }
@@ -30,15 +36,24 @@ function normaliseEntry(entry: string): string {
     try {
       url = new URL(entry);
     } catch {
-      throw DomainError.invalidParameter('allowed_referers', `'${entry.slice(0, 80)}' in 'allowed_referers' is not a valid URL`);
+      throw DomainError.invalidParameter(
+        'allowed_referers',
+        `'${entry.slice(0, 80)}' in 'allowed_referers' is not a valid URL`,
+      );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw DomainError.invalidParameter('allowed_referers', `'${entry.slice(0, 80)}' in 'allowed_referers' must use http or https`);
+      throw DomainError.invalidParameter(
+        'allowed_referers',
+        `'${entry.slice(0, 80)}' in 'allowed_referers' must use http or https`,
+      );
     }
     return url.origin;
   }
   if (entry.length > 253 || !HOST_PATTERN.test(entry)) {
-    throw DomainError.invalidParameter('allowed_referers', `'${entry.slice(0, 80)}' in 'allowed_referers' is not a host name or origin`);
+    throw DomainError.invalidParameter(
+      'allowed_referers',
+      `'${entry.slice(0, 80)}' in 'allowed_referers' is not a host name or origin`,
+    );
   }
   return entry;
 }
@@ -47,7 +62,11 @@ function normaliseEntry(entry: string): string {
  * True when the request's Referer or Origin matches one of the allowed entries. An empty list allows
  * everything; a key that lists referers refuses requests that carry neither header.
  */
-export function isRefererAllowed(allowed: readonly string[], referer: string | undefined, origin?: string | undefined): boolean {
+export function isRefererAllowed(
+  allowed: readonly string[],
+  referer: string | undefined,
+  origin?: string | undefined,
+): boolean {
   if (allowed.length === 0) return true;
   const source = referer || origin;
   if (!source) return false;

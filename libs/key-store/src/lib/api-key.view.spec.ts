@@ -11,7 +11,8 @@ describe('api key view', () => {
 
   describe(byMostRecentUse.name, () => {
     it('should put used keys first, most recent use first, then the newest unused', () => {
-      const view = (id: string, latest: string | null, created: string) => ({ id, latest_query_date: latest, creation_date: created }) as ApiKeyView;
+      const view = (id: string, latest: string | null, created: string) =>
+        ({ id, latest_query_date: latest, creation_date: created }) as ApiKeyView;
       const sorted = [
         view('unused-old', null, '2026-01-01T00:00:00.000Z'),
         view('used-long-ago', '2026-01-05T00:00:00.000Z', '2025-01-01T00:00:00.000Z'),

@@ -28,7 +28,12 @@ describe(ApiKeysRepository.name, () => {
   let keys: { find: jest.Mock; updateOne: jest.Mock; findOneAndUpdate: jest.Mock; distinct: jest.Mock };
 
   beforeEach(() => {
-    keys = { find: jest.fn(() => chain([])), updateOne: jest.fn(() => chain({ modifiedCount: 1 })), findOneAndUpdate: jest.fn(() => chain(null)), distinct: jest.fn(() => chain([])) };
+    keys = {
+      find: jest.fn(() => chain([])),
+      updateOne: jest.fn(() => chain({ modifiedCount: 1 })),
+      findOneAndUpdate: jest.fn(() => chain(null)),
+      distinct: jest.fn(() => chain([])),
+    };
     sut = new ApiKeysRepository(keys as unknown as Model<ApiKey>, {} as Model<ApiKeyUsageTotal>);
   });
 
@@ -51,20 +56,36 @@ describe(ApiKeysRepository.name, () => {
   describe('revokeIfActive', () => {
     it('should revoke only a still active key of this owner, named by hash, and return it as it was', async () => {
       keys.findOneAndUpdate.mockReturnValue(chain({ _id: 'k1', is_active: true }));
-      await expect(sut.revokeIfActive({ hash: 'h1' }, 'alice-id', NOW)).resolves.toMatchObject({ _id: 'k1', is_active: true });
-      expect(keys.findOneAndUpdate).toHaveBeenCalledWith({ hash: 'h1', user_id: 'alice-id', is_active: true }, { $set: { is_active: false, revoked_at: NOW } }, { new: false });
+      await expect(sut.revokeIfActive({ hash: 'h1' }, 'alice-id', NOW)).resolves.toMatchObject({
+        _id: 'k1',
+        is_active: true,
+      });
+      expect(keys.findOneAndUpdate).toHaveBeenCalledWith(
+        { hash: 'h1', user_id: 'alice-id', is_active: true },
+        { $set: { is_active: false, revoked_at: NOW } },
+        { new: false },
+      );
     });
 
     it('should look any owner’s key up by id for admins', async () => {
       await expect(sut.revokeIfActive({ keyId: 'k1' }, null, NOW)).resolves.toBeNull();
-      expect(keys.findOneAndUpdate).toHaveBeenCalledWith({ _id: 'k1', is_active: true }, { $set: { is_active: false, revoked_at: NOW } }, { new: false });
+      expect(keys.findOneAndUpdate).toHaveBeenCalledWith(
+        { _id: 'k1', is_active: true },
+        { $set: { is_active: false, revoked_at: NOW } },
+        { new: false },
+      );
     });
   });
 
   describe('findExpiredUnprocessed', () => {
     it('should select active, expiring keys past their date and not processed yet', async () => {
       await sut.findExpiredUnprocessed(NOW, 50);
-      expect(keys.find).toHaveBeenCalledWith({ is_active: true, never_expire: false, expiration_date: { $ne: null, $lte: NOW }, expired_at: null });
+      expect(keys.find).toHaveBeenCalledWith({
+        is_active: true,
+        never_expire: false,
+        expiration_date: { $ne: null, $lte: NOW },
+        expired_at: null,
+      });
     });
   });
 

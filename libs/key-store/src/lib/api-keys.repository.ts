@@ -33,11 +33,17 @@ export class ApiKeysRepository {
 
   /** A key of this owner (or of anyone when `ownerId` is null, for admins) by its id. */
   async findOwned(keyId: string, ownerId: string | null): Promise<ApiKeyRecord | null> {
-    return this.keys.findOne(ownerId === null ? { _id: keyId } : { _id: keyId, user_id: ownerId }).lean().exec();
+    return this.keys
+      .findOne(ownerId === null ? { _id: keyId } : { _id: keyId, user_id: ownerId })
+      .lean()
+      .exec();
   }
 
   async findOwnedByHash(hash: string, ownerId: string | null): Promise<ApiKeyRecord | null> {
-    return this.keys.findOne(ownerId === null ? { hash } : { hash, user_id: ownerId }).lean().exec();
+    return this.keys
+      .findOne(ownerId === null ? { hash } : { hash, user_id: ownerId })
+      .lean()
+      .exec();
   }
 
   /**
@@ -46,8 +52,15 @@ export class ApiKeysRepository {
    * revocations exactly one gets the key, so it is audited and announced once.
    */
   async revokeIfActive(lookup: KeyLookup, ownerId: string | null, revokedAt: Date): Promise<ApiKeyRecord | null> {
-    const filter = { ...('keyId' in lookup ? { _id: lookup.keyId } : { hash: lookup.hash }), ...(ownerId === null ? {} : { user_id: ownerId }), is_active: true };
-    return this.keys.findOneAndUpdate(filter, { $set: { is_active: false, revoked_at: revokedAt } }, { new: false }).lean().exec();
+    const filter = {
+      ...('keyId' in lookup ? { _id: lookup.keyId } : { hash: lookup.hash }),
+      ...(ownerId === null ? {} : { user_id: ownerId }),
+      is_active: true,
+    };
+    return this.keys
+      .findOneAndUpdate(filter, { $set: { is_active: false, revoked_at: revokedAt } }, { new: false })
+      .lean()
+      .exec();
   }
 
   async listByOwner(ownerId: string): Promise<ApiKeyRecord[]> {
@@ -60,7 +73,10 @@ export class ApiKeysRepository {
 
   async update(keyId: string, changes: Partial<ApiKeyRecord>): Promise<ApiKeyRecord | null> {
     // A new expiration date re-arms the worker's expiry processing (see findExpiredUnprocessed).
-    const set = 'expiration_date' in changes && !('expired_at' in changes) ? { ...changes, expired_at: null, expiry_announced: null } : changes;
+    const set =
+      'expiration_date' in changes && !('expired_at' in changes)
+        ? { ...changes, expired_at: null, expiry_announced: null }
+        : changes;
     return this.keys.findOneAndUpdate({ _id: keyId }, { $set: set }, { new: true }).lean().exec();
   }
 
@@ -90,7 +106,11 @@ export class ApiKeysRepository {
 
   /** Claimed expiries whose announcement did not complete (the worker stopped in between) before `claimedBefore`. */
   async findUnannouncedExpiries(claimedBefore: Date, limit: number): Promise<ApiKeyRecord[]> {
-    return this.keys.find({ expiry_announced: false, expired_at: { $ne: null, $lte: claimedBefore } }).limit(limit).lean().exec();
+    return this.keys
+      .find({ expiry_announced: false, expired_at: { $ne: null, $lte: claimedBefore } })
+      .limit(limit)
+      .lean()
+      .exec();
   }
 
   async markExpiryAnnounced(keyId: string, expiredAt: Date): Promise<void> {
@@ -110,14 +130,19 @@ export class ApiKeysRepository {
   /** Claims the `expiring` notice of a key for this expiration date (compare-and-set): true for exactly one caller. */
   async claimExpiringNotice(keyId: string, expirationDate: Date): Promise<boolean> {
     const result = await this.keys
-      .updateOne({ _id: keyId, expiration_date: expirationDate, expiring_notified_for: { $ne: expirationDate } }, { $set: { expiring_notified_for: expirationDate } })
+      .updateOne(
+        { _id: keyId, expiration_date: expirationDate, expiring_notified_for: { $ne: expirationDate } },
+        { $set: { expiring_notified_for: expirationDate } },
+      )
       .exec();
     return result.modifiedCount === 1;
   }
 
   /** Gives a claimed notice back when its event could not be stored, so the next run retries it. */
   async releaseExpiringNotice(keyId: string, expirationDate: Date, previous: Date | null): Promise<void> {
-    await this.keys.updateOne({ _id: keyId, expiring_notified_for: expirationDate }, { $set: { expiring_notified_for: previous } }).exec();
+    await this.keys
+      .updateOne({ _id: keyId, expiring_notified_for: expirationDate }, { $set: { expiring_notified_for: previous } })
+      .exec();
   }
 
   /** Owners of at least one non-revoked key: the users the periodic Keycloak sync visits. */
@@ -133,8 +158,16 @@ export class ApiKeysRepository {
 
   async usageTotals(keyIds: string[]): Promise<UsageTotals> {
     if (!keyIds.length) return new Map();
-    const rows = await this.totals.find({ _id: { $in: keyIds } }).lean().exec();
-    return new Map(rows.map((row) => [row._id, { total_queries: row.total_queries ?? 0, latest_query_date: row.latest_query_date ?? null }]));
+    const rows = await this.totals
+      .find({ _id: { $in: keyIds } })
+      .lean()
+      .exec();
+    return new Map(
+      rows.map((row) => [
+        row._id,
+        { total_queries: row.total_queries ?? 0, latest_query_date: row.latest_query_date ?? null },
+      ]),
+    );
   }
 
   async ping(): Promise<void> {

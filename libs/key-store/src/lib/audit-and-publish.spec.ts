@@ -9,7 +9,9 @@ describe(auditAndPublish.name, () => {
   it('should start the event before the audit record is written, and wait for both', async () => {
     const order: string[] = [];
     let releaseAudit: () => void = () => undefined;
-    const audit = { record: jest.fn(() => new Promise<void>((resolve) => (releaseAudit = () => (order.push('audited'), resolve())))) };
+    const audit = {
+      record: jest.fn(() => new Promise<void>((resolve) => (releaseAudit = () => (order.push('audited'), resolve())))),
+    };
     const events = { publish: jest.fn(async () => void order.push('published')) };
     const done = auditAndPublish(audit, events, [entry], [change]);
     await new Promise((resolve) => setImmediate(resolve));

@@ -1,4 +1,11 @@
-import { type DynamicModule, type FactoryProvider, Logger, Module, type ModuleMetadata, type OnModuleInit } from '@nestjs/common';
+import {
+  type DynamicModule,
+  type FactoryProvider,
+  Logger,
+  Module,
+  type ModuleMetadata,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ApiKey, ApiKeySchema, ApiKeyUsageTotal, ApiKeyUsageTotalSchema } from './api-key.schema';
 import { ApiKeysRepository } from './api-keys.repository';
@@ -60,7 +67,9 @@ export class KeyStoreModule implements OnModuleInit {
       await this.keys.ensureIndexes();
       await this.audit.ensureIndexes();
     } catch (error) {
-      this.logger.error(`Index creation failed (retried at next start): ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(
+        `Index creation failed (retried at next start): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

@@ -27,19 +27,33 @@ export class KeycloakAdminClient {
 
   async getUser(userId: string): Promise<KeycloakUser | null> {
     const base = `${this.options.keycloak.url}/admin/realms/${encodeURIComponent(this.options.keycloak.realm)}/users/${encodeURIComponent(userId)}`;
-    const user = await this.get<{ id: string; username: string; enabled: boolean; attributes?: Record<string, string[]> }>(base);
+    const user = await this.get<{
+      id: string;
+      username: string;
+      enabled: boolean;
+      attributes?: Record<string, string[]>;
+    }>(base);
     if (!user) return null;
     const roles = (await this.get<Array<{ name: string }>>(`${base}/role-mappings/realm/composite`)) ?? [];
     const attributes = Object.fromEntries(
       Object.entries(user.attributes ?? {}).map(([name, values]) => [name, values.length === 1 ? values[0] : values]),
     );
-    return { id: user.id, username: user.username, enabled: user.enabled, attributes, realmRoles: roles.map((role) => role.name).sort() };
+    return {
+      id: user.id,
+      username: user.username,
+      enabled: user.enabled,
+      attributes,
+      realmRoles: roles.map((role) => role.name).sort(),
+    };
   }
 
   async ping(): Promise<void> {
-    const response = await fetch(`${this.options.keycloak.url}/realms/${encodeURIComponent(this.options.keycloak.realm)}`, {
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    const response = await fetch(
+      `${this.options.keycloak.url}/realms/${encodeURIComponent(this.options.keycloak.realm)}`,
+      {
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      },
+    );
     if (!response.ok) throw new Error(`realm answered ${response.status}`);
   }
 

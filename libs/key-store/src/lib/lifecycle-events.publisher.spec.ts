@@ -8,7 +8,13 @@ import { type LifecycleChange, LifecycleEventsPublisher } from './lifecycle-even
 
 const TIMEOUT_MS = 50;
 const options = { clientId: 'test', kafkaBrokers: [], eventPublishTimeoutMs: TIMEOUT_MS } as unknown as KeyStoreOptions;
-const revoked: LifecycleChange = { action: 'revoked', key_id: 'k1', user_id: 'u1', actor: 'u1', reason: 'revoked by its owner' };
+const revoked: LifecycleChange = {
+  action: 'revoked',
+  key_id: 'k1',
+  user_id: 'u1',
+  actor: 'u1',
+  reason: 'revoked by its owner',
+};
 
 /** A promise settled from outside, to control the order in which Kafka and the database answer. */
 function deferred<T>() {
@@ -31,10 +37,23 @@ describe(LifecycleEventsPublisher.name, () => {
   let metrics: MetricsService;
 
   beforeEach(() => {
-    producer = { connect: jest.fn(async () => undefined), send: jest.fn(async () => []), disconnect: jest.fn(async () => undefined) };
-    outbox = { insertMany: jest.fn(async () => []), deleteMany: jest.fn(async () => ({ deletedCount: 1 })), find: jest.fn() };
+    producer = {
+      connect: jest.fn(async () => undefined),
+      send: jest.fn(async () => []),
+      disconnect: jest.fn(async () => undefined),
+    };
+    outbox = {
+      insertMany: jest.fn(async () => []),
+      deleteMany: jest.fn(async () => ({ deletedCount: 1 })),
+      find: jest.fn(),
+    };
     metrics = new MetricsService();
-    sut = new LifecycleEventsPublisher(options, outbox as unknown as Model<OutboxEvent>, metrics, producer as unknown as Producer);
+    sut = new LifecycleEventsPublisher(
+      options,
+      outbox as unknown as Model<OutboxEvent>,
+      metrics,
+      producer as unknown as Producer,
+    );
   });
 
   describe('publish', () => {
@@ -42,10 +61,16 @@ describe(LifecycleEventsPublisher.name, () => {
       const write = deferred<unknown>();
       outbox.insertMany.mockReturnValue(write.promise);
       await sut.publish([revoked]);
-      expect(producer.send).toHaveBeenCalledWith({ topic: KEY_LIFECYCLE_TOPIC, acks: -1, messages: [{ key: 'k1', value: expect.any(String) }] });
+      expect(producer.send).toHaveBeenCalledWith({
+        topic: KEY_LIFECYCLE_TOPIC,
+        acks: -1,
+        messages: [{ key: 'k1', value: expect.any(String) }],
+      });
       const event = JSON.parse(producer.send.mock.calls[0][0].messages[0].value);
       expect(event).toMatchObject({ action: 'revoked', key_id: 'k1', type: 'key.lifecycle', version: 1 });
-      expect(outbox.insertMany).toHaveBeenCalledWith([expect.objectContaining({ _id: event.event_id, key: 'k1', topic: KEY_LIFECYCLE_TOPIC })]);
+      expect(outbox.insertMany).toHaveBeenCalledWith([
+        expect.objectContaining({ _id: event.event_id, key: 'k1', topic: KEY_LIFECYCLE_TOPIC }),
+      ]);
       // The outbox copy of an acknowledged event is deleted once it is stored.
       expect(outbox.deleteMany).not.toHaveBeenCalled();
       write.resolve([]);
@@ -103,7 +128,9 @@ describe(LifecycleEventsPublisher.name, () => {
   });
 
   describe('relay', () => {
-    const stored = [{ _id: 'e1', topic: KEY_LIFECYCLE_TOPIC, key: 'k1', payload: '{"event_id":"e1"}', created_at: new Date() }];
+    const stored = [
+      { _id: 'e1', topic: KEY_LIFECYCLE_TOPIC, key: 'k1', payload: '{"event_id":"e1"}', created_at: new Date() },
+    ];
 
     interface FindQuery {
       sort: jest.Mock;
@@ -113,7 +140,12 @@ describe(LifecycleEventsPublisher.name, () => {
     }
 
     function findReturning(rows: unknown[]): FindQuery {
-      const query: FindQuery = { sort: jest.fn(() => query), limit: jest.fn(() => query), lean: jest.fn(() => query), exec: jest.fn(async () => rows) };
+      const query: FindQuery = {
+        sort: jest.fn(() => query),
+        limit: jest.fn(() => query),
+        lean: jest.fn(() => query),
+        exec: jest.fn(async () => rows),
+      };
       outbox.find.mockReturnValue(query);
       return query;
     }
@@ -126,7 +158,11 @@ describe(LifecycleEventsPublisher.name, () => {
       // A publish waits at most eventPublishTimeoutMs for Kafka; the relay leaves its entries alone meanwhile.
       expect(created_at.$lte.getTime()).toBeLessThanOrEqual(before - TIMEOUT_MS);
       expect(query.sort).toHaveBeenCalledWith({ created_at: 1 });
-      expect(producer.send).toHaveBeenCalledWith({ topic: KEY_LIFECYCLE_TOPIC, acks: -1, messages: [{ key: 'k1', value: '{"event_id":"e1"}' }] });
+      expect(producer.send).toHaveBeenCalledWith({
+        topic: KEY_LIFECYCLE_TOPIC,
+        acks: -1,
+        messages: [{ key: 'k1', value: '{"event_id":"e1"}' }],
+      });
       expect(outbox.deleteMany).toHaveBeenCalledWith({ _id: { $in: ['e1'] } });
     });
 

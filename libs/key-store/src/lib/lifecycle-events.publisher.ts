@@ -66,8 +66,13 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
         requestTimeout: 5000,
       }).producer({ allowAutoTopicCreation: true, idempotent: false });
     this.relayMinAgeMs = options.eventPublishTimeoutMs + RELAY_INTERVAL_MS;
-    this.published = metrics.counter('key_lifecycle_events_published_total', 'Lifecycle events acknowledged by Kafka', ['path']);
-    this.pending = metrics.counter('key_lifecycle_events_deferred_total', 'Lifecycle events left to the outbox relay (Kafka slow or down)');
+    this.published = metrics.counter('key_lifecycle_events_published_total', 'Lifecycle events acknowledged by Kafka', [
+      'path',
+    ]);
+    this.pending = metrics.counter(
+      'key_lifecycle_events_deferred_total',
+      'Lifecycle events left to the outbox relay (Kafka slow or down)',
+    );
   }
 
   onModuleInit(): void {
@@ -93,7 +98,15 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
     const messages = events.map((event) => ({ id: event.event_id, key: event.key_id, payload: JSON.stringify(event) }));
     const delivered = this.deliver(messages);
     const stored = this.outbox
-      .insertMany(messages.map((message) => ({ _id: message.id, topic: KEY_LIFECYCLE_TOPIC, key: message.key, payload: message.payload, created_at: now })))
+      .insertMany(
+        messages.map((message) => ({
+          _id: message.id,
+          topic: KEY_LIFECYCLE_TOPIC,
+          key: message.key,
+          payload: message.payload,
+          created_at: now,
+        })),
+      )
       .then(
         () => null,
         (error: unknown) => toError(error),
@@ -121,7 +134,12 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
     this.relaying = true;
     try {
       const settled = new Date(Date.now() - this.relayMinAgeMs);
-      const waiting = await this.outbox.find({ created_at: { $lte: settled } }).sort({ created_at: 1 }).limit(RELAY_BATCH).lean().exec();
+      const waiting = await this.outbox
+        .find({ created_at: { $lte: settled } })
+        .sort({ created_at: 1 })
+        .limit(RELAY_BATCH)
+        .lean()
+        .exec();
       if (!waiting.length) return 0;
       const messages = waiting.map((event) => ({ id: event._id, key: event.key, payload: event.payload }));
       const sent = await within(this.deliver(messages), RELAY_SEND_TIMEOUT_MS);
@@ -141,7 +159,11 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
   private async deliver(messages: OutboxMessage[]): Promise<boolean> {
     try {
       await this.connect();
-      await this.producer.send({ topic: KEY_LIFECYCLE_TOPIC, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.payload })) });
+      await this.producer.send({
+        topic: KEY_LIFECYCLE_TOPIC,
+        acks: -1,
+        messages: messages.map((m) => ({ key: m.key, value: m.payload })),
+      });
       return true;
     } catch (error) {
       // Force a fresh connect next time: kafkajs does not always recover a producer after a broker loss.

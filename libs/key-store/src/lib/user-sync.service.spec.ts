@@ -40,7 +40,11 @@ describe(UserSyncService.name, () => {
 
   beforeEach(() => {
     keycloak = { getUser: jest.fn() };
-    keys = { listByOwner: jest.fn(async (_userId: string) => [key('k1'), key('k2', { user_active: false })]), updateUserKeys: jest.fn(), update: jest.fn() };
+    keys = {
+      listByOwner: jest.fn(async (_userId: string) => [key('k1'), key('k2', { user_active: false })]),
+      updateUserKeys: jest.fn(),
+      update: jest.fn(),
+    };
     audit = { record: jest.fn() };
     events = { publish: jest.fn() };
     sut = new UserSyncService(
@@ -54,7 +58,13 @@ describe(UserSyncService.name, () => {
 
   describe('attributesForConfig', () => {
     it('should keep only the configured attributes', () => {
-      const user: KeycloakUser = { id: 'u1', username: 'alice', enabled: true, attributes: { organization: 'ESA', phone: '123' }, realmRoles: [] };
+      const user: KeycloakUser = {
+        id: 'u1',
+        username: 'alice',
+        enabled: true,
+        attributes: { organization: 'ESA', phone: '123' },
+        realmRoles: [],
+      };
       expect(sut.attributesForConfig(user)).toEqual({ organization: 'ESA' });
     });
   });
@@ -64,12 +74,20 @@ describe(UserSyncService.name, () => {
       keycloak.getUser.mockResolvedValue(null);
       await expect(sut.syncUser('u1', NOW)).resolves.toEqual({ active: false, user: null });
       expect(keys.updateUserKeys).toHaveBeenCalledWith('u1', { user_active: false, latest_sync_date: NOW });
-      expect(audit.record).toHaveBeenCalledWith([expect.objectContaining({ key_id: 'k1', action: 'user_disabled', reason: 'user deleted from Keycloak' })]);
+      expect(audit.record).toHaveBeenCalledWith([
+        expect.objectContaining({ key_id: 'k1', action: 'user_disabled', reason: 'user deleted from Keycloak' }),
+      ]);
       expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ key_id: 'k1', action: 'user_disabled' })]);
     });
 
     it('should refresh roles, login and attributes of an enabled user, Keycloak values winning', async () => {
-      keycloak.getUser.mockResolvedValue({ id: 'u1', username: 'alice2', enabled: true, attributes: { organization: 'ESA' }, realmRoles: ['r1'] });
+      keycloak.getUser.mockResolvedValue({
+        id: 'u1',
+        username: 'alice2',
+        enabled: true,
+        attributes: { organization: 'ESA' },
+        realmRoles: ['r1'],
+      });
       await sut.syncUser('u1', NOW);
       expect(keys.update).toHaveBeenCalledWith('k1', {
         user_active: true,

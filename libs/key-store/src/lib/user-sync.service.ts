@@ -32,7 +32,11 @@ export class UserSyncService {
 
   /** Only the attributes named in the options' configAttributes reach a key's config. */
   attributesForConfig(user: KeycloakUser): Record<string, unknown> {
-    return Object.fromEntries(this.options.configAttributes.filter((name) => name in user.attributes).map((name) => [name, user.attributes[name]]));
+    return Object.fromEntries(
+      this.options.configAttributes
+        .filter((name) => name in user.attributes)
+        .map((name) => [name, user.attributes[name]]),
+    );
   }
 
   async syncUser(userId: string, now: Date): Promise<SyncedUser> {
@@ -48,8 +52,21 @@ export class UserSyncService {
         await auditAndPublish(
           this.audit,
           this.events,
-          newlyDisabled.map((key) => ({ key_id: key._id, user_id: userId, actor: SYSTEM_SYNC_ACTOR, action: 'user_disabled' as const, reason, at: now })),
-          newlyDisabled.map((key) => ({ action: 'user_disabled' as const, key_id: key._id, user_id: userId, actor: SYSTEM_SYNC_ACTOR, reason })),
+          newlyDisabled.map((key) => ({
+            key_id: key._id,
+            user_id: userId,
+            actor: SYSTEM_SYNC_ACTOR,
+            action: 'user_disabled' as const,
+            reason,
+            at: now,
+          })),
+          newlyDisabled.map((key) => ({
+            action: 'user_disabled' as const,
+            key_id: key._id,
+            user_id: userId,
+            actor: SYSTEM_SYNC_ACTOR,
+            reason,
+          })),
         );
       }
       return { active, user };
@@ -65,7 +82,16 @@ export class UserSyncService {
         latest_sync_date: now,
       });
       if (!key.user_active) {
-        await this.audit.record([{ key_id: key._id, user_id: userId, actor: SYSTEM_SYNC_ACTOR, action: 'user_enabled', reason: 'user enabled in Keycloak', at: now }]);
+        await this.audit.record([
+          {
+            key_id: key._id,
+            user_id: userId,
+            actor: SYSTEM_SYNC_ACTOR,
+            action: 'user_enabled',
+            reason: 'user enabled in Keycloak',
+            at: now,
+          },
+        ]);
       }
     }
     return { active, user };

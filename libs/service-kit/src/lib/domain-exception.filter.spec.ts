@@ -64,7 +64,12 @@ describe('DomainExceptionFilter with configureApp', () => {
 
   it('should map a domain error to its status with code, message and detail', async () => {
     const response = await request(app.getHttpServer()).get('/revoked').expect(403);
-    expect(response.body).toMatchObject({ statusCode: 403, code: 'KEY_REVOKED', message: 'This API key has been revoked', detail: 'This API key has been revoked' });
+    expect(response.body).toMatchObject({
+      statusCode: 403,
+      code: 'KEY_REVOKED',
+      message: 'This API key has been revoked',
+      detail: 'This API key has been revoked',
+    });
     expect(response.body.correlation_id).toEqual(expect.any(String));
   });
 
@@ -90,8 +95,13 @@ describe('DomainExceptionFilter with configureApp', () => {
   });
 
   it('should refuse bad and unknown query parameters naming them', async () => {
-    expect((await request(app.getHttpServer()).get('/page?limit=500').expect(400)).body).toMatchObject({ code: 'INVALID_PARAMETER', parameter: 'limit' });
-    expect((await request(app.getHttpServer()).get('/page?limit=5&other=1').expect(400)).body).toMatchObject({ parameter: 'other' });
+    expect((await request(app.getHttpServer()).get('/page?limit=500').expect(400)).body).toMatchObject({
+      code: 'INVALID_PARAMETER',
+      parameter: 'limit',
+    });
+    expect((await request(app.getHttpServer()).get('/page?limit=5&other=1').expect(400)).body).toMatchObject({
+      parameter: 'other',
+    });
     expect((await request(app.getHttpServer()).get('/page?limit=5').expect(200)).body).toEqual({ limit: 5 });
   });
 });

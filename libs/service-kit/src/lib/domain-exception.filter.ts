@@ -50,7 +50,9 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const body = this.toBody(exception, correlationId);
     if (body.statusCode >= 500) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
-      this.logger.error(`${request.method} ${request.route?.path ?? 'unmatched route'} failed [${correlationId}]: ${detail}`);
+      this.logger.error(
+        `${request.method} ${request.route?.path ?? 'unmatched route'} failed [${correlationId}]: ${detail}`,
+      );
     }
     if (response.headersSent) return;
     if (exception instanceof HttpException) {
@@ -66,7 +68,13 @@ export class DomainExceptionFilter implements ExceptionFilter {
   private toBody(exception: unknown, correlationId: string): ErrorBody {
     if (isDomainError(exception)) {
       const parameter = typeof exception.details['parameter'] === 'string' ? exception.details['parameter'] : undefined;
-      return this.body(DOMAIN_ERROR_STATUS[exception.code], exception.code, exception.message, correlationId, parameter);
+      return this.body(
+        DOMAIN_ERROR_STATUS[exception.code],
+        exception.code,
+        exception.message,
+        correlationId,
+        parameter,
+      );
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -93,7 +101,20 @@ export class DomainExceptionFilter implements ExceptionFilter {
     );
   }
 
-  private body(statusCode: number, code: string, message: string, correlationId: string, parameter?: string): ErrorBody {
-    return { statusCode, code, message, detail: message, ...(parameter ? { parameter } : {}), correlation_id: correlationId };
+  private body(
+    statusCode: number,
+    code: string,
+    message: string,
+    correlationId: string,
+    parameter?: string,
+  ): ErrorBody {
+    return {
+      statusCode,
+      code,
+      message,
+      detail: message,
+      ...(parameter ? { parameter } : {}),
+      correlation_id: correlationId,
+    };
   }
 }

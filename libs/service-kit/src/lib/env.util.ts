@@ -28,7 +28,8 @@ export const env = {
     (fallback?: number, { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = {}): EnvParser<number> =>
     (raw, name) => {
       const value = Number(required(raw, name, fallback?.toString()));
-      if (!Number.isInteger(value) || value < min || value > max) throw new EnvProblem(`${name} must be an integer in [${min}, ${max}], got '${raw}'`);
+      if (!Number.isInteger(value) || value < min || value > max)
+        throw new EnvProblem(`${name} must be an integer in [${min}, ${max}], got '${raw}'`);
       return value;
     },
   bool:
@@ -69,10 +70,8 @@ export const env = {
       }
     },
   /** An optional URL: undefined when unset. */
-  optionalUrl:
-    (): EnvParser<string | undefined> =>
-    (raw, name) =>
-      raw === undefined || raw === '' ? undefined : env.url()(raw, name),
+  optionalUrl: (): EnvParser<string | undefined> => (raw, name) =>
+    raw === undefined || raw === '' ? undefined : env.url()(raw, name),
   /** A secret: never has a default, must be long enough to be worth its name. */
   secret:
     (minLength = 16): EnvParser<string> =>

@@ -28,12 +28,26 @@ export const KAFKA_ENV = {
 export type KeycloakEnv = EnvOf<typeof KEYCLOAK_ENV>;
 
 /** The auth guard's Keycloak options: JWKS through KEYCLOAK_URL, issuer as browsers see Keycloak. */
-export function keycloakGuardOptions(config: KeycloakEnv): { url: string; realm: string; audience: string; issuer: string } {
+export function keycloakGuardOptions(config: KeycloakEnv): {
+  url: string;
+  realm: string;
+  audience: string;
+  issuer: string;
+} {
   const publicUrl = config.KEYCLOAK_PUBLIC_URL ?? config.KEYCLOAK_URL;
-  return { url: config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, audience: config.KEYCLOAK_AUDIENCE, issuer: `${publicUrl}/realms/${config.KEYCLOAK_REALM}` };
+  return {
+    url: config.KEYCLOAK_URL,
+    realm: config.KEYCLOAK_REALM,
+    audience: config.KEYCLOAK_AUDIENCE,
+    issuer: `${publicUrl}/realms/${config.KEYCLOAK_REALM}`,
+  };
 }
 
 /** Swagger UI's Keycloak login settings. */
 export function swaggerKeycloak(config: KeycloakEnv): { keycloakUrl: string; realm: string; clientId: string } {
-  return { keycloakUrl: config.KEYCLOAK_PUBLIC_URL ?? config.KEYCLOAK_URL, realm: config.KEYCLOAK_REALM, clientId: config.KEYCLOAK_SWAGGER_CLIENT_ID };
+  return {
+    keycloakUrl: config.KEYCLOAK_PUBLIC_URL ?? config.KEYCLOAK_URL,
+    realm: config.KEYCLOAK_REALM,
+    clientId: config.KEYCLOAK_SWAGGER_CLIENT_ID,
+  };
 }

@@ -30,13 +30,24 @@ export function buildOpenApiDocument(app: INestApplication, options: SwaggerOpti
       {
         type: 'oauth2',
         description: 'Log in with your RS-Server Keycloak account (authorization code + PKCE).',
-        flows: { authorizationCode: { authorizationUrl: `${oidc}/auth`, tokenUrl: `${oidc}/token`, scopes: { openid: 'OpenID Connect' } } },
+        flows: {
+          authorizationCode: {
+            authorizationUrl: `${oidc}/auth`,
+            tokenUrl: `${oidc}/token`,
+            scopes: { openid: 'OpenID Connect' },
+          },
+        },
       },
       OAUTH2_SCHEME,
     );
   if (options.apiKey) {
     builder.addApiKey(
-      { type: 'apiKey', in: 'header', name: API_KEY_HEADER, description: 'An API key created in the API Key Manager (rsk_…).' },
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: API_KEY_HEADER,
+        description: 'An API key created in the API Key Manager (rsk_…).',
+      },
       API_KEY_SCHEME,
     );
   }
@@ -51,7 +62,11 @@ export function setupSwagger(app: INestApplication, options: SwaggerOptions, pub
     swaggerOptions: {
       // swagger-ui's default redirect is the parent path's oauth2-redirect.html, which Nest does not serve.
       oauth2RedirectUrl: `${publicBaseUrl}/${SWAGGER_PATH}/oauth2-redirect.html`,
-      initOAuth: { clientId: options.clientId ?? 'swagger-ui', usePkceWithAuthorizationCodeGrant: true, scopes: ['openid'] },
+      initOAuth: {
+        clientId: options.clientId ?? 'swagger-ui',
+        usePkceWithAuthorizationCodeGrant: true,
+        scopes: ['openid'],
+      },
       persistAuthorization: true,
       displayRequestDuration: true,
     },

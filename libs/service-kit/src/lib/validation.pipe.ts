@@ -23,7 +23,11 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors) => {
       const problem = firstProblem(errors) ?? { parameter: 'request', message: 'Invalid request' };
-      return new BadRequestException({ code: DomainErrorCode.INVALID_PARAMETER, message: problem.message, parameter: problem.parameter });
+      return new BadRequestException({
+        code: DomainErrorCode.INVALID_PARAMETER,
+        message: problem.message,
+        parameter: problem.parameter,
+      });
     },
   });
 }

@@ -8,7 +8,8 @@ export class StacLinkResponseDto {
   @ApiPropertyOptional({ example: 'application/json' }) type?: string;
   @ApiPropertyOptional() title?: string;
   @ApiPropertyOptional({ example: 'GET' }) method?: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Body of a POST `next` link' }) body?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Body of a POST `next` link' })
+  body?: Record<string, unknown>;
 }
 
 export class StacItemResponseDto {
@@ -17,17 +18,32 @@ export class StacItemResponseDto {
   @ApiPropertyOptional({ type: [String] }) stac_extensions?: string[];
   @ApiProperty({ example: 'S2B_MSIL2A_20240105T101029_T32TQM' }) id!: string;
   @ApiPropertyOptional({ description: 'Collection of the item' }) collection?: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'GeoJSON geometry (WGS 84) or null' }) geometry!: Record<string, unknown> | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'GeoJSON geometry (WGS 84) or null',
+  })
+  geometry!: Record<string, unknown> | null;
   @ApiPropertyOptional({ type: [Number] }) bbox?: number[];
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'datetime (or start_datetime and end_datetime) and the other properties' }) properties!: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'datetime (or start_datetime and end_datetime) and the other properties',
+  })
+  properties!: Record<string, unknown>;
   @ApiProperty({ type: [StacLinkResponseDto] }) links!: StacLinkResponseDto[];
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Assets by key' }) assets!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Assets by key' }) assets!: Record<
+    string,
+    unknown
+  >;
 }
 
 export class StacFeatureCollectionResponseDto {
   @ApiProperty({ enum: ['FeatureCollection'] }) type!: 'FeatureCollection';
   @ApiProperty({ type: [StacItemResponseDto] }) features!: StacItemResponseDto[];
-  @ApiPropertyOptional({ type: [StacLinkResponseDto], description: 'self, root and `next` while more remain' }) links?: StacLinkResponseDto[];
+  @ApiPropertyOptional({ type: [StacLinkResponseDto], description: 'self, root and `next` while more remain' })
+  links?: StacLinkResponseDto[];
   @ApiPropertyOptional({ description: 'Items matching the criteria' }) numberMatched?: number;
   @ApiPropertyOptional({ description: 'Items in this page' }) numberReturned?: number;
 }
@@ -40,9 +56,13 @@ export class StacCollectionResponseDto {
   @ApiPropertyOptional() title?: string;
   @ApiProperty() description!: string;
   @ApiProperty({ example: 'other' }) license!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Spatial and temporal extent' }) extent!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Spatial and temporal extent' })
+  extent!: Record<string, unknown>;
   @ApiPropertyOptional({ type: [String] }) keywords?: string[];
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true } }) providers?: Record<string, unknown>[];
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true } }) providers?: Record<
+    string,
+    unknown
+  >[];
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) summaries?: Record<string, unknown>;
   @ApiProperty({ type: [StacLinkResponseDto] }) links!: StacLinkResponseDto[];
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) assets?: Record<string, unknown>;

@@ -1,5 +1,13 @@
 import { DomainError } from '@rs/key-domain';
-import { compareBy, featureCollection, overlaps, parseInterval, parseIsoDate, parseList, parseSortBy } from './stac.util';
+import {
+  compareBy,
+  featureCollection,
+  overlaps,
+  parseInterval,
+  parseIsoDate,
+  parseList,
+  parseSortBy,
+} from './stac.util';
 
 function parameterOf(action: () => unknown): unknown {
   try {
@@ -25,10 +33,16 @@ describe('stac.util', () => {
 
   describe(parseInterval.name, () => {
     it('should read closed, open and instant intervals', () => {
-      expect(parseInterval('2024-01-01/2024-01-02', 'datetime')).toEqual({ start: new Date('2024-01-01'), end: new Date('2024-01-02') });
+      expect(parseInterval('2024-01-01/2024-01-02', 'datetime')).toEqual({
+        start: new Date('2024-01-01'),
+        end: new Date('2024-01-02'),
+      });
       expect(parseInterval('../2024-01-02', 'datetime')).toEqual({ start: undefined, end: new Date('2024-01-02') });
       expect(parseInterval('2024-01-01/', 'datetime')).toEqual({ start: new Date('2024-01-01'), end: undefined });
-      expect(parseInterval('2024-01-01T00:00:00Z', 'datetime')).toEqual({ start: new Date('2024-01-01'), end: new Date('2024-01-01') });
+      expect(parseInterval('2024-01-01T00:00:00Z', 'datetime')).toEqual({
+        start: new Date('2024-01-01'),
+        end: new Date('2024-01-01'),
+      });
       expect(parseInterval(undefined, 'datetime')).toBeUndefined();
     });
 
@@ -56,21 +70,40 @@ describe('stac.util', () => {
   describe(parseSortBy.name, () => {
     const allowed = ['datetime', 'file:size'];
     it('should read the direction, including a + decoded as a space', () => {
-      expect(parseSortBy('-datetime', allowed, { field: 'datetime', descending: false })).toEqual({ field: 'datetime', descending: true });
-      expect(parseSortBy(' file:size', allowed, { field: 'datetime', descending: true })).toEqual({ field: 'file:size', descending: false });
-      expect(parseSortBy(undefined, allowed, { field: 'datetime', descending: true })).toEqual({ field: 'datetime', descending: true });
+      expect(parseSortBy('-datetime', allowed, { field: 'datetime', descending: false })).toEqual({
+        field: 'datetime',
+        descending: true,
+      });
+      expect(parseSortBy(' file:size', allowed, { field: 'datetime', descending: true })).toEqual({
+        field: 'file:size',
+        descending: false,
+      });
+      expect(parseSortBy(undefined, allowed, { field: 'datetime', descending: true })).toEqual({
+        field: 'datetime',
+        descending: true,
+      });
     });
 
     it('should refuse an unknown field naming sortby', () => {
-      expect(parameterOf(() => parseSortBy('-secret', allowed, { field: 'datetime', descending: true }))).toBe('sortby');
+      expect(parameterOf(() => parseSortBy('-secret', allowed, { field: 'datetime', descending: true }))).toBe(
+        'sortby',
+      );
     });
   });
 
   describe(compareBy.name, () => {
     it('should sort both ways', () => {
       const items = [{ n: 2 }, { n: 1 }, { n: 3 }];
-      expect([...items].sort(compareBy((item: { n: number }) => item.n, { field: 'n', descending: false })).map((item) => item.n)).toEqual([1, 2, 3]);
-      expect([...items].sort(compareBy((item: { n: number }) => item.n, { field: 'n', descending: true })).map((item) => item.n)).toEqual([3, 2, 1]);
+      expect(
+        [...items]
+          .sort(compareBy((item: { n: number }) => item.n, { field: 'n', descending: false }))
+          .map((item) => item.n),
+      ).toEqual([1, 2, 3]);
+      expect(
+        [...items]
+          .sort(compareBy((item: { n: number }) => item.n, { field: 'n', descending: true }))
+          .map((item) => item.n),
+      ).toEqual([3, 2, 1]);
     });
   });
 

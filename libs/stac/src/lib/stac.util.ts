@@ -50,7 +50,10 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?
 export function parseIsoDate(raw: string, parameter: string): Date {
   const date = ISO_DATE.test(raw.trim()) ? new Date(raw.trim()) : new Date(Number.NaN);
   if (Number.isNaN(date.getTime())) {
-    throw DomainError.invalidParameter(parameter, `'${raw.slice(0, 40)}' in '${parameter}' is not an ISO 8601 date, e.g. 2024-01-01T00:00:00Z`);
+    throw DomainError.invalidParameter(
+      parameter,
+      `'${raw.slice(0, 40)}' in '${parameter}' is not an ISO 8601 date, e.g. 2024-01-01T00:00:00Z`,
+    );
   }
   return date;
 }
@@ -59,14 +62,17 @@ export function parseIsoDate(raw: string, parameter: string): Date {
 export function parseInterval(raw: string | undefined, parameter: string): TimeInterval | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const parts = raw.split('/');
-  if (parts.length > 2) throw DomainError.invalidParameter(parameter, `'${parameter}' must be an instant or an interval 'start/end'`);
-  const side = (value: string | undefined) => (value === undefined || value === '' || value === '..' ? undefined : parseIsoDate(value, parameter));
+  if (parts.length > 2)
+    throw DomainError.invalidParameter(parameter, `'${parameter}' must be an instant or an interval 'start/end'`);
+  const side = (value: string | undefined) =>
+    value === undefined || value === '' || value === '..' ? undefined : parseIsoDate(value, parameter);
   if (parts.length === 1) {
     const instant = parseIsoDate(parts[0] as string, parameter);
     return { start: instant, end: instant };
   }
   const interval = { start: side(parts[0]), end: side(parts[1]) };
-  if (!interval.start && !interval.end) throw DomainError.invalidParameter(parameter, `'${parameter}' must bound at least one side of the interval`);
+  if (!interval.start && !interval.end)
+    throw DomainError.invalidParameter(parameter, `'${parameter}' must bound at least one side of the interval`);
   if (interval.start && interval.end && interval.start > interval.end) {
     throw DomainError.invalidParameter(parameter, `'${parameter}' ends before it starts`);
   }
@@ -97,7 +103,10 @@ export function parseSortBy(raw: string | undefined, allowed: readonly string[],
   const descending = raw.startsWith('-');
   const field = raw.replace(/^[\s+-]/, '').trim();
   if (!allowed.includes(field)) {
-    throw DomainError.invalidParameter('sortby', `Cannot sort by '${field.slice(0, 40)}': use one of ${allowed.join(', ')} (prefix - for descending)`);
+    throw DomainError.invalidParameter(
+      'sortby',
+      `Cannot sort by '${field.slice(0, 40)}': use one of ${allowed.join(', ')} (prefix - for descending)`,
+    );
   }
   return { field, descending };
 }
@@ -112,7 +121,11 @@ export function compareBy<T>(value: (item: T, field: string) => unknown, sort: S
   };
 }
 
-export function featureCollection(features: StacItem[], numberMatched: number, selfHref: string): StacFeatureCollection {
+export function featureCollection(
+  features: StacItem[],
+  numberMatched: number,
+  selfHref: string,
+): StacFeatureCollection {
   return {
     type: 'FeatureCollection',
     features,

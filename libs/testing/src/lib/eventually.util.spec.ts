@@ -4,11 +4,15 @@ describe(eventually.name, () => {
   it('should retry until the probe passes', async () => {
     let calls = 0;
     await expect(
-      eventually(() => {
-        calls++;
-        if (calls < 3) throw new Error('not yet');
-        return 'done';
-      }, 1000, 1),
+      eventually(
+        () => {
+          calls++;
+          if (calls < 3) throw new Error('not yet');
+          return 'done';
+        },
+        1000,
+        1,
+      ),
     ).resolves.toBe('done');
     expect(calls).toBe(3);
   });

@@ -7,7 +7,9 @@ import type { Request } from 'express';
  * `Authorization: Bearer alice` authenticates alice with the roles `users` gives her; anything else is 401.
  * Everything else of the guard (roles, API keys, decorators) stays real.
  */
-export function fakeKeycloakAuthenticator(users: Record<string, string[]>): { authenticate: (request: Request) => Promise<AuthPrincipal> } {
+export function fakeKeycloakAuthenticator(users: Record<string, string[]>): {
+  authenticate: (request: Request) => Promise<AuthPrincipal>;
+} {
   return {
     authenticate: async (request: Request): Promise<AuthPrincipal> => {
       const login = request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';

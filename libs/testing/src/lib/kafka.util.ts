@@ -9,7 +9,11 @@ export interface TopicRecorder<T> {
 
 /** Records every message published on `topic` from now on (its own consumer group), parsed as JSON. */
 export async function recordTopic<T = unknown>(topic: string): Promise<TopicRecorder<T>> {
-  const kafka = new Kafka({ clientId: 'test-recorder', brokers: stackEndpoints.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'test-recorder',
+    brokers: stackEndpoints.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }).catch(() => false);
@@ -23,7 +27,10 @@ export async function recordTopic<T = unknown>(topic: string): Promise<TopicReco
   consumer.on(consumer.events.GROUP_JOIN, () => assigned());
   await consumer.run({
     eachMessage: async ({ message }) => {
-      messages.push({ key: message.key?.toString() ?? null, value: JSON.parse(message.value?.toString() ?? 'null') as T });
+      messages.push({
+        key: message.key?.toString() ?? null,
+        value: JSON.parse(message.value?.toString() ?? 'null') as T,
+      });
     },
   });
   await ready;

@@ -14,13 +14,21 @@ async function token(realm: string, form: Record<string, string>): Promise<strin
     body: new URLSearchParams(form),
   });
   const body = (await response.json()) as { access_token?: string; error_description?: string };
-  if (!response.ok || !body.access_token) throw new Error(`Keycloak token for ${form['username'] ?? form['client_id']} refused: ${response.status} ${body.error_description ?? ''}`);
+  if (!response.ok || !body.access_token)
+    throw new Error(
+      `Keycloak token for ${form['username'] ?? form['client_id']} refused: ${response.status} ${body.error_description ?? ''}`,
+    );
   return body.access_token;
 }
 
 /** A real access token of a demo user (password grant through the test-only public client `rs-cli`). */
 export function userToken(username: string, password = DEMO_PASSWORDS[username]): Promise<string> {
-  return token(stackEndpoints.realm, { grant_type: 'password', client_id: 'rs-cli', username, password: password ?? '' });
+  return token(stackEndpoints.realm, {
+    grant_type: 'password',
+    client_id: 'rs-cli',
+    username,
+    password: password ?? '',
+  });
 }
 
 /** The bootstrap admin of the master realm, for tests that change users (disable, re-enable). */
@@ -36,14 +44,20 @@ function adminToken(): Promise<string> {
 async function adminCall(path: string, init: RequestInit = {}): Promise<Response> {
   const response = await fetch(`${stackEndpoints.keycloakUrl}/admin/realms/${stackEndpoints.realm}${path}`, {
     ...init,
-    headers: { authorization: `Bearer ${await adminToken()}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    headers: {
+      authorization: `Bearer ${await adminToken()}`,
+      'content-type': 'application/json',
+      ...(init.headers ?? {}),
+    },
   });
   if (!response.ok) throw new Error(`Keycloak admin ${init.method ?? 'GET'} ${path}: ${response.status}`);
   return response;
 }
 
 export async function userId(username: string): Promise<string> {
-  const users = (await (await adminCall(`/users?exact=true&username=${encodeURIComponent(username)}`)).json()) as Array<{ id: string }>;
+  const users = (await (
+    await adminCall(`/users?exact=true&username=${encodeURIComponent(username)}`)
+  ).json()) as Array<{ id: string }>;
   if (!users[0]) throw new Error(`no Keycloak user ${username}`);
   return users[0].id;
 }

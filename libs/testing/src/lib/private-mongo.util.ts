@@ -36,7 +36,15 @@ export class PrivateMongo {
   async start(): Promise<void> {
     this.process = spawn(
       ferretdbBinary(),
-      ['--handler=sqlite', `--sqlite-url=file:${this.dataDir}/`, `--listen-addr=127.0.0.1:${this.port}`, '--state-dir=-', '--debug-addr=-', '--telemetry=disable', '--log-level=error'],
+      [
+        '--handler=sqlite',
+        `--sqlite-url=file:${this.dataDir}/`,
+        `--listen-addr=127.0.0.1:${this.port}`,
+        '--state-dir=-',
+        '--debug-addr=-',
+        '--telemetry=disable',
+        '--log-level=error',
+      ],
       { stdio: 'ignore' },
     );
     await eventually(

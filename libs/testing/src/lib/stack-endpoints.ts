@@ -9,6 +9,7 @@ export const stackEndpoints = {
 
 /** The FerretDB binary tools/stack built (same cache rule as tools/stack/lib/common.mjs). */
 export function ferretdbBinary(): string {
-  const cache = process.env['RS_STACK_CACHE'] ?? `${process.env['XDG_CACHE_HOME'] ?? `${process.env['HOME']}/.cache`}/rs-stack`;
+  const cache =
+    process.env['RS_STACK_CACHE'] ?? `${process.env['XDG_CACHE_HOME'] ?? `${process.env['HOME']}/.cache`}/rs-stack`;
   return `${cache}/ferretdb-1.24.2/bin/ferretdb`;
 }

@@ -20,13 +20,21 @@ export class AuxSearchQueryDto {
   @MaxLength(400)
   product_type?: string;
 
-  @ApiPropertyOptional({ description: 'Platforms, comma-separated (S1A, S2_ for a whole constellation...)', example: 'S1A' })
+  @ApiPropertyOptional({
+    description: 'Platforms, comma-separated (S1A, S2_ for a whole constellation...)',
+    example: 'S1A',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   platform?: string;
 
-  @ApiPropertyOptional({ description: 'Maximum number of files returned', default: DEFAULT_LIMIT, minimum: 1, maximum: MAX_LIMIT })
+  @ApiPropertyOptional({
+    description: 'Maximum number of files returned',
+    default: DEFAULT_LIMIT,
+    minimum: 1,
+    maximum: MAX_LIMIT,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -34,7 +42,10 @@ export class AuxSearchQueryDto {
   @Max(MAX_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Sort field, prefixed by + (ascending, default) or - (descending)', example: '-created' })
+  @ApiPropertyOptional({
+    description: 'Sort field, prefixed by + (ascending, default) or - (descending)',
+    example: '-created',
+  })
   @IsOptional()
   @Matches(/^[ +-]?[a-z][a-z:_]{0,40}$/, { message: 'sortby must be a field name, optionally prefixed by + or -' })
   sortby?: string;

@@ -5,7 +5,10 @@ import { DEFAULT_LIMIT, MAX_LIMIT } from '../cadip.constants';
 
 /** `GET /cadip/{station}/cadu/search`. */
 export class CaduSearchQueryDto {
-  @ApiPropertyOptional({ description: 'Publication time: an instant or an interval start/end (either side may be ..)', example: '2024-01-01T00:00:00Z/2024-01-02T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'Publication time: an instant or an interval start/end (either side may be ..)',
+    example: '2024-01-01T00:00:00Z/2024-01-02T00:00:00Z',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -17,7 +20,12 @@ export class CaduSearchQueryDto {
   @MaxLength(4000)
   session_id?: string;
 
-  @ApiPropertyOptional({ description: 'Maximum number of chunks returned', default: DEFAULT_LIMIT, minimum: 1, maximum: MAX_LIMIT })
+  @ApiPropertyOptional({
+    description: 'Maximum number of chunks returned',
+    default: DEFAULT_LIMIT,
+    minimum: 1,
+    maximum: MAX_LIMIT,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -25,7 +33,10 @@ export class CaduSearchQueryDto {
   @Max(MAX_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Sort field, prefixed by + (ascending, default) or - (descending)', example: '-datetime' })
+  @ApiPropertyOptional({
+    description: 'Sort field, prefixed by + (ascending, default) or - (descending)',
+    example: '-datetime',
+  })
   @IsOptional()
   @Matches(/^[ +-]?[a-z][a-z:_]{0,40}$/, { message: 'sortby must be a field name, optionally prefixed by + or -' })
   sortby?: string;

@@ -17,17 +17,28 @@ export class SessionQueryDto {
   @MaxLength(200)
   platform?: string;
 
-  @ApiPropertyOptional({ description: 'Sessions that start at or after this time (ISO 8601)', example: '2024-01-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'Sessions that start at or after this time (ISO 8601)',
+    example: '2024-01-01T00:00:00Z',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   start_date?: string;
 
-  @ApiPropertyOptional({ description: 'Sessions that start at or before this time (ISO 8601)', example: '2024-01-03T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'Sessions that start at or before this time (ISO 8601)',
+    example: '2024-01-03T00:00:00Z',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   stop_date?: string;
 
-  @ApiPropertyOptional({ description: 'Maximum number of sessions returned', default: DEFAULT_LIMIT, minimum: 1, maximum: MAX_LIMIT })
+  @ApiPropertyOptional({
+    description: 'Maximum number of sessions returned',
+    default: DEFAULT_LIMIT,
+    minimum: 1,
+    maximum: MAX_LIMIT,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -11,13 +11,21 @@ export class ItemsQueryDto {
   @MaxLength(200)
   bbox?: string;
 
-  @ApiPropertyOptional({ description: 'An instant or an interval start/end (either side may be ..)', example: '2024-01-01T00:00:00Z/..' })
+  @ApiPropertyOptional({
+    description: 'An instant or an interval start/end (either side may be ..)',
+    example: '2024-01-01T00:00:00Z/..',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   datetime?: string;
 
-  @ApiPropertyOptional({ description: 'Items per page', default: DEFAULT_ITEM_LIMIT, minimum: 1, maximum: MAX_ITEM_LIMIT })
+  @ApiPropertyOptional({
+    description: 'Items per page',
+    default: DEFAULT_ITEM_LIMIT,
+    minimum: 1,
+    maximum: MAX_ITEM_LIMIT,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -25,7 +33,11 @@ export class ItemsQueryDto {
   @Max(MAX_ITEM_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Items to skip (follow the `next` link rather than computing it)', default: 0, minimum: 0 })
+  @ApiPropertyOptional({
+    description: 'Items to skip (follow the `next` link rather than computing it)',
+    default: 0,
+    minimum: 0,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -36,7 +48,10 @@ export class ItemsQueryDto {
 
 /** `GET /catalog/search`. */
 export class SearchQueryDto extends ItemsQueryDto {
-  @ApiPropertyOptional({ description: 'Collections <owner>:<name>, comma-separated (default: every collection you may read)', example: 'alice:s1-l1' })
+  @ApiPropertyOptional({
+    description: 'Collections <owner>:<name>, comma-separated (default: every collection you may read)',
+    example: 'alice:s1-l1',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(4000)

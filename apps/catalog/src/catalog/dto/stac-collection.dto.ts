@@ -20,7 +20,10 @@ export class StacCollectionDto {
   @ArrayMaxSize(50)
   stac_extensions?: string[];
 
-  @ApiProperty({ description: 'Collection name, or <owner>:<name>; the owner defaults to the caller', example: 's2-l2' })
+  @ApiProperty({
+    description: 'Collection name, or <owner>:<name>; the owner defaults to the caller',
+    example: 's2-l2',
+  })
   @IsString()
   @MaxLength(201)
   id!: string;
@@ -42,7 +45,11 @@ export class StacCollectionDto {
   @MaxLength(200)
   license?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Defaults to the whole world and an open time range' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Defaults to the whole world and an open time range',
+  })
   @IsOptional()
   @IsObject()
   extent?: Record<string, unknown>;

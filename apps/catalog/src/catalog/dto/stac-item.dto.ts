@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, Equals, IsArray, IsNumber, IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  Equals,
+  IsArray,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 
 /** A STAC Item as clients send it (POST/PUT). Geometry and datetime are checked further by the service. */
 export class StacItemDto {
@@ -24,7 +35,11 @@ export class StacItemDto {
   @IsString()
   id!: string;
 
-  @ApiProperty({ description: 'GeoJSON geometry (WGS 84) or null', example: { type: 'Point', coordinates: [12.5, 41.9] }, nullable: true })
+  @ApiProperty({
+    description: 'GeoJSON geometry (WGS 84) or null',
+    example: { type: 'Point', coordinates: [12.5, 41.9] },
+    nullable: true,
+  })
   @ValidateIf((item: StacItemDto) => item.geometry !== null)
   @IsObject({ message: 'geometry must be a GeoJSON geometry object or null' })
   geometry!: Record<string, unknown> | null;
@@ -37,7 +52,10 @@ export class StacItemDto {
   @ArrayMaxSize(6)
   bbox?: number[];
 
-  @ApiProperty({ description: 'Must hold datetime, or start_datetime and end_datetime', example: { datetime: '2024-01-05T10:10:29Z' } })
+  @ApiProperty({
+    description: 'Must hold datetime, or start_datetime and end_datetime',
+    example: { datetime: '2024-01-05T10:10:29Z' },
+  })
   @IsObject()
   properties!: Record<string, unknown>;
 

@@ -3,14 +3,21 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 
 /** "true"/"false" query text to a boolean; anything else stays as is and fails @IsBoolean. */
-const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
 
 export class CreateApiKeyQuery {
-  @ApiProperty({ description: 'A name that reminds you what the key is for (1–128 characters).', example: 'my-notebook' })
+  @ApiProperty({
+    description: 'A name that reminds you what the key is for (1–128 characters).',
+    example: 'my-notebook',
+  })
   @IsString({ message: "Query parameter 'name' is required" })
   name!: string;
 
-  @ApiPropertyOptional({ description: 'true: the key never expires. false (default): it expires after the default life (15 days).', default: false })
+  @ApiPropertyOptional({
+    description: 'true: the key never expires. false (default): it expires after the default life (15 days).',
+    default: false,
+  })
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean({ message: "Query parameter 'never_expires' must be true or false" })
@@ -54,7 +61,8 @@ export class KeyTargetQuery {
 export class RenewApiKeyQuery extends KeyTargetQuery {
   @ApiPropertyOptional({
     name: 'expiration-date',
-    description: 'New expiration date, ISO 8601 (e.g. 2030-01-31T00:00:00Z). Default: now + 15 days. At most the maximum key life from now.',
+    description:
+      'New expiration date, ISO 8601 (e.g. 2030-01-31T00:00:00Z). Default: now + 15 days. At most the maximum key life from now.',
   })
   @IsOptional()
   @IsString({ message: "Query parameter 'expiration-date' must be an ISO 8601 date" })

@@ -3,7 +3,11 @@ import { ApiProperty } from '@nestjs/swagger';
 export class ApiKeyViewDto {
   @ApiProperty({ description: 'Key id (use it to revoke or renew a key whose value you lost)' }) id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ description: 'Non-secret reminder of the value: prefix, 4 first and 4 last characters', example: 'rsk_AbCd…WxYz' }) hint!: string;
+  @ApiProperty({
+    description: 'Non-secret reminder of the value: prefix, 4 first and 4 last characters',
+    example: 'rsk_AbCd…WxYz',
+  })
+  hint!: string;
   @ApiProperty() user_id!: string;
   @ApiProperty() user_login!: string;
   @ApiProperty({ description: 'false when the owner is disabled or deleted in Keycloak' }) user_active!: boolean;
@@ -13,7 +17,8 @@ export class ApiKeyViewDto {
   @ApiProperty({ format: 'date-time' }) creation_date!: string;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) latest_query_date!: string | null;
   @ApiProperty() total_queries!: number;
-  @ApiProperty({ format: 'date-time', description: 'Last refresh of roles and attributes from Keycloak' }) latest_sync_date!: string;
+  @ApiProperty({ format: 'date-time', description: 'Last refresh of roles and attributes from Keycloak' })
+  latest_sync_date!: string;
   @ApiProperty({ type: [String] }) iam_roles!: string[];
   @ApiProperty({ type: 'object', additionalProperties: true }) config!: Record<string, unknown>;
   @ApiProperty({ type: [String] }) allowed_referers!: string[];
@@ -52,6 +57,6 @@ export class MeDto {
   @ApiProperty({ description: 'Keycloak user id (sub)' }) user_id!: string;
   @ApiProperty() user_login!: string;
   @ApiProperty({ type: [String], description: 'Realm roles' }) roles!: string[];
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Keycloak user attributes' }) attributes!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Keycloak user attributes' })
+  attributes!: Record<string, unknown>;
 }
-

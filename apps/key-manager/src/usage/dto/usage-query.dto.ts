@@ -8,10 +8,14 @@ export class UsageQuery {
   id!: string;
 
   @ApiPropertyOptional({
-    description: 'Start of the range, ISO 8601 (rounded down to the hour or day). Default: 24 hours (hour) or 30 days (day) before `to`.',
+    description:
+      'Start of the range, ISO 8601 (rounded down to the hour or day). Default: 24 hours (hour) or 30 days (day) before `to`.',
   })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: "Query parameter 'from' must be an ISO 8601 date, e.g. 2030-01-31T00:00:00Z" })
+  @IsISO8601(
+    { strict: true },
+    { message: "Query parameter 'from' must be an ISO 8601 date, e.g. 2030-01-31T00:00:00Z" },
+  )
   from?: string;
 
   @ApiPropertyOptional({ description: 'End of the range (excluded), ISO 8601. Default: now.' })

@@ -28,6 +28,8 @@ export class UsageReportDto {
   @ApiProperty({ format: 'date-time', description: 'Start of the first bucket of the range' }) from!: string;
   @ApiProperty({ format: 'date-time', description: 'End of the range (excluded)' }) to!: string;
   @ApiProperty({ type: UsageCountersDto, description: 'The whole range' }) total!: UsageCountersDto;
-  @ApiProperty({ type: [UsageBucketDto], description: 'Buckets with at least one request, oldest first' }) buckets!: UsageBucketDto[];
-  @ApiProperty({ type: [UsageRouteDto], description: 'Per service, method and route over the range, busiest first' }) routes!: UsageRouteDto[];
+  @ApiProperty({ type: [UsageBucketDto], description: 'Buckets with at least one request, oldest first' })
+  buckets!: UsageBucketDto[];
+  @ApiProperty({ type: [UsageRouteDto], description: 'Per service, method and route over the range, busiest first' })
+  routes!: UsageRouteDto[];
 }

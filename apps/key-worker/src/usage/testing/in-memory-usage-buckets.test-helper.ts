@@ -13,8 +13,14 @@ export interface StoredBucket extends UsageCounters {
  * fails on an existing id, an update applies only when the stored watermark is the expected one.
  * `crashAfterWrites(n)` makes the (n+1)-th document write throw, like a worker killed mid-batch.
  */
-export class InMemoryUsageBuckets implements Pick<UsageBucketsRepository, 'readWatermarks' | 'insertBuckets' | 'updateBuckets'> {
-  readonly docs: Record<BucketCollection, Map<string, StoredBucket>> = { hourly: new Map(), daily: new Map(), totals: new Map() };
+export class InMemoryUsageBuckets
+  implements Pick<UsageBucketsRepository, 'readWatermarks' | 'insertBuckets' | 'updateBuckets'>
+{
+  readonly docs: Record<BucketCollection, Map<string, StoredBucket>> = {
+    hourly: new Map(),
+    daily: new Map(),
+    totals: new Map(),
+  };
   reads = 0;
   private writesLeft = Number.POSITIVE_INFINITY;
 
@@ -30,7 +36,11 @@ export class InMemoryUsageBuckets implements Pick<UsageBucketsRepository, 'readW
     return [...this.docs[collection].values()].reduce((sum, doc) => sum + doc.count, 0);
   }
 
-  async readWatermarks(collection: BucketCollection, ids: readonly string[], partition: number): Promise<Map<string, Watermark>> {
+  async readWatermarks(
+    collection: BucketCollection,
+    ids: readonly string[],
+    partition: number,
+  ): Promise<Map<string, Watermark>> {
     this.reads += ids.length;
     return new Map(
       ids.map((id) => {
@@ -41,7 +51,11 @@ export class InMemoryUsageBuckets implements Pick<UsageBucketsRepository, 'readW
     );
   }
 
-  async insertBuckets(collection: BucketCollection, partition: number, inserts: readonly BucketInsert[]): Promise<Set<string>> {
+  async insertBuckets(
+    collection: BucketCollection,
+    partition: number,
+    inserts: readonly BucketInsert[],
+  ): Promise<Set<string>> {
     const existing = new Set<string>();
     for (const { target, delta } of inserts) {
       if (this.docs[collection].has(target.id)) {
@@ -59,7 +73,11 @@ export class InMemoryUsageBuckets implements Pick<UsageBucketsRepository, 'readW
     return existing;
   }
 
-  async updateBuckets(collection: BucketCollection, partition: number, updates: readonly BucketUpdate[]): Promise<Set<string>> {
+  async updateBuckets(
+    collection: BucketCollection,
+    partition: number,
+    updates: readonly BucketUpdate[],
+  ): Promise<Set<string>> {
     const field = watermarkField(partition);
     let matched = 0;
     for (const { id, expected, delta } of updates) {

@@ -27,7 +27,8 @@ export function usageMessage(offset: number, overrides: Record<string, unknown> 
 }
 
 /** Messages of offsets `from` (included) to `to` (excluded). */
-export const usageMessages = (from: number, to: number): UsageMessage[] => Array.from({ length: to - from }, (_, index) => usageMessage(from + index));
+export const usageMessages = (from: number, to: number): UsageMessage[] =>
+  Array.from({ length: to - from }, (_, index) => usageMessage(from + index));
 
 /**
  * A valid usage delta message (v2) of key `k1` at `offset`: 4 requests of the session search (3 × 2xx,
@@ -50,8 +51,24 @@ export function usageDeltaMessage(offset: number, overrides: Record<string, unkn
     service: 'cadip',
     latest_request_at: at,
     routes: [
-      { method: 'GET', route: '/cadip/:station/session', status_class: 2, count: 3, latency_sum_ms: 6, latency_max_ms: 3, latency_histogram: histogram(3) },
-      { method: 'GET', route: '/cadip/:station/session', status_class: 5, count: 1, latency_sum_ms: 1, latency_max_ms: 1, latency_histogram: histogram(1) },
+      {
+        method: 'GET',
+        route: '/cadip/:station/session',
+        status_class: 2,
+        count: 3,
+        latency_sum_ms: 6,
+        latency_max_ms: 3,
+        latency_histogram: histogram(3),
+      },
+      {
+        method: 'GET',
+        route: '/cadip/:station/session',
+        status_class: 5,
+        count: 1,
+        latency_sum_ms: 1,
+        latency_max_ms: 1,
+        latency_histogram: histogram(1),
+      },
     ],
     ...overrides,
   };

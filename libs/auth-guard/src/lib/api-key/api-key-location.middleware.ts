@@ -26,7 +26,9 @@ export function apiKeyLocationMiddleware(request: Request, _response: Response, 
   const found: string[] = [];
   if (path.startsWith(API_KEY_PATH_PREFIX)) {
     const end = path.indexOf('/', API_KEY_PATH_PREFIX.length);
-    found.push(safeDecode(end === -1 ? path.slice(API_KEY_PATH_PREFIX.length) : path.slice(API_KEY_PATH_PREFIX.length, end)));
+    found.push(
+      safeDecode(end === -1 ? path.slice(API_KEY_PATH_PREFIX.length) : path.slice(API_KEY_PATH_PREFIX.length, end)),
+    );
     path = end === -1 ? '/' : path.slice(end);
   }
   if (query.includes(`${API_KEY_QUERY_PARAMETER}=`)) {

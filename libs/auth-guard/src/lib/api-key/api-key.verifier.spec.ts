@@ -28,7 +28,12 @@ describe(ApiKeyVerifier.name, () => {
     };
     const status = new KeyEventsStatus(options);
     if (live) status.markListening();
-    return new ApiKeyVerifier(options, client as unknown as KeyManagerClient, status, new AuthGuardMetrics(new Registry()));
+    return new ApiKeyVerifier(
+      options,
+      client as unknown as KeyManagerClient,
+      status,
+      new AuthGuardMetrics(new Registry()),
+    );
   }
 
   async function callsAfter(sut: ApiKeyVerifier, elapsedMs: number): Promise<number> {
@@ -57,7 +62,9 @@ describe(ApiKeyVerifier.name, () => {
     it('should not cache a check that raced with an eviction', async () => {
       const sut = create(false, false);
       let release: () => void = () => undefined;
-      client.checkKey.mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve(acceptedCheck()))));
+      client.checkKey.mockImplementationOnce(
+        () => new Promise((resolve) => (release = () => resolve(acceptedCheck()))),
+      );
       const key = generateApiKey();
       const pending = sut.verify(key, {});
       await new Promise((resolve) => setImmediate(resolve));
@@ -72,7 +79,10 @@ describe(ApiKeyVerifier.name, () => {
       const sut = create(false, false);
       client.checkKey.mockImplementation(async () => acceptedCheck({ allowed_referers: ['a.example'] }));
       const key = generateApiKey();
-      const results = await Promise.allSettled([sut.verify(key, { referer: 'https://a.example/' }), sut.verify(key, { referer: 'https://b.example/' })]);
+      const results = await Promise.allSettled([
+        sut.verify(key, { referer: 'https://a.example/' }),
+        sut.verify(key, { referer: 'https://b.example/' }),
+      ]);
       expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
       expect(client.checkKey).toHaveBeenCalledTimes(2);
     });
@@ -103,7 +113,9 @@ describe(ApiKeyVerifier.name, () => {
       await sut.verify(key, { referer: 'https://a.example/' });
       const refererOf = (referer: string) => ({ referer });
       expect(sut.verifyCached(key, 'https://a.example/page', refererOf)).toMatchObject({ key_id: 'key-1' });
-      expect(() => sut.verifyCached(key, 'https://b.example/', refererOf)).toThrow(expect.objectContaining({ code: 'KEY_REFERER_NOT_ALLOWED' }));
+      expect(() => sut.verifyCached(key, 'https://b.example/', refererOf)).toThrow(
+        expect.objectContaining({ code: 'KEY_REFERER_NOT_ALLOWED' }),
+      );
     });
 
     it('should refuse a cached key marked refused by a lifecycle event, without calling the key manager', async () => {

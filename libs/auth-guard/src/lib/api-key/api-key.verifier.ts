@@ -45,13 +45,20 @@ export class ApiKeyVerifier {
   }
 
   async verify(apiKey: string, context: KeyCheckContext): Promise<AuthPrincipal> {
-    if (!this.options) throw new DomainError(DomainErrorCode.KEY_MISSING, 'This service does not accept API keys; use a Keycloak access token');
+    if (!this.options)
+      throw new DomainError(
+        DomainErrorCode.KEY_MISSING,
+        'This service does not accept API keys; use a Keycloak access token',
+      );
     const digest = keyDigest(apiKey);
     const cached = this.fromCache(digest, context, contextItself);
     if (cached) return cached;
     // Only well-formed keys are ever cached, so only a miss needs the format check.
     if (!isWellFormedApiKey(apiKey)) {
-      throw new DomainError(DomainErrorCode.KEY_MALFORMED, 'The API key is malformed (expected rsk_ followed by 38 letters or digits with a valid checksum)');
+      throw new DomainError(
+        DomainErrorCode.KEY_MALFORMED,
+        'The API key is malformed (expected rsk_ followed by 38 letters or digits with a valid checksum)',
+      );
     }
     this.metrics.keyCache.inc({ result: 'miss' });
     const entry = await this.checkOnce(apiKey, digest, context);
@@ -78,7 +85,11 @@ export class ApiKeyVerifier {
   }
 
   /** A cached key's principal (or its refusal, thrown); undefined when the key is not cached. */
-  private fromCache<S>(digest: string, source: S, contextOf: (source: S) => KeyCheckContext): AuthPrincipal | undefined {
+  private fromCache<S>(
+    digest: string,
+    source: S,
+    contextOf: (source: S) => KeyCheckContext,
+  ): AuthPrincipal | undefined {
     const entry = this.cache.get(digest);
     if (!entry) return undefined;
     this.metrics.countCacheHit();
@@ -101,7 +112,10 @@ export class ApiKeyVerifier {
     const options = this.options as ResolvedApiKeyOptions;
     const generation = this.cache.currentGeneration;
     const result = await this.client.checkKey(apiKey, context);
-    const ttl = this.events.enabled && !this.events.isLive() ? Math.min(options.cacheTtlMs, options.unconfirmedCacheTtlMs) : options.cacheTtlMs;
+    const ttl =
+      this.events.enabled && !this.events.isLive()
+        ? Math.min(options.cacheTtlMs, options.unconfirmedCacheTtlMs)
+        : options.cacheTtlMs;
     const now = Date.now();
     const entry: CachedKeyCheck = {
       principal: result.principal,
@@ -119,6 +133,9 @@ function assertRefererAllowed<S>(entry: CachedKeyCheck, source: S, contextOf: (s
   if (entry.allowed_referers.length === 0) return;
   const { referer, origin } = contextOf(source);
   if (!isRefererAllowed(entry.allowed_referers, referer, origin)) {
-    throw new DomainError(DomainErrorCode.KEY_REFERER_NOT_ALLOWED, 'This API key may not be used from this site (Referer/Origin not in its allowed_referers)');
+    throw new DomainError(
+      DomainErrorCode.KEY_REFERER_NOT_ALLOWED,
+      'This API key may not be used from this site (Referer/Origin not in its allowed_referers)',
+    );
   }
 }

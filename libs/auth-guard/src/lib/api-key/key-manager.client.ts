@@ -63,7 +63,10 @@ export class KeyManagerClient {
     if (status === HttpStatus.UNAUTHORIZED || status === HttpStatus.FORBIDDEN || status === HttpStatus.NOT_FOUND) {
       // An unknown key is a refusal (403) for the caller of a service, not a missing resource.
       const outward = status === HttpStatus.NOT_FOUND ? HttpStatus.FORBIDDEN : status;
-      return new HttpException({ code: code ?? DomainErrorCode.KEY_INVALID, message: message ?? 'The API key was refused' }, outward);
+      return new HttpException(
+        { code: code ?? DomainErrorCode.KEY_INVALID, message: message ?? 'The API key was refused' },
+        outward,
+      );
     }
     if (status === HttpStatus.TOO_MANY_REQUESTS) {
       const retryAfter = Number(response.headers.get('retry-after'));
@@ -91,18 +94,28 @@ function unavailable(why: string): DomainError {
 function errorFields(body: unknown): { code?: string; message?: string } {
   if (!body || typeof body !== 'object') return {};
   const record = body as Record<string, unknown>;
-  const code = typeof record['code'] === 'string' && /^[A-Z][A-Z_]{0,63}$/.test(record['code']) ? record['code'] : undefined;
-  const text = typeof record['message'] === 'string' ? record['message'] : typeof record['detail'] === 'string' ? record['detail'] : undefined;
+  const code =
+    typeof record['code'] === 'string' && /^[A-Z][A-Z_]{0,63}$/.test(record['code']) ? record['code'] : undefined;
+  const text =
+    typeof record['message'] === 'string'
+      ? record['message']
+      : typeof record['detail'] === 'string'
+        ? record['detail']
+        : undefined;
   return { code, message: text?.slice(0, MAX_MESSAGE_LENGTH) };
 }
 
 function parseAcceptedKey(body: unknown): KeyCheckResult {
   const record = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
-  const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+  const isStringArray = (value: unknown): value is string[] =>
+    Array.isArray(value) && value.every((item) => typeof item === 'string');
   const config = record['config'];
   const expiration = record['expiration_date'];
-  const expiresAt = record['never_expire'] === true || expiration === null || expiration === undefined ? null : Date.parse(String(expiration));
+  const expiresAt =
+    record['never_expire'] === true || expiration === null || expiration === undefined
+      ? null
+      : Date.parse(String(expiration));
   if (
     !isString(record['user_id']) ||
     !isString(record['user_login']) ||

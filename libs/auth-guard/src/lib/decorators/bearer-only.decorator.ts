@@ -12,7 +12,11 @@ export function BearerOnly(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(BEARER_ONLY_KEY, true),
     ApiOAuth2(['openid'], OAUTH2_SCHEME),
-    ApiResponse({ status: 401, description: 'Missing, expired or invalid Keycloak access token (API keys are not accepted here)', type: ErrorResponseDto }),
+    ApiResponse({
+      status: 401,
+      description: 'Missing, expired or invalid Keycloak access token (API keys are not accepted here)',
+      type: ErrorResponseDto,
+    }),
     ApiResponse({ status: 403, description: 'A required role is missing', type: ErrorResponseDto }),
   );
 }

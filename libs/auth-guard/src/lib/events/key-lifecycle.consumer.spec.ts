@@ -9,7 +9,14 @@ import type { AuthGuardOptions } from '../auth-guard.options';
 import { KeyEventsStatus } from './key-events.status';
 import { KeyLifecycleConsumer } from './key-lifecycle.consumer';
 
-const EVENTS = { GROUP_JOIN: 'group_join', FETCH: 'fetch', HEARTBEAT: 'heartbeat', CRASH: 'crash', DISCONNECT: 'disconnect', STOP: 'stop' };
+const EVENTS = {
+  GROUP_JOIN: 'group_join',
+  FETCH: 'fetch',
+  HEARTBEAT: 'heartbeat',
+  CRASH: 'crash',
+  DISCONNECT: 'disconnect',
+  STOP: 'stop',
+};
 
 class FakeConsumer extends EventEmitter {
   readonly events = EVENTS;
@@ -32,12 +39,23 @@ class FakeConsumer extends EventEmitter {
   }
 
   async deliver(event: unknown): Promise<void> {
-    await this.eachMessage?.({ message: { value: Buffer.from(typeof event === 'string' ? event : JSON.stringify(event)) } });
+    await this.eachMessage?.({
+      message: { value: Buffer.from(typeof event === 'string' ? event : JSON.stringify(event)) },
+    });
   }
 }
 
 function lifecycleEvent(action: KeyLifecycleAction, keyId = 'key-1'): KeyLifecycleEventV1 {
-  return { event_id: 'e-1', type: 'key.lifecycle', version: 1, occurred_at: new Date().toISOString(), action, key_id: keyId, user_id: 'user-1', actor: 'user-1' };
+  return {
+    event_id: 'e-1',
+    type: 'key.lifecycle',
+    version: 1,
+    occurred_at: new Date().toISOString(),
+    action,
+    key_id: keyId,
+    user_id: 'user-1',
+    actor: 'user-1',
+  };
 }
 
 const until = async (condition: () => boolean, timeoutMs = 3000) => {
@@ -56,7 +74,13 @@ describe(KeyLifecycleConsumer.name, () => {
     kafka: { brokers: ['127.0.0.1:1'], clientId: 'cadip' },
   };
   let consumers: FakeConsumer[];
-  let verifier: { enabled: boolean; evictKeyId: jest.Mock; refuseKeyId: jest.Mock; evictUser: jest.Mock; clear: jest.Mock };
+  let verifier: {
+    enabled: boolean;
+    evictKeyId: jest.Mock;
+    refuseKeyId: jest.Mock;
+    evictUser: jest.Mock;
+    clear: jest.Mock;
+  };
   let status: KeyEventsStatus;
   let sut: KeyLifecycleConsumer;
 
@@ -68,7 +92,13 @@ describe(KeyLifecycleConsumer.name, () => {
         return consumer;
       }),
     } as unknown as Kafka;
-    sut = new KeyLifecycleConsumer(options, kafka, verifier as unknown as ApiKeyVerifier, status, new AuthGuardMetrics(new Registry()));
+    sut = new KeyLifecycleConsumer(
+      options,
+      kafka,
+      verifier as unknown as ApiKeyVerifier,
+      status,
+      new AuthGuardMetrics(new Registry()),
+    );
     return sut;
   }
 
@@ -76,7 +106,13 @@ describe(KeyLifecycleConsumer.name, () => {
 
   beforeEach(() => {
     consumers = [];
-    verifier = { enabled: true, evictKeyId: jest.fn(() => 1), refuseKeyId: jest.fn(() => 1), evictUser: jest.fn(() => 2), clear: jest.fn() };
+    verifier = {
+      enabled: true,
+      evictKeyId: jest.fn(() => 1),
+      refuseKeyId: jest.fn(() => 1),
+      evictUser: jest.fn(() => 2),
+      clear: jest.fn(),
+    };
     status = new KeyEventsStatus(options);
   });
 

@@ -1,5 +1,17 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
-import { KEY_EVICTING_ACTIONS, KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1, parseKeyLifecycleEvent } from '@rs/event-contracts';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
+import {
+  KEY_EVICTING_ACTIONS,
+  KEY_LIFECYCLE_TOPIC,
+  type KeyLifecycleEventV1,
+  parseKeyLifecycleEvent,
+} from '@rs/event-contracts';
 import { type DomainError, expiredKeyError, revokedKeyError } from '@rs/key-domain';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { hostname } from 'node:os';
@@ -20,7 +32,10 @@ const FETCH_MAX_WAIT_MS = 1000;
  * `renewed` evicts the entry, and every (re)join drops the cache. Other actions evict: `user_disabled`
  * because a re-enabled user sends no event, `renewed` and `deleted` because the key manager decides.
  */
-const REFUSALS: Partial<Record<KeyLifecycleEventV1['action'], () => DomainError>> = { revoked: revokedKeyError, expired: expiredKeyError };
+const REFUSALS: Partial<Record<KeyLifecycleEventV1['action'], () => DomainError>> = {
+  revoked: revokedKeyError,
+  expired: expiredKeyError,
+};
 
 /**
  * Consumes key lifecycle events and, at once, refuses the cached checks of revoked or expired keys and
@@ -68,7 +83,10 @@ export class KeyLifecycleConsumer implements OnApplicationBootstrap, OnApplicati
         ? this.verifier.evictUser(event.user_id) + this.verifier.evictKeyId(event.key_id)
         : this.verifier.evictKeyId(event.key_id);
     this.metrics.evictions.inc({ action: event.action }, evicted);
-    if (evicted > 0) this.logger.log(`${refusal ? 'Refused' : 'Evicted'} ${evicted} cached check(s) of key ${event.key_id} (${event.action})`);
+    if (evicted > 0)
+      this.logger.log(
+        `${refusal ? 'Refused' : 'Evicted'} ${evicted} cached check(s) of key ${event.key_id} (${event.action})`,
+      );
   }
 
   private async start(): Promise<void> {

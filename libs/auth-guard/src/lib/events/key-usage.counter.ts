@@ -49,7 +49,15 @@ export class KeyUsageCounter {
   }
 
   /** Counts one answered request; `now` is epoch ms. */
-  record(keyId: string, userId: string, method: string, route: string, status: number, latencyMs: number, now: number): void {
+  record(
+    keyId: string,
+    userId: string,
+    method: string,
+    route: string,
+    status: number,
+    latencyMs: number,
+    now: number,
+  ): void {
     let window = this.current;
     // A new hour (or a clock set back past the window's hour) starts a new window.
     if (!window || now >= this.currentHourEnd || now < this.currentHourEnd - HOUR_MS) window = this.open(now);

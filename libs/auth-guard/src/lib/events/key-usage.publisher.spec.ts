@@ -44,7 +44,11 @@ describe(KeyUsagePublisher.name, () => {
       kafka: { brokers: ['127.0.0.1:1'], clientId: 'cadip', usageFlushIntervalMs: 60_000, usageMaxSeries: 4, ...kafka },
       ...overrides,
     };
-    sut = new KeyUsagePublisher(options, { producer: () => producer } as unknown as Kafka, new AuthGuardMetrics(registry));
+    sut = new KeyUsagePublisher(
+      options,
+      { producer: () => producer } as unknown as Kafka,
+      new AuthGuardMetrics(registry),
+    );
     sut.onApplicationBootstrap();
     return sut;
   }
@@ -82,9 +86,16 @@ describe(KeyUsagePublisher.name, () => {
       expect(producer.sent).toHaveLength(1);
       expect(producer.sent[0].topic).toBe(KEY_USAGE_TOPIC);
       expect(producer.sent[0].messages.map((message) => message.key)).toEqual(['key-a', 'key-b']);
-      for (const message of producer.sent[0].messages) expect(parseKeyUsageDeltaEvent(message.value)).toMatchObject({ ok: true });
+      for (const message of producer.sent[0].messages)
+        expect(parseKeyUsageDeltaEvent(message.value)).toMatchObject({ ok: true });
       const [a] = producer.deltas;
-      expect(a).toMatchObject({ producer_id: sut.producerId, sequence: 1, key_id: 'key-a', user_id: 'user-of-key-a', service: 'cadip' });
+      expect(a).toMatchObject({
+        producer_id: sut.producerId,
+        sequence: 1,
+        key_id: 'key-a',
+        user_id: 'user-of-key-a',
+        service: 'cadip',
+      });
       expect(a.routes).toEqual([
         expect.objectContaining({ status_class: 2, count: 2, latency_sum_ms: 33, latency_max_ms: 30 }),
         expect.objectContaining({ status_class: 4, count: 1, latency_sum_ms: 1 }),

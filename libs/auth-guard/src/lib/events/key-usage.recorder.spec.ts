@@ -1,13 +1,27 @@
 import type { Response } from 'express';
 import { once } from 'node:events';
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { REQUEST_STARTED_AT } from '../api-key/api-key-location.middleware';
 import type { AuthPrincipal } from '../auth-principal';
 import type { KeyUsagePublisher } from './key-usage.publisher';
 import { KeyUsageRecorder } from './key-usage.recorder';
 
-const principal: AuthPrincipal = { user_id: 'u-1', user_login: 'bob', iam_roles: [], config: {}, auth_method: 'api_key', key_id: 'key-1' };
+const principal: AuthPrincipal = {
+  user_id: 'u-1',
+  user_login: 'bob',
+  iam_roles: [],
+  config: {},
+  auth_method: 'api_key',
+  key_id: 'key-1',
+};
 
 /** What a test's server does with a request, once the recorder has seen it as the guard leaves it. */
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -22,7 +36,12 @@ class TestServer {
 
   constructor() {
     this.server = createServer((request, response) => {
-      Object.assign(request, { baseUrl: '/cadip', route: { path: '/:station/session' }, principal, [REQUEST_STARTED_AT]: performance.now() });
+      Object.assign(request, {
+        baseUrl: '/cadip',
+        route: { path: '/:station/session' },
+        principal,
+        [REQUEST_STARTED_AT]: performance.now(),
+      });
       this.handler(request, response);
     });
   }
@@ -69,7 +88,8 @@ describe(KeyUsageRecorder.name, () => {
 
   /** Resolves once the publisher has been handed `count` events (they follow the response by a tick). */
   async function recorded(count: number): Promise<unknown[][]> {
-    for (let attempt = 0; publisher.record.mock.calls.length < count && attempt < 200; attempt++) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let attempt = 0; publisher.record.mock.calls.length < count && attempt < 200; attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     return publisher.record.mock.calls;
   }
 
@@ -85,7 +105,15 @@ describe(KeyUsageRecorder.name, () => {
     expect(await get('/cadip/INS/session')).toBe(206);
     const calls = await recorded(1);
     expect(calls).toHaveLength(1);
-    const [keyId, userId, method, route, status, latencyMs, occurredAt] = calls[0] as [string, string, string, string, number, number, number];
+    const [keyId, userId, method, route, status, latencyMs, occurredAt] = calls[0] as [
+      string,
+      string,
+      string,
+      string,
+      number,
+      number,
+      number,
+    ];
     expect([keyId, userId, method, route, status]).toEqual(['key-1', 'u-1', 'GET', '/cadip/:station/session', 206]);
     expect(latencyMs).toBeGreaterThanOrEqual(15);
     expect(occurredAt).toBeGreaterThanOrEqual(before);
@@ -123,7 +151,9 @@ describe(KeyUsageRecorder.name, () => {
     };
     const socket = connect(port, '127.0.0.1');
     await once(socket, 'connect');
-    socket.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\nPOST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n');
+    socket.write(
+      'GET /fast HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\nPOST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n',
+    );
     while (server.waiting.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
     socket.destroy();
     const calls = await recorded(3);

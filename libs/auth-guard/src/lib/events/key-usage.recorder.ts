@@ -98,7 +98,15 @@ export class KeyUsageRecorder implements OnApplicationShutdown {
   private record(request: AuthenticatedRequest, status: number): void {
     const principal = request.principal as AuthPrincipal;
     const latencyMs = performance.now() - (requestStartedAt(request) as number);
-    this.publisher.record(principal.key_id as string, principal.user_id, request.method, routeTemplateOf(request), status, latencyMs, Date.now());
+    this.publisher.record(
+      principal.key_id as string,
+      principal.user_id,
+      request.method,
+      routeTemplateOf(request),
+      status,
+      latencyMs,
+      Date.now(),
+    );
   }
 }
 

@@ -27,7 +27,12 @@ describe(ApiKeyAuthenticator.name, () => {
       apiKey: { keyManagerUrl: 'http://km', cacheTtlMs: 60_000 },
       kafka: false,
     };
-    verifier = new ApiKeyVerifier(options, client as unknown as KeyManagerClient, new KeyEventsStatus(options), new AuthGuardMetrics(new Registry()));
+    verifier = new ApiKeyVerifier(
+      options,
+      client as unknown as KeyManagerClient,
+      new KeyEventsStatus(options),
+      new AuthGuardMetrics(new Registry()),
+    );
     sut = new ApiKeyAuthenticator(verifier);
   });
 
@@ -35,7 +40,10 @@ describe(ApiKeyAuthenticator.name, () => {
     it('should verify the x-api-key header through the strategy and cache the check', async () => {
       const principal = await sut.authenticate(requestWith({ 'x-api-key': key, referer: 'https://app.example' }));
       expect(principal.key_id).toBe('key-1');
-      expect(client.checkKey).toHaveBeenCalledWith(key, expect.objectContaining({ referer: 'https://app.example', clientIp: '127.0.0.1' }));
+      expect(client.checkKey).toHaveBeenCalledWith(
+        key,
+        expect.objectContaining({ referer: 'https://app.example', clientIp: '127.0.0.1' }),
+      );
       expect(verifier.cacheSize).toBe(1);
     });
 
@@ -64,13 +72,17 @@ describe(ApiKeyAuthenticator.name, () => {
     it('should throw the refusal of a cached key that was revoked', async () => {
       await sut.authenticate(requestWith({ 'x-api-key': key }));
       verifier.refuseKeyId('key-1', revokedKeyError);
-      expect(() => sut.authenticateCached(requestWith({ 'x-api-key': key }))).toThrow(expect.objectContaining({ code: DomainErrorCode.KEY_REVOKED }));
+      expect(() => sut.authenticateCached(requestWith({ 'x-api-key': key }))).toThrow(
+        expect.objectContaining({ code: DomainErrorCode.KEY_REVOKED }),
+      );
     });
 
     it('should check the allowed referers of a cached key against the request', async () => {
       client.checkKey.mockResolvedValue(acceptedCheck({ allowed_referers: ['https://app.example'] }));
       await sut.authenticate(requestWith({ 'x-api-key': key, referer: 'https://app.example/page' }));
-      expect(sut.authenticateCached(requestWith({ 'x-api-key': key, referer: 'https://app.example/other' }))?.key_id).toBe('key-1');
+      expect(
+        sut.authenticateCached(requestWith({ 'x-api-key': key, referer: 'https://app.example/other' }))?.key_id,
+      ).toBe('key-1');
       expect(() => sut.authenticateCached(requestWith({ 'x-api-key': key, referer: 'https://evil.example' }))).toThrow(
         expect.objectContaining({ code: DomainErrorCode.KEY_REFERER_NOT_ALLOWED }),
       );

@@ -60,21 +60,30 @@ export class JwksKeyProvider {
       const jwks = await getJson(jwksUri);
       const keys = new Map<string, KeyObject>();
       for (const jwk of Array.isArray(jwks['keys']) ? (jwks['keys'] as Record<string, unknown>[]) : []) {
-        if (jwk['kty'] !== 'RSA' || typeof jwk['kid'] !== 'string' || (jwk['use'] !== undefined && jwk['use'] !== 'sig')) continue;
+        if (
+          jwk['kty'] !== 'RSA' ||
+          typeof jwk['kid'] !== 'string' ||
+          (jwk['use'] !== undefined && jwk['use'] !== 'sig')
+        )
+          continue;
         keys.set(jwk['kid'], createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }));
       }
       if (keys.size === 0) throw new Error('the realm JWKS has no RSA signing key');
       this.keys = keys;
       this.logger.log(`Loaded ${keys.size} signing key(s) of the Keycloak realm`);
     } catch (error) {
-      this.logger.warn(`Cannot load the Keycloak realm keys from ${this.discoveryUrl}: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `Cannot load the Keycloak realm keys from ${this.discoveryUrl}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }
 
 function kidOf(token: string): string | undefined {
   try {
-    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+      kid?: unknown;
+    };
     return typeof header.kid === 'string' ? header.kid : undefined;
   } catch {
     return undefined;
@@ -82,7 +91,10 @@ function kidOf(token: string): string | undefined {
 }
 
 async function getJson(url: string): Promise<Record<string, unknown>> {
-  const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  const response = await fetch(url, {
+    headers: { accept: 'application/json' },
+    signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+  });
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
   return (await response.json()) as Record<string, unknown>;
 }

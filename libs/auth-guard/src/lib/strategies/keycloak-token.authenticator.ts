@@ -71,7 +71,8 @@ export class KeycloakTokenAuthenticator {
 
 /** The principal of a verified token, or why the token is not usable as an access token. */
 function toPrincipal(payload: KeycloakAccessToken): AuthPrincipal | string {
-  if (payload.typ !== undefined && payload.typ !== 'Bearer') return `token type ${String(payload.typ)} is not an access token`;
+  if (payload.typ !== undefined && payload.typ !== 'Bearer')
+    return `token type ${String(payload.typ)} is not an access token`;
   if (typeof payload.sub !== 'string' || !payload.sub) return 'token has no sub claim';
   const roles = payload.realm_access?.roles;
   return {

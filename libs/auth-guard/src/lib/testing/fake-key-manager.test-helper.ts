@@ -55,7 +55,9 @@ export class FakeKeyManager {
       const answer = holder.fake?.answer(String(request.headers['x-api-key'] ?? '')) ?? { status: 500 };
       setTimeout(() => {
         response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-        response.end(answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+        response.end(
+          answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body),
+        );
       }, answer.delayMs ?? 0);
     });
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -13,7 +13,12 @@ describe('HealthController', () => {
       imports: [
         HealthModule.forRootAsync({
           useFactory: () => [
-            { name: 'mongo', check: async () => { if (!databaseUp) throw new Error('connection refused'); } },
+            {
+              name: 'mongo',
+              check: async () => {
+                if (!databaseUp) throw new Error('connection refused');
+              },
+            },
             { name: 'kafka', check: async () => undefined },
           ],
         }),

@@ -12,7 +12,12 @@ export class LivenessDto {
 
 export class ReadinessReport {
   @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
-  @ApiProperty({ description: "Each dependency: 'up' or 'down: <reason>'", type: 'object', additionalProperties: { type: 'string' }, example: { mongodb: 'up', kafka: 'up' } })
+  @ApiProperty({
+    description: "Each dependency: 'up' or 'down: <reason>'",
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { mongodb: 'up', kafka: 'up' },
+  })
   checks!: Record<string, string>;
 }
 
@@ -47,14 +52,18 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({ summary: 'Readiness', description: 'Checks every dependency; 503 names those that are down.' })
   @ApiOkResponse({ description: 'Every dependency answers', type: ReadinessReport })
-  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down; `message` names them', type: ErrorResponseDto })
+  @ApiServiceUnavailableResponse({
+    description: 'At least one dependency is down; `message` names them',
+    type: ErrorResponseDto,
+  })
   async ready(): Promise<ReadinessReport> {
     const results = await Promise.all(this.checks.map(async (check) => [check.name, await run(check)] as const));
     const report: ReadinessReport = {
       status: results.every(([, result]) => result === 'up') ? 'ok' : 'unavailable',
       checks: Object.fromEntries(results),
     };
-    if (report.status !== 'ok') throw new ServiceUnavailableException({ ...report, code: 'DEPENDENCY_UNAVAILABLE', message: describe(report) });
+    if (report.status !== 'ok')
+      throw new ServiceUnavailableException({ ...report, code: 'DEPENDENCY_UNAVAILABLE', message: describe(report) });
     return report;
   }
 }
