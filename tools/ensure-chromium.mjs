@@ -5,6 +5,7 @@
 // Exit 0 when the browser is there afterwards, 1 otherwise. Node builtins only.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { aptInstall } from './run-util.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const PACKAGES = ['chromium'];
@@ -18,16 +19,6 @@ function version() {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-function apt(args) {
-  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const [command, argv] = asRoot ? ['apt-get', args] : ['sudo', ['-n', 'apt-get', ...args]];
-  const result = spawnSync(command, argv, {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  return result.status === 0;
-}
-
 if (fs.existsSync(CHROMIUM) && version()) {
   say(`${version()} at ${CHROMIUM}`);
   process.exit(0);
@@ -38,10 +29,7 @@ if (process.env.CHROMIUM_PATH) {
 }
 
 say(`${CHROMIUM} missing: installing Debian's ${PACKAGES.join(' ')} (first run only, ~1 min)`);
-const installed =
-  apt(['install', '-y', '--no-install-recommends', ...PACKAGES]) ||
-  (apt(['update']) && apt(['install', '-y', '--no-install-recommends', ...PACKAGES]));
-if (!installed || !version()) {
+if (!aptInstall(PACKAGES) || !version()) {
   say(
     `could not install ${PACKAGES.join(' ')}: run 'apt-get update && apt-get install -y chromium' as root, or set CHROMIUM_PATH`,
   );

@@ -44,3 +44,21 @@ export function run(command, args, { env = {}, label } = {}) {
 }
 
 export const nxBin = path.join(ROOT, 'node_modules', '.bin', 'nx');
+
+/**
+ * Installs Debian packages with apt-get (as root, or through passwordless sudo), refreshing the package
+ * lists once if the first attempt fails. Returns whether it worked.
+ */
+export function aptInstall(packages) {
+  const apt = (args) => {
+    const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    const [command, argv] = asRoot ? ['apt-get', args] : ['sudo', ['-n', 'apt-get', ...args]];
+    const result = spawnSync(command, argv, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    return result.status === 0;
+  };
+  const install = ['install', '-y', '--no-install-recommends', ...packages];
+  return apt(install) || (apt(['update']) && apt(install));
+}

@@ -92,6 +92,8 @@ export async function startBuiltApp(name, env = {}) {
     url,
     logFile,
     stop,
+    kill: (signal) => child.kill(signal),
+    exited: new Promise((resolve) => (exited() ? resolve() : child.once('exit', resolve))),
     waitForLog: (text, timeoutMs = 60_000) =>
       until(() => fs.readFileSync(logFile, 'utf8').includes(text), `'${text}' in the log`, timeoutMs),
   };
