@@ -8,8 +8,12 @@
 //   node tools/stack/stack.mjs run [svc...] -- <command...>
 //                                                   up, run the command, down what it started, exit with its code
 // svc: kafka, mongo, redis, keycloak (default: all)
+import { ensureDependencies } from '../run-util.mjs';
 import { config, log } from './lib/common.mjs';
-import { ALL, down, provision, run, status, up } from './lib/orchestrator.mjs';
+
+// The health checks and topic set-up use kafkajs and the mongodb driver: install them in a fresh clone first.
+ensureDependencies();
+const { ALL, down, provision, run, status, up } = await import('./lib/orchestrator.mjs');
 
 const USAGE = `usage: node tools/stack/stack.mjs <provision|up|down|status|run> [svc...] [-- command...]
   services: ${ALL.join(', ')} (default: all)

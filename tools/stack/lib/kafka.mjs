@@ -18,6 +18,7 @@ import {
   tmpSibling,
   withLock,
 } from './common.mjs';
+import { ensureTopics } from './kafka-admin.mjs';
 import { kafkaReady } from './kafka-protocol.mjs';
 import { DEPENDENCY_PLUGIN, mvn } from './maven.mjs';
 
@@ -197,6 +198,14 @@ export default {
   probe(cfg) {
     const [port] = this.ports(cfg);
     return kafkaReady(port);
+  },
+
+  /** Once the broker is healthy (started, running or reused): the platform's topics exist. */
+  async afterHealthy(cfg) {
+    const [port] = this.ports(cfg);
+    const created = await ensureTopics(port);
+    for (const { topic, numPartitions } of created)
+      log(`kafka: created topic ${topic} (${numPartitions} partition${numPartitions === 1 ? '' : 's'})`);
   },
 
   /** Extra hints for a failed start. */

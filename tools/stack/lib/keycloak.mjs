@@ -236,9 +236,11 @@ export default {
     return { ok: true, detail: `issuer ${issuer}` };
   },
 
-  /** Called once our process answered healthy: remember which realm file the DB was imported from. */
+  /** Once the Keycloak this process started is healthy: remember which realm file the DB was imported from. */
   afterHealthy(cfg) {
-    if (this._pendingHash) fs.writeFileSync(paths(cfg).realmHashFile, this._pendingHash + '\n');
+    if (!this._pendingHash) return;
+    fs.writeFileSync(paths(cfg).realmHashFile, this._pendingHash + '\n');
+    this._pendingHash = null;
   },
 
   hint(cfg) {

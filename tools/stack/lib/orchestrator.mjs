@@ -57,6 +57,15 @@ async function probeOnce(svc, cfg) {
   }
 }
 
+/** A service's work once it is healthy (Kafka: create the platform topics), as a StackError when it fails. */
+async function afterHealthy(name, cfg) {
+  try {
+    await SERVICES[name].afterHealthy?.(cfg);
+  } catch (e) {
+    throw new StackError(name, `healthy, but setting it up failed: ${e.message}`);
+  }
+}
+
 function healthTimeout(svc, cfg, opts) {
   if (opts.timeoutMs) return opts.timeoutMs;
   const env = Number(cfg.env.RS_STACK_HEALTH_TIMEOUT);
@@ -118,6 +127,7 @@ async function upLocked(cfg, list, opts) {
     const ours = entry?.owned && ownedAlive(entry) ? entry : null;
     const pr = await probeOnce(svc, cfg);
     if (pr.ok) {
+      await afterHealthy(name, cfg);
       result.services[name] = {
         status: ours ? 'running' : 'reused',
         port: ports[0],
@@ -224,7 +234,8 @@ async function upLocked(cfg, list, opts) {
         const pr = await probeOnce(svc, cfg);
         if (pr.ok) {
           const ms = Date.now() - t0;
-          svc.afterHealthy?.(cfg);
+          log(`${name}: healthy after ${fmtMs(ms)} (${pr.detail})`);
+          await afterHealthy(name, cfg);
           result.services[name] = {
             status: s ? 'started' : 'running',
             port: svc.ports(cfg)[0],
@@ -233,7 +244,6 @@ async function upLocked(cfg, list, opts) {
             ms,
           };
           if (s) result.started.push(name);
-          log(`${name}: healthy after ${fmtMs(ms)} (${pr.detail})`);
           return;
         }
         last = pr.detail;
