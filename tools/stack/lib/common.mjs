@@ -1,5 +1,5 @@
 // Shared helpers for tools/stack: paths, env, logging, child processes, waits, state file.
-// Node builtins only: this runs before node_modules exists.
+// Node builtins only: stack.mjs loads it before it has checked that node_modules exists.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';

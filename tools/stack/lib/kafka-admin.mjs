@@ -21,6 +21,50 @@ function client(port, options = {}) {
   });
 }
 
+const PROBE_GROUP = 'rs-stack-healthcheck';
+
+/**
+ * Readiness: the broker answers, a group coordinator is elected (which makes the broker create
+ * __consumer_offsets) and has loaded the group (OffsetFetch without error): what a consumer group join needs.
+ * One attempt per call, each request bounded by `timeoutMs`; the caller polls.
+ */
+export async function kafkaReady(port, { timeoutMs = 3000 } = {}) {
+  const admin = client(port, {
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+  }).admin({ retry: { retries: 0 } });
+  const check = async () => {
+    await admin.connect();
+    // describeCluster also loads the metadata that the coordinator lookup needs (it does not retry here)
+    const { brokers, clusterId } = await admin.describeCluster();
+    await admin.fetchOffsets({ groupId: PROBE_GROUP, topics: [] });
+    return { ok: true, detail: `group coordinator ready, cluster ${clusterId} (${brokers.length} broker)` };
+  };
+  try {
+    // kafkajs bounds each request, not a metadata refresh while the broker starts: bound the whole check too
+    return await deadline(check(), 3 * timeoutMs);
+  } catch (e) {
+    return { ok: false, detail: reason(e) };
+  } finally {
+    await deadline(admin.disconnect(), timeoutMs).catch(() => {});
+  }
+}
+
+function deadline(promise, ms) {
+  let timer;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/** The broker's error name (e.g. GROUP_LOAD_IN_PROGRESS) or the socket error, not kafkajs' retry wrapper. */
+function reason(e) {
+  const cause = e.originalError ?? e.cause ?? e;
+  return cause.type ?? cause.code ?? cause.message;
+}
+
 /** Creates the platform topics that do not exist yet (existing ones are left as they are); returns those created. */
 export async function ensureTopics(port, topics = PLATFORM_TOPICS) {
   const admin = client(port).admin();

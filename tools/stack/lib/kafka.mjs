@@ -18,8 +18,7 @@ import {
   tmpSibling,
   withLock,
 } from './common.mjs';
-import { ensureTopics } from './kafka-admin.mjs';
-import { kafkaReady } from './kafka-protocol.mjs';
+import { ensureTopics, kafkaReady } from './kafka-admin.mjs';
 import { DEPENDENCY_PLUGIN, mvn } from './maven.mjs';
 
 const POM = path.join(STACK_SRC, 'kafka', 'pom.xml');

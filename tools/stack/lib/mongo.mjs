@@ -1,6 +1,7 @@
 // Mongo-wire DB: FerretDB v1 built from source into the cache, on its PostgreSQL backend (lib/postgres.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
+import { MongoClient } from 'mongodb';
 import {
   exists,
   fmtMs,
@@ -8,6 +9,7 @@ import {
   intEnv,
   log,
   mkdirp,
+  portOpen,
   publishDir,
   rmrf,
   runLogged,
@@ -16,7 +18,6 @@ import {
   which,
   withLock,
 } from './common.mjs';
-import { mongoReady } from './mongo-wire.mjs';
 import postgres from './postgres.mjs';
 
 export const FERRETDB_VERSION = 'v1.24.2';
@@ -38,6 +39,29 @@ function paths(cfg) {
 
 function goBin(env) {
   return which('go', env) || (exists('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
+}
+
+/** Readiness: `hello` answers (wire versions) and `ping` succeeds, which FerretDB answers only once PostgreSQL does. */
+async function mongoReady(port, { timeoutMs = 3000 } = {}) {
+  // the driver retries server selection until its timeout: answer at once while nothing listens yet
+  if (!(await portOpen(port, '127.0.0.1', timeoutMs))) return { ok: false, detail: 'not listening' };
+  const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`, {
+    appName: 'rs-stack-health',
+    serverSelectionTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
+    socketTimeoutMS: timeoutMs,
+    maxPoolSize: 1,
+  });
+  try {
+    const admin = client.db('admin');
+    const hello = await admin.command({ hello: 1 });
+    await admin.command({ ping: 1 });
+    return { ok: true, detail: `wire versions ${hello.minWireVersion}..${hello.maxWireVersion}` };
+  } catch (e) {
+    return { ok: false, detail: e.message };
+  } finally {
+    await client.close().catch(() => {});
+  }
 }
 
 export default {
