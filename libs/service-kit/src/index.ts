@@ -12,3 +12,5 @@ export * from './lib/validation.pipe';
 export * from './lib/platform-env';
 export * from './lib/error-response.dto';
 export * from './lib/retry.util';
+export * from './lib/security-headers.util';
+export * from './lib/url-redaction.util';

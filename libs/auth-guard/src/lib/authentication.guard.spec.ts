@@ -168,6 +168,7 @@ describe('AuthenticationGuard', () => {
       ['for another audience', { aud: 'account' }, /audience invalid/],
       ['from another issuer', { iss: 'http://elsewhere/realms/rs-test' }, /issuer invalid/],
       ['without sub', { sub: null }, /no sub claim/],
+      ['without exp', { expiresIn: null }, /no exp claim/],
       ['not an access token', { typ: 'Refresh' }, /not an access token/],
     ])('should answer 401 TOKEN_INVALID when the token is %s', async (_label, claims, reason) => {
       await boot();
@@ -178,6 +179,14 @@ describe('AuthenticationGuard', () => {
       expect(response.body.code).toBe('TOKEN_INVALID');
       expect(response.body.message).toMatch(reason);
       expect(response.headers['www-authenticate']).toMatch(/invalid_token/);
+    });
+
+    it("should accept a token that expired within the clock tolerance of Keycloak's clock and ours", async () => {
+      await boot();
+      await http()
+        .get('/things')
+        .set('Authorization', `Bearer ${await keycloak.token({ expiresIn: -10 })}`)
+        .expect(200);
     });
 
     it('should answer 401 when the token is signed by a key the realm does not publish', async () => {

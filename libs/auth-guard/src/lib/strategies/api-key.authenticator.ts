@@ -6,7 +6,7 @@ import { API_KEY_HEADER } from '../auth-guard.constants';
 import type { AuthPrincipal } from '../auth-principal';
 import { ApiKeyVerifier } from '../api-key/api-key.verifier';
 import type { KeyCheckContext } from '../api-key/key-manager.client';
-import { runStrategy } from './run-strategy.util';
+import { StrategyRunner } from './strategy-runner';
 
 /**
  * Reads the key from the `x-api-key` header with passport-headerapikey (the `api-key` query parameter and
@@ -15,15 +15,16 @@ import { runStrategy } from './run-strategy.util';
  */
 @Injectable()
 export class ApiKeyAuthenticator {
-  private readonly strategy: HeaderAPIKeyStrategy;
+  private readonly runner: StrategyRunner<AuthPrincipal>;
 
   constructor(private readonly verifier: ApiKeyVerifier) {
-    this.strategy = new HeaderAPIKeyStrategy({ header: API_KEY_HEADER, prefix: '' }, true, (apiKey, done, request) => {
+    const strategy = new HeaderAPIKeyStrategy({ header: API_KEY_HEADER, prefix: '' }, true, (apiKey, done, request) => {
       this.verifier.verify(apiKey, checkContextOf(request as Request)).then(
         (principal) => done(null, principal),
         (error: Error) => done(error),
       );
     });
+    this.runner = new StrategyRunner('header-api-key', strategy);
   }
 
   /**
@@ -40,7 +41,7 @@ export class ApiKeyAuthenticator {
 
   /** The principal of a valid key through passport-headerapikey; the verifier's error (403, 429, 503...) otherwise. */
   async authenticate(request: Request): Promise<AuthPrincipal> {
-    const outcome = await runStrategy<AuthPrincipal>(this.strategy, request);
+    const outcome = await this.runner.run(request);
     if (outcome.ok) return outcome.user;
     throw new DomainError(DomainErrorCode.KEY_MISSING, `No API key in the '${API_KEY_HEADER}' header`);
   }

@@ -2,15 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
 import type { AuthGuardOptions } from '../auth-guard.options';
+import { errorMessage } from '@rs/service-kit';
 
 const FETCH_TIMEOUT_MS = 5000;
 
 /**
- * The realm's token signing keys, by `kid`. passport-keycloak-bearer caches the keys it fetched at
- * start-up for the life of the process, so after Keycloak rotates its keys or is re-created every token
- * fails until a restart; this provider refetches the JWKS when a token names an unknown `kid` (at most
- * once per `keyRefetchIntervalMs`, so forged kids cannot flood Keycloak) and is lazy, so a Keycloak that
- * is down at start-up is not a problem.
+ * The realm's token signing keys, by `kid`: refetched when a token names an unknown `kid` (after Keycloak
+ * rotated its keys or was re-created), at most once per `keyRefetchIntervalMs` so forged kids cannot flood
+ * Keycloak; fetched lazily, so a Keycloak that is down at start-up is not a problem.
  */
 @Injectable()
 export class JwksKeyProvider {
@@ -72,9 +71,7 @@ export class JwksKeyProvider {
       this.keys = keys;
       this.logger.log(`Loaded ${keys.size} signing key(s) of the Keycloak realm`);
     } catch (error) {
-      this.logger.warn(
-        `Cannot load the Keycloak realm keys from ${this.discoveryUrl}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.warn(`Cannot load the Keycloak realm keys from ${this.discoveryUrl}: ${errorMessage(error)}`);
     }
   }
 }

@@ -1,68 +1,65 @@
-import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
-import type { KeyObject } from 'node:crypto';
-import KeycloakBearerStrategy from 'passport-keycloak-bearer';
+import { ExtractJwt, Strategy as JwtStrategy, type VerifiedCallback } from 'passport-jwt';
 import { TOKEN_INVALID } from '../auth-guard.constants';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
 import type { AuthGuardOptions } from '../auth-guard.options';
 import type { AuthPrincipal } from '../auth-principal';
 import { JwksKeyProvider } from './jwks-key.provider';
-import { runStrategy } from './run-strategy.util';
+import { StrategyRunner } from './strategy-runner';
+
+/** Leeway for `exp` and `nbf` between Keycloak's clock and ours. */
+const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** The claims of a Keycloak access token the guard reads. */
 interface KeycloakAccessToken {
   sub?: string;
+  exp?: number;
   preferred_username?: string;
   typ?: string;
   realm_access?: { roles?: unknown };
 }
 
-type VerifyDone = (error: unknown, user?: unknown, info?: unknown) => void;
-
 /**
- * Validates `Authorization: Bearer <Keycloak access token>` with passport-keycloak-bearer: signature
- * against the realm keys, issuer, audience and expiry. Keys come from JwksKeyProvider (see why there).
+ * Validates `Authorization: Bearer <Keycloak access token>` with passport-jwt: RS256 signature against the
+ * realm keys (JwksKeyProvider), issuer, audience and expiry. passport-keycloak-bearer, built on the same
+ * strategy, is not used: it replaces any key source with its own, which never refetches the realm keys
+ * (docs/auth-guard.md).
  */
 @Injectable()
 export class KeycloakTokenAuthenticator {
-  private readonly logger = new Logger(KeycloakTokenAuthenticator.name);
-  private readonly strategy: KeycloakBearerStrategy;
+  private readonly runner: StrategyRunner<AuthPrincipal>;
 
   constructor(@Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions, keys: JwksKeyProvider) {
     const { realm, audience } = options.keycloak;
     const url = options.keycloak.url.replace(/\/+$/, '');
-    const library = (message: unknown) => this.logger.debug(`passport-keycloak-bearer: ${String(message)}`);
-    this.strategy = new KeycloakBearerStrategy(
+    const strategy = new JwtStrategy(
       {
-        url,
-        realm,
+        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        secretOrKeyProvider: (_request, token: string, done) => {
+          keys.keyFor(token).then(
+            // jsonwebtoken verifies with a KeyObject as well; the types only name PEM text.
+            (key) => done(null, key as unknown as string),
+            (error: unknown) => done(error),
+          );
+        },
         issuer: options.keycloak.issuer ?? `${url}/realms/${realm}`,
         audience,
         algorithms: ['RS256'],
-        customLogger: { debug: library, info: library, warn: library, error: library },
+        jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
       },
-      (payload: KeycloakAccessToken, done: VerifyDone) => {
+      (payload: KeycloakAccessToken, done: VerifiedCallback) => {
         const principal = toPrincipal(payload);
         if (typeof principal === 'string') done(null, false, new Error(principal));
         else done(null, principal);
       },
     );
-    // The library's own key source never refreshes; replace it (passport-jwt reads this field per request).
-    (this.strategy as unknown as { _secretOrKeyProvider: unknown })._secretOrKeyProvider = (
-      _request: Request,
-      token: string,
-      done: (error: unknown, key?: KeyObject) => void,
-    ) => {
-      keys.keyFor(token).then(
-        (key) => done(null, key),
-        (error: unknown) => done(error),
-      );
-    };
+    this.runner = new StrategyRunner('keycloak-bearer', strategy);
   }
 
   /** The principal of a valid token; 401 TOKEN_INVALID naming the reason otherwise. */
   async authenticate(request: Request): Promise<AuthPrincipal> {
-    const outcome = await runStrategy<AuthPrincipal>(this.strategy, request);
+    const outcome = await this.runner.run(request);
     if (outcome.ok) return outcome.user;
     const reason = outcome.reason instanceof Error ? outcome.reason.message : 'no valid bearer token';
     throw new UnauthorizedException({ code: TOKEN_INVALID, message: `Invalid Keycloak access token: ${reason}` });
@@ -71,9 +68,9 @@ export class KeycloakTokenAuthenticator {
 
 /** The principal of a verified token, or why the token is not usable as an access token. */
 function toPrincipal(payload: KeycloakAccessToken): AuthPrincipal | string {
-  if (payload.typ !== undefined && payload.typ !== 'Bearer')
-    return `token type ${String(payload.typ)} is not an access token`;
+  if (payload.typ !== 'Bearer') return `token type ${String(payload.typ)} is not an access token`;
   if (typeof payload.sub !== 'string' || !payload.sub) return 'token has no sub claim';
+  if (typeof payload.exp !== 'number') return 'token has no exp claim';
   const roles = payload.realm_access?.roles;
   return {
     user_id: payload.sub,

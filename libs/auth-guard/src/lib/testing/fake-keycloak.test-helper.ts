@@ -16,7 +16,7 @@ export interface TokenClaims {
   iss?: string;
   typ?: string;
   /** Seconds from now; negative for an expired token. */
-  expiresIn?: number;
+  expiresIn?: number | null;
 }
 
 /** A realm that serves openid-configuration and a JWKS over HTTP, and signs tokens with its keys. */
@@ -70,8 +70,8 @@ export class FakeKeycloak {
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
       .setIssuer(claims.iss ?? this.issuer)
       .setAudience(claims.aud ?? this.audience)
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + (claims.expiresIn ?? 300));
+      .setIssuedAt();
+    if (claims.expiresIn !== null) jwt.setExpirationTime(Math.floor(Date.now() / 1000) + (claims.expiresIn ?? 300));
     if (claims.sub !== null) jwt.setSubject(claims.sub ?? 'user-alice');
     return jwt.sign(key.privateKey);
   }
