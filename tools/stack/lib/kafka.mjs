@@ -124,11 +124,8 @@ export default {
       'share.coordinator.state.topic.min.isr=1',
       'group.initial.rebalance.delay.ms=0',
       'log.retention.hours=24',
-      // Kafka and PostgreSQL share this machine's disk. Left to the kernel, a log segment's dirty pages are
-      // written when its inode has been dirty for 30 s (vm.dirty_expire_centisecs): ~375 MB at once at
-      // 50 000 events/s, during which PostgreSQL's commits (WAL fsync) took 0.3-0.5 s and the key worker's
-      // writes stalled ~1 s every 30 s (docs/benchmarks.md, "Usage ingest", session 5). Flushing every second
-      // spreads the same writes evenly.
+      // Kafka and PostgreSQL share the disk: left to the kernel, the log is written back in bursts that stall
+      // PostgreSQL's commits; flushing every second spreads the same writes (docs/platform-notes.md).
       'log.flush.interval.ms=1000',
       'log.flush.scheduler.interval.ms=1000',
       'num.network.threads=2',

@@ -107,9 +107,8 @@ export default {
         }
       };
       try {
-        // `go install ...@v1.24.2` builds a binary that panics at start ("Invalid build/version/version.txt"):
-        // the release's version.txt is generated from git and is not in the module zip. So: download the
-        // module, copy its source, write version.txt, and build that copy.
+        // `go install` gives a binary that panics at start: build/version/version.txt is generated from git and
+        // missing from the module zip. So build a copy of the module's source with that file written.
         let json = '';
         await runLogged('mongo', go, ['mod', 'download', '-json', `${MODULE_ROOT}@${FERRETDB_VERSION}`], {
           cwd: tmp,
@@ -169,8 +168,8 @@ export default {
   async prepare(cfg) {
     const p = paths(cfg);
     const [port] = this.ports(cfg);
-    // PostgreSQL rather than FerretDB's SQLite backend: about 2.5× less time per update and concurrent writers
-    // (docs/usage-pipeline.md). FerretDB connects lazily: until PostgreSQL answers, `ping` fails and the probe waits.
+    // PostgreSQL rather than FerretDB's SQLite backend: faster updates and concurrent writers (docs/usage-pipeline.md).
+    // FerretDB connects lazily: until PostgreSQL answers, `ping` fails and the probe waits.
     const url = postgres.url(cfg);
     mkdirp(p.data); // state directory (FerretDB keeps its state.json there)
     return {

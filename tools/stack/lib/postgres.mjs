@@ -56,13 +56,8 @@ export default {
   },
 
   /**
-   * The URL FerretDB's postgresql backend connects to. `pool_max_conns` (pgx reads it from the URL): FerretDB
-   * 1.24 deadlocks when its pool is exhausted while it changes its catalog. Every operation takes a pool
-   * connection and then a read lock on the catalog; dropping a database (or creating a collection) takes the
-   * write lock and then needs a connection. With pgx's default pool (max(4, CPUs) = 4 here), two key workers
-   * and a test dropping its database hung FerretDB for good (goroutine dump: `Registry.DatabaseDrop` holding
-   * the lock in `pgxpool.Acquire`, every connection's holder in `RWMutex.RLock`). 200 connections is more than
-   * every app and test of the stack run at once; PostgreSQL allows 300.
+   * The URL FerretDB's postgresql backend connects to. A pool larger than all our clients together: FerretDB
+   * deadlocks when a catalog change waits for a connection held by a reader of the catalog (docs/platform-notes.md).
    */
   url(cfg) {
     return `postgres://${ROLE}@127.0.0.1:${this.ports(cfg)[0]}/postgres?pool_max_conns=200`;
