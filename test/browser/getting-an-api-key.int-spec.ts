@@ -2,6 +2,7 @@
 // playwright-core) against the built key manager and catalog, real Keycloak login page included.
 // A screenshot of every step goes to test-output/browser/; RS_UPDATE_DOC_IMAGES=1 also refreshes the ones
 // the README shows (docs/img/).
+import { errorMessage } from '@rs/service-kit';
 import { eventually, stackEndpoints } from '@rs/testing';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -63,7 +64,7 @@ describe('Getting an API key, in a browser', () => {
       await action();
     } catch (error) {
       await (browser as Browser).screenshot(`${name}-FAILED`, target?.()).catch(() => undefined);
-      throw new Error(`step ${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`step ${name}: ${errorMessage(error)}`, { cause: error });
     }
     await shoot(name, target?.());
   }

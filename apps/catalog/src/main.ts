@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configureApp, setupSwagger } from '@rs/service-kit';
+import { configureApp, errorMessage, setupSwagger } from '@rs/service-kit';
 import { AppModule } from './app.module';
 import { CATALOG_CONFIG, type CatalogConfig } from './config/catalog.config';
 import { catalogSwaggerOptions } from './swagger';
@@ -16,6 +16,6 @@ async function bootstrap(): Promise<void> {
 
 void bootstrap().catch((error: unknown) => {
   // Configuration errors list every bad variable; print them plainly and stop.
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configureApp } from '@rs/service-kit';
+import { configureApp, errorMessage } from '@rs/service-kit';
 import { AppModule } from './app.module';
 import { KEY_WORKER_CONFIG, type KeyWorkerConfig } from './config/key-worker.config';
 
@@ -14,6 +14,6 @@ async function bootstrap(): Promise<void> {
 
 void bootstrap().catch((error: unknown) => {
   // Configuration errors list every bad variable; print them plainly and stop.
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exit(1);
 });

@@ -14,3 +14,4 @@ export * from './lib/error-response.dto';
 export * from './lib/retry.util';
 export * from './lib/security-headers.util';
 export * from './lib/url-redaction.util';
+export * from './lib/kafka.factory';

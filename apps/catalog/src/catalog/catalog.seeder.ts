@@ -1,3 +1,4 @@
+import { errorMessage } from '@rs/service-kit';
 import {
   ConflictException,
   Inject,
@@ -73,9 +74,7 @@ export class CatalogSeeder implements OnApplicationBootstrap, OnApplicationShutd
       const inserted = await this.seed();
       if (inserted > 0) this.logger.log(`Seeded ${inserted} sample collection(s) and item(s)`);
     } catch (error) {
-      this.logger.warn(
-        `Catalog database not ready (${error instanceof Error ? error.message : String(error)}); retrying in ${RETRY_MS} ms`,
-      );
+      this.logger.warn(`Catalog database not ready (${errorMessage(error)}); retrying in ${RETRY_MS} ms`);
       this.timer = setTimeout(() => void this.attempt(), RETRY_MS);
       this.timer.unref();
     }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { MetricsService } from '@rs/service-kit';
+import { errorMessage, MetricsService } from '@rs/service-kit';
 import type { Job } from 'bullmq';
 
 /** Counts and times scheduled job runs by queue and outcome, and logs failures (BullMQ retries them). */
@@ -31,7 +31,7 @@ export class JobRunsRecorder {
     } catch (error) {
       this.runs.inc({ queue: job.queueName, outcome: 'failed' });
       this.logger.warn(
-        `${job.queueName} run ${job.id} failed (attempt ${job.attemptsMade + 1}): ${error instanceof Error ? error.message : String(error)}`,
+        `${job.queueName} run ${job.id} failed (attempt ${job.attemptsMade + 1}): ${errorMessage(error)}`,
       );
       throw error;
     } finally {

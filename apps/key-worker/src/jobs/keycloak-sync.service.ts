@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainErrorCode, isDomainError } from '@rs/key-domain';
 import { ApiKeysRepository, UserSyncService } from '@rs/key-store';
-import { MetricsService } from '@rs/service-kit';
+import { errorMessage, MetricsService } from '@rs/service-kit';
 
 export interface KeycloakSyncResult {
   users: number;
@@ -45,7 +45,7 @@ export class KeycloakSyncService {
         if (isDomainError(error) && error.code === DomainErrorCode.DEPENDENCY_UNAVAILABLE) throw error;
         result.failed++;
         this.usersCounter.inc({ outcome: 'failed' });
-        this.logger.warn(`Sync of user ${userId} failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.warn(`Sync of user ${userId} failed: ${errorMessage(error)}`);
       }
     }
     return result;

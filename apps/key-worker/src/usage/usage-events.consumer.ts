@@ -1,3 +1,4 @@
+import { errorMessage } from '@rs/service-kit';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { KEY_WORKER_CONFIG, type KeyWorkerConfig } from '../config/key-worker.config';
@@ -47,9 +48,7 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
         commit: (topic, partition, offset) =>
           this.consumer.commitOffsets([{ topic, partition, offset }]).catch((error: unknown) => {
             // The next commit of the partition covers it; a replay meanwhile is a no-op.
-            this.logger.debug(
-              `Offset commit of partition ${partition} failed: ${error instanceof Error ? error.message : String(error)}`,
-            );
+            this.logger.debug(`Offset commit of partition ${partition} failed: ${errorMessage(error)}`);
           }),
         seek: (topic, partition, offset) => {
           try {
@@ -67,7 +66,7 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
         maxRetryDelayMs: MAX_WRITE_RETRY_MS,
         onWriteFailed: (partition, error, retryInMs) =>
           this.logger.warn(
-            `Usage aggregates of partition ${partition} not written (${error instanceof Error ? error.message : String(error)}); ` +
+            `Usage aggregates of partition ${partition} not written (${errorMessage(error)}); ` +
               `fetching it again from the last written offset in ${retryInMs} ms`,
           ),
       },
@@ -127,9 +126,7 @@ export class UsageEventsConsumer implements OnApplicationBootstrap, OnApplicatio
     this.startTimer = setTimeout(() => {
       void this.start().catch((error: unknown) => {
         if (this.stopping) return;
-        this.logger.warn(
-          `Usage consumer not started (${error instanceof Error ? error.message : String(error)}); retrying`,
-        );
+        this.logger.warn(`Usage consumer not started (${errorMessage(error)}); retrying`);
         this.scheduleStart();
       });
     }, delayMs);

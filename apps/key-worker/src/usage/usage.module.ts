@@ -1,7 +1,7 @@
+import { createKafkaClient, errorMessage } from '@rs/service-kit';
 import { Module, type OnModuleInit, Logger } from '@nestjs/common';
 import { KEY_WORKER_CONFIG, type KeyWorkerConfig } from '../config/key-worker.config';
 import { DeadLetterPublisher } from './dead-letter.publisher';
-import { createUsageKafka } from './kafka.factory';
 import { UsageAggregationService } from './usage-aggregation.service';
 import { UsageBucketsRepository } from './usage-buckets.repository';
 import { UsageEventsConsumer } from './usage-events.consumer';
@@ -13,7 +13,12 @@ import { USAGE_KAFKA } from './usage.constants';
     {
       provide: USAGE_KAFKA,
       inject: [KEY_WORKER_CONFIG],
-      useFactory: (config: KeyWorkerConfig) => createUsageKafka(config.KAFKA_BROKERS),
+      useFactory: (config: KeyWorkerConfig) =>
+        createKafkaClient({
+          clientId: 'key-worker',
+          brokers: config.KAFKA_BROKERS,
+          retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+        }),
     },
     UsageBucketsRepository,
     DeadLetterPublisher,
@@ -32,9 +37,7 @@ export class UsageModule implements OnModuleInit {
     try {
       await this.buckets.ensureIndexes();
     } catch (error) {
-      this.logger.error(
-        `Usage index creation failed (retried at next start): ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.error(`Usage index creation failed (retried at next start): ${errorMessage(error)}`);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from './retry.util';
 /**
  * Tiny typed environment reader: every app declares its variables once, reads them at boot, and fails
  * fast with one message listing every bad variable. Only config code should touch process.env.
@@ -66,7 +67,7 @@ export const env = {
       try {
         return parse(value);
       } catch (error) {
-        throw new EnvProblem(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new EnvProblem(`${name}: ${errorMessage(error)}`);
       }
     },
   /** An optional URL: undefined when unset. */

@@ -1,3 +1,4 @@
+import { Backoff, errorMessage, sleep } from '@rs/service-kit';
 import {
   Inject,
   Injectable,
@@ -90,7 +91,7 @@ export class KeyLifecycleConsumer implements OnApplicationBootstrap, OnApplicati
   }
 
   private async start(): Promise<void> {
-    let delayMs = 500;
+    const backoff = new Backoff({ initialDelayMs: 500, maxDelayMs: MAX_RETRY_DELAY_MS });
     while (!this.stopped) {
       const consumer = this.createConsumer();
       try {
@@ -102,12 +103,12 @@ export class KeyLifecycleConsumer implements OnApplicationBootstrap, OnApplicati
         if (this.stopped) await consumer.disconnect().catch(() => undefined);
         return;
       } catch (error) {
-        const message = `Kafka unreachable for key lifecycle events (retry in ${delayMs} ms; cached keys live at most the short TTL meanwhile): ${describe(error)}`;
-        if (delayMs === 500) this.logger.warn(message);
+        const delayMs = backoff.next();
+        const message = `Kafka unreachable for key lifecycle events (retry in ${delayMs} ms; cached keys live at most the short TTL meanwhile): ${errorMessage(error)}`;
+        if (backoff.failures === 1) this.logger.warn(message);
         else this.logger.debug(message);
         await consumer.disconnect().catch(() => undefined);
         await sleep(delayMs);
-        delayMs = Math.min(delayMs * 2, MAX_RETRY_DELAY_MS);
       }
     }
   }
@@ -134,7 +135,7 @@ export class KeyLifecycleConsumer implements OnApplicationBootstrap, OnApplicati
     consumer.on(CRASH, (event) => {
       this.status.markStopped();
       const { error, restart } = event.payload;
-      this.logger.warn(`Key lifecycle consumer stopped: ${describe(error)}${restart ? ' (restarting)' : ''}`);
+      this.logger.warn(`Key lifecycle consumer stopped: ${errorMessage(error)}${restart ? ' (restarting)' : ''}`);
       if (!restart && !this.stopped) {
         void consumer.disconnect().catch(() => undefined);
         void this.start();
@@ -152,12 +153,4 @@ export class KeyLifecycleConsumer implements OnApplicationBootstrap, OnApplicati
     }
     this.handle(parsed.value);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../retry.util';
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../error-response.dto';
@@ -30,7 +31,7 @@ async function run(check: HealthCheck): Promise<string> {
     await Promise.race([check.check(), timeout]);
     return 'up';
   } catch (error) {
-    return `down: ${error instanceof Error ? error.message : String(error)}`;
+    return `down: ${errorMessage(error)}`;
   } finally {
     clearTimeout(timer);
   }
