@@ -5,7 +5,7 @@ export { AUTH_GUARD_OPTIONS } from './lib/auth-guard.module-definition';
 export * from './lib/auth-guard.options';
 export * from './lib/auth-principal';
 export * from './lib/authentication.guard';
-export * from './lib/roles.util';
+
 export * from './lib/decorators/api-auth.decorator';
 export * from './lib/decorators/bearer-only.decorator';
 export * from './lib/decorators/current-principal.decorator';

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, StreamableFile } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { ApiAuth, AUXIP_LANDING_PAGE_ROLE, auxipRole, RequireRoles } from '@rs/auth-guard';
+import { ApiAuth, RequireRoles } from '@rs/auth-guard';
+import { AUXIP_LANDING_PAGE_ROLE, auxipRole } from '@rs/rs-roles';
 import { ErrorResponseDto } from '@rs/service-kit';
 import {
   type StacFeatureCollection,

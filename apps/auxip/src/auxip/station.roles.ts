@@ -1,5 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
-import { auxipRole, type RoleResolver, rolesByParameter, type StationAccess } from '@rs/auth-guard';
+import { type RoleResolver, rolesByParameter } from '@rs/auth-guard';
+import { auxipRole, type StationAccess } from '@rs/rs-roles';
 import { AUXIP_STATIONS, type AuxipStation } from './auxip.constants';
 
 /** The station of a route parameter in canonical (upper) case; 404 naming the known ones otherwise. */

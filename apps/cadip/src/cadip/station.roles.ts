@@ -1,5 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
-import { cadipRole, type RoleResolver, rolesByParameter, type StationAccess } from '@rs/auth-guard';
+import { type RoleResolver, rolesByParameter } from '@rs/auth-guard';
+import { cadipRole, type StationAccess } from '@rs/rs-roles';
 import { CADIP_STATIONS, type CadipStation } from './cadip.constants';
 
 /** The station of a route parameter in canonical (upper) case; 404 naming the known ones otherwise. */

@@ -1,4 +1,5 @@
-import { type CatalogAccess, missingCatalogRoles, type RoleResolver } from '@rs/auth-guard';
+import { type RoleResolver } from '@rs/auth-guard';
+import { type CatalogAccess, missingCatalogRoles } from '@rs/rs-roles';
 import { DomainError } from '@rs/key-domain';
 
 const OWNER = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;

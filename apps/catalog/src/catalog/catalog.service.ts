@@ -1,5 +1,6 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { type AuthPrincipal, canAccessCatalogCollection, missingCatalogRoles } from '@rs/auth-guard';
+import { type AuthPrincipal } from '@rs/auth-guard';
+import { canAccessCatalogCollection, missingCatalogRoles } from '@rs/rs-roles';
 import { DomainError, DomainErrorCode } from '@rs/key-domain';
 import { parseInterval, parseIsoDate, parseList, STAC_VERSION, type StacLink } from '@rs/stac';
 import {

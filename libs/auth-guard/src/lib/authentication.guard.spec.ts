@@ -13,7 +13,6 @@ import { BearerOnly } from './decorators/bearer-only.decorator';
 import { CurrentPrincipal } from './decorators/current-principal.decorator';
 import { RequireRoles } from './decorators/require-roles.decorator';
 import { KeyUsagePublisher } from './events/key-usage.publisher';
-import { cadipRole } from './roles.util';
 import { acceptedKey, FakeKeyManager } from './testing/fake-key-manager.test-helper';
 import { FakeKeycloak } from './testing/fake-keycloak.test-helper';
 
@@ -47,7 +46,7 @@ class ThingsController {
     return 'admin';
   }
 
-  @RequireRoles(({ station }) => [cadipRole(station, 'read')])
+  @RequireRoles(({ station }) => [`rs_cadip_${station.toLowerCase()}_read`])
   @Get(':station/session')
   sessions(): string {
     return 'sessions';

@@ -1,18 +1,17 @@
-import type { AuthPrincipal } from './auth-principal';
 import {
   auxipRole,
   cadipRole,
   canAccessCatalogCollection,
   catalogRole,
   missingCatalogRoles,
-  rolesByParameter,
-} from './roles.util';
+  type RoleHolder,
+} from './rs-roles.util';
 
-function principal(overrides: Partial<AuthPrincipal> = {}): AuthPrincipal {
-  return { user_id: 'u-1', user_login: 'alice', iam_roles: [], config: {}, auth_method: 'oauth2', ...overrides };
+function principal(overrides: Partial<RoleHolder> = {}): RoleHolder {
+  return { user_login: 'alice', iam_roles: [], ...overrides };
 }
 
-describe('roles.util', () => {
+describe('rs-roles.util', () => {
   describe(auxipRole.name, () => {
     it('should build a lower-case station role', () => {
       expect(auxipRole('ADGS', 'read')).toBe('rs_auxip_adgs_read');
@@ -55,24 +54,6 @@ describe('roles.util', () => {
       const sut = principal({ iam_roles: ['rs_catalog_bob:s2-l2_read'] });
       expect(missingCatalogRoles(sut, 'bob', 's2-l2', 'write')).toEqual(['rs_catalog_bob:s2-l2_write']);
       expect(canAccessCatalogCollection(sut, 'bob', 's2-l2', 'write')).toBe(false);
-    });
-  });
-
-  describe(rolesByParameter.name, () => {
-    it('should compute the roles of each distinct parameter value once, and not remember a value it refused', () => {
-      const rolesOf = jest.fn((station: string | undefined) => {
-        if (station !== 'INS' && station !== 'ins') throw new Error(`unknown station ${station}`);
-        return [cadipRole(station, 'read')];
-      });
-      const resolve = rolesByParameter('station', rolesOf);
-      const caller = principal();
-      expect(resolve({ station: 'INS' }, caller)).toEqual(['rs_cadip_ins_read']);
-      expect(resolve({ station: 'INS' }, caller)).toBe(resolve({ station: 'INS' }, caller));
-      expect(resolve({ station: 'ins' }, caller)).toEqual(['rs_cadip_ins_read']);
-      expect(() => resolve({ station: 'XYZ' }, caller)).toThrow('unknown station XYZ');
-      expect(() => resolve({ station: 'XYZ' }, caller)).toThrow('unknown station XYZ');
-      expect(() => resolve({}, caller)).toThrow('unknown station undefined');
-      expect(rolesOf.mock.calls.map(([station]) => station)).toEqual(['INS', 'ins', 'XYZ', 'XYZ', undefined]);
     });
   });
 });

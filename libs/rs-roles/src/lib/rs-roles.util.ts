@@ -1,5 +1,8 @@
-import type { AuthPrincipal } from './auth-principal';
-import type { RoleResolver } from './decorators/require-roles.decorator';
+/** Who asks: a Keycloak user name and realm roles (the guard's principal has both). */
+export interface RoleHolder {
+  user_login: string;
+  iam_roles: readonly string[];
+}
 
 export type StationAccess = 'read' | 'download';
 export type CatalogAccess = 'read' | 'write' | 'download';
@@ -30,7 +33,7 @@ export function catalogRole(owner: string, collection: string, access: CatalogAc
  * else the collection role.
  */
 export function missingCatalogRoles(
-  principal: AuthPrincipal,
+  principal: RoleHolder,
   owner: string,
   collection: string,
   access: CatalogAccess,
@@ -44,29 +47,10 @@ export function missingCatalogRoles(
 
 /** True when the principal may reach the collection with this access (see missingCatalogRoles). */
 export function canAccessCatalogCollection(
-  principal: AuthPrincipal,
+  principal: RoleHolder,
   owner: string,
   collection: string,
   access: CatalogAccess,
 ): boolean {
   return missingCatalogRoles(principal, owner, collection, access).length === 0;
-}
-
-/**
- * A @RequireRoles resolver whose roles depend on one route parameter alone (`:station`), computed once per
- * distinct value instead of on every request: `rolesOf` runs the first time a value is seen, and a value
- * it refuses (by throwing, e.g. an unknown station's 404) is not remembered. Only for parameters with a
- * few valid values (stations); the memo holds every accepted spelling.
- */
-export function rolesByParameter(
-  parameter: string,
-  rolesOf: (value: string | undefined) => readonly string[],
-): RoleResolver {
-  const memo = new Map<string | undefined, readonly string[]>();
-  return (params) => {
-    const value = params[parameter];
-    let roles = memo.get(value);
-    if (roles === undefined) memo.set(value, (roles = rolesOf(value)));
-    return roles;
-  };
 }
