@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { KEY_CHECK_PATH, parseKeyCheckResponse } from '@rs/event-contracts';
 import { DomainError, DomainErrorCode } from '@rs/key-domain';
 import type { AuthPrincipal } from '../auth-principal';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
@@ -12,7 +13,7 @@ export interface KeyCheckContext {
   correlationId?: string;
 }
 
-/** A key the key manager accepted (`GET /auth/check_key` 200; contract in ARCHITECTURE.md). */
+/** A key the key manager accepted (`GET /auth/check_key` 200, KeyCheckResponse of @rs/event-contracts). */
 export interface KeyCheckResult {
   principal: AuthPrincipal & { key_id: string };
   allowed_referers: string[];
@@ -34,7 +35,7 @@ export class KeyManagerClient {
 
   constructor(@Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions) {
     const apiKey = options.apiKey ? resolveApiKeyOptions(options.apiKey) : undefined;
-    this.checkUrl = apiKey ? `${apiKey.keyManagerUrl}/auth/check_key` : '';
+    this.checkUrl = apiKey ? `${apiKey.keyManagerUrl}${KEY_CHECK_PATH}` : '';
     this.timeoutMs = apiKey?.requestTimeoutMs ?? 0;
   }
 
@@ -106,37 +107,16 @@ function errorFields(body: unknown): { code?: string; message?: string } {
 }
 
 function parseAcceptedKey(body: unknown): KeyCheckResult {
-  const record = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
-  const isStringArray = (value: unknown): value is string[] =>
-    Array.isArray(value) && value.every((item) => typeof item === 'string');
-  const config = record['config'];
-  const expiration = record['expiration_date'];
+  const parsed = parseKeyCheckResponse(body);
   const expiresAt =
-    record['never_expire'] === true || expiration === null || expiration === undefined
-      ? null
-      : Date.parse(String(expiration));
-  if (
-    !isString(record['user_id']) ||
-    !isString(record['user_login']) ||
-    !isString(record['key_id']) ||
-    !isStringArray(record['iam_roles']) ||
-    (config !== undefined && config !== null && (typeof config !== 'object' || Array.isArray(config))) ||
-    (record['allowed_referers'] !== undefined && !isStringArray(record['allowed_referers'])) ||
-    Number.isNaN(expiresAt)
-  ) {
-    throw unavailable('the key manager answered with an unexpected body');
-  }
+    parsed.ok && !parsed.value.never_expire && parsed.value.expiration_date
+      ? Date.parse(parsed.value.expiration_date)
+      : null;
+  if (!parsed.ok) throw unavailable(`the key manager answered with an unexpected body (${parsed.reason})`);
+  const { user_id, user_login, iam_roles, config, key_id, allowed_referers } = parsed.value;
   return {
-    principal: {
-      user_id: record['user_id'],
-      user_login: record['user_login'],
-      iam_roles: record['iam_roles'],
-      config: (config ?? {}) as Record<string, unknown>,
-      auth_method: 'api_key',
-      key_id: record['key_id'],
-    },
-    allowed_referers: (record['allowed_referers'] as string[] | undefined) ?? [],
+    principal: { user_id, user_login, iam_roles, config, auth_method: 'api_key', key_id },
+    allowed_referers: allowed_referers ?? [],
     expiresAt,
   };
 }
