@@ -38,23 +38,19 @@ export const KEY_WORKER_ENV = {
    */
   USAGE_BATCH_SIZE: env.int(50_000, { min: 1 }),
   /**
-   * Bytes fetched per partition and per fetch. kafkajs decodes a fetch and the worker plans it without yielding,
-   * so this bounds how long the event loop is busy at a time (write completions and commits wait meanwhile):
-   * at 50 000 events/s, 256 KiB (~1 000 events) kept its delay p99 at 80–120 ms in most runs where 1 MiB let it
-   * reach 290–380 ms, and the aggregation lag followed (docs/benchmarks.md, "Usage ingest", session 4).
+   * Bytes fetched per partition and per fetch. A fetch is decoded and planned without yielding, so this bounds
+   * how long the event loop is busy at a time (write completions and commits wait meanwhile).
    */
   USAGE_FETCH_MAX_BYTES_PER_PARTITION: env.int(256 * 1024, { min: 1024 }),
   /**
-   * Partitions whose aggregates one replica writes at the same time. On the local Mongo-wire DB (FerretDB on
-   * PostgreSQL) 3 did best at 50 000 events/s on 2 cores: 1 leaves the database idle between a partition's
-   * writes, 6 makes each write slower than it saves (docs/benchmarks.md, "Usage ingest", session 4).
+   * Partitions whose aggregates one replica writes at the same time: 1 leaves the database idle between a
+   * partition's writes, too many make each write slower than they save (docs/benchmarks.md).
    */
   USAGE_WRITE_CONCURRENCY: env.int(3, { min: 1, max: 64 }),
   /**
    * Least time between the starts of two writes of one partition's aggregates (0: as soon as a write slot is
-   * free). Events arriving meanwhile join the pending write at no extra cost: a write updates one document per
-   * key, route and hour whatever the number of events. At 50 000 events/s on 2 cores, 500 ms halved the writes
-   * and took 0.1–0.3 of a core off the database for the same lag p99 (docs/benchmarks.md, "Usage ingest", session 5).
+   * free). Messages arriving meanwhile join the pending write at no extra cost: a write updates one document
+   * per key, route and hour whatever the number of messages.
    */
   USAGE_MIN_WRITE_INTERVAL_MS: env.int(500, { min: 0, max: 60_000 }),
   /** Partitions processed at the same time by one replica. */

@@ -34,6 +34,12 @@ describe(apiKeyLocationMiddleware.name, () => {
     expect(run('/k/rsk_abc').url).toBe('/');
   });
 
+  it('should move an api-key query parameter whose name is percent-encoded, and strip it from the URL', () => {
+    const request = run('/cadip/ins/session?id=a&api%2Dkey=rsk_e');
+    expect(request.headers['x-api-key']).toBe('rsk_e');
+    expect(request.url).toBe('/cadip/ins/session?id=a');
+  });
+
   it('should move the api-key query parameter into the header and keep the others', () => {
     const request = run('/catalog/search?collections=a,b&api-key=rsk_q&limit=5');
     expect(request.headers['x-api-key']).toBe('rsk_q');
