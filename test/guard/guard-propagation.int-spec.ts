@@ -129,6 +129,13 @@ describe('auth guard across the platform', () => {
     expect(deltas.every((delta) => delta.key_id === keyId && !JSON.stringify(delta).includes(key))).toBe(true);
   });
 
+  it.each(SERVICES)('should send security headers on %s, its Swagger UI included', async (service) => {
+    const response = await get(`${apps[service]?.url}/docs/`, {});
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+
   it('should refuse an API key on the key manager itself (Keycloak tokens only there)', async () => {
     const name = `guard-km-${randomUUID().slice(0, 8)}`;
     const key = await api().create(tokens['alice'] as string, name);
