@@ -27,6 +27,8 @@ export interface ApiKeyOptions {
   unconfirmedCacheTtlMs?: number;
   /** Timeout of one call to the key manager (default 3000 ms). */
   requestTimeoutMs?: number;
+  /** Life of the memory of a well-formed key the key manager does not know (default 5000 ms; 0: none). */
+  unknownKeyTtlMs?: number;
 }
 
 /** Kafka: key lifecycle events evict cache entries; usage is published as per-key deltas. */
@@ -63,6 +65,7 @@ export function resolveApiKeyOptions(options: ApiKeyOptions): ResolvedApiKeyOpti
     cacheMaxEntries: 10_000,
     unconfirmedCacheTtlMs: 5_000,
     requestTimeoutMs: 3_000,
+    unknownKeyTtlMs: 5_000,
     ...definedOnly(options),
     keyManagerUrl: options.keyManagerUrl.replace(/\/+$/, ''),
   };

@@ -1,3 +1,4 @@
+import { HttpException } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { generateApiKey, revokedKeyError } from '@rs/key-domain';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
@@ -19,11 +20,11 @@ describe(ApiKeyVerifier.name, () => {
 
   afterEach(() => jest.restoreAllMocks());
 
-  function create(kafka: boolean, live: boolean): ApiKeyVerifier {
+  function create(kafka: boolean, live: boolean, unknownKeyTtlMs?: number): ApiKeyVerifier {
     const options: AuthGuardOptions = {
       serviceName: 's',
       keycloak: { url: 'http://kc', realm: 'r', audience: 'a' },
-      apiKey: { keyManagerUrl: 'http://km', cacheTtlMs: 60_000, unconfirmedCacheTtlMs: 5_000 },
+      apiKey: { keyManagerUrl: 'http://km', cacheTtlMs: 60_000, unconfirmedCacheTtlMs: 5_000, unknownKeyTtlMs },
       kafka: kafka ? { brokers: ['b:1'], clientId: 's' } : false,
     };
     const status = new KeyEventsStatus(options);
@@ -57,6 +58,30 @@ describe(ApiKeyVerifier.name, () => {
 
     it('should keep a check for the full TTL when the service runs without Kafka', async () => {
       expect(await callsAfter(create(false, false), 59_000)).toBe(1);
+    });
+
+    it('should remember briefly a well-formed key the key manager does not know, and refuse it again alone', async () => {
+      const unknownKey = new HttpException({ code: 'KEY_INVALID', message: 'Invalid API key' }, 403);
+      client.checkKey.mockRejectedValue(unknownKey);
+      const sut = create(true, true);
+      const key = generateApiKey();
+      await expect(sut.verify(key, {})).rejects.toBe(unknownKey);
+      await expect(sut.verify(key, {})).rejects.toBe(unknownKey);
+      expect(client.checkKey).toHaveBeenCalledTimes(1);
+    });
+
+    it('should not remember a refusal other than an unknown key, nor any when the memory is off', async () => {
+      client.checkKey.mockRejectedValue(revokedKeyError());
+      const revoked = create(true, true);
+      const key = generateApiKey();
+      await expect(revoked.verify(key, {})).rejects.toThrow();
+      await expect(revoked.verify(key, {})).rejects.toThrow();
+      expect(client.checkKey).toHaveBeenCalledTimes(2);
+      client.checkKey.mockRejectedValue(new HttpException({ code: 'KEY_INVALID' }, 403));
+      const off = create(true, true, 0);
+      await expect(off.verify(key, {})).rejects.toThrow();
+      await expect(off.verify(key, {})).rejects.toThrow();
+      expect(client.checkKey).toHaveBeenCalledTimes(4);
     });
 
     it('should not cache a check that raced with an eviction', async () => {

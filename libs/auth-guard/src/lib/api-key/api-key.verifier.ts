@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpException, Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { DomainError, DomainErrorCode, isRefererAllowed, isWellFormedApiKey } from '@rs/key-domain';
 import type { AuthPrincipal } from '../auth-principal';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
@@ -18,6 +19,12 @@ export class ApiKeyVerifier {
   private readonly options: ResolvedApiKeyOptions | undefined;
   private readonly cache: KeyCache;
   private readonly inFlight = new Map<string, Promise<CachedKeyCheck>>();
+  /**
+   * Well-formed keys the key manager does not know, by digest, for a few seconds: the checksum is public, so
+   * a client repeating a forged key would otherwise cost a key manager call each time. A new key cannot be
+   * in it: its value was never presented before it existed.
+   */
+  private readonly unknown: LRUCache<string, HttpException> | undefined;
 
   constructor(
     @Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions,
@@ -28,6 +35,9 @@ export class ApiKeyVerifier {
     this.enabled = options.apiKey !== false;
     this.options = options.apiKey ? resolveApiKeyOptions(options.apiKey) : undefined;
     this.cache = new KeyCache(this.options?.cacheMaxEntries ?? 0);
+    const unknownTtl = this.options?.unknownKeyTtlMs ?? 0;
+    this.unknown =
+      unknownTtl > 0 ? new LRUCache({ max: this.options?.cacheMaxEntries ?? 1, ttl: unknownTtl }) : undefined;
   }
 
   get cacheSize(): number {
@@ -60,8 +70,16 @@ export class ApiKeyVerifier {
         'The API key is malformed (expected rsk_ followed by 38 letters or digits with a valid checksum)',
       );
     }
+    const unknown = this.unknown?.get(digest);
+    if (unknown) {
+      this.metrics.keyCache.inc({ result: 'unknown' });
+      throw unknown;
+    }
     this.metrics.keyCache.inc({ result: 'miss' });
-    const entry = await this.checkOnce(apiKey, digest, context);
+    const entry = await this.checkOnce(apiKey, digest, context).catch((error: unknown) => {
+      if (isUnknownKey(error)) this.unknown?.set(digest, error);
+      throw error;
+    });
     assertRefererAllowed(entry, context, contextItself);
     return entry.principal;
   }
@@ -82,6 +100,7 @@ export class ApiKeyVerifier {
   /** Forgets every cached check (e.g. after lifecycle events may have been missed). */
   clear(): void {
     this.cache.clear();
+    this.unknown?.clear();
   }
 
   /** A cached key's principal (or its refusal, thrown); undefined when the key is not cached. */
@@ -128,6 +147,13 @@ export class ApiKeyVerifier {
 }
 
 const contextItself = (context: KeyCheckContext): KeyCheckContext => context;
+
+/** The key manager's answer for a key it has no record of (not a revoked or expired one). */
+function isUnknownKey(error: unknown): error is HttpException {
+  if (!(error instanceof HttpException)) return false;
+  const body = error.getResponse();
+  return typeof body === 'object' && (body as { code?: unknown }).code === DomainErrorCode.KEY_INVALID;
+}
 
 function assertRefererAllowed<S>(entry: CachedKeyCheck, source: S, contextOf: (source: S) => KeyCheckContext): void {
   if (entry.allowed_referers.length === 0) return;
