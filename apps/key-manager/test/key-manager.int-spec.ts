@@ -241,10 +241,22 @@ describe('Keycloak sync', () => {
         )
           throw new Error('no event');
       }, 5000);
+      const stored = await mongo
+        .db()
+        .collection('api_keys')
+        .findOne({ _id: keyId as never });
+      expect(stored).toMatchObject({ user_active: false, revoked_by: 'user_disabled' });
+      const audit = await mongo.db().collection('api_key_audit').findOne({ key_id: keyId, action: 'user_disabled' });
+      expect(audit).toMatchObject({ revoked_by: 'user_disabled' });
     } finally {
       await setUserEnabled('carol', true);
     }
     expect((await call('/auth/check_key', { apiKey: key })).status).toBe(200);
+    const restored = await mongo
+      .db()
+      .collection('api_keys')
+      .findOne({ _id: keyId as never });
+    expect(restored).toMatchObject({ user_active: true, revoked_by: null });
   });
 });
 

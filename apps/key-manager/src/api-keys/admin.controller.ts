@@ -31,7 +31,10 @@ export class AdminController {
   @Get('api_key/revoke')
   @ApiOperation({
     summary: 'Revoke Any Api Key',
-    description: `Revokes any user's key by value or id; the reason goes to the audit trail. Requires ${API_KEY_ADMIN_ROLE}.`,
+    description:
+      `Revokes any user's key by value or id; the reason goes to the audit trail. ` +
+      `The owner cannot renew a key revoked here ` +
+      `(also when they had revoked it themselves first). Requires ${API_KEY_ADMIN_ROLE}.`,
   })
   @ApiOkResponse({ description: 'The key is revoked', type: RevokeResultDto })
   @ApiNotFoundResponse({ description: 'No such key', type: ErrorResponseDto })

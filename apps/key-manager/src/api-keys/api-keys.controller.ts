@@ -1,6 +1,8 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -32,21 +34,33 @@ export class ApiKeysController {
 
   @Get('new')
   @Header('Content-Type', 'application/json; charset=utf-8')
+  // The answer is the key itself: no browser or proxy may keep a copy.
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Create Api Key',
     description:
       'Creates a personal API key and returns its value as a JSON string. **Copy it now: it is shown this once** and only its hash is stored. ' +
-      'The key carries your current Keycloak roles; it expires after 15 days unless `never_expires` is true. Use it in the `x-api-key` header ' +
-      '(or the `api-key` query parameter) of Auxip, Cadip and the STAC catalog.',
+      'The key carries your current Keycloak roles; it expires after 15 days (or on `expiration-date`) unless `never_expires` is true. ' +
+      'Use it in the `x-api-key` header (or the `api-key` query parameter) of Auxip, Cadip and the STAC catalog.',
   })
   @ApiOkResponse({
-    description: 'The new key value',
+    description: 'The new key value (sent with `Cache-Control: no-store`)',
     schema: { type: 'string', example: 'rsk_3xAmPl3k3yV4lu3000000000000000Ab12Cd' },
+    headers: { 'Cache-Control': { description: 'Always `no-store`', schema: { type: 'string', example: 'no-store' } } },
+  })
+  @ApiConflictResponse({
+    description: 'You already hold the most active keys allowed (`KEY_LIMIT_REACHED`); revoke one first',
+    type: ErrorResponseDto,
+  })
+  @ApiForbiddenResponse({
+    description: 'Your Keycloak account is disabled (`KEY_USER_DISABLED`)',
+    type: ErrorResponseDto,
   })
   async create(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: CreateApiKeyQuery): Promise<string> {
     const value = await this.apiKeys.create(callerOf(principal), {
       name: query.name,
       never_expires: query.never_expires ?? false,
+      expiration_date: query['expiration-date'],
       config: query.config,
       allowed_referers: query.allowed_referers,
     });
@@ -81,11 +95,22 @@ export class ApiKeysController {
   @ApiOperation({
     summary: 'Renew Api Key',
     description:
-      'Sets a new expiration date (default now + 15 days) on one of your keys, named by value or id. A revoked key is reactivated (the answer says so). ' +
+      'Sets a new expiration date (default now + 15 days) on one of your keys, named by value or id. ' +
+      'A key you revoked is reactivated (the answer says so); a key an administrator revoked cannot be renewed. ' +
       'Roles and attributes are refreshed from Keycloak.',
   })
   @ApiOkResponse({ description: 'The key is active until the new expiration date', type: RenewResultDto })
   @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
+  @ApiForbiddenResponse({
+    description:
+      'An administrator revoked this key (`KEY_REVOKED_BY_ADMIN`: create a new one), ' +
+      'or your account is disabled (`KEY_USER_DISABLED`)',
+    type: ErrorResponseDto,
+  })
+  @ApiConflictResponse({
+    description: 'Reactivating the key would exceed the most active keys allowed (`KEY_LIMIT_REACHED`)',
+    type: ErrorResponseDto,
+  })
   renew(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: RenewApiKeyQuery): Promise<RenewResultDto> {
     return this.apiKeys.renew(
       callerOf(principal),

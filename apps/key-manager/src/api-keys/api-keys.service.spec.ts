@@ -13,7 +13,10 @@ const config = {
   API_KEY_HASH_SECRET: SECRET,
   API_KEY_DEFAULT_LIFETIME_DAYS: 15,
   API_KEY_MAX_LIFETIME_DAYS: 365,
+  API_KEY_ALLOW_NEVER_EXPIRES: true,
+  API_KEY_MAX_ACTIVE_PER_USER: 3,
 } as KeyManagerConfig;
+const admin: Caller = { user_id: 'admin-id', user_login: 'rsadmin', is_admin: true };
 const alice: Caller = { user_id: 'alice-id', user_login: 'alice', is_admin: false };
 const keycloakAlice: KeycloakUser = {
   id: 'alice-id',
@@ -54,8 +57,11 @@ async function domainErrorOf(promise: Promise<unknown>): Promise<DomainError> {
   return error;
 }
 
+const input = { name: 'x', never_expires: false, config: undefined, allowed_referers: undefined };
+
 describe(ApiKeysService.name, () => {
   let sut: ApiKeysService;
+  let serviceWith: (overrides: Partial<KeyManagerConfig>) => ApiKeysService;
   let keys: jest.Mocked<ApiKeysRepository>;
   let audit: jest.Mocked<Pick<AuditRepository, 'record'>>;
   let events: jest.Mocked<Pick<LifecycleEventsPublisher, 'publish'>>;
@@ -67,9 +73,12 @@ describe(ApiKeysService.name, () => {
       findOwned: jest.fn(),
       findOwnedByHash: jest.fn(),
       revokeIfActive: jest.fn(),
+      escalateRevocationToAdmin: jest.fn(async () => null),
+      countActiveByOwner: jest.fn(async () => 0),
+      deleteUnannounced: jest.fn(),
       listByOwner: jest.fn(),
       listByLogin: jest.fn(),
-      update: jest.fn(async (_id, changes) => storedKey(changes)),
+      renew: jest.fn(async (_id: string, expiration: Date) => storedKey({ expiration_date: expiration })),
       usageTotals: jest.fn(async () => new Map()),
     } as unknown as jest.Mocked<ApiKeysRepository>;
     audit = { record: jest.fn() };
@@ -81,14 +90,16 @@ describe(ApiKeysService.name, () => {
       })),
       attributesForConfig: jest.fn((_user: KeycloakUser): Record<string, unknown> => ({ organization: 'ESA' })),
     };
-    sut = new ApiKeysService(
-      config,
-      keys,
-      audit as unknown as AuditRepository,
-      events as unknown as LifecycleEventsPublisher,
-      users as unknown as UserSyncService,
-      () => NOW,
-    );
+    serviceWith = (overrides) =>
+      new ApiKeysService(
+        { ...config, ...overrides },
+        keys,
+        audit as unknown as AuditRepository,
+        events as unknown as LifecycleEventsPublisher,
+        users as unknown as UserSyncService,
+        () => NOW,
+      );
+    sut = serviceWith({});
   });
 
   describe('create', () => {
@@ -142,6 +153,42 @@ describe(ApiKeysService.name, () => {
       expect(keys.insert).not.toHaveBeenCalled();
     });
 
+    it('should take an expiration date within the maximum life, and refuse one beyond it', async () => {
+      await sut.create(alice, { ...input, expiration_date: '2026-06-01T00:00:00Z' });
+      expect(keys.insert.mock.calls[0][0]).toMatchObject({ expiration_date: new Date('2026-06-01T00:00:00Z') });
+      const error = await domainErrorOf(sut.create(alice, { ...input, expiration_date: '2028-01-01T00:00:00Z' }));
+      expect(error).toMatchObject({
+        code: DomainErrorCode.INVALID_PARAMETER,
+        details: { parameter: 'expiration-date' },
+      });
+      expect(error.message).toContain('within 365 days');
+      expect(keys.insert).toHaveBeenCalledTimes(1);
+    });
+
+    it('should refuse never_expires when the configuration forbids it', async () => {
+      sut = serviceWith({ API_KEY_ALLOW_NEVER_EXPIRES: false });
+      const error = await domainErrorOf(sut.create(alice, { ...input, never_expires: true }));
+      expect(error).toMatchObject({ code: DomainErrorCode.INVALID_PARAMETER, details: { parameter: 'never_expires' } });
+      expect(keys.insert).not.toHaveBeenCalled();
+    });
+
+    it('should answer KEY_LIMIT_REACHED when the owner already holds the most active keys allowed', async () => {
+      keys.countActiveByOwner.mockResolvedValue(3);
+      const error = await domainErrorOf(sut.create(alice, input));
+      expect(error.code).toBe(DomainErrorCode.KEY_LIMIT_REACHED);
+      expect(keys.countActiveByOwner).toHaveBeenCalledWith('alice-id', NOW);
+      expect(keys.insert).not.toHaveBeenCalled();
+    });
+
+    it('should take the key back, unannounced, when concurrent creations went over the cap', async () => {
+      keys.countActiveByOwner.mockResolvedValueOnce(2).mockResolvedValueOnce(4);
+      const error = await domainErrorOf(sut.create(alice, input));
+      expect(error.code).toBe(DomainErrorCode.KEY_LIMIT_REACHED);
+      expect(keys.deleteUnannounced).toHaveBeenCalledWith(keys.insert.mock.calls[0][0]._id);
+      expect(audit.record).not.toHaveBeenCalled();
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+
     it('should refuse a user disabled in Keycloak', async () => {
       users.syncUser.mockResolvedValue({ active: false, user: { ...keycloakAlice, enabled: false } });
       expect(
@@ -177,7 +224,7 @@ describe(ApiKeysService.name, () => {
       keys.findOwned.mockResolvedValue(null);
       const error = await domainErrorOf(sut.revoke(alice, { id: 'someone-elses' }));
       expect(error.code).toBe(DomainErrorCode.KEY_NOT_FOUND);
-      expect(keys.revokeIfActive).toHaveBeenCalledWith({ keyId: 'someone-elses' }, 'alice-id', NOW);
+      expect(keys.revokeIfActive).toHaveBeenCalledWith({ keyId: 'someone-elses' }, 'alice-id', NOW, 'owner');
       expect(keys.findOwned).toHaveBeenCalledWith('someone-elses', 'alice-id');
       expect(audit.record).not.toHaveBeenCalled();
       expect(events.publish).not.toHaveBeenCalled();
@@ -194,7 +241,7 @@ describe(ApiKeysService.name, () => {
       const value = generateApiKey();
       keys.revokeIfActive.mockResolvedValue(storedKey());
       await sut.revoke(alice, { apiKey: value });
-      expect(keys.revokeIfActive).toHaveBeenCalledWith({ hash: hashApiKey(value, SECRET) }, 'alice-id', NOW);
+      expect(keys.revokeIfActive).toHaveBeenCalledWith({ hash: hashApiKey(value, SECRET) }, 'alice-id', NOW, 'owner');
     });
 
     it('should revoke, audit and publish once; a second revoke changes nothing', async () => {
@@ -202,7 +249,13 @@ describe(ApiKeysService.name, () => {
       const result = await sut.revoke(alice, { id: storedKey()._id });
       expect(result).toMatchObject({ is_active: false, revoked_at: NOW.toISOString(), message: 'API key revoked' });
       expect(audit.record).toHaveBeenCalledWith([
-        expect.objectContaining({ action: 'revoked', key_id: storedKey()._id, actor: 'alice-id', at: NOW }),
+        expect.objectContaining({
+          action: 'revoked',
+          key_id: storedKey()._id,
+          actor: 'alice-id',
+          revoked_by: 'owner',
+          at: NOW,
+        }),
       ]);
       expect(events.publish).toHaveBeenCalledWith([
         expect.objectContaining({ action: 'revoked', reason: 'revoked by its owner' }),
@@ -256,14 +309,15 @@ describe(ApiKeysService.name, () => {
 
     it('should let an admin revoke any key, with a reason', async () => {
       keys.revokeIfActive.mockResolvedValue(storedKey({ user_id: 'bob-id' }));
-      await sut.revoke(
-        { user_id: 'admin-id', user_login: 'rsadmin', is_admin: true },
-        { id: storedKey()._id },
-        'leaked on a forum',
-      );
-      expect(keys.revokeIfActive).toHaveBeenCalledWith({ keyId: storedKey()._id }, null, NOW);
+      await sut.revoke(admin, { id: storedKey()._id }, 'leaked on a forum');
+      expect(keys.revokeIfActive).toHaveBeenCalledWith({ keyId: storedKey()._id }, null, NOW, 'admin');
       expect(audit.record).toHaveBeenCalledWith([
-        expect.objectContaining({ actor: 'admin-id', user_id: 'bob-id', reason: 'leaked on a forum' }),
+        expect.objectContaining({
+          actor: 'admin-id',
+          user_id: 'bob-id',
+          reason: 'leaked on a forum',
+          revoked_by: 'admin',
+        }),
       ]);
       expect(events.publish).toHaveBeenCalledWith([
         expect.objectContaining({ action: 'revoked', user_id: 'bob-id', reason: 'leaked on a forum' }),
@@ -272,10 +326,31 @@ describe(ApiKeysService.name, () => {
 
     it('should name the administrator when an admin revokes without a reason', async () => {
       keys.revokeIfActive.mockResolvedValue(storedKey({ user_id: 'bob-id' }));
-      await sut.revoke({ user_id: 'admin-id', user_login: 'rsadmin', is_admin: true }, { id: storedKey()._id });
+      await sut.revoke(admin, { id: storedKey()._id });
       expect(events.publish).toHaveBeenCalledWith([
         expect.objectContaining({ reason: 'revoked by administrator rsadmin' }),
       ]);
+    });
+
+    it('should make an owner’s earlier revocation an administrator’s, audited, keeping its date', async () => {
+      const revokedAt = new Date('2026-02-25T00:00:00Z');
+      keys.revokeIfActive.mockResolvedValue(null);
+      keys.escalateRevocationToAdmin.mockResolvedValue(
+        storedKey({ user_id: 'bob-id', is_active: false, revoked_at: revokedAt, revoked_by: 'owner' }),
+      );
+      const result = await sut.revoke(admin, { id: storedKey()._id }, 'leaked');
+      expect(keys.escalateRevocationToAdmin).toHaveBeenCalledWith({ keyId: storedKey()._id });
+      expect(result).toMatchObject({ is_active: false, revoked_at: revokedAt.toISOString() });
+      expect(audit.record).toHaveBeenCalledWith([
+        expect.objectContaining({ action: 'revoked', revoked_by: 'admin', reason: 'leaked' }),
+      ]);
+    });
+
+    it('should never escalate an owner’s own revocation', async () => {
+      keys.revokeIfActive.mockResolvedValue(null);
+      keys.findOwned.mockResolvedValue(storedKey({ is_active: false, revoked_at: NOW }));
+      await sut.revoke(alice, { id: storedKey()._id });
+      expect(keys.escalateRevocationToAdmin).not.toHaveBeenCalled();
     });
 
     it('should require a key value or id, not both', async () => {
@@ -302,7 +377,6 @@ describe(ApiKeysService.name, () => {
 
     it('should default to now + 15 days', async () => {
       keys.findOwned.mockResolvedValue(storedKey());
-      keys.update.mockImplementation(async (_id, changes) => storedKey(changes));
       expect((await sut.renew(alice, { id: storedKey()._id }, undefined)).expiration_date).toBe(
         '2026-03-16T10:00:00.000Z',
       );
@@ -316,7 +390,36 @@ describe(ApiKeysService.name, () => {
       expect((await domainErrorOf(sut.renew(alice, { id: 'x' }, '2020-01-01'))).details).toEqual({
         parameter: 'expiration-date',
       });
-      expect(keys.update).not.toHaveBeenCalled();
+      expect(keys.renew).not.toHaveBeenCalled();
+    });
+
+    it('should refuse a key an administrator revoked, before touching it', async () => {
+      keys.findOwned.mockResolvedValue(storedKey({ is_active: false, revoked_at: NOW, revoked_by: 'admin' }));
+      expect((await domainErrorOf(sut.renew(alice, { id: storedKey()._id }, undefined))).code).toBe(
+        DomainErrorCode.KEY_REVOKED_BY_ADMIN,
+      );
+      expect(keys.renew).not.toHaveBeenCalled();
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+
+    it('should refuse when an administrator revoked the key while it was being renewed', async () => {
+      keys.findOwned.mockResolvedValue(storedKey({ is_active: false, revoked_at: NOW, revoked_by: 'owner' }));
+      keys.renew.mockResolvedValue(null);
+      expect((await domainErrorOf(sut.renew(alice, { id: storedKey()._id }, undefined))).code).toBe(
+        DomainErrorCode.KEY_REVOKED_BY_ADMIN,
+      );
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+
+    it('should count a reactivation against the active-key cap, not a renewal of a working key', async () => {
+      keys.countActiveByOwner.mockResolvedValue(3);
+      keys.findOwned.mockResolvedValue(storedKey());
+      await sut.renew(alice, { id: storedKey()._id }, undefined);
+      keys.findOwned.mockResolvedValue(storedKey({ is_active: false, revoked_at: NOW, revoked_by: 'owner' }));
+      expect((await domainErrorOf(sut.renew(alice, { id: storedKey()._id }, undefined))).code).toBe(
+        DomainErrorCode.KEY_LIMIT_REACHED,
+      );
+      expect(keys.renew).toHaveBeenCalledTimes(1);
     });
   });
 });

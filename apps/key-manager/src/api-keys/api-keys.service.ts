@@ -1,22 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   apiKeyHint,
+  assertBelowActiveKeyLimit,
+  assertNeverExpiresAllowed,
+  assertRenewable,
   DomainError,
   DomainErrorCode,
-  expirationFrom,
   generateApiKey,
   hashApiKey,
+  isExpired,
   isWellFormedApiKey,
   mergeConfig,
   parseAllowedReferers,
   parseExpirationDate,
   parseKeyConfig,
   parseKeyName,
+  type KeyPolicy,
+  type RevocationSource,
+  revokedByAdminError,
 } from '@rs/key-domain';
 import { randomUUID } from 'node:crypto';
 import { auditAndPublish, AuditRepository } from '@rs/key-store';
 import { CLOCK, type Clock } from '@rs/key-store';
-import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
+import { KEY_MANAGER_CONFIG, type KeyManagerConfig, keyPolicyOf } from '../config/key-manager.config';
 import { LifecycleEventsPublisher } from '@rs/key-store';
 import { type ApiKeyView, byMostRecentUse, toApiKeyView } from '@rs/key-store';
 import { type ApiKeyRecord, ApiKeysRepository, type KeyLookup } from '@rs/key-store';
@@ -33,6 +39,8 @@ export interface Caller {
 export interface CreateKeyInput {
   name: unknown;
   never_expires: boolean;
+  /** ISO 8601; default now + the default lifetime; at most the maximum lifetime from now. */
+  expiration_date?: unknown;
   config: unknown;
   allowed_referers: unknown;
 }
@@ -62,6 +70,8 @@ export interface RenewResult {
 
 @Injectable()
 export class ApiKeysService {
+  private readonly policy: KeyPolicy;
+
   constructor(
     @Inject(KEY_MANAGER_CONFIG) private readonly config: KeyManagerConfig,
     private readonly keys: ApiKeysRepository,
@@ -69,7 +79,9 @@ export class ApiKeysService {
     private readonly events: LifecycleEventsPublisher,
     private readonly users: UserSyncService,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.policy = keyPolicyOf(config);
+  }
 
   /** Creates a key and returns its value: the only time it is ever shown. */
   async create(caller: Caller, input: CreateKeyInput): Promise<string> {
@@ -77,12 +89,24 @@ export class ApiKeysService {
     const userConfig = parseKeyConfig(input.config);
     const allowedReferers = parseAllowedReferers(input.allowed_referers);
     const now = this.clock();
+    assertNeverExpiresAllowed(this.policy, input.never_expires);
+    if (input.never_expires && input.expiration_date !== undefined && input.expiration_date !== '')
+      throw DomainError.invalidParameter('expiration-date', "Give either 'never_expires=true' or 'expiration-date'");
+    const expiration = input.never_expires
+      ? null
+      : parseExpirationDate(
+          input.expiration_date,
+          now,
+          this.config.API_KEY_DEFAULT_LIFETIME_DAYS,
+          this.policy.maxLifetimeDays,
+        );
     const { active, user } = await this.users.syncUser(caller.user_id, now);
     if (!active || !user)
       throw new DomainError(
         DomainErrorCode.KEY_USER_DISABLED,
         'Your Keycloak account is disabled; no key can be created',
       );
+    assertBelowActiveKeyLimit(this.policy, await this.keys.countActiveByOwner(caller.user_id, now));
     const value = generateApiKey();
     const record: ApiKeyRecord = {
       _id: randomUUID(),
@@ -94,15 +118,22 @@ export class ApiKeysService {
       user_active: true,
       is_active: true,
       never_expire: input.never_expires,
-      expiration_date: input.never_expires ? null : expirationFrom(now, this.config.API_KEY_DEFAULT_LIFETIME_DAYS),
+      expiration_date: expiration,
       created_at: now,
       latest_sync_date: now,
       iam_roles: user.realmRoles,
       config_json: JSON.stringify(mergeConfig(userConfig, this.users.attributesForConfig(user))),
       allowed_referers: allowedReferers,
       revoked_at: null,
+      revoked_by: null,
     };
     await this.keys.insert(record);
+    // Concurrent creations may all have passed the count above: the ones over the cap take their key back.
+    const activeKeys = await this.keys.countActiveByOwner(caller.user_id, now);
+    if (activeKeys > this.policy.maxActiveKeysPerUser) {
+      await this.keys.deleteUnannounced(record._id);
+      assertBelowActiveKeyLimit(this.policy, activeKeys - 1);
+    }
     await auditAndPublish(
       this.audit,
       this.events,
@@ -131,16 +162,22 @@ export class ApiKeysService {
     throw DomainError.invalidParameter('user_id', "Give 'user_id' or 'user_login'");
   }
 
+  /**
+   * Revokes a key. The owner's revocation can be undone by renewing; an administrator's cannot, and an
+   * administrator revoking a key its owner already revoked makes that revocation final.
+   */
   async revoke(caller: Caller, target: KeyTarget, reason?: string): Promise<RevokeResult> {
     const lookup = this.lookupOf(target);
     const owner = ownerScope(caller);
+    const revokedBy: RevocationSource = caller.is_admin ? 'admin' : 'owner';
     const now = this.clock();
     // Find and revoke in one round trip: the event can leave as soon as the key is stored as revoked.
-    let key = await this.keys.revokeIfActive(lookup, owner, now);
+    let key = await this.keys.revokeIfActive(lookup, owner, now, revokedBy);
+    if (!key && revokedBy === 'admin') key = await this.keys.escalateRevocationToAdmin(lookup);
     if (!key) {
       const current = await this.find(lookup, owner);
       // Renewed between the two calls: it is active again, so revoke it after all.
-      if (current.is_active) key = await this.keys.revokeIfActive(lookup, owner, now);
+      if (current.is_active) key = await this.keys.revokeIfActive(lookup, owner, now, revokedBy);
       if (!key) {
         return {
           id: current._id,
@@ -157,22 +194,43 @@ export class ApiKeysService {
     await auditAndPublish(
       this.audit,
       this.events,
-      [{ key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'revoked', reason: why, at: now }],
+      [
+        {
+          key_id: key._id,
+          user_id: key.user_id,
+          actor: caller.user_id,
+          action: 'revoked',
+          reason: why,
+          revoked_by: revokedBy,
+          at: now,
+        },
+      ],
       [{ action: 'revoked', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason: why }],
     );
-    return { id: key._id, name: key.name, is_active: false, revoked_at: now.toISOString(), message: 'API key revoked' };
+    const revokedAt = key.is_active ? now : (key.revoked_at ?? now);
+    return {
+      id: key._id,
+      name: key.name,
+      is_active: false,
+      revoked_at: new Date(revokedAt).toISOString(),
+      message: 'API key revoked',
+    };
   }
 
-  /** Sets a new expiration date, reactivates a revoked key, and refreshes roles and attributes. */
+  /**
+   * Sets a new expiration date, reactivates a key its owner revoked, and refreshes roles and attributes. A key
+   * an administrator revoked stays revoked (403), and reactivating one counts against the active-key cap.
+   */
   async renew(caller: Caller, target: KeyTarget, expirationDate: unknown): Promise<RenewResult> {
     const now = this.clock();
     const expiration = parseExpirationDate(
       expirationDate,
       now,
       this.config.API_KEY_DEFAULT_LIFETIME_DAYS,
-      this.config.API_KEY_MAX_LIFETIME_DAYS,
+      this.policy.maxLifetimeDays,
     );
     const key = await this.resolve(caller, target);
+    assertRenewable(key);
     const { active } = await this.users.syncUser(key.user_id, now);
     if (!active)
       throw new DomainError(
@@ -180,12 +238,11 @@ export class ApiKeysService {
         'The owner of this API key is disabled in Keycloak; it cannot be renewed',
       );
     const reactivated = !key.is_active;
-    const updated = await this.keys.update(key._id, {
-      is_active: true,
-      revoked_at: null,
-      never_expire: false,
-      expiration_date: expiration,
-    });
+    if (reactivated || isExpired(key, now))
+      assertBelowActiveKeyLimit(this.policy, await this.keys.countActiveByOwner(key.user_id, now));
+    const updated = await this.keys.renew(key._id, expiration);
+    // Revoked by an administrator between the read above and this write.
+    if (!updated) throw revokedByAdminError();
     const reason = reactivated ? 'renewed and reactivated' : 'renewed';
     await auditAndPublish(
       this.audit,
@@ -206,7 +263,7 @@ export class ApiKeysService {
       id: key._id,
       name: key.name,
       is_active: true,
-      expiration_date: updated?.expiration_date
+      expiration_date: updated.expiration_date
         ? new Date(updated.expiration_date).toISOString()
         : expiration.toISOString(),
       reactivated,

@@ -1,4 +1,5 @@
-import { env, type EnvOf, httpEnv, KAFKA_ENV, KEYCLOAK_ENV, readEnv } from '@rs/service-kit';
+import { DEFAULT_MAX_ACTIVE_KEYS_PER_USER, type KeyPolicy } from '@rs/key-domain';
+import { env, type EnvOf, EnvValidationError, httpEnv, KAFKA_ENV, KEYCLOAK_ENV, readEnv } from '@rs/service-kit';
 import { PORTAL_ENV } from '../portal/portal.config';
 
 /** Every variable the key manager reads, with its default; secrets have none. See README "Configuration". */
@@ -13,7 +14,12 @@ export const KEY_MANAGER_ENV = {
   KEYCLOAK_SYNC_INTERVAL_SECONDS: env.int(300, { min: 0 }),
   API_KEY_HASH_SECRET: env.secret(32),
   API_KEY_DEFAULT_LIFETIME_DAYS: env.int(15, { min: 1, max: 3650 }),
+  /** Bounds every expiration date, at creation and renewal; must be at least the default lifetime. */
   API_KEY_MAX_LIFETIME_DAYS: env.int(365, { min: 1, max: 36500 }),
+  /** Whether users may create keys that never expire (RS-Server allows it). */
+  API_KEY_ALLOW_NEVER_EXPIRES: env.bool(true),
+  /** Active (not revoked, not expired) keys one user may hold; one more answers 409. */
+  API_KEY_MAX_ACTIVE_PER_USER: env.int(DEFAULT_MAX_ACTIVE_KEYS_PER_USER, { min: 1, max: 100000 }),
   /** Keycloak user attributes copied into every key's config (they win over the user's own config). */
   API_KEY_CONFIG_ATTRIBUTES: env.list('organization,max_requests_per_day'),
   ENFORCE_ALLOWED_REFERERS: env.bool(true),
@@ -28,5 +34,21 @@ export type KeyManagerConfig = EnvOf<typeof KEY_MANAGER_ENV>;
 export const KEY_MANAGER_CONFIG = Symbol('KEY_MANAGER_CONFIG');
 
 export function loadKeyManagerConfig(source: NodeJS.ProcessEnv = process.env): KeyManagerConfig {
-  return readEnv(KEY_MANAGER_ENV, source);
+  const config = readEnv(KEY_MANAGER_ENV, source);
+  if (config.API_KEY_DEFAULT_LIFETIME_DAYS > config.API_KEY_MAX_LIFETIME_DAYS) {
+    throw new EnvValidationError([
+      `API_KEY_DEFAULT_LIFETIME_DAYS (${config.API_KEY_DEFAULT_LIFETIME_DAYS}) must not exceed ` +
+        `API_KEY_MAX_LIFETIME_DAYS (${config.API_KEY_MAX_LIFETIME_DAYS})`,
+    ]);
+  }
+  return config;
+}
+
+/** The key policy the configuration sets. */
+export function keyPolicyOf(config: KeyManagerConfig): KeyPolicy {
+  return {
+    maxLifetimeDays: config.API_KEY_MAX_LIFETIME_DAYS,
+    allowNeverExpires: config.API_KEY_ALLOW_NEVER_EXPIRES,
+    maxActiveKeysPerUser: config.API_KEY_MAX_ACTIVE_PER_USER,
+  };
 }

@@ -6,10 +6,14 @@ export enum DomainErrorCode {
   // An unknown key presented for use (check): refused as 403, unlike KEY_NOT_FOUND on management routes.
   KEY_INVALID = 'KEY_INVALID',
   KEY_REVOKED = 'KEY_REVOKED',
+  // Renewing a key an administrator revoked: the owner cannot undo it (403).
+  KEY_REVOKED_BY_ADMIN = 'KEY_REVOKED_BY_ADMIN',
   KEY_EXPIRED = 'KEY_EXPIRED',
   KEY_USER_DISABLED = 'KEY_USER_DISABLED',
   KEY_REFERER_NOT_ALLOWED = 'KEY_REFERER_NOT_ALLOWED',
   INVALID_PARAMETER = 'INVALID_PARAMETER',
+  // The owner already has as many active keys as the policy allows (409).
+  KEY_LIMIT_REACHED = 'KEY_LIMIT_REACHED',
   ROLE_REQUIRED = 'ROLE_REQUIRED',
   RATE_LIMITED = 'RATE_LIMITED',
   DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',

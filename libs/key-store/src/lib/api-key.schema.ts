@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { RevocationSource } from '@rs/key-domain';
 
 /**
  * A stored API key. The value itself is never stored: only its HMAC (`hash`) and a non-secret `hint`.
@@ -54,6 +55,13 @@ export class ApiKey {
 
   @Prop({ type: Date, default: null })
   revoked_at!: Date | null;
+
+  /**
+   * Why the key last stopped working (owner or admin revocation, expiry, owner disabled); null while it works.
+   * An admin's revocation is never overwritten by a later reason, and makes the key unrenewable.
+   */
+  @Prop({ type: String, default: null })
+  revoked_by?: RevocationSource | null;
 
   /**
    * Set by the key worker when it processed the expiry of the current expiration_date (audit + `expired`

@@ -1,3 +1,4 @@
+import type { RevocationSource } from '@rs/key-domain';
 import type { ApiKeyRecord, UsageTotals } from './api-keys.repository';
 
 /** A key as its owner sees it in the list: every field of RS-Server's list, and never the value. */
@@ -19,6 +20,8 @@ export interface ApiKeyView {
   config: Record<string, unknown>;
   allowed_referers: string[];
   revoked_at: string | null;
+  /** Why the key last stopped working; null while it works. */
+  revoked_by: RevocationSource | null;
 }
 
 export function parseStoredConfig(configJson: string): Record<string, unknown> {
@@ -50,6 +53,7 @@ export function toApiKeyView(record: ApiKeyRecord, totals: UsageTotals): ApiKeyV
     config: parseStoredConfig(record.config_json),
     allowed_referers: record.allowed_referers,
     revoked_at: record.revoked_at ? new Date(record.revoked_at).toISOString() : null,
+    revoked_by: record.revoked_by ?? null,
   };
 }
 

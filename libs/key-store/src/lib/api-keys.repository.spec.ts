@@ -25,12 +25,19 @@ function chain(result: unknown): QueryChain {
 
 describe(ApiKeysRepository.name, () => {
   let sut: ApiKeysRepository;
-  let keys: { find: jest.Mock; updateOne: jest.Mock; findOneAndUpdate: jest.Mock; distinct: jest.Mock };
+  let keys: {
+    find: jest.Mock;
+    updateOne: jest.Mock;
+    updateMany: jest.Mock;
+    findOneAndUpdate: jest.Mock;
+    distinct: jest.Mock;
+  };
 
   beforeEach(() => {
     keys = {
       find: jest.fn(() => chain([])),
       updateOne: jest.fn(() => chain({ modifiedCount: 1 })),
+      updateMany: jest.fn(() => chain({ modifiedCount: 1 })),
       findOneAndUpdate: jest.fn(() => chain(null)),
       distinct: jest.fn(() => chain([])),
     };
@@ -62,17 +69,64 @@ describe(ApiKeysRepository.name, () => {
       });
       expect(keys.findOneAndUpdate).toHaveBeenCalledWith(
         { hash: 'h1', user_id: 'alice-id', is_active: true },
-        { $set: { is_active: false, revoked_at: NOW } },
+        { $set: { is_active: false, revoked_at: NOW, revoked_by: 'owner' } },
         { new: false },
       );
     });
 
-    it('should look any owner’s key up by id for admins', async () => {
-      await expect(sut.revokeIfActive({ keyId: 'k1' }, null, NOW)).resolves.toBeNull();
+    it('should look any owner’s key up by id for admins and record the admin as the revoker', async () => {
+      await expect(sut.revokeIfActive({ keyId: 'k1' }, null, NOW, 'admin')).resolves.toBeNull();
       expect(keys.findOneAndUpdate).toHaveBeenCalledWith(
         { _id: 'k1', is_active: true },
-        { $set: { is_active: false, revoked_at: NOW } },
+        { $set: { is_active: false, revoked_at: NOW, revoked_by: 'admin' } },
         { new: false },
+      );
+    });
+  });
+
+  describe('escalateRevocationToAdmin', () => {
+    it('should turn only a revoked key not yet revoked by an admin into an admin revocation', async () => {
+      await sut.escalateRevocationToAdmin({ keyId: 'k1' });
+      expect(keys.findOneAndUpdate).toHaveBeenCalledWith(
+        { _id: 'k1', is_active: false, revoked_by: { $ne: 'admin' } },
+        { $set: { revoked_by: 'admin' } },
+        { new: false },
+      );
+    });
+  });
+
+  describe('renew', () => {
+    it('should reactivate and re-arm expiry processing, never for an admin-revoked key', async () => {
+      await sut.renew('k1', NOW);
+      expect(keys.findOneAndUpdate).toHaveBeenCalledWith(
+        { _id: 'k1', revoked_by: { $ne: 'admin' } },
+        {
+          $set: {
+            is_active: true,
+            revoked_at: null,
+            revoked_by: null,
+            never_expire: false,
+            expiration_date: NOW,
+            expired_at: null,
+            expiry_announced: null,
+          },
+        },
+        { new: true },
+      );
+    });
+  });
+
+  describe('markUserDisabled', () => {
+    it('should mark only the keys that worked, and clear only its own mark when the user is back', async () => {
+      await sut.markUserDisabled('u1', true);
+      expect(keys.updateMany).toHaveBeenLastCalledWith(
+        { user_id: 'u1', is_active: true, revoked_by: null },
+        { $set: { revoked_by: 'user_disabled' } },
+      );
+      await sut.markUserDisabled('u1', false);
+      expect(keys.updateMany).toHaveBeenLastCalledWith(
+        { user_id: 'u1', revoked_by: 'user_disabled' },
+        { $set: { revoked_by: null } },
       );
     });
   });
@@ -94,7 +148,7 @@ describe(ApiKeysRepository.name, () => {
       await expect(sut.claimExpiry('k1', EXPIRATION, NOW)).resolves.toBe(true);
       expect(keys.updateOne).toHaveBeenCalledWith(
         { _id: 'k1', is_active: true, never_expire: false, expiration_date: EXPIRATION, expired_at: null },
-        { $set: { expired_at: NOW, expiry_announced: false } },
+        { $set: { expired_at: NOW, expiry_announced: false, revoked_by: 'expiry' } },
       );
     });
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import type { RevocationSource } from '@rs/key-domain';
 import type { Model } from 'mongoose';
 import { ApiKey, ApiKeyUsageTotal } from './api-key.schema';
 
@@ -49,18 +50,76 @@ export class ApiKeysRepository {
   /**
    * Revokes the key if it is still active, in one round trip (find, check and write at once), and returns it
    * as it was before; null when there is no such key of this owner or it is already revoked. Of concurrent
-   * revocations exactly one gets the key, so it is audited and announced once.
+   * revocations exactly one gets the key, so it is audited and announced once. `revokedBy` records who.
    */
-  async revokeIfActive(lookup: KeyLookup, ownerId: string | null, revokedAt: Date): Promise<ApiKeyRecord | null> {
-    const filter = {
-      ...('keyId' in lookup ? { _id: lookup.keyId } : { hash: lookup.hash }),
-      ...(ownerId === null ? {} : { user_id: ownerId }),
-      is_active: true,
-    };
+  async revokeIfActive(
+    lookup: KeyLookup,
+    ownerId: string | null,
+    revokedAt: Date,
+    revokedBy: RevocationSource = 'owner',
+  ): Promise<ApiKeyRecord | null> {
+    const filter = { ...lookupFilter(lookup, ownerId), is_active: true };
     return this.keys
-      .findOneAndUpdate(filter, { $set: { is_active: false, revoked_at: revokedAt } }, { new: false })
+      .findOneAndUpdate(
+        filter,
+        { $set: { is_active: false, revoked_at: revokedAt, revoked_by: revokedBy } },
+        { new: false },
+      )
       .lean()
       .exec();
+  }
+
+  /**
+   * Makes an already revoked key's revocation an administrator's (so the owner can no longer renew it) and
+   * returns the key as it was; null when it is active, unknown, or already revoked by an administrator.
+   */
+  async escalateRevocationToAdmin(lookup: KeyLookup): Promise<ApiKeyRecord | null> {
+    const filter = { ...lookupFilter(lookup, null), is_active: false, revoked_by: { $ne: 'admin' } };
+    return this.keys
+      .findOneAndUpdate(filter, { $set: { revoked_by: 'admin' } }, { new: false })
+      .lean()
+      .exec();
+  }
+
+  /**
+   * Renews a key: active again until `expirationDate`, unless an administrator revoked it (null then, even when
+   * the revocation lands between the caller's read and this write). Re-arms the worker's expiry processing.
+   */
+  async renew(keyId: string, expirationDate: Date): Promise<ApiKeyRecord | null> {
+    return this.keys
+      .findOneAndUpdate(
+        { _id: keyId, revoked_by: { $ne: 'admin' } },
+        {
+          $set: {
+            is_active: true,
+            revoked_at: null,
+            revoked_by: null,
+            never_expire: false,
+            expiration_date: expirationDate,
+            expired_at: null,
+            expiry_announced: null,
+          },
+        },
+        { new: true },
+      )
+      .lean()
+      .exec();
+  }
+
+  /** Keys of this owner that work or would work now: not revoked and not past their expiration date. */
+  async countActiveByOwner(ownerId: string, now: Date): Promise<number> {
+    return this.keys
+      .countDocuments({
+        user_id: ownerId,
+        is_active: true,
+        $or: [{ never_expire: true }, { expiration_date: { $gt: now } }],
+      })
+      .exec();
+  }
+
+  /** Removes a key that was never announced (a creation refused after the insert); nothing else deletes keys. */
+  async deleteUnannounced(keyId: string): Promise<void> {
+    await this.keys.deleteOne({ _id: keyId }).exec();
   }
 
   async listByOwner(ownerId: string): Promise<ApiKeyRecord[]> {
@@ -92,13 +151,14 @@ export class ApiKeysRepository {
 
   /**
    * Claims the expiry of one key for this expiration date (compare-and-set): true for exactly one caller.
-   * The claim leaves `expiry_announced: false` until the audit record and event are stored.
+   * The claim leaves `expiry_announced: false` until the audit record and event are stored, and records
+   * `revoked_by: expiry` (only active keys are claimed, so no revocation's source is overwritten).
    */
   async claimExpiry(keyId: string, expirationDate: Date, now: Date): Promise<boolean> {
     const result = await this.keys
       .updateOne(
         { _id: keyId, is_active: true, never_expire: false, expiration_date: expirationDate, expired_at: null },
-        { $set: { expired_at: now, expiry_announced: false } },
+        { $set: { expired_at: now, expiry_announced: false, revoked_by: 'expiry' } },
       )
       .exec();
     return result.modifiedCount === 1;
@@ -156,6 +216,22 @@ export class ApiKeysRepository {
     await this.keys.updateMany({ user_id: userId }, { $set: changes }).exec();
   }
 
+  /**
+   * Records `revoked_by: user_disabled` on the user's keys that worked until now (or clears it again when the
+   * user is enabled); keys revoked or expired before keep their own reason.
+   */
+  async markUserDisabled(userId: string, disabled: boolean): Promise<void> {
+    if (disabled) {
+      await this.keys
+        .updateMany({ user_id: userId, is_active: true, revoked_by: null }, { $set: { revoked_by: 'user_disabled' } })
+        .exec();
+    } else {
+      await this.keys
+        .updateMany({ user_id: userId, revoked_by: 'user_disabled' }, { $set: { revoked_by: null } })
+        .exec();
+    }
+  }
+
   async usageTotals(keyIds: string[]): Promise<UsageTotals> {
     if (!keyIds.length) return new Map();
     const rows = await this.totals
@@ -175,4 +251,11 @@ export class ApiKeysRepository {
     if (!db) throw new Error('not connected');
     await db.command({ ping: 1 });
   }
+}
+
+function lookupFilter(lookup: KeyLookup, ownerId: string | null): Record<string, string> {
+  return {
+    ...('keyId' in lookup ? { _id: lookup.keyId } : { hash: lookup.hash }),
+    ...(ownerId === null ? {} : { user_id: ownerId }),
+  };
 }

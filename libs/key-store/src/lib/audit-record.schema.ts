@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { RevocationSource } from '@rs/key-domain';
 
 export type AuditAction = 'created' | 'renewed' | 'revoked' | 'expired' | 'user_disabled' | 'user_enabled';
 
@@ -23,6 +24,10 @@ export class AuditRecord {
 
   @Prop({ type: String, default: null })
   reason!: string | null;
+
+  /** On `revoked`, `expired` and `user_disabled` records: who or what stopped the key. */
+  @Prop({ type: String, default: null })
+  revoked_by!: RevocationSource | null;
 
   @Prop({ required: true })
   at!: Date;

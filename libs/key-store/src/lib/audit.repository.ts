@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import type { RevocationSource } from '@rs/key-domain';
 import { randomUUID } from 'node:crypto';
 import { type AuditAction, AuditRecord } from './audit-record.schema';
 
@@ -10,7 +11,21 @@ export interface AuditEntry {
   actor: string;
   action: AuditAction;
   reason?: string | null;
+  /** Derived from the action when absent (see revocationSourceOf). */
+  revoked_by?: RevocationSource | null;
   at: Date;
+}
+
+/**
+ * Who stopped the key, for the actions that stop one: writers that predate the field (the key worker's
+ * expiry) get it without passing it. A revocation without one is the owner's when they acted themselves.
+ */
+export function revocationSourceOf(entry: AuditEntry): RevocationSource | null {
+  if (entry.revoked_by !== undefined) return entry.revoked_by;
+  if (entry.action === 'expired') return 'expiry';
+  if (entry.action === 'user_disabled') return 'user_disabled';
+  if (entry.action === 'revoked') return entry.actor === entry.user_id ? 'owner' : 'admin';
+  return null;
 }
 
 @Injectable()
@@ -24,7 +39,9 @@ export class AuditRepository {
 
   async record(entries: AuditEntry[]): Promise<void> {
     if (!entries.length) return;
-    await this.records.insertMany(entries.map((entry) => ({ _id: randomUUID(), reason: null, ...entry })));
+    await this.records.insertMany(
+      entries.map((entry) => ({ _id: randomUUID(), reason: null, ...entry, revoked_by: revocationSourceOf(entry) })),
+    );
   }
 
   async forKey(keyId: string, limit = 100): Promise<AuditRecord[]> {

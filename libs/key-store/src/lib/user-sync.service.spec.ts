@@ -34,7 +34,7 @@ function key(id: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
 describe(UserSyncService.name, () => {
   let sut: UserSyncService;
   let keycloak: jest.Mocked<Pick<KeycloakAdminClient, 'getUser'>>;
-  let keys: jest.Mocked<Pick<ApiKeysRepository, 'listByOwner' | 'updateUserKeys' | 'update'>>;
+  let keys: jest.Mocked<Pick<ApiKeysRepository, 'listByOwner' | 'updateUserKeys' | 'update' | 'markUserDisabled'>>;
   let audit: jest.Mocked<Pick<AuditRepository, 'record'>>;
   let events: jest.Mocked<Pick<LifecycleEventsPublisher, 'publish'>>;
 
@@ -44,6 +44,7 @@ describe(UserSyncService.name, () => {
       listByOwner: jest.fn(async (_userId: string) => [key('k1'), key('k2', { user_active: false })]),
       updateUserKeys: jest.fn(),
       update: jest.fn(),
+      markUserDisabled: jest.fn(),
     };
     audit = { record: jest.fn() };
     events = { publish: jest.fn() };
@@ -74,6 +75,7 @@ describe(UserSyncService.name, () => {
       keycloak.getUser.mockResolvedValue(null);
       await expect(sut.syncUser('u1', NOW)).resolves.toEqual({ active: false, user: null });
       expect(keys.updateUserKeys).toHaveBeenCalledWith('u1', { user_active: false, latest_sync_date: NOW });
+      expect(keys.markUserDisabled).toHaveBeenCalledWith('u1', true);
       expect(audit.record).toHaveBeenCalledWith([
         expect.objectContaining({ key_id: 'k1', action: 'user_disabled', reason: 'user deleted from Keycloak' }),
       ]);
@@ -97,6 +99,7 @@ describe(UserSyncService.name, () => {
         latest_sync_date: NOW,
       });
       expect(audit.record).toHaveBeenCalledWith([expect.objectContaining({ key_id: 'k2', action: 'user_enabled' })]);
+      expect(keys.markUserDisabled).toHaveBeenCalledWith('u1', false);
       expect(events.publish).not.toHaveBeenCalled();
     });
   });

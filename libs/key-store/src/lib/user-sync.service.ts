@@ -46,6 +46,7 @@ export class UserSyncService {
     if (!active) {
       const newlyDisabled = owned.filter((key) => key.user_active);
       await this.keys.updateUserKeys(userId, { user_active: false, latest_sync_date: now });
+      if (newlyDisabled.length) await this.keys.markUserDisabled(userId, true);
       if (newlyDisabled.length) {
         const reason = user ? 'user disabled in Keycloak' : 'user deleted from Keycloak';
         this.logger.log(`User ${userId}: ${reason}; ${newlyDisabled.length} key(s) stop working`);
@@ -72,6 +73,7 @@ export class UserSyncService {
       return { active, user };
     }
     const attributes = this.attributesForConfig(user as KeycloakUser);
+    if (owned.some((key) => !key.user_active)) await this.keys.markUserDisabled(userId, false);
     for (const key of owned) {
       const config = { ...parseStoredConfig(key.config_json), ...attributes };
       await this.keys.update(key._id, {

@@ -10,11 +10,13 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   [DomainErrorCode.KEY_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [DomainErrorCode.KEY_INVALID]: HttpStatus.FORBIDDEN,
   [DomainErrorCode.KEY_REVOKED]: HttpStatus.FORBIDDEN,
+  [DomainErrorCode.KEY_REVOKED_BY_ADMIN]: HttpStatus.FORBIDDEN,
   [DomainErrorCode.KEY_EXPIRED]: HttpStatus.FORBIDDEN,
   [DomainErrorCode.KEY_USER_DISABLED]: HttpStatus.FORBIDDEN,
   [DomainErrorCode.KEY_REFERER_NOT_ALLOWED]: HttpStatus.FORBIDDEN,
   [DomainErrorCode.ROLE_REQUIRED]: HttpStatus.FORBIDDEN,
   [DomainErrorCode.INVALID_PARAMETER]: HttpStatus.BAD_REQUEST,
+  [DomainErrorCode.KEY_LIMIT_REACHED]: HttpStatus.CONFLICT,
   [DomainErrorCode.RATE_LIMITED]: HttpStatus.TOO_MANY_REQUESTS,
   [DomainErrorCode.DEPENDENCY_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
 };

@@ -15,13 +15,25 @@ export class CreateApiKeyQuery {
   name!: string;
 
   @ApiPropertyOptional({
-    description: 'true: the key never expires. false (default): it expires after the default life (15 days).',
+    description:
+      'true: the key never expires (refused when the platform does not allow such keys). ' +
+      'false (default): it expires after the default life (15 days) or on `expiration-date`.',
     default: false,
   })
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean({ message: "Query parameter 'never_expires' must be true or false" })
   never_expires?: boolean;
+
+  @ApiPropertyOptional({
+    name: 'expiration-date',
+    description:
+      'Expiration date, ISO 8601 (e.g. 2030-01-31T00:00:00Z). Default: now + 15 days. ' +
+      'At most the maximum key life from now.',
+  })
+  @IsOptional()
+  @IsString({ message: "Query parameter 'expiration-date' must be an ISO 8601 date" })
+  'expiration-date'?: string;
 
   @ApiPropertyOptional({
     // No `example`: Swagger UI's Try it out would pre-fill it and users would send it unknowingly.

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { REVOCATION_SOURCES, type RevocationSource } from '@rs/key-domain';
 
 export class ApiKeyViewDto {
   @ApiProperty({ description: 'Key id (use it to revoke or renew a key whose value you lost)' }) id!: string;
@@ -23,6 +24,15 @@ export class ApiKeyViewDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) config!: Record<string, unknown>;
   @ApiProperty({ type: [String] }) allowed_referers!: string[];
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) revoked_at!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: REVOCATION_SOURCES,
+    description:
+      'Why the key last stopped working: `owner` or `admin` revoked it, `expiry`, or `user_disabled`; ' +
+      'null while it works. A key revoked by `admin` cannot be renewed.',
+  })
+  revoked_by!: RevocationSource | null;
 }
 
 export class RevokeResultDto {
