@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { LimitParameter, SortByParameter } from '@rs/stac';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../auxip.constants';
 
 /** `GET /auxip/search` and `GET /auxip/{station}/search`. */
@@ -29,24 +29,9 @@ export class AuxSearchQueryDto {
   @MaxLength(100)
   platform?: string;
 
-  @ApiPropertyOptional({
-    description: 'Maximum number of files returned',
-    default: DEFAULT_LIMIT,
-    minimum: 1,
-    maximum: MAX_LIMIT,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LIMIT)
+  @LimitParameter('files', DEFAULT_LIMIT, MAX_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({
-    description: 'Sort field, prefixed by + (ascending, default) or - (descending)',
-    example: '-created',
-  })
-  @IsOptional()
-  @Matches(/^[ +-]?[a-z][a-z:_]{0,40}$/, { message: 'sortby must be a field name, optionally prefixed by + or -' })
+  @SortByParameter('-created')
   sortby?: string;
 }

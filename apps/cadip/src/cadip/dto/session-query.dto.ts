@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { LimitParameter } from '@rs/stac';
+import { IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../cadip.constants';
 
 /** `GET /cadip/{station}/session`: at least one of id, platform, or both dates. */
@@ -33,16 +33,6 @@ export class SessionQueryDto {
   @IsISO8601({ strict: true })
   stop_date?: string;
 
-  @ApiPropertyOptional({
-    description: 'Maximum number of sessions returned',
-    default: DEFAULT_LIMIT,
-    minimum: 1,
-    maximum: MAX_LIMIT,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LIMIT)
+  @LimitParameter('sessions', DEFAULT_LIMIT, MAX_LIMIT)
   limit?: number;
 }
