@@ -37,6 +37,12 @@ export function uniqueDatabase(prefix) {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Development secrets of the local stack (the realm's dev client secret), for apps that require them. */
+const BENCH_SECRETS = {
+  API_KEY_HASH_SECRET: 'bench-only-hash-secret-0123456789abcdef',
+  KEYCLOAK_SYNC_CLIENT_SECRET: 'rs-key-manager-dev-secret',
+};
+
 /** Spawns the app, resolves { url, logFile, waitForLog, stop } once /health answers. */
 export async function startBuiltApp(name, env = {}) {
   const main = path.join(ROOT, 'dist', 'apps', name, 'main.js');
@@ -49,7 +55,14 @@ export async function startBuiltApp(name, env = {}) {
   const log = fs.openSync(logFile, 'w');
   const child = spawn(process.execPath, [main], {
     cwd: ROOT,
-    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', PORT: String(port), PUBLIC_URL: url, ...env },
+    env: {
+      ...BENCH_SECRETS,
+      ...process.env,
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      PORT: String(port),
+      PUBLIC_URL: url,
+      ...env,
+    },
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);

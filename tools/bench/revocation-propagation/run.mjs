@@ -94,8 +94,6 @@ try {
     MONGO_URL: mongo(databases[0]),
     // Every revocation produces a few failed checks from this host: keep the brute-force limiter out of the way.
     CHECK_FAILURE_LIMIT: '1000000',
-    API_KEY_HASH_SECRET: process.env.API_KEY_HASH_SECRET ?? 'bench-only-hash-secret-0123456789abcdef',
-    KEYCLOAK_SYNC_CLIENT_SECRET: process.env.KEYCLOAK_SYNC_CLIENT_SECRET ?? 'rs-key-manager-dev-secret',
   });
   apps.push(keyManager);
   const services = {};
