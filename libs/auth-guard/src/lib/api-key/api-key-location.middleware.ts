@@ -1,3 +1,4 @@
+import { hasApiKeyParameter } from '@rs/service-kit';
 import type { NextFunction, Request, Response } from 'express';
 import { API_KEY_HEADER, API_KEY_PATH_PREFIX, API_KEY_QUERY_PARAMETER } from '../auth-guard.constants';
 import type { AuthenticatedRequest } from '../auth-principal';
@@ -6,8 +7,6 @@ import type { AuthenticatedRequest } from '../auth-principal';
 export const REQUEST_STARTED_AT = Symbol('rs:requestStartedAt');
 
 type TimedRequest = Request & { [REQUEST_STARTED_AT]?: number };
-
-const ENCODED_NAME = /(^|&)api%2dkey=/i;
 
 /**
  * Runs before routing. Moves an API key given as `/k/<key>/rest/of/path` or as the `api-key` query
@@ -33,7 +32,7 @@ export function apiKeyLocationMiddleware(request: Request, _response: Response, 
     path = end === -1 ? '/' : path.slice(end);
   }
   // The parameter name may come percent-encoded (`api%2Dkey=`): URLSearchParams decodes it.
-  if (query.includes(`${API_KEY_QUERY_PARAMETER}=`) || ENCODED_NAME.test(query)) {
+  if (query.includes(`${API_KEY_QUERY_PARAMETER}=`) || (query.includes('%') && hasApiKeyParameter(query))) {
     const params = new URLSearchParams(query);
     const value = params.get(API_KEY_QUERY_PARAMETER);
     if (value !== null) found.push(value);
