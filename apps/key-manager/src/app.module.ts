@@ -6,7 +6,8 @@ import { HealthModule, keycloakGuardOptions, MetricsModule } from '@rs/service-k
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from './config/key-manager.config';
 import { KeyManagerConfigModule } from './config/config.module';
-import { CheckRateLimiter } from './rate-limit/check-rate-limiter';
+import { CheckRateLimiter } from './check/check-rate-limiter';
+import { KeyCheckModule } from './check/key-check.module';
 import { PortalModule } from './portal/portal.module';
 import { UsageModule } from './usage/usage.module';
 
@@ -50,10 +51,11 @@ import { UsageModule } from './usage/usage.module';
       }),
     }),
     ApiKeysModule,
+    KeyCheckModule,
     UsageModule,
     PortalModule,
     HealthModule.forRootAsync({
-      imports: [ApiKeysModule],
+      imports: [ApiKeysModule, KeyCheckModule],
       inject: [ApiKeysRepository, LifecycleEventsPublisher, KeycloakAdminClient, CheckRateLimiter],
       useFactory: (
         keys: ApiKeysRepository,

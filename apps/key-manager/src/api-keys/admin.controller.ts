@@ -7,8 +7,7 @@ import { ApiKeysService } from './api-keys.service';
 import type { ApiKeyView } from '@rs/key-store';
 import { AdminListQuery, AdminRevokeQuery } from './dto/api-key-query.dto';
 import { ApiKeyViewDto, RevokeResultDto } from './dto/api-key.responses';
-
-export const API_KEY_ADMIN_ROLE = 'rs_apikey_admin';
+import { API_KEY_ADMIN_ROLE } from '@rs/rs-roles';
 
 @ApiTags('API Key Administration')
 @BearerOnly()

@@ -3,7 +3,7 @@ import { MetricsService } from '@rs/service-kit';
 import type { ApiKeyRecord, ApiKeysRepository } from '@rs/key-store';
 import type { UserSyncService } from '@rs/key-store';
 import type { KeyManagerConfig } from '../config/key-manager.config';
-import type { CheckRateLimiter } from '../rate-limit/check-rate-limiter';
+import type { CheckRateLimiter } from './check-rate-limiter';
 import { KeyCheckService } from './key-check.service';
 
 const NOW = new Date('2026-03-01T10:00:00Z');

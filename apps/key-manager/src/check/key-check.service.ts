@@ -7,6 +7,7 @@ import {
   isRefererAllowed,
   isWellFormedApiKey,
 } from '@rs/key-domain';
+import type { KeyCheckResponse } from '@rs/event-contracts';
 import { MetricsService } from '@rs/service-kit';
 import { LRUCache } from 'lru-cache';
 import { parseStoredConfig } from '@rs/key-store';
@@ -14,19 +15,10 @@ import { type ApiKeyRecord, ApiKeysRepository } from '@rs/key-store';
 import { UserSyncService } from '@rs/key-store';
 import { CLOCK, type Clock } from '@rs/key-store';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
-import { CheckRateLimiter } from '../rate-limit/check-rate-limiter';
+import { CheckRateLimiter } from './check-rate-limiter';
 
-/** What a service learns about a valid key (RS-Server's fields first, additions after). */
-export interface KeyCheckResult {
-  user_id: string;
-  user_login: string;
-  iam_roles: string[];
-  config: Record<string, unknown>;
-  key_id: string;
-  allowed_referers: string[];
-  expiration_date: string | null;
-  never_expire: boolean;
-}
+/** What a service learns about a valid key: the shared contract, every addition filled in. */
+export type KeyCheckResult = Required<KeyCheckResponse>;
 
 export interface CheckContext {
   ip: string;

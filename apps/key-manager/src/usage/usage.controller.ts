@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
 import { ErrorResponseDto } from '@rs/service-kit';
-import { API_KEY_ADMIN_ROLE } from '../api-keys/admin.controller';
+import { API_KEY_ADMIN_ROLE } from '@rs/rs-roles';
 import { UsageQuery } from './dto/usage-query.dto';
 import { UsageReportDto } from './dto/usage-report.dto';
 import { UsageService } from './usage.service';
