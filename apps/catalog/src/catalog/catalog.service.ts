@@ -104,7 +104,7 @@ export class CatalogService {
     };
     if (!(await this.store.insertCollection(collection))) {
       throw new ConflictException({
-        code: 'COLLECTION_EXISTS',
+        code: DomainErrorCode.COLLECTION_EXISTS,
         message: `Collection '${collection.key}' already exists; use PUT to replace it`,
       });
     }
@@ -151,7 +151,7 @@ export class CatalogService {
     const item = this.itemToStore(collection.key, body, now, now);
     if (!(await this.store.insertItem(item))) {
       throw new ConflictException({
-        code: 'ITEM_EXISTS',
+        code: DomainErrorCode.ITEM_EXISTS,
         message: `Item '${item.itemId}' already exists in '${collection.key}'; use PUT to replace it`,
       });
     }
@@ -259,7 +259,7 @@ export class CatalogService {
   private async itemNotFound(key: string, itemId: string): Promise<NotFoundException> {
     if (!(await this.store.findCollection(key))) return collectionNotFound(key);
     return new NotFoundException({
-      code: 'ITEM_NOT_FOUND',
+      code: DomainErrorCode.ITEM_NOT_FOUND,
       message: `No item '${itemId.slice(0, 120)}' in collection '${key}'`,
     });
   }
@@ -371,5 +371,5 @@ function roleRequired(missing: string[]): DomainError {
 }
 
 function collectionNotFound(key: string): NotFoundException {
-  return new NotFoundException({ code: 'COLLECTION_NOT_FOUND', message: `No collection '${key}'` });
+  return new NotFoundException({ code: DomainErrorCode.COLLECTION_NOT_FOUND, message: `No collection '${key}'` });
 }

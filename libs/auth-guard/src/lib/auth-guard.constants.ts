@@ -10,7 +10,3 @@ export const BEARER_ONLY_KEY = 'rs:bearerOnly';
 /** Injection tokens. */
 export const AUTH_KAFKA = Symbol('AUTH_KAFKA');
 export const AUTH_METRICS_REGISTRY = Symbol('AUTH_METRICS_REGISTRY');
-
-/** Codes the guard adds to those of key-domain, for failures that are not about an API key. */
-export const TOKEN_INVALID = 'TOKEN_INVALID';
-export const BEARER_TOKEN_REQUIRED = 'BEARER_TOKEN_REQUIRED';

@@ -215,7 +215,8 @@ describe('AuthenticationGuard', () => {
         .get('/things')
         .set('Authorization', `Bearer ${await keycloak.token()}`)
         .expect(200);
-    });
+      // Generating the new RSA key pair takes seconds on a busy machine.
+    }, 20_000);
 
     it('should refetch the keys at most once per interval for unknown kids', async () => {
       await boot();

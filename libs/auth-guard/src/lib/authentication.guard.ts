@@ -10,14 +10,7 @@ import { Reflector } from '@nestjs/core';
 import { DomainError, DomainErrorCode, isDomainError } from '@rs/key-domain';
 import { DOMAIN_ERROR_STATUS, IS_PUBLIC_KEY } from '@rs/service-kit';
 import type { Request, Response } from 'express';
-import {
-  API_KEY_HEADER,
-  API_KEY_QUERY_PARAMETER,
-  BEARER_ONLY_KEY,
-  BEARER_TOKEN_REQUIRED,
-  REQUIRE_ROLES_KEY,
-  TOKEN_INVALID,
-} from './auth-guard.constants';
+import { API_KEY_HEADER, API_KEY_QUERY_PARAMETER, BEARER_ONLY_KEY, REQUIRE_ROLES_KEY } from './auth-guard.constants';
 import { AuthGuardMetrics } from './auth-guard.metrics';
 import type { AuthenticatedRequest, AuthMethod, AuthPrincipal } from './auth-principal';
 import type { RoleRequirement } from './decorators/require-roles.decorator';
@@ -174,7 +167,7 @@ function credentialOf(request: Request, bearerOnly: boolean): Credential {
     request.headers[API_KEY_HEADER] !== undefined || request.query?.[API_KEY_QUERY_PARAMETER] !== undefined;
   if (bearerOnly) {
     throw new UnauthorizedException({
-      code: BEARER_TOKEN_REQUIRED,
+      code: DomainErrorCode.BEARER_TOKEN_REQUIRED,
       message: hasKey
         ? 'This endpoint accepts only a Keycloak access token (Authorization: Bearer …); API keys cannot be used here'
         : 'Authentication required: send a Keycloak access token (Authorization: Bearer …)',
@@ -188,7 +181,7 @@ function credentialOf(request: Request, bearerOnly: boolean): Credential {
   }
   if (authorization) {
     throw new UnauthorizedException({
-      code: TOKEN_INVALID,
+      code: DomainErrorCode.TOKEN_INVALID,
       message: "Unsupported Authorization header: send 'Authorization: Bearer <Keycloak access token>'",
     });
   }

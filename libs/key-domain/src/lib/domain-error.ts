@@ -1,4 +1,7 @@
-/** Stable, machine-readable reasons a key operation fails. Mapped to HTTP statuses by each app's filter. */
+/**
+ * Stable, machine-readable reasons a request is refused, in every app of the platform (the `code` of an error
+ * response). Mapped to HTTP statuses by service-kit's DOMAIN_ERROR_STATUS.
+ */
 export enum DomainErrorCode {
   KEY_MISSING = 'KEY_MISSING',
   KEY_MALFORMED = 'KEY_MALFORMED',
@@ -17,6 +20,14 @@ export enum DomainErrorCode {
   ROLE_REQUIRED = 'ROLE_REQUIRED',
   RATE_LIMITED = 'RATE_LIMITED',
   DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',
+  // Bearer tokens (the guard).
+  TOKEN_INVALID = 'TOKEN_INVALID',
+  BEARER_TOKEN_REQUIRED = 'BEARER_TOKEN_REQUIRED',
+  // STAC catalog resources.
+  COLLECTION_NOT_FOUND = 'COLLECTION_NOT_FOUND',
+  COLLECTION_EXISTS = 'COLLECTION_EXISTS',
+  ITEM_NOT_FOUND = 'ITEM_NOT_FOUND',
+  ITEM_EXISTS = 'ITEM_EXISTS',
 }
 
 /** A rule of the key domain was not met; `message` is safe to show to the caller (it never holds a key value). */

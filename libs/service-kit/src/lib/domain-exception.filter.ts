@@ -19,6 +19,12 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   [DomainErrorCode.KEY_LIMIT_REACHED]: HttpStatus.CONFLICT,
   [DomainErrorCode.RATE_LIMITED]: HttpStatus.TOO_MANY_REQUESTS,
   [DomainErrorCode.DEPENDENCY_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+  [DomainErrorCode.TOKEN_INVALID]: HttpStatus.UNAUTHORIZED,
+  [DomainErrorCode.BEARER_TOKEN_REQUIRED]: HttpStatus.UNAUTHORIZED,
+  [DomainErrorCode.COLLECTION_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [DomainErrorCode.COLLECTION_EXISTS]: HttpStatus.CONFLICT,
+  [DomainErrorCode.ITEM_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [DomainErrorCode.ITEM_EXISTS]: HttpStatus.CONFLICT,
 };
 
 /** The JSON error body of every app: Nest's `message` and FastAPI's `detail` (RS-Server clients read it). */

@@ -1,3 +1,4 @@
+import { DomainErrorCode } from '@rs/key-domain';
 import { UnauthorizedException } from '@nestjs/common';
 import type { AuthPrincipal } from '@rs/auth-guard';
 import type { Request } from 'express';
@@ -14,7 +15,11 @@ export function fakeKeycloakAuthenticator(users: Record<string, string[]>): {
     authenticate: async (request: Request): Promise<AuthPrincipal> => {
       const login = request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
       const roles = users[login];
-      if (!roles) throw new UnauthorizedException({ code: 'TOKEN_INVALID', message: 'Invalid Keycloak access token' });
+      if (!roles)
+        throw new UnauthorizedException({
+          code: DomainErrorCode.TOKEN_INVALID,
+          message: 'Invalid Keycloak access token',
+        });
       return { user_id: `id-${login}`, user_login: login, iam_roles: roles, config: {}, auth_method: 'oauth2' };
     },
   };

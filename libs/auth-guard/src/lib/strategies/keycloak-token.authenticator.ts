@@ -1,7 +1,7 @@
+import { DomainErrorCode } from '@rs/key-domain';
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
 import { ExtractJwt, Strategy as JwtStrategy, type VerifiedCallback } from 'passport-jwt';
-import { TOKEN_INVALID } from '../auth-guard.constants';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
 import type { AuthGuardOptions } from '../auth-guard.options';
 import type { AuthPrincipal } from '../auth-principal';
@@ -62,7 +62,10 @@ export class KeycloakTokenAuthenticator {
     const outcome = await this.runner.run(request);
     if (outcome.ok) return outcome.user;
     const reason = outcome.reason instanceof Error ? outcome.reason.message : 'no valid bearer token';
-    throw new UnauthorizedException({ code: TOKEN_INVALID, message: `Invalid Keycloak access token: ${reason}` });
+    throw new UnauthorizedException({
+      code: DomainErrorCode.TOKEN_INVALID,
+      message: `Invalid Keycloak access token: ${reason}`,
+    });
   }
 }
 
