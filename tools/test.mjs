@@ -34,6 +34,7 @@ await step('lint, typecheck, unit tests', nxBin, [
 if (fs.existsSync(path.join(ROOT, 'tools', 'openapi', 'check.mjs'))) {
   await step('openapi specs up to date', process.execPath, [path.join(ROOT, 'tools', 'openapi', 'check.mjs')]);
 }
+await step('helm chart checks', process.execPath, [path.join(ROOT, 'tools', 'deploy', 'validate-chart.mjs')]);
 // The browser tests (test/browser) drive Debian's Chromium; install it when missing.
 await step('chromium for browser tests', process.execPath, [path.join(ROOT, 'tools', 'ensure-chromium.mjs')]);
 await step('integration tests (real services)', process.execPath, [
