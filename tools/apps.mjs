@@ -4,11 +4,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const APPS = [
-  { name: 'key-manager', port: 3000, title: 'API Key Manager', docs: true },
+  { name: 'key-manager', port: 3000, title: 'API Key Manager', docs: true, database: 'rs_keys' },
   { name: 'auxip', port: 3001, title: 'Auxip (ADGS auxiliary files)', docs: true },
   { name: 'cadip', port: 3002, title: 'Cadip (CADU sessions)', docs: true },
-  { name: 'catalog', port: 3003, title: 'STAC catalog', docs: true },
-  { name: 'key-worker', port: 3004, title: 'Key worker (usage aggregation, scheduled jobs)', docs: false },
+  { name: 'catalog', port: 3003, title: 'STAC catalog', docs: true, database: 'rs_catalog' },
+  {
+    name: 'key-worker',
+    port: 3004,
+    title: 'Key worker (usage aggregation, scheduled jobs)',
+    docs: false,
+    database: 'rs_keys',
+  },
 ];
 
 export const DEMO_USERS = [
@@ -44,10 +50,24 @@ export function devSecrets(root) {
   };
 }
 
-/** The environment of every app: dev secrets unless already set, then the caller's environment. */
+/**
+ * Where the apps find the services when tools/stack runs them on other ports (its KAFKA_PORT, MONGO_PORT, REDIS_PORT,
+ * KEYCLOAK_PORT): the apps' own defaults are the stack's default ports.
+ */
+function serviceUrls(app, base) {
+  const urls = {};
+  if (base.KAFKA_PORT) urls.KAFKA_BROKERS = `127.0.0.1:${base.KAFKA_PORT}`;
+  if (base.MONGO_PORT && app.database) urls.MONGO_URL = `mongodb://127.0.0.1:${base.MONGO_PORT}/${app.database}`;
+  if (base.REDIS_PORT) urls.REDIS_URL = `redis://127.0.0.1:${base.REDIS_PORT}`;
+  if (base.KEYCLOAK_PORT) urls.KEYCLOAK_URL = `http://127.0.0.1:${base.KEYCLOAK_PORT}`;
+  return urls;
+}
+
+/** The environment of every app: dev secrets and service URLs unless already set, then the caller's environment. */
 export function appEnv(root, app, base = process.env) {
   return {
     ...devSecrets(root),
+    ...serviceUrls(app, base),
     ...base,
     PORT: String(app.port),
     PUBLIC_URL: `http://127.0.0.1:${app.port}`,

@@ -1,105 +1,219 @@
 #!/usr/bin/env node
-// `npm start`: install what is missing, start Kafka / Mongo-wire DB / Redis / Keycloak (tools/stack),
-// build and start every app, print where everything is. Ctrl-C stops all of it cleanly.
+// `npm start`: install what is missing, start Kafka / Mongo-wire DB / Redis / Keycloak (tools/stack), build and
+// start every app, print where everything is. An app that dies is restarted (tools/dev/supervisor.cjs); with
+// --watch an app is rebuilt and restarted when its code or a lib it uses changes (tools/dev/watch.mjs). Ctrl-C stops
+// the apps, then the services this run started, whatever state the apps are in.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { appEnv, DEMO_USERS, presentApps } from './apps.mjs';
-import { ensureDependencies, nxBin, ROOT, run, say } from './run-util.mjs';
+import { Shutdown, shownPath, signalProcess, stopProcess, Supervisor, track } from './dev/supervisor.cjs';
+import { bundleHash, bundleOf, watchApps } from './dev/watch.mjs';
+import { ensureDependencies, NX_ENV, nxBin, ROOT, say } from './run-util.mjs';
+
+const USAGE = `usage: npm start [-- --watch]
+  --watch   rebuild an app when its sources or a lib it uses change, and restart it (services stay up)`;
+
+let options;
+try {
+  options = parseArgs({ options: { watch: { type: 'boolean' }, help: { type: 'boolean' } } }).values;
+} catch (error) {
+  console.error(`${error.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 ensureDependencies();
-const { up, down } = await import('./stack/index.mjs');
+const { config, down, up } = await import('./stack/index.mjs');
+const logs = config().logs;
+const shutdown = new Shutdown({ down, say });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => shutdown.request(signal));
+let failed = false;
+process.on('uncaughtException', (error) => {
+  say(`unexpected error: ${error.stack}`);
+  failed = true;
+  shutdown.request('error');
+});
 
-const children = new Map();
-let stopping = false;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function stopAll(code) {
-  if (stopping) return;
-  stopping = true;
-  say('stopping apps');
-  await Promise.all(
-    [...children.entries()].map(
-      ([name, child]) =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            say(`${name}: stopped`);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-  if (started.length) await down(started);
-  process.exit(code);
-}
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stopAll(0));
-
-let started = [];
-try {
-  started = (await up()).started;
-} catch (error) {
-  say(`the services could not start: ${error.message}`);
-  process.exit(1);
-}
-
-const apps = presentApps(ROOT);
-if ((await run(nxBin, ['run-many', '-t', 'build', '-p', ...apps.map((app) => app.name)], { label: 'build' })) !== 0)
-  await stopAll(1);
-
-fs.mkdirSync(path.join(ROOT, '.stack', 'logs'), { recursive: true });
-for (const app of apps) {
-  const logFile = path.join(ROOT, '.stack', 'logs', `${app.name}.log`);
-  const out = fs.openSync(logFile, 'a');
-  const child = spawn(
-    process.execPath,
-    ['--enable-source-maps', path.join(ROOT, 'dist', 'apps', app.name, 'main.js')],
-    {
-      cwd: ROOT,
-      env: appEnv(ROOT, app),
-      stdio: ['ignore', out, out],
-    },
-  );
-  children.set(app.name, child);
-  child.on('exit', (code, signal) => {
-    if (!stopping) say(`${app.name} exited (${signal ?? code}); see ${path.relative(ROOT, logFile)}`);
+function portInUse(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }
 
-async function healthy(app, timeoutMs = 60000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (children.get(app.name)?.exitCode !== null) return false;
-    try {
-      const response = await fetch(`http://127.0.0.1:${app.port}/health`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return true;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+async function answersHealth(app) {
+  try {
+    return (await fetch(`http://127.0.0.1:${app.port}/health`, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
   }
-  return false;
 }
 
-const results = await Promise.all(apps.map(async (app) => [app, await healthy(app)]));
-const failed = results.filter(([, ok]) => !ok).map(([app]) => app.name);
-if (failed.length) {
-  say(`did not become healthy: ${failed.join(', ')} (logs in .stack/logs/)`);
-  await stopAll(1);
+/** `nx run-many -t build` (cached), as a child the shutdown can stop. */
+async function build(apps) {
+  const args = ['run-many', '-t', 'build', '-p', ...apps.map((app) => app.name)];
+  say(`build: nx ${args.join(' ')}`);
+  const started = Date.now();
+  const child = spawn(nxBin, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...NX_ENV }, detached: true });
+  const record = track(child, { group: true });
+  const remove = shutdown.add({
+    name: 'build',
+    stop: (graceMs) => stopProcess(record, graceMs),
+    kill: () => signalProcess(record, 'SIGKILL'),
+  });
+  const exit = await record.exited;
+  remove();
+  const ok = exit.code === 0;
+  if (!shutdown.reason)
+    say(
+      `build: ${ok ? 'ok' : `failed (${exit.signal ?? `exit ${exit.code}`})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  return ok;
 }
 
-const lines = [
-  '',
-  'RS-Server OAuth2 & API key platform is running. Start here: http://127.0.0.1:3000/ (portal)',
-  ...apps.map((app) => `  ${app.title.padEnd(48)} http://127.0.0.1:${app.port}${app.docs ? '/docs' : '/health'}`),
-  '  Keycloak (realm rs-server)                       http://127.0.0.1:8180/realms/rs-server/account',
-  '',
-  'Demo users (Keycloak realm rs-server):',
-  ...DEMO_USERS.map(([user, password, what]) => `  ${user.padEnd(8)} / ${password.padEnd(17)} ${what}`),
-  '',
-  'Get an API key: open the API Key Manager, Authorize, then "Create Api Key". Logs: .stack/logs/. Ctrl-C stops everything.',
-  '',
-];
-process.stdout.write(lines.join('\n') + '\n');
+async function main() {
+  let stack;
+  try {
+    stack = await up(undefined, { signal: shutdown.signal });
+  } catch (error) {
+    if (shutdown.reason) return 0;
+    say(`the services could not start: ${error.message}`);
+    return 1;
+  }
+  shutdown.servicesStarted(
+    stack.started,
+    Object.keys(stack.services).filter((name) => !stack.started.includes(name)),
+  );
+  if (shutdown.reason) return 0;
+
+  const apps = presentApps(ROOT);
+  const taken = [];
+  for (const app of apps) if (await portInUse(app.port)) taken.push(`${app.port} (${app.name})`);
+  if (taken.length) {
+    say(`port ${taken.join(', ')} already in use: is another \`npm start\` running? Stop it first.`);
+    return 1;
+  }
+  if (!(await build(apps))) return shutdown.reason ? 0 : 1;
+  if (shutdown.reason) return 0;
+
+  fs.mkdirSync(logs, { recursive: true });
+  const logFile = (name) => path.join(logs, `${name}.log`);
+  const running = new Map();
+  const supervisor = new Supervisor({
+    say,
+    logFile,
+    gaveUpHint: options.watch
+      ? 'It starts again when its code changes.'
+      : 'Fix the cause and restart `npm start` (with `-- --watch` it starts again when its code changes).',
+    spawnApp(name) {
+      const app = apps.find((candidate) => candidate.name === name);
+      const out = fs.openSync(logFile(name), 'a');
+      fs.writeSync(out, `\n=== ${new Date().toISOString()} npm start: ${name}\n`);
+      const child = spawn(process.execPath, ['--enable-source-maps', bundleOf(name)], {
+        cwd: ROOT,
+        env: appEnv(ROOT, app),
+        stdio: ['ignore', out, out],
+        // Its own process group: a Ctrl-C in the terminal reaches `npm start` alone, which stops the apps in order.
+        detached: true,
+      });
+      fs.closeSync(out);
+      return child;
+    },
+    onStart(name, record, earlierStarts) {
+      running.set(name, bundleHash(name));
+      if (earlierStarts)
+        void sayWhenHealthy(
+          apps.find((app) => app.name === name),
+          record,
+        );
+    },
+  });
+  shutdown.add({ name: 'apps', stop: (graceMs) => supervisor.stop(graceMs), kill: () => supervisor.kill() });
+
+  async function sayWhenHealthy(app, record) {
+    while (!record.exit && !shutdown.reason) {
+      if (await answersHealth(app)) {
+        say(
+          `${app.name} is up again (healthy ${((Date.now() - record.startedAt) / 1000).toFixed(1)} s after its start)`,
+        );
+        return;
+      }
+      await sleep(300);
+    }
+  }
+
+  async function healthy(app, timeoutMs = 120000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !shutdown.reason) {
+      const { status } = supervisor.state(app.name);
+      if (status === 'failed') return false;
+      if (status === 'running' && (await answersHealth(app))) return true;
+      await sleep(300);
+    }
+    return false;
+  }
+
+  for (const app of apps) supervisor.start(app.name);
+  const results = await Promise.all(apps.map(async (app) => [app, await healthy(app)]));
+  if (shutdown.reason) return 0;
+  const unhealthy = results.filter(([, ok]) => !ok).map(([app]) => app.name);
+  if (unhealthy.length && !options.watch) {
+    say(`did not become healthy: ${unhealthy.join(', ')} (logs in ${shownPath(logs)}/)`);
+    return 1;
+  }
+
+  const lines = [
+    '',
+    'RS-Server OAuth2 & API key platform is running. Start here: http://127.0.0.1:3000/ (portal)',
+    ...apps.map((app) => `  ${app.title.padEnd(48)} http://127.0.0.1:${app.port}${app.docs ? '/docs' : '/health'}`),
+    '  Keycloak (realm rs-server)                       http://127.0.0.1:8180/realms/rs-server/account',
+    '',
+    'Demo users (Keycloak realm rs-server):',
+    ...DEMO_USERS.map(([user, password, what]) => `  ${user.padEnd(8)} / ${password.padEnd(17)} ${what}`),
+    '',
+    'Get an API key: open the API Key Manager, Authorize, then "Create Api Key". ' +
+      `Logs: ${shownPath(logs)}/. Ctrl-C stops everything.`,
+    options.watch
+      ? 'Watch mode: an app is rebuilt and restarted when its sources or a lib it uses change.'
+      : 'A crashed app is restarted. `npm start -- --watch` also rebuilds and restarts apps when their code changes.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  if (unhealthy.length) say(`not healthy: ${unhealthy.join(', ')}; it starts again when its code changes`);
+
+  if (options.watch) {
+    shutdown.add(
+      watchApps({
+        apps: apps.map((app) => app.name),
+        running,
+        restart: (name) => supervisor.restart(name),
+        say,
+        logFile: path.join(logs, 'watch.log'),
+      }),
+    );
+  }
+  await shutdown.requested;
+  return 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  say(`npm start failed: ${error.stack}`);
+} finally {
+  await shutdown.run();
+}
+process.exit(failed ? 1 : code);
