@@ -5,6 +5,7 @@ import type { UserSyncService } from '@rs/key-store';
 import type { KeyManagerConfig } from '../config/key-manager.config';
 import type { CheckRateLimiter } from './check-rate-limiter';
 import { KeyCheckService } from './key-check.service';
+import { KeyRecordCache } from './key-record-cache';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 const SECRET = 'test-hash-secret-of-at-least-32-chars!!';
@@ -51,8 +52,13 @@ describe(KeyCheckService.name, () => {
   let keys: jest.Mocked<Pick<ApiKeysRepository, 'findByHash' | 'findOwned'>>;
   let users: jest.Mocked<Pick<UserSyncService, 'syncUser'>>;
   let limiter: jest.Mocked<Pick<CheckRateLimiter, 'state' | 'recordFailure'>>;
+  let records: KeyRecordCache;
+  let now: Date;
 
   beforeEach(() => {
+    now = NOW;
+    records = new KeyRecordCache({ ttlMs: 30_000, maxEntries: 100, unknownTtlMs: 3_000 });
+    records.markListening();
     keys = { findByHash: jest.fn(), findOwned: jest.fn() };
     users = { syncUser: jest.fn() };
     limiter = {
@@ -61,10 +67,11 @@ describe(KeyCheckService.name, () => {
     };
     sut = new KeyCheckService(
       config,
-      () => NOW,
+      () => now,
       keys as unknown as ApiKeysRepository,
       users as unknown as UserSyncService,
       limiter as unknown as CheckRateLimiter,
+      records,
       new MetricsService(),
     );
   });
@@ -127,10 +134,11 @@ describe(KeyCheckService.name, () => {
   it('should hand guards no referer list to enforce when enforcement is off', async () => {
     const relaxed = new KeyCheckService(
       { ...config, ENFORCE_ALLOWED_REFERERS: false },
-      () => NOW,
+      () => now,
       keys as unknown as ApiKeysRepository,
       users as unknown as UserSyncService,
       limiter as unknown as CheckRateLimiter,
+      records,
       new MetricsService(),
     );
     const value = generateApiKey();
@@ -170,5 +178,89 @@ describe(KeyCheckService.name, () => {
       new DomainError(DomainErrorCode.DEPENDENCY_UNAVAILABLE, 'Keycloak is unreachable'),
     );
     await expect(sut.check(value, context)).resolves.toMatchObject({ key_id: 'key-1' });
+  });
+
+  describe('with the record cache', () => {
+    it('should answer a cached valid key without the database or the failure throttle', async () => {
+      const value = generateApiKey();
+      keys.findByHash.mockResolvedValue(storedKey(value));
+      await sut.check(value, context);
+      keys.findByHash.mockClear();
+      limiter.state.mockClear();
+
+      await expect(sut.check(value, context)).resolves.toMatchObject({ key_id: 'key-1' });
+      expect(keys.findByHash).not.toHaveBeenCalled();
+      expect(limiter.state).not.toHaveBeenCalled();
+    });
+
+    it('should read the database again when the key was evicted', async () => {
+      const value = generateApiKey();
+      keys.findByHash.mockResolvedValue(storedKey(value));
+      await sut.check(value, context);
+      records.evictKeyId('key-1');
+      keys.findByHash.mockResolvedValue(storedKey(value, { is_active: false }));
+      expect(await codeOf(sut.check(value, context))).toBe(DomainErrorCode.KEY_REVOKED);
+    });
+
+    it('should read the database on every check when lifecycle events do not flow', async () => {
+      records.markStopped();
+      const value = generateApiKey();
+      keys.findByHash.mockResolvedValue(storedKey(value));
+      await sut.check(value, context);
+      await sut.check(value, context);
+      expect(keys.findByHash).toHaveBeenCalledTimes(2);
+    });
+
+    it('should not cache a record read before an eviction that happened during the read', async () => {
+      const value = generateApiKey();
+      keys.findByHash.mockImplementation(async () => {
+        records.evictKeyId('key-1');
+        return storedKey(value);
+      });
+      await sut.check(value, context);
+      expect(records.size).toBe(0);
+    });
+
+    it('should refuse a cached key once its expiration date has passed', async () => {
+      const value = generateApiKey();
+      keys.findByHash.mockResolvedValue(storedKey(value));
+      await sut.check(value, context);
+      now = new Date('2026-03-10T00:00:01Z');
+      users.syncUser.mockResolvedValue({ active: true, user: null });
+      keys.findOwned.mockResolvedValue(storedKey(value, { latest_sync_date: now }));
+      expect(await codeOf(sut.check(value, context))).toBe(DomainErrorCode.KEY_EXPIRED);
+    });
+
+    it('should enforce allowed_referers on a cached key', async () => {
+      const value = generateApiKey();
+      keys.findByHash.mockResolvedValue(storedKey(value, { allowed_referers: ['portal.example.com'] }));
+      await sut.check(value, { ...context, referer: 'https://portal.example.com/' });
+      expect(await codeOf(sut.check(value, { ...context, referer: 'https://evil.example.org/' }))).toBe(
+        DomainErrorCode.KEY_REFERER_NOT_ALLOWED,
+      );
+      expect(keys.findByHash).toHaveBeenCalledTimes(1);
+      expect(limiter.recordFailure).toHaveBeenCalledWith('10.0.0.1');
+    });
+
+    it('should refuse a remembered unknown key without the database, still counting and throttling', async () => {
+      const value = generateApiKey();
+      keys.findByHash.mockResolvedValue(null);
+      await codeOf(sut.check(value, context));
+      expect(await codeOf(sut.check(value, context))).toBe(DomainErrorCode.KEY_INVALID);
+      expect(keys.findByHash).toHaveBeenCalledTimes(1);
+      expect(limiter.recordFailure).toHaveBeenCalledTimes(2);
+
+      limiter.state.mockResolvedValue({ blocked: true, retryAfterSeconds: 7 });
+      expect(await codeOf(sut.check(value, context))).toBe(DomainErrorCode.RATE_LIMITED);
+    });
+
+    it('should find a key remembered as unknown once a key was created', async () => {
+      const value = generateApiKey();
+      keys.findByHash.mockResolvedValue(null);
+      await codeOf(sut.check(value, context));
+      records.forgetUnknown();
+      keys.findByHash.mockResolvedValue(storedKey(value));
+      await expect(sut.check(value, context)).resolves.toMatchObject({ key_id: 'key-1' });
+    });
   });
 });

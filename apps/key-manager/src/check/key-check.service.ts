@@ -16,6 +16,7 @@ import { UserSyncService } from '@rs/key-store';
 import { CLOCK, type Clock } from '@rs/key-store';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
 import { CheckRateLimiter } from './check-rate-limiter';
+import { KeyRecordCache } from './key-record-cache';
 
 /** What a service learns about a valid key: the shared contract, every addition filled in. */
 export type KeyCheckResult = Required<KeyCheckResponse>;
@@ -37,6 +38,7 @@ export class KeyCheckService {
   private readonly recentlyValid = new LRUCache<string, true>({ max: RECENTLY_VALID_MAX, ttl: RECENTLY_VALID_TTL_MS });
   private readonly checks;
   private readonly latency;
+  private readonly lookups;
 
   constructor(
     @Inject(KEY_MANAGER_CONFIG) private readonly config: KeyManagerConfig,
@@ -44,8 +46,10 @@ export class KeyCheckService {
     private readonly keys: ApiKeysRepository,
     private readonly users: UserSyncService,
     private readonly limiter: CheckRateLimiter,
+    private readonly records: KeyRecordCache,
     metrics: MetricsService,
   ) {
+    this.lookups = metrics.counter('key_check_lookups_total', 'Key record lookups of checks by source', ['source']);
     this.checks = metrics.counter('key_checks_total', 'API key checks by outcome', ['outcome']);
     this.latency = metrics.histogram(
       'key_check_duration_seconds',
@@ -77,50 +81,66 @@ export class KeyCheckService {
         "No API key: send it in the 'x-api-key' header, the 'api-key' query parameter or a /k/<key>/ path prefix",
       );
     }
-    const limit = await this.limiter.state(context.ip);
     // Malformed keys cost no database access, but they do count as failures.
     if (!isWellFormedApiKey(value)) {
+      const limit = await this.limiter.state(context.ip);
       await this.fail(context, limit.blocked, limit.retryAfterSeconds);
       throw new DomainError(DomainErrorCode.KEY_MALFORMED, 'Invalid API key: wrong format or checksum');
     }
     const hash = hashApiKey(value, this.config.API_KEY_HASH_SECRET);
-    if (limit.blocked && !this.recentlyValid.has(hash)) throw tooManyFailures(limit.retryAfterSeconds);
-
-    let key = await this.keys.findByHash(hash);
-    if (!key) {
-      await this.fail(context, false, 0);
-      throw new DomainError(DomainErrorCode.KEY_INVALID, 'Invalid API key');
-    }
+    const generation = this.records.generation;
+    const cached = this.records.get(hash);
+    // A key usable when cached passes whatever the address's failure count, as a recently valid one does,
+    // so the throttle is only read on the way to the database.
+    const key = cached ?? (await this.lookUp(hash, context));
+    this.lookups.inc({ source: cached ? 'cache' : 'database' });
     const now = this.clock();
-    key = await this.refreshIfStale(key, now);
+    const current = await this.refreshIfStale(key, now);
     try {
-      assertKeyUsable(key, now);
-      if (
-        this.config.ENFORCE_ALLOWED_REFERERS &&
-        !isRefererAllowed(key.allowed_referers, context.referer, context.origin)
-      ) {
-        throw new DomainError(
-          DomainErrorCode.KEY_REFERER_NOT_ALLOWED,
-          'This API key may not be used from this site (Referer/Origin not in allowed_referers)',
-        );
-      }
+      assertKeyUsable(current, now);
     } catch (error) {
+      this.records.delete(hash);
       this.recentlyValid.delete(hash);
       await this.fail(context, false, 0);
       throw error;
     }
+    if (current !== cached) this.records.set(hash, current, generation);
+    if (
+      this.config.ENFORCE_ALLOWED_REFERERS &&
+      !isRefererAllowed(current.allowed_referers, context.referer, context.origin)
+    ) {
+      this.recentlyValid.delete(hash);
+      await this.fail(context, false, 0);
+      throw new DomainError(
+        DomainErrorCode.KEY_REFERER_NOT_ALLOWED,
+        'This API key may not be used from this site (Referer/Origin not in allowed_referers)',
+      );
+    }
     this.recentlyValid.set(hash, true);
     return {
-      user_id: key.user_id,
-      user_login: key.user_login,
-      iam_roles: key.iam_roles,
-      config: parseStoredConfig(key.config_json),
-      key_id: key._id,
+      user_id: current.user_id,
+      user_login: current.user_login,
+      iam_roles: current.iam_roles,
+      config: parseStoredConfig(current.config_json),
+      key_id: current._id,
       // Guards enforce the list locally on cache hits: when enforcement is off, give them none to enforce.
-      allowed_referers: this.config.ENFORCE_ALLOWED_REFERERS ? key.allowed_referers : [],
-      expiration_date: key.expiration_date ? new Date(key.expiration_date).toISOString() : null,
-      never_expire: key.never_expire,
+      allowed_referers: this.config.ENFORCE_ALLOWED_REFERERS ? current.allowed_referers : [],
+      expiration_date: current.expiration_date ? new Date(current.expiration_date).toISOString() : null,
+      never_expire: current.never_expire,
     };
+  }
+
+  /** The stored record of a key not in the cache, behind the failure throttle; unknown keys are refused. */
+  private async lookUp(hash: string, context: CheckContext): Promise<ApiKeyRecord> {
+    const limit = await this.limiter.state(context.ip);
+    if (limit.blocked && !this.recentlyValid.has(hash)) throw tooManyFailures(limit.retryAfterSeconds);
+    const key = this.records.isUnknown(hash) ? null : await this.keys.findByHash(hash);
+    if (!key) {
+      this.records.rememberUnknown(hash);
+      await this.fail(context, false, 0);
+      throw new DomainError(DomainErrorCode.KEY_INVALID, 'Invalid API key');
+    }
+    return key;
   }
 
   /** Keycloak is the source of truth for the user; refresh a key whose copy is older than the sync interval. */

@@ -25,6 +25,11 @@ export const KEY_MANAGER_ENV = {
   ENFORCE_ALLOWED_REFERERS: env.bool(true),
   CHECK_FAILURE_LIMIT: env.int(30, { min: 1 }),
   CHECK_FAILURE_WINDOW_SECONDS: env.int(60, { min: 1 }),
+  /** How long a usable key's record answers checks without the database, while lifecycle events flow (0: off). */
+  CHECK_CACHE_TTL_SECONDS: env.int(30, { min: 0, max: 3600 }),
+  CHECK_CACHE_MAX_ENTRIES: env.int(50000, { min: 1 }),
+  /** How long a hash the database does not know is answered as unknown without asking again (0: off). */
+  CHECK_UNKNOWN_KEY_TTL_SECONDS: env.int(3, { min: 0, max: 60 }),
   EVENT_PUBLISH_TIMEOUT_MS: env.int(250, { min: 10, max: 10000 }),
   TRUST_PROXY: env.string('loopback'),
   ...PORTAL_ENV,
