@@ -49,6 +49,7 @@ export function watchApps({ apps, running, restart, say, logFile }) {
   };
 
   child.on('message', (message) => {
+    if (stopping) return;
     if (message.type === 'changed') {
       if (!changed.has(message.file)) changed.set(message.file, new Set());
       changed.get(message.file).add(message.app);
