@@ -52,7 +52,7 @@ export class KeyLifecycleListener implements OnApplicationBootstrap, OnApplicati
 
   /** Applies one lifecycle event: every action that can change a check's answer evicts. */
   handle(event: KeyLifecycleEventV1): void {
-    // A new key's hash may have been remembered as unknown (by a forger's luck or a replica's race).
+    // `created` names the key by id, not hash: forget every unknown hash so the new key is never refused.
     if (event.action === 'created') this.cache.forgetUnknown();
     if (!KEY_EVICTING_ACTIONS.includes(event.action)) return;
     const evicted =
