@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Usage exactness under load: every request a guarded service answers is counted exactly once in MongoDB,
-// through a guard restart and a key worker killed with SIGKILL, at the highest rate wrk drives. See
+// through a guard restart and a key worker killed with SIGKILL, under a closed-loop load. See
 // docs/benchmarks.md.
 //
 //   npx nx run-many -t build -p cadip key-worker && node tools/stack/stack.mjs up
@@ -11,11 +11,11 @@
 // second half the key worker is killed (SIGKILL) and started again. The worker has a database and consumer
 // group of its own; the key id is unique to the run.
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { benchArgs, ROOT, sleep, startBuiltApp, uniqueDatabase } from '../built-apps.mjs';
 import { startStandInKeyManager } from '../guard-throughput/bench-server.mjs';
-import { ensureWrk, wrk } from '../wrk.mjs';
 
 const require = createRequire(path.join(ROOT, 'package.json'));
 const { MongoClient } = require('mongodb');
@@ -29,7 +29,7 @@ const PROBE = '/cadip/INS/session?platform=S1A&limit=1';
 function apiKey() {
   const result = spawnSync(
     process.execPath,
-    ['-r', '@swc-node/register', '-e', "console.log(require('@rs/key-domain').generateApiKey())"],
+    ['-r', '@swc-node/register', path.join(ROOT, 'tools/bench/usage-exactness/new-api-key.ts')],
     {
       cwd: ROOT,
       encoding: 'utf8',
@@ -40,12 +40,46 @@ function apiKey() {
   return result.stdout.trim();
 }
 
+/**
+ * Closed-loop load: `connections` keep-alive connections each send the next request once the previous answer
+ * is read, for `seconds`; then the requests in flight are awaited, so every request sent is answered and
+ * counted here (wrk would abandon them at the end, and the guard would count those as 499).
+ */
+async function load(url, headers, seconds) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const statuses = {};
+  let answered = 0;
+  let failed = 0;
+  const once = () =>
+    new Promise((resolve) => {
+      const request = http.get(url, { agent, headers }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          answered++;
+          statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
+          resolve();
+        });
+      });
+      request.on('error', () => {
+        failed++;
+        resolve();
+      });
+    });
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < end) await once();
+    }),
+  );
+  agent.destroy();
+  return { requests: answered, failed, statuses };
+}
+
 async function metric(app, name) {
   const text = await (await fetch(`${app.url}/metrics`)).text();
   return Number(text.match(new RegExp(`^${name} (\\d+)`, 'm'))?.[1] ?? 0);
 }
 
-ensureWrk();
 const runId = uniqueDatabase('exact');
 const keyId = `bench-${runId}`;
 const key = apiKey();
@@ -60,15 +94,15 @@ try {
   let worker = await start('key-worker', workerEnv);
   await worker.waitForLog('Joined');
   const half = seconds / 2;
-  const load = (guard) => wrk(`${guard.url}${PROBE}`, { connections, seconds: half, headers: [`x-api-key: ${key}`] });
+  const loadGuard = (guard) => load(`${guard.url}${PROBE}`, { 'x-api-key': key }, half);
 
   const first = await start('cadip', { KEY_MANAGER_URL: keyManager.url });
-  const firstHalf = await load(first);
+  const firstHalf = await loadGuard(first);
   const firstDeltas = await metric(first, 'auth_guard_usage_deltas_published_total');
   await first.stop();
 
   const second = await start('cadip', { KEY_MANAGER_URL: keyManager.url });
-  const secondHalfRun = load(second);
+  const secondHalfRun = loadGuard(second);
   await sleep((half / 2) * 1000);
   worker.kill('SIGKILL');
   await worker.exited;
@@ -79,7 +113,8 @@ try {
   const loadEnded = Date.now();
 
   const served = firstHalf.requests + secondHalf.requests;
-  const errors = firstHalf.bad + secondHalf.bad + firstHalf.socketErrors + secondHalf.socketErrors;
+  const errors = firstHalf.failed + secondHalf.failed;
+  const notOk = [firstHalf, secondHalf].reduce((sum, half) => sum + half.requests - (half.statuses[200] ?? 0), 0);
   const counted = async () => {
     const total = await mongo.db().collection('api_key_usage_totals').findOne({ _id: keyId });
     const hours = await mongo.db().collection('api_key_usage_hourly').find({ key_id: keyId }).toArray();
@@ -101,7 +136,8 @@ try {
         connections,
         requests_per_s: Math.round(served / seconds),
         requests_served: served,
-        answers_not_2xx_or_failed: errors,
+        answers_not_200: notOk,
+        requests_failed: errors,
         counted_in_totals: seen.totals,
         counted_in_hour_buckets: seen.hourly,
         lost: Math.max(0, served - seen.totals),
