@@ -42,7 +42,10 @@ function entries(objectText) {
   return { variables, spreads };
 }
 
-/** Where a fragment's object literal starts: `const NAME = {`, `NAME = (...) => ({` or `function NAME(...) { return {`. */
+/**
+ * Where a fragment's object literal starts: `const NAME = {`, `NAME = (...) => ({` or
+ * `function NAME(...) { return {`.
+ */
 function fragmentObject(source, name) {
   const patterns = [
     new RegExp(`const ${name}\\s*=\\s*\\{`),

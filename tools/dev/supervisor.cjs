@@ -1,6 +1,6 @@
-// Keeps the apps of `npm start` running (one child process per app, restarted with a growing delay when it dies,
-// left down after repeated fast crashes) and ends `npm start` cleanly: apps stopped, then the services it started. CommonJS so that the jest suites of
-// test/ can load it (see test/start/); tools/start.mjs imports it as well.
+// Keeps the apps of `npm start` running (one child process per app, restarted with a growing delay when it
+// dies, left down after repeated fast crashes) and ends `npm start` cleanly: apps stopped, then the services it
+// started. CommonJS so that the jest suites of test/ can load it (see test/start/); tools/start.mjs imports it too.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -90,7 +90,7 @@ function sizeOf(file) {
   }
 }
 
-/** The last `lines` non-empty lines of a log file written after byte `from`, indented, or a note that there are none. */
+/** The last `lines` non-empty lines of a log file written after byte `from`, indented (or a note: none). */
 function tailOf(file, lines = 12, from = 0) {
   let text = '';
   try {

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Key check throughput: requests/s of `GET /auth/check_key` with a valid key ÷ the same process's `/health`,
-// measured in one run. Starts the built key manager against tools/stack (Mongo-wire DB, Redis, Kafka,
-// Keycloak), creates a key for alice, then loads both endpoints with wrk, alternating ABBA round by round
-// so both see the same machine. The ratio is the figure to compare (target: at least 0.5).
+// Key check throughput: requests/s of `GET /auth/check_key` with a valid key ÷ the same process's `/health`.
+// Starts the built key manager against tools/stack (Mongo-wire DB, Redis, Kafka, Keycloak), creates a key for
+// alice, then loads both endpoints with wrk, alternating ABBA round by round so both see the same machine. The
+// ratio is the figure to compare (target in docs/benchmarks.md).
 //
 //   node tools/bench/check-key/run.mjs [--rounds 6] [--seconds 3] [--connections 16] [--warmup 3]
 //

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Guard throughput: requests/s of a Cadip route with a valid cached API key ÷ the same route with the guard
-// replaced by a pass-through, measured in one run. See docs/benchmarks.md.
+// replaced by a pass-through, both sides loaded in turn. See docs/benchmarks.md.
 //
 //   node tools/bench/guard-throughput/run.mjs [--pairs 6] [--rounds 4] [--seconds 2] [--connections 16]
 //                                             [--warmup 5] [--path <path>,<path>]

@@ -74,7 +74,9 @@ export class KeyLifecycleListener implements OnApplicationBootstrap, OnApplicati
         return;
       } catch (error) {
         const delayMs = backoff.next();
-        const message = `Kafka unreachable for key lifecycle events (retry in ${delayMs} ms; checks read the database meanwhile): ${errorMessage(error)}`;
+        const message =
+          `Kafka unreachable for key lifecycle events (retry in ${delayMs} ms; ` +
+          `checks read the database meanwhile): ${errorMessage(error)}`;
         if (backoff.failures === 1) this.logger.warn(message);
         else this.logger.debug(message);
         await consumer.disconnect().catch(() => undefined);

@@ -104,7 +104,9 @@ export class KeyLifecycleConsumer implements OnApplicationBootstrap, OnApplicati
         return;
       } catch (error) {
         const delayMs = backoff.next();
-        const message = `Kafka unreachable for key lifecycle events (retry in ${delayMs} ms; cached keys live at most the short TTL meanwhile): ${errorMessage(error)}`;
+        const message =
+          `Kafka unreachable for key lifecycle events (retry in ${delayMs} ms; cached keys live at most ` +
+          `the short TTL meanwhile): ${errorMessage(error)}`;
         if (backoff.failures === 1) this.logger.warn(message);
         else this.logger.debug(message);
         await consumer.disconnect().catch(() => undefined);

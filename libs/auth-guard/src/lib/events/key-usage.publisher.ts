@@ -171,7 +171,8 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
     const now = Date.now();
     if (now - this.lastDropLogAt >= DROP_LOG_INTERVAL_MS) {
       this.logger.error(
-        `Key usage not counted for ${this.droppedSinceLog} request(s): ${this.options?.usageMaxSeries} series held (Kafka unreachable?)`,
+        `Key usage not counted for ${this.droppedSinceLog} request(s): ` +
+          `${this.options?.usageMaxSeries} series held (Kafka unreachable?)`,
       );
       this.droppedSinceLog = 0;
       this.lastDropLogAt = now;
