@@ -14,4 +14,5 @@ export * from './lib/error-response.dto';
 export * from './lib/retry.util';
 export * from './lib/security-headers.util';
 export * from './lib/url-redaction.util';
-export * from './lib/kafka.factory';
+export * from './lib/kafka/kafka.factory';
+export * from './lib/kafka/key-lifecycle.subscription';

@@ -6,52 +6,45 @@ import {
   type OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
-import {
-  KEY_EVICTING_ACTIONS,
-  KEY_LIFECYCLE_TOPIC,
-  type KeyLifecycleEventV1,
-  parseKeyLifecycleEvent,
-} from '@rs/event-contracts';
-import { Backoff, errorMessage, sleep } from '@rs/service-kit';
-import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { KEY_EVICTING_ACTIONS, type KeyLifecycleEventV1 } from '@rs/event-contracts';
+import { type KeyLifecycleHandlers, KeyLifecycleSubscription } from '@rs/service-kit';
+import type { Kafka } from 'kafkajs';
 import { KEY_CHECK_KAFKA } from './key-check.constants';
 import { KeyRecordCache } from './key-record-cache';
 
-const MAX_RETRY_DELAY_MS = 10_000;
-/** Short fetch long-poll, so the cache notices a dead broker within seconds. */
-const FETCH_MAX_WAIT_MS = 1000;
-
 /**
- * Keeps the key manager's KeyRecordCache in step with key lifecycle events, the way the guards keep theirs:
- * its own consumer group per process (every replica sees every event), newest offset, the whole cache
- * dropped on every (re)join. Connects in the background and retries; meanwhile the cache serves nothing.
+ * Keeps the key manager's KeyRecordCache in step with key lifecycle events, the way the guards keep theirs
+ * (every replica sees every event). The cache serves nothing until the subscription has joined, and is
+ * dropped on every (re)join.
  */
 @Injectable()
-export class KeyLifecycleListener implements OnApplicationBootstrap, OnApplicationShutdown {
+export class KeyLifecycleListener implements KeyLifecycleHandlers, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(KeyLifecycleListener.name);
-  readonly groupId = `key-manager.check.${hostname()}.${process.pid}.${randomBytes(3).toString('hex')}`;
-  private consumer?: Consumer;
-  private stopped = false;
+  readonly subscription?: KeyLifecycleSubscription;
 
   constructor(
     private readonly cache: KeyRecordCache,
-    @Optional() @Inject(KEY_CHECK_KAFKA) private readonly kafka: Kafka | null,
-  ) {}
+    @Optional() @Inject(KEY_CHECK_KAFKA) kafka: Kafka | null,
+  ) {
+    if (kafka) {
+      this.subscription = new KeyLifecycleSubscription(
+        { kafka, groupPrefix: 'key-manager.check', logger: this.logger, meanwhile: 'checks read the database' },
+        this,
+      );
+    }
+  }
 
   onApplicationBootstrap(): void {
-    if (this.kafka) void this.start();
+    this.subscription?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     this.cache.markStopped();
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.subscription?.stop();
   }
 
   /** Applies one lifecycle event: every action that can change a check's answer evicts. */
-  handle(event: KeyLifecycleEventV1): void {
+  onEvent(event: KeyLifecycleEventV1): void {
     // `created` names the key by id, not hash: forget every unknown hash so the new key is never refused.
     if (event.action === 'created') this.cache.forgetUnknown();
     if (!KEY_EVICTING_ACTIONS.includes(event.action)) return;
@@ -61,67 +54,15 @@ export class KeyLifecycleListener implements OnApplicationBootstrap, OnApplicati
     if (evicted > 0) this.logger.debug(`Evicted ${evicted} cached record(s) of key ${event.key_id} (${event.action})`);
   }
 
-  private async start(): Promise<void> {
-    const backoff = new Backoff({ initialDelayMs: 500, maxDelayMs: MAX_RETRY_DELAY_MS });
-    while (!this.stopped) {
-      const consumer = this.createConsumer();
-      try {
-        await consumer.connect();
-        await consumer.subscribe({ topic: KEY_LIFECYCLE_TOPIC, fromBeginning: false });
-        await consumer.run({ eachMessage: (payload) => this.onMessage(payload) });
-        this.consumer = consumer;
-        if (this.stopped) await consumer.disconnect().catch(() => undefined);
-        return;
-      } catch (error) {
-        const delayMs = backoff.next();
-        const message =
-          `Kafka unreachable for key lifecycle events (retry in ${delayMs} ms; ` +
-          `checks read the database meanwhile): ${errorMessage(error)}`;
-        if (backoff.failures === 1) this.logger.warn(message);
-        else this.logger.debug(message);
-        await consumer.disconnect().catch(() => undefined);
-        await sleep(delayMs);
-      }
-    }
+  onJoin(): void {
+    this.cache.markListening();
   }
 
-  private createConsumer(): Consumer {
-    const consumer = (this.kafka as Kafka).consumer({
-      groupId: this.groupId,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 3_000,
-      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
-      allowAutoTopicCreation: true,
-      retry: { retries: 5, initialRetryTime: 300 },
-    });
-    const { GROUP_JOIN, FETCH, HEARTBEAT, CRASH, DISCONNECT, STOP } = consumer.events;
-    consumer.on(GROUP_JOIN, () => {
-      this.cache.markListening();
-      this.logger.log(`Listening to ${KEY_LIFECYCLE_TOPIC} as ${this.groupId}`);
-    });
-    consumer.on(FETCH, () => this.cache.markActivity());
-    consumer.on(HEARTBEAT, () => this.cache.markActivity());
-    consumer.on(DISCONNECT, () => this.cache.markStopped());
-    consumer.on(STOP, () => this.cache.markStopped());
-    consumer.on(CRASH, (event) => {
-      this.cache.markStopped();
-      const { error, restart } = event.payload;
-      this.logger.warn(`Key lifecycle listener stopped: ${errorMessage(error)}${restart ? ' (restarting)' : ''}`);
-      if (!restart && !this.stopped) {
-        void consumer.disconnect().catch(() => undefined);
-        void this.start();
-      }
-    });
-    return consumer;
-  }
-
-  private async onMessage({ message }: EachMessagePayload): Promise<void> {
+  onActivity(): void {
     this.cache.markActivity();
-    const parsed = parseKeyLifecycleEvent(message.value);
-    if (!parsed.ok) {
-      this.logger.warn(`Ignored a malformed key lifecycle event: ${parsed.reason}`);
-      return;
-    }
-    this.handle(parsed.value);
+  }
+
+  onStop(): void {
+    this.cache.markStopped();
   }
 }
