@@ -16,3 +16,4 @@ export * from './lib/security-headers.util';
 export * from './lib/url-redaction.util';
 export * from './lib/kafka/kafka.factory';
 export * from './lib/kafka/key-lifecycle.subscription';
+export * from './lib/http/method-not-allowed.middleware';

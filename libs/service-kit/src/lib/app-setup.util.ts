@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DomainExceptionFilter } from './domain-exception.filter';
+import { answerUndeclaredMethods } from './http/method-not-allowed.middleware';
 import { createValidationPipe } from './validation.pipe';
 
 export interface AppSetupOptions {
@@ -13,6 +14,7 @@ export function configureApp(app: INestApplication, options: AppSetupOptions = {
   const express = app as NestExpressApplication;
   express.set('trust proxy', options.trustProxy ?? 'loopback');
   express.disable('x-powered-by');
+  answerUndeclaredMethods(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new DomainExceptionFilter());
   app.enableShutdownHooks();

@@ -11,7 +11,8 @@ interface RouteLayer {
 export function allowedMethods(layers: readonly RouteLayer[], path: string): string[] {
   const methods = new Set<string>();
   for (const layer of layers) {
-    if (layer.route && layer.match(path)) for (const method of layer.route._methods()) methods.add(method.toUpperCase());
+    if (layer.route && layer.match(path))
+      for (const method of layer.route._methods()) methods.add(method.toUpperCase());
   }
   return [...methods].sort();
 }
