@@ -20,6 +20,7 @@ export default [
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: [
                 'type:guard',
+                'type:identity',
                 'type:data',
                 'type:kit',
                 'type:domain',
@@ -30,6 +31,10 @@ export default [
             {
               sourceTag: 'type:testing',
               onlyDependOnLibsWithTags: ['type:guard', 'type:kit', 'type:domain', 'type:contracts'],
+            },
+            {
+              sourceTag: 'type:identity',
+              onlyDependOnLibsWithTags: ['type:data', 'type:kit', 'type:domain', 'type:contracts'],
             },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:kit', 'type:domain', 'type:contracts'] },
             { sourceTag: 'type:guard', onlyDependOnLibsWithTags: ['type:kit', 'type:domain', 'type:contracts'] },

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuthGuardModule } from '@rs/auth-guard';
-import { ApiKeysRepository, KeycloakAdminClient, KeyStoreModule, LifecycleEventsPublisher } from '@rs/key-store';
+import { ApiKeysRepository, KeyStoreModule, LifecycleEventsPublisher } from '@rs/key-store';
+import { KeycloakAdminClient, KeycloakUsersModule, keycloakUsersOptions } from '@rs/keycloak-users';
 import { HealthModule, keycloakGuardOptions, MetricsModule } from '@rs/service-kit';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from './config/key-manager.config';
@@ -31,15 +32,9 @@ import { UsageModule } from './usage/usage.module';
         clientId: 'key-manager',
         kafkaBrokers: config.KAFKA_BROKERS,
         eventPublishTimeoutMs: config.EVENT_PUBLISH_TIMEOUT_MS,
-        keycloak: {
-          url: config.KEYCLOAK_URL,
-          realm: config.KEYCLOAK_REALM,
-          clientId: config.KEYCLOAK_SYNC_CLIENT_ID,
-          clientSecret: config.KEYCLOAK_SYNC_CLIENT_SECRET,
-        },
-        configAttributes: config.API_KEY_CONFIG_ATTRIBUTES,
       }),
     }),
+    KeycloakUsersModule.forRootAsync({ inject: [KEY_MANAGER_CONFIG], useFactory: keycloakUsersOptions }),
     AuthGuardModule.forRootAsync({
       inject: [KEY_MANAGER_CONFIG],
       useFactory: (config: KeyManagerConfig) => ({

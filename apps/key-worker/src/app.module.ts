@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ApiKeysRepository, KeyStoreModule } from '@rs/key-store';
+import { KeycloakUsersModule, keycloakUsersOptions } from '@rs/keycloak-users';
 import { HealthModule, MetricsModule } from '@rs/service-kit';
 import { KeyWorkerConfigModule } from './config/config.module';
 import { KEY_WORKER_CONFIG, type KeyWorkerConfig } from './config/key-worker.config';
@@ -30,15 +31,9 @@ import { UsageModule } from './usage/usage.module';
         clientId: 'key-worker',
         kafkaBrokers: config.KAFKA_BROKERS,
         eventPublishTimeoutMs: config.EVENT_PUBLISH_TIMEOUT_MS,
-        keycloak: {
-          url: config.KEYCLOAK_URL,
-          realm: config.KEYCLOAK_REALM,
-          clientId: config.KEYCLOAK_SYNC_CLIENT_ID,
-          clientSecret: config.KEYCLOAK_SYNC_CLIENT_SECRET,
-        },
-        configAttributes: config.API_KEY_CONFIG_ATTRIBUTES,
       }),
     }),
+    KeycloakUsersModule.forRootAsync({ inject: [KEY_WORKER_CONFIG], useFactory: keycloakUsersOptions }),
     UsageModule,
     JobsModule,
     HealthModule.forRootAsync({

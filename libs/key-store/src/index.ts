@@ -8,7 +8,5 @@ export * from './lib/clock';
 export * from './lib/event-outbox.schema';
 export * from './lib/key-store.module';
 export * from './lib/key-store.options';
-export * from './lib/keycloak-admin.client';
 export * from './lib/lifecycle-events.publisher';
 export * from './lib/usage-bucket.schema';
-export * from './lib/user-sync.service';

@@ -1,11 +1,13 @@
 import { DomainError, DomainErrorCode, generateApiKey, hashApiKey, isWellFormedApiKey } from '@rs/key-domain';
-import type { AuditRepository } from '@rs/key-store';
+import {
+  type ApiKeyRecord,
+  ApiKeysRepository,
+  type AuditRepository,
+  type LifecycleEventsPublisher,
+} from '@rs/key-store';
+import type { KeycloakUser, UserSyncService } from '@rs/keycloak-users';
 import type { KeyManagerConfig } from '../config/key-manager.config';
-import type { LifecycleEventsPublisher } from '@rs/key-store';
-import type { KeycloakUser } from '@rs/key-store';
-import { type ApiKeyRecord, ApiKeysRepository } from '@rs/key-store';
 import { ApiKeysService, type Caller } from './api-keys.service';
-import type { UserSyncService } from '@rs/key-store';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 const SECRET = 'test-hash-secret-of-at-least-32-chars!!';

@@ -20,13 +20,21 @@ import {
   revokedByAdminError,
 } from '@rs/key-domain';
 import { randomUUID } from 'node:crypto';
-import { auditAndPublish, AuditRepository } from '@rs/key-store';
-import { CLOCK, type Clock } from '@rs/key-store';
+import {
+  type ApiKeyRecord,
+  ApiKeysRepository,
+  type ApiKeyView,
+  auditAndPublish,
+  AuditRepository,
+  byMostRecentUse,
+  CLOCK,
+  type Clock,
+  type KeyLookup,
+  LifecycleEventsPublisher,
+  toApiKeyView,
+} from '@rs/key-store';
+import { UserSyncService } from '@rs/keycloak-users';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig, keyPolicyOf } from '../config/key-manager.config';
-import { LifecycleEventsPublisher } from '@rs/key-store';
-import { type ApiKeyView, byMostRecentUse, toApiKeyView } from '@rs/key-store';
-import { type ApiKeyRecord, ApiKeysRepository, type KeyLookup } from '@rs/key-store';
-import { UserSyncService } from '@rs/key-store';
 
 /** Who is asking, as established by the Keycloak token. */
 export interface Caller {

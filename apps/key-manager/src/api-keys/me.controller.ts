@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
-import { KeycloakAdminClient } from '@rs/key-store';
+import { KeycloakAdminClient } from '@rs/keycloak-users';
 import { MeDto } from './dto/api-key.responses';
 
 @ApiTags('API Key Manager')

@@ -1,7 +1,7 @@
 import { DomainError, DomainErrorCode, generateApiKey, hashApiKey } from '@rs/key-domain';
 import { MetricsService } from '@rs/service-kit';
 import type { ApiKeyRecord, ApiKeysRepository } from '@rs/key-store';
-import type { UserSyncService } from '@rs/key-store';
+import type { UserSyncService } from '@rs/keycloak-users';
 import type { KeyManagerConfig } from '../config/key-manager.config';
 import type { CheckRateLimiter } from './check-rate-limiter';
 import { KeyCheckService } from './key-check.service';

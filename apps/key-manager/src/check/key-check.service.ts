@@ -10,10 +10,8 @@ import {
 import type { KeyCheckResponse } from '@rs/event-contracts';
 import { MetricsService } from '@rs/service-kit';
 import { LRUCache } from 'lru-cache';
-import { parseStoredConfig } from '@rs/key-store';
-import { type ApiKeyRecord, ApiKeysRepository } from '@rs/key-store';
-import { UserSyncService } from '@rs/key-store';
-import { CLOCK, type Clock } from '@rs/key-store';
+import { type ApiKeyRecord, ApiKeysRepository, CLOCK, type Clock, parseStoredConfig } from '@rs/key-store';
+import { UserSyncService } from '@rs/keycloak-users';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
 import { CheckRateLimiter } from './check-rate-limiter';
 import { KeyRecordCache } from './key-record-cache';

@@ -1,5 +1,6 @@
 import { DomainError, DomainErrorCode } from '@rs/key-domain';
-import type { ApiKeysRepository, UserSyncService } from '@rs/key-store';
+import type { ApiKeysRepository } from '@rs/key-store';
+import type { UserSyncService } from '@rs/keycloak-users';
 import { MetricsService } from '@rs/service-kit';
 import { KeycloakSyncService } from './keycloak-sync.service';
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainErrorCode, isDomainError } from '@rs/key-domain';
-import { ApiKeysRepository, UserSyncService } from '@rs/key-store';
+import { ApiKeysRepository } from '@rs/key-store';
+import { UserSyncService } from '@rs/keycloak-users';
 import { errorMessage, MetricsService } from '@rs/service-kit';
 
 export interface KeycloakSyncResult {

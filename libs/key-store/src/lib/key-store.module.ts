@@ -7,27 +7,26 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { errorMessage } from '@rs/service-kit';
 import { ApiKey, ApiKeySchema, ApiKeyUsageTotal, ApiKeyUsageTotalSchema } from './api-key.schema';
 import { ApiKeysRepository } from './api-keys.repository';
 import { AuditRecord, AuditRecordSchema } from './audit-record.schema';
 import { AuditRepository } from './audit.repository';
 import { CLOCK, systemClock } from './clock';
 import { OutboxEvent, OutboxEventSchema } from './event-outbox.schema';
-import { KeycloakAdminClient } from './keycloak-admin.client';
 import { KEY_STORE_OPTIONS, type KeyStoreOptions } from './key-store.options';
 import { LifecycleEventsPublisher } from './lifecycle-events.publisher';
-import { UserSyncService } from './user-sync.service';
 
 export interface KeyStoreModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   inject?: FactoryProvider['inject'];
   useFactory: (...deps: never[]) => KeyStoreOptions;
 }
 
-const EXPORTED = [ApiKeysRepository, AuditRepository, KeycloakAdminClient, LifecycleEventsPublisher, UserSyncService];
+const EXPORTED = [ApiKeysRepository, AuditRepository, LifecycleEventsPublisher];
 
 /**
  * The stored side of API keys, shared by the key manager and the key worker: collections, repositories,
- * the audit trail, outbox-backed lifecycle events and the Keycloak user sync. Needs a MongooseModule
+ * the audit trail and outbox-backed lifecycle events. Needs a MongooseModule
  * connection (forRoot) in the host app and a MetricsService (service-kit's MetricsModule).
  */
 @Module({})
@@ -67,9 +66,7 @@ export class KeyStoreModule implements OnModuleInit {
       await this.keys.ensureIndexes();
       await this.audit.ensureIndexes();
     } catch (error) {
-      this.logger.error(
-        `Index creation failed (retried at next start): ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.error(`Index creation failed (retried at next start): ${errorMessage(error)}`);
     }
   }
 }

@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { auditAndPublish } from './audit-and-publish';
-import { AuditRepository } from './audit.repository';
-import { KEY_STORE_OPTIONS, type KeyStoreOptions } from './key-store.options';
-import { LifecycleEventsPublisher } from './lifecycle-events.publisher';
+import {
+  ApiKeysRepository,
+  auditAndPublish,
+  AuditRepository,
+  LifecycleEventsPublisher,
+  parseStoredConfig,
+} from '@rs/key-store';
 import { KeycloakAdminClient, type KeycloakUser } from './keycloak-admin.client';
-import { parseStoredConfig } from './api-key.view';
-import { ApiKeysRepository } from './api-keys.repository';
+import { KEYCLOAK_USERS_OPTIONS, type KeycloakUsersOptions } from './keycloak-users.options';
 
 export const SYSTEM_SYNC_ACTOR = 'system:keycloak-sync';
 
@@ -23,7 +25,7 @@ export class UserSyncService {
   private readonly logger = new Logger(UserSyncService.name);
 
   constructor(
-    @Inject(KEY_STORE_OPTIONS) private readonly options: KeyStoreOptions,
+    @Inject(KEYCLOAK_USERS_OPTIONS) private readonly options: KeycloakUsersOptions,
     private readonly keycloak: KeycloakAdminClient,
     private readonly keys: ApiKeysRepository,
     private readonly audit: AuditRepository,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { errorMessage } from '@rs/service-kit';
 import { DomainError, DomainErrorCode } from '@rs/key-domain';
-import { KEY_STORE_OPTIONS, type KeyStoreOptions } from './key-store.options';
+import { KEYCLOAK_USERS_OPTIONS, type KeycloakUsersOptions } from './keycloak-users.options';
 
 /** What the key manager needs to know about a Keycloak user. */
 export interface KeycloakUser {
@@ -23,7 +24,7 @@ export class KeycloakAdminClient {
   private readonly logger = new Logger(KeycloakAdminClient.name);
   private token: { value: string; expiresAt: number } | null = null;
 
-  constructor(@Inject(KEY_STORE_OPTIONS) private readonly options: KeyStoreOptions) {}
+  constructor(@Inject(KEYCLOAK_USERS_OPTIONS) private readonly options: KeycloakUsersOptions) {}
 
   async getUser(userId: string): Promise<KeycloakUser | null> {
     const base = `${this.options.keycloak.url}/admin/realms/${encodeURIComponent(this.options.keycloak.realm)}/users/${encodeURIComponent(userId)}`;
@@ -93,7 +94,7 @@ export class KeycloakAdminClient {
     try {
       return await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     } catch (error) {
-      this.logger.warn(`Keycloak unreachable: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Keycloak unreachable: ${errorMessage(error)}`);
       throw this.unavailable('Keycloak is unreachable');
     }
   }

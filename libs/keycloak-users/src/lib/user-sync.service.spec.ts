@@ -1,13 +1,10 @@
-import type { ApiKeysRepository } from './api-keys.repository';
-import type { ApiKeyRecord } from './api-keys.repository';
-import type { AuditRepository } from './audit.repository';
+import type { ApiKeyRecord, ApiKeysRepository, AuditRepository, LifecycleEventsPublisher } from '@rs/key-store';
 import type { KeycloakAdminClient, KeycloakUser } from './keycloak-admin.client';
-import type { KeyStoreOptions } from './key-store.options';
-import type { LifecycleEventsPublisher } from './lifecycle-events.publisher';
+import type { KeycloakUsersOptions } from './keycloak-users.options';
 import { UserSyncService } from './user-sync.service';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
-const options = { configAttributes: ['organization', 'quota'] } as KeyStoreOptions;
+const options = { configAttributes: ['organization', 'quota'] } as KeycloakUsersOptions;
 
 function key(id: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
   return {

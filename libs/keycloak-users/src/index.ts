@@ -1,0 +1,4 @@
+export * from './lib/keycloak-admin.client';
+export * from './lib/keycloak-users.module';
+export * from './lib/keycloak-users.options';
+export * from './lib/user-sync.service';
