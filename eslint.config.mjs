@@ -13,7 +13,12 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^(\\.\\./)+tools/webpack/.*$'],
+          allow: [
+            '^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$',
+            '^(\\.\\./)+tools/webpack/.*$',
+            // Starts built apps for the cross-app tests and the benchmarks alike.
+            '^(\\.\\./)+tools/built-app\\.cjs$',
+          ],
           depConstraints: [
             // type:testing (libs/testing) is for *.spec / *.int-spec files only.
             {

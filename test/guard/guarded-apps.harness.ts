@@ -1,37 +1,16 @@
 // Starts the built apps (dist/apps/<app>/main.js) as child processes on free ports, for the cross-app guard
 // tests: the real key manager and the three guarded services, over real HTTP, Kafka and Keycloak.
 import { freePort, stackEndpoints } from '@rs/testing';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { type BuiltApp, ROOT, startBuiltApp as startApp } from '../../tools/built-app.cjs';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+export { uniqueDatabase } from '../../tools/built-app.cjs';
 export const LOG_DIR = path.join(ROOT, 'test-output', 'guard');
 
 export type GuardedAppName = 'key-manager' | 'auxip' | 'cadip' | 'catalog';
 
-export interface RunningApp {
-  name: GuardedAppName;
-  url: string;
-  logFile: string;
-  /** Resolves when the log contains `text` (e.g. the lifecycle consumer joined its group). */
-  waitForLog(text: string, timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
-}
-
-/** A database name of latin letters only (the local Mongo-wire DB's rule), unique per call. */
-export function uniqueDatabase(prefix: string): string {
-  return prefix + [...randomBytes(8)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
-}
-
-function tail(file: string, lines = 30): string {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
+export type RunningApp = BuiltApp & { name: GuardedAppName };
 
 /**
  * The key manager counts failed key checks per client IP in Redis, and every test client is 127.0.0.1: a
@@ -43,69 +22,12 @@ function isolatedRedis(name: GuardedAppName): Record<string, string> {
 
 /** Starts one built app with `env` on top of this process's environment; resolves once /health answers. */
 export async function startBuiltApp(name: GuardedAppName, env: Record<string, string> = {}): Promise<RunningApp> {
-  const main = path.join(ROOT, 'dist', 'apps', name, 'main.js');
-  if (!fs.existsSync(main))
-    throw new Error(`${name} is not built; run \`npx nx run-many -t build -p key-manager auxip cadip catalog\``);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  fs.mkdirSync(LOG_DIR, { recursive: true });
-  const logFile = path.join(LOG_DIR, `${name}-${port}.log`);
-  const log = fs.openSync(logFile, 'w');
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', main], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      PORT: String(port),
-      PUBLIC_URL: url,
-      ...isolatedRedis(name),
-      ...env,
-    },
-    stdio: ['ignore', log, log],
+  const app = await startApp(name, {
+    env: { ...isolatedRedis(name), ...env },
+    logDir: LOG_DIR,
+    nodeArgs: ['--enable-source-maps'],
   });
-  fs.closeSync(log);
-  const exited = () => child.exitCode !== null || child.signalCode !== null;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (exited()) return resolve();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
-  const until = async (probe: () => Promise<boolean> | boolean, what: string, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (exited()) throw new Error(`${name} exited while waiting for ${what}:\n${tail(logFile)}`);
-      if (await probe()) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`${name}: no ${what} within ${timeoutMs} ms:\n${tail(logFile)}`);
-  };
-  try {
-    await until(
-      () =>
-        fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then(
-          (response) => response.ok,
-          () => false,
-        ),
-      'health',
-      90_000,
-    );
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return {
-    name,
-    url,
-    logFile,
-    stop,
-    waitForLog: (text, timeoutMs = 60_000) =>
-      until(() => fs.readFileSync(logFile, 'utf8').includes(text), `'${text}' in the log`, timeoutMs),
-  };
+  return { ...app, name };
 }
 
 /** A Kafka broker of its own (tools/stack in a separate state dir and ports), which a test may stop and restart. */

@@ -1,0 +1,97 @@
+// Starts a built app (dist/apps/<app>/main.js) as a child process on a free port: shared by the cross-app
+// integration tests (test/guard) and the benchmarks (tools/bench). CommonJS so both jest and ESM import it.
+const { spawn } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A database name of latin letters only (the local Mongo-wire DB's rule), unique per call. */
+function uniqueDatabase(prefix) {
+  return prefix + [...randomBytes(8)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
+}
+
+function tail(file, lines = 30) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Spawns the app with `env` over this process's environment and `nodeArgs` (e.g. --enable-source-maps, which
+ * benchmarks leave off); resolves once its /health answers.
+ */
+async function startBuiltApp(name, { env = {}, logDir = path.join(ROOT, 'test-output'), nodeArgs = [] } = {}) {
+  const main = path.join(ROOT, 'dist', 'apps', name, 'main.js');
+  if (!fs.existsSync(main))
+    throw new Error(`${name} is not built; run \`npx nx run-many -t build -p key-manager auxip cadip catalog\``);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `${name}-${port}.log`);
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, [...nodeArgs, main], {
+    cwd: ROOT,
+    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', PORT: String(port), PUBLIC_URL: url, ...env },
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const stop = () =>
+    new Promise((resolve) => {
+      if (exited()) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  const until = async (probe, what, timeoutMs) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (exited()) throw new Error(`${name} exited while waiting for ${what}:\n${tail(logFile)}`);
+      if (await probe()) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`${name}: no ${what} within ${timeoutMs} ms:\n${tail(logFile)}`);
+  };
+  const healthy = () =>
+    fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+  try {
+    await until(healthy, 'health', 90_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    name,
+    url,
+    logFile,
+    stop,
+    kill: (signal) => child.kill(signal),
+    exited: new Promise((resolve) => (exited() ? resolve() : child.once('exit', () => resolve()))),
+    waitForLog: (text, timeoutMs = 60_000) =>
+      until(() => fs.readFileSync(logFile, 'utf8').includes(text), `'${text}' in the log`, timeoutMs),
+  };
+}
+
+module.exports = { ROOT, freePort, startBuiltApp, uniqueDatabase };

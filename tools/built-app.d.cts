@@ -1,0 +1,19 @@
+export interface BuiltApp {
+  name: string;
+  url: string;
+  logFile: string;
+  stop(): Promise<void>;
+  kill(signal?: NodeJS.Signals): boolean;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
+  /** Resolves when the log contains `text` (e.g. the lifecycle consumer joined its group). */
+  waitForLog(text: string, timeoutMs?: number): Promise<void>;
+}
+
+export declare const ROOT: string;
+export declare function freePort(): Promise<number>;
+export declare function uniqueDatabase(prefix: string): string;
+export declare function startBuiltApp(
+  name: string,
+  options?: { env?: Record<string, string>; logDir?: string; nodeArgs?: string[] },
+): Promise<BuiltApp>;
