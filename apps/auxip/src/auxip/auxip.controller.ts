@@ -1,5 +1,12 @@
-import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, StreamableFile } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, type PipeTransform, Query, StreamableFile } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiAuth, RequireRoles } from '@rs/auth-guard';
 import { AUXIP_LANDING_PAGE_ROLE, auxipRole } from '@rs/rs-roles';
 import { ErrorResponseDto } from '@rs/service-kit';
@@ -50,6 +57,7 @@ export class AuxipController {
   }
 
   @Get('search')
+  @ApiBadRequestResponse({ description: 'A query parameter is invalid; `parameter` names it', type: ErrorResponseDto })
   @RequireRoles(auxipRole(DEFAULT_AUXIP_STATION, 'read'))
   @ApiOperation({
     summary: 'Search auxiliary files',
@@ -61,6 +69,7 @@ export class AuxipController {
   }
 
   @Get(':station/search')
+  @ApiBadRequestResponse({ description: 'A query parameter is invalid; `parameter` names it', type: ErrorResponseDto })
   @RequireRoles(stationRole('read'))
   @ApiParam(STATION_PARAM)
   @ApiNotFoundResponse({ description: 'Unknown station', type: ErrorResponseDto })
@@ -89,16 +98,20 @@ export class AuxipController {
   @ApiParam(STATION_PARAM)
   @ApiParam(NAME_PARAM)
   @ApiNotFoundResponse({ description: 'Unknown station or file', type: ErrorResponseDto })
-  @Header('Content-Type', 'application/octet-stream')
-  @ApiProduces('application/octet-stream')
   @ApiOperation({
     summary: 'Download one auxiliary file',
     description: 'Sample content. Role `rs_auxip_<station>_download`.',
   })
-  @ApiOkResponse({ description: 'The file content, as an attachment', schema: { type: 'string', format: 'binary' } })
+  // The content type on the 200 answer only: refusals (401, 403, 404...) stay JSON.
+  @ApiOkResponse({
+    description: 'The file content, as an attachment',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+  })
   download(@Param('station', StationPipe) station: AuxipStation, @Param('name') name: string): StreamableFile {
     const file = this.auxip.download(station, name);
+    // The type goes with the file, not on the route: a refusal thrown by the handler must stay JSON.
     return new StreamableFile(file.content, {
+      type: 'application/octet-stream',
       disposition: `attachment; filename="${file.fileName}"`,
       length: file.content.length,
     });

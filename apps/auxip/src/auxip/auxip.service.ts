@@ -11,12 +11,11 @@ import {
   type StacItem,
   type StacLink,
 } from '@rs/stac';
-import { AUXIP_STATIONS, DEFAULT_LIMIT } from './auxip.constants';
+import { AUXIP_SORT_FIELDS, AUXIP_STATIONS, DEFAULT_LIMIT } from './auxip.constants';
 import type { AuxFileRecord } from './auxip.records';
 import { AuxipRepository } from './auxip.repository';
 import type { AuxSearchQueryDto } from './dto/aux-search-query.dto';
 
-const SORT_FIELDS = ['datetime', 'start_datetime', 'end_datetime', 'created', 'product:type', 'file:size'] as const;
 const EXTENSIONS = [
   'https://stac-extensions.github.io/file/v2.1.0/schema.json',
   'https://stac-extensions.github.io/product/v0.1.0/schema.json',
@@ -67,7 +66,7 @@ export class AuxipService {
     const interval = parseInterval(query.datetime, 'datetime');
     const productTypes = parseList(query.product_type)?.map((type) => type.toUpperCase());
     const platforms = parseList(query.platform)?.map((platform) => platform.toUpperCase());
-    const sort = parseSortBy(query.sortby, SORT_FIELDS, { field: 'datetime', descending: false });
+    const sort = parseSortBy(query.sortby, AUXIP_SORT_FIELDS, { field: 'datetime', descending: false });
     const items = this.repository
       .files(station)
       .filter(

@@ -14,3 +14,23 @@ export const PLATFORMS: Record<string, string> = {
 
 export const MAX_LIMIT = 1000;
 export const DEFAULT_LIMIT = 100;
+
+/** What `sortby` of the CADU search may name: STAC properties of the chunk items. */
+export const CADU_SORT_FIELDS = [
+  'datetime',
+  'created',
+  'cadip:block_number',
+  'cadip:channel',
+  'cadip:session_id',
+  'file:size',
+] as const;
+
+/** `platform` of the session search: known platforms (any case), comma-separated. */
+export const PLATFORM_LIST_PATTERN = (() => {
+  const platform = `(${Object.keys(PLATFORMS)
+    .map((name) =>
+      [...name].map((char) => (/[A-Za-z]/.test(char) ? `[${char.toUpperCase()}${char.toLowerCase()}]` : char)).join(''),
+    )
+    .join('|')})`;
+  return `^${platform}(,${platform})*$`;
+})();

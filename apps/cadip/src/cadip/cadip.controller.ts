@@ -1,5 +1,12 @@
-import { Controller, Get, Header, Inject, Param, type PipeTransform, Query, StreamableFile } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, type PipeTransform, Query, StreamableFile } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiAuth, RequireRoles } from '@rs/auth-guard';
 import { ErrorResponseDto } from '@rs/service-kit';
 import {
@@ -36,6 +43,7 @@ export class CadipController {
   ) {}
 
   @Get(':station/session')
+  @ApiBadRequestResponse({ description: 'A query parameter is invalid; `parameter` names it', type: ErrorResponseDto })
   @RequireRoles(stationRole('read'))
   @ApiOperation({
     summary: 'Search sessions',
@@ -51,6 +59,7 @@ export class CadipController {
   }
 
   @Get(':station/cadu/search')
+  @ApiBadRequestResponse({ description: 'A query parameter is invalid; `parameter` names it', type: ErrorResponseDto })
   @RequireRoles(stationRole('read'))
   @ApiOperation({
     summary: 'Search CADU files',
@@ -75,17 +84,21 @@ export class CadipController {
 
   @Get(':station/cadu/:id/download')
   @RequireRoles(stationRole('download'))
-  @Header('Content-Type', 'application/octet-stream')
-  @ApiProduces('application/octet-stream')
   @ApiOperation({
     summary: 'Download one CADU file',
     description: 'Sample content. Role `rs_cadip_<station>_download`.',
   })
   @ApiParam(ID_PARAM)
-  @ApiOkResponse({ description: 'The chunk content, as an attachment', schema: { type: 'string', format: 'binary' } })
+  // The content type on the 200 answer only: refusals (401, 403, 404...) stay JSON.
+  @ApiOkResponse({
+    description: 'The chunk content, as an attachment',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+  })
   download(@Param('station', StationPipe) station: CadipStation, @Param('id') id: string): StreamableFile {
     const file = this.cadip.download(station, id);
+    // The type goes with the file, not on the route: a refusal thrown by the handler must stay JSON.
     return new StreamableFile(file.content, {
+      type: 'application/octet-stream',
       disposition: `attachment; filename="${file.fileName}"`,
       length: file.content.length,
     });

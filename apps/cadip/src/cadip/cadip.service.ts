@@ -12,20 +12,12 @@ import {
   type StacFeatureCollection,
   type StacItem,
 } from '@rs/stac';
-import { DEFAULT_LIMIT, PLATFORMS } from './cadip.constants';
+import { CADU_SORT_FIELDS, DEFAULT_LIMIT, PLATFORMS } from './cadip.constants';
 import type { CaduRecord, SessionRecord } from './cadip.records';
 import { CadipRepository } from './cadip.repository';
 import type { CaduSearchQueryDto } from './dto/cadu-search-query.dto';
 import type { SessionQueryDto } from './dto/session-query.dto';
 
-const CADU_SORT_FIELDS = [
-  'datetime',
-  'created',
-  'cadip:block_number',
-  'cadip:channel',
-  'cadip:session_id',
-  'file:size',
-] as const;
 const SAT_EXTENSION = 'https://stac-extensions.github.io/sat/v1.0.0/schema.json';
 const FILE_EXTENSION = 'https://stac-extensions.github.io/file/v2.1.0/schema.json';
 

@@ -2,9 +2,20 @@ import { type RoleResolver } from '@rs/auth-guard';
 import { type CatalogAccess, missingCatalogRoles } from '@rs/rs-roles';
 import { DomainError } from '@rs/key-domain';
 
-const OWNER = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-const ITEM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,199}$/;
+const OWNER_SOURCE = '[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}';
+const NAME_SOURCE = '[A-Za-z0-9][A-Za-z0-9_.-]{0,99}';
+const OWNER = new RegExp(`^${OWNER_SOURCE}$`);
+const NAME = new RegExp(`^${NAME_SOURCE}$`);
+
+// The OpenAPI patterns of the ids, from the same text as the checks below.
+/** `<owner>:<collection>`, as in URLs, roles and `collections` criteria. */
+export const COLLECTION_ID_PATTERN = `^${OWNER_SOURCE}:${NAME_SOURCE}$`;
+/** A collection id in a POST body: `<collection>` (the caller owns it) or `<owner>:<collection>`. */
+export const NEW_COLLECTION_ID_PATTERN = `^(${OWNER_SOURCE}:)?${NAME_SOURCE}$`;
+/** `collections` of GET /catalog/search: collection ids, comma-separated (empty: every readable one). */
+export const COLLECTION_LIST_PATTERN = `^(${OWNER_SOURCE}:${NAME_SOURCE}(,${OWNER_SOURCE}:${NAME_SOURCE})*)?$`;
+export const ITEM_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,199}$';
+const ITEM_ID = new RegExp(ITEM_ID_PATTERN);
 
 /** A collection is named `<owner>:<collection>` in URLs and roles, as in RS-Server. */
 export interface CollectionId {

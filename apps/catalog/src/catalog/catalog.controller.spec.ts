@@ -320,4 +320,60 @@ describe(CatalogController.name, () => {
       ).toBe('limit');
     });
   });
+
+  describe('request contract', () => {
+    it.each([
+      ['a link without rel', { links: [{ href: 'https://example.org' }] }, 'links'],
+      ['a link whose type is not text', { links: [{ rel: 'about', href: 'https://x.org', type: 5 }] }, 'links'],
+      ['a bbox of 5 numbers', { bbox: [1, 2, 3, 4, 5] }, 'bbox'],
+      [
+        'a start_datetime that is not text',
+        { properties: { datetime: '2024-03-01T10:00:00Z', start_datetime: 1 } },
+        'properties.start_datetime',
+      ],
+      ['a datetime Date would roll over', { properties: { datetime: '2024-03-01T24:00:00Z' } }, 'properties.datetime'],
+      ['an unknown field', { colour: 'blue' }, 'colour'],
+    ])('should refuse an item with %s, naming the field', async (_what, overrides, parameter) => {
+      const response = await http()
+        .post('/catalog/collections/alice:s1-l1/items')
+        .set(as('alice'))
+        .send(item('contract-1', overrides))
+        .expect(400);
+      expect(response.body).toMatchObject({ code: 'INVALID_PARAMETER', parameter });
+    });
+
+    it('should refuse a collection whose link lacks rel, so none is served without one', async () => {
+      const response = await http()
+        .post('/catalog/collections')
+        .set(as('alice'))
+        .send(collection('no-rel', { links: [{ href: 'https://example.org' }] }))
+        .expect(400);
+      expect(response.body.parameter).toBe('links');
+    });
+
+    it('should keep a link with rel and href and extra fields', async () => {
+      const link = { rel: 'license', href: 'https://example.org/licence', hreflang: 'en' };
+      await http()
+        .post('/catalog/collections')
+        .set(as('alice'))
+        .send(collection('with-link', { links: [link] }))
+        .expect(201);
+      const stored = await http().get('/catalog/collections/alice:with-link').set(as('alice')).expect(200);
+      expect(stored.body.links).toContainEqual(link);
+    });
+
+    it('should refuse POST /catalog/search without a body', async () => {
+      const response = await http().post('/catalog/search').set(as('rsadmin')).expect(400);
+      expect(response.body).toMatchObject({ code: 'INVALID_PARAMETER', parameter: 'body' });
+      await http().post('/catalog/search').set(as('rsadmin')).send({}).expect(200);
+    });
+
+    it('should answer 400 for a collection id of the wrong shape and 405 for an undeclared method', async () => {
+      expect((await http().delete('/catalog/collections/0').set(as('alice')).expect(400)).body.parameter).toBe(
+        'collection_id',
+      );
+      const response = await http().patch('/catalog/collections/alice:s1-l1').set(as('alice')).expect(405);
+      expect(response.headers['allow']).toBe('DELETE, GET, HEAD, PUT, OPTIONS');
+    });
+  });
 });

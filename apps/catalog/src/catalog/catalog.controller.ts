@@ -1,6 +1,25 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import {
+  Body,
+  type CallHandler,
+  Controller,
+  Delete,
+  type ExecutionContext,
+  Get,
+  HttpCode,
+  Inject,
+  type NestInterceptor,
+  Param,
+  Post,
+  Put,
+  Query,
+  UseInterceptors,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import type { Observable } from 'rxjs';
+import {
+  ApiBadRequestResponse,
   ApiBody,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -12,7 +31,8 @@ import {
 import { ApiAuth, type AuthPrincipal, CurrentPrincipal, RequireRoles } from '@rs/auth-guard';
 import { ErrorResponseDto } from '@rs/service-kit';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config/catalog.config';
-import { collectionAccess } from './catalog-ids.util';
+import { DomainError } from '@rs/key-domain';
+import { COLLECTION_ID_PATTERN, collectionAccess, ITEM_ID_PATTERN } from './catalog-ids.util';
 import { CatalogService, type NextLink, type StacObject } from './catalog.service';
 import { ItemsQueryDto, SearchQueryDto } from './dto/items-query.dto';
 import { SearchBodyDto } from './dto/search-body.dto';
@@ -27,8 +47,34 @@ import {
   StacLandingPageResponseDto,
 } from '@rs/stac';
 
-const COLLECTION_PARAM = { name: 'collectionId', description: '<owner>:<collection>', example: 'alice:s1-l1' };
-const ITEM_PARAM = { name: 'itemId', description: 'Item id' };
+const COLLECTION_PARAM = {
+  name: 'collectionId',
+  description: '<owner>:<collection>',
+  example: 'alice:s1-l1',
+  schema: { type: 'string', pattern: COLLECTION_ID_PATTERN },
+} as const;
+const ITEM_PARAM = {
+  name: 'itemId',
+  description: 'Item id',
+  schema: { type: 'string', pattern: ITEM_ID_PATTERN },
+} as const;
+const BAD_REQUEST = ApiBadRequestResponse({
+  description: 'A parameter or the body is invalid; `parameter` names it',
+  type: ErrorResponseDto,
+});
+
+/**
+ * A JSON object body is required. Checked before the pipes: the ValidationPipe would turn a missing body
+ * into an empty object, so that POST /catalog/search without one searched everything.
+ */
+class RequiredBodyInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const body: unknown = context.switchToHttp().getRequest<Request>().body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw DomainError.invalidParameter('body', 'A JSON object body is required');
+    return next.handle();
+  }
+}
 
 /** Next page of a GET listing: the same query with another offset. */
 function nextGet(href: string, query: ItemsQueryDto & Partial<SearchQueryDto>): NextLink {
@@ -84,11 +130,17 @@ export class CatalogController {
   }
 
   @Post('collections')
+  @UseInterceptors(RequiredBodyInterceptor)
   @ApiOperation({
     summary: 'Create a collection',
     description: 'Created as `<you>:<id>`; another owner needs their `rs_catalog_<owner>:<collection>_write`.',
   })
   @ApiCreatedResponse({ description: 'The STAC Collection', type: StacCollectionResponseDto })
+  @BAD_REQUEST
+  @ApiConflictResponse({
+    description: 'The collection exists (`COLLECTION_EXISTS`): PUT replaces it',
+    type: ErrorResponseDto,
+  })
   createCollection(@CurrentPrincipal() principal: AuthPrincipal, @Body() body: StacCollectionDto): Promise<StacObject> {
     return this.catalog.createCollection(principal, body, this.baseUrl);
   }
@@ -96,6 +148,7 @@ export class CatalogController {
   @Get('collections/:collectionId')
   @RequireRoles(collectionAccess('read'))
   @ApiParam(COLLECTION_PARAM)
+  @BAD_REQUEST
   @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Get a collection', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
   @ApiOkResponse({ description: 'The STAC Collection', type: StacCollectionResponseDto })
@@ -104,8 +157,10 @@ export class CatalogController {
   }
 
   @Put('collections/:collectionId')
+  @UseInterceptors(RequiredBodyInterceptor)
   @RequireRoles(collectionAccess('write'))
   @ApiParam(COLLECTION_PARAM)
+  @BAD_REQUEST
   @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Replace a collection', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
   @ApiOkResponse({ description: 'The STAC Collection as stored', type: StacCollectionResponseDto })
@@ -117,6 +172,7 @@ export class CatalogController {
   @HttpCode(204)
   @RequireRoles(collectionAccess('write'))
   @ApiParam(COLLECTION_PARAM)
+  @BAD_REQUEST
   @ApiNoContentResponse({ description: 'Deleted with its items' })
   @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
   @ApiOperation({
@@ -130,10 +186,12 @@ export class CatalogController {
   @Get('collections/:collectionId/items')
   @RequireRoles(collectionAccess('read'))
   @ApiParam(COLLECTION_PARAM)
+  @BAD_REQUEST
   @ApiOkResponse({
     description: 'STAC FeatureCollection, newest first, with a `next` link while more remain',
     type: StacFeatureCollectionResponseDto,
   })
+  @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
   @ApiOperation({ summary: 'List items', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
   listItems(@Param('collectionId') collectionId: string, @Query() query: ItemsQueryDto): Promise<StacObject> {
     const href = `${this.baseUrl}/catalog/collections/${collectionId}/items`;
@@ -141,9 +199,13 @@ export class CatalogController {
   }
 
   @Post('collections/:collectionId/items')
+  @UseInterceptors(RequiredBodyInterceptor)
   @RequireRoles(collectionAccess('write'))
   @ApiParam(COLLECTION_PARAM)
+  @BAD_REQUEST
   @ApiCreatedResponse({ description: 'The STAC Item', type: StacItemResponseDto })
+  @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
+  @ApiConflictResponse({ description: 'The item exists (`ITEM_EXISTS`): PUT replaces it', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Create an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
   createItem(@Param('collectionId') collectionId: string, @Body() body: StacItemDto): Promise<StacObject> {
     return this.catalog.createItem(collectionId, body, this.baseUrl);
@@ -152,6 +214,7 @@ export class CatalogController {
   @Get('collections/:collectionId/items/:itemId')
   @RequireRoles(collectionAccess('read'))
   @ApiParam(COLLECTION_PARAM)
+  @BAD_REQUEST
   @ApiParam(ITEM_PARAM)
   @ApiNotFoundResponse({ description: 'No such collection or item', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Get an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
@@ -161,8 +224,10 @@ export class CatalogController {
   }
 
   @Put('collections/:collectionId/items/:itemId')
+  @UseInterceptors(RequiredBodyInterceptor)
   @RequireRoles(collectionAccess('write'))
   @ApiParam(COLLECTION_PARAM)
+  @BAD_REQUEST
   @ApiParam(ITEM_PARAM)
   @ApiNotFoundResponse({ description: 'No such collection or item', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Replace an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
@@ -179,6 +244,7 @@ export class CatalogController {
   @HttpCode(204)
   @RequireRoles(collectionAccess('write'))
   @ApiParam(COLLECTION_PARAM)
+  @BAD_REQUEST
   @ApiParam(ITEM_PARAM)
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ description: 'No such collection or item', type: ErrorResponseDto })
@@ -196,6 +262,7 @@ export class CatalogController {
     description: 'STAC FeatureCollection, newest first, with a `next` link while more remain',
     type: StacFeatureCollectionResponseDto,
   })
+  @BAD_REQUEST
   search(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: SearchQueryDto): Promise<StacObject> {
     const criteria = {
       ...query,
@@ -206,8 +273,10 @@ export class CatalogController {
   }
 
   @Post('search')
+  @UseInterceptors(RequiredBodyInterceptor)
   @HttpCode(200)
-  @ApiBody({ type: SearchBodyDto })
+  @ApiBody({ type: SearchBodyDto, required: true })
+  @BAD_REQUEST
   @ApiOperation({
     summary: 'Search items (JSON body)',
     description: 'As GET /catalog/search, with the criteria in the body.',

@@ -335,6 +335,9 @@ function userLinks(raw: unknown): StacObject[] {
 /** STAC: `datetime`, or `datetime: null` with `start_datetime` and `end_datetime`. */
 function itemTime(properties: Record<string, unknown>): { start: Date; end: Date } {
   const { datetime, start_datetime: start, end_datetime: end } = properties;
+  for (const [name, value] of Object.entries({ start_datetime: start, end_datetime: end }))
+    if (value !== undefined && typeof value !== 'string')
+      throw DomainError.invalidParameter(`properties.${name}`, `'${name}' must be an ISO 8601 date-time`);
   if (typeof datetime === 'string') {
     const instant = parseIsoDate(datetime, 'properties.datetime');
     return {

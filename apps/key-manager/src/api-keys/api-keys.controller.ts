@@ -6,15 +6,46 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { DomainError, DomainErrorCode, isWellFormedApiKey, MAX_CONFIG_BYTES } from '@rs/key-domain';
 import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
 import { ErrorResponseDto } from '@rs/service-kit';
 import { ApiKeysService, type Caller } from './api-keys.service';
 import type { ApiKeyView } from '@rs/key-store';
 import { CreateApiKeyQuery, KeyTargetQuery, RenewApiKeyQuery } from './dto/api-key-query.dto';
 import { ApiKeyViewDto, RenewResultDto, RevokeResultDto } from './dto/api-key.responses';
+
+/** `config` is a JSON object in the query string: `content` (not `schema`) says so in OpenAPI 3.0. */
+const CONFIG_QUERY = ApiQuery({
+  name: 'config',
+  required: false,
+  // No `example`: Swagger UI's Try it out would pre-fill it and users would send it unknowingly.
+  description:
+    'Free configuration for this key, a JSON object (at most ' +
+    MAX_CONFIG_BYTES +
+    ' bytes), e.g. `{"project": "s1-ops"}`. Keycloak attributes named by the platform are merged in and win.',
+  content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
+});
+
+/** The key a revoke or renew names. A value whose checksum fails cannot be a stored key: 404, as for any other. */
+function targetOf(query: KeyTargetQuery): { apiKey?: string; id?: string } {
+  const apiKey = query['api-key'];
+  if (apiKey !== undefined && !isWellFormedApiKey(apiKey))
+    throw new DomainError(DomainErrorCode.KEY_NOT_FOUND, 'API key not found (its checksum does not match: a typo?)');
+  return { apiKey, id: query.id };
+}
+
+// OpenAPI links: how a client (and schemathesis' stateful phase) goes from one answer to the next call.
+const BY_VALUE = { 'api-key': '$response.body' };
+const byId = (pointer: string) => ({ id: `$response.body#${pointer}` });
+const KEY_LINKS = (pointer: string) => ({
+  RevokeApiKey: { operationId: 'ApiKeysController_revoke', parameters: byId(pointer) },
+  RenewApiKey: { operationId: 'ApiKeysController_renew', parameters: byId(pointer) },
+  ShowApiKeyUsage: { operationId: 'UsageController_report', parameters: byId(pointer) },
+});
 
 export function callerOf(principal: AuthPrincipal, isAdmin = false): Caller {
   return { user_id: principal.user_id, user_login: principal.user_login, is_admin: isAdmin };
@@ -46,8 +77,13 @@ export class ApiKeysController {
   @ApiOkResponse({
     description: 'The new key value (sent with `Cache-Control: no-store`)',
     schema: { type: 'string', example: 'rsk_3xAmPl3k3yV4lu3000000000000000Ab12Cd' },
+    links: {
+      RevokeApiKey: { operationId: 'ApiKeysController_revoke', parameters: BY_VALUE },
+      RenewApiKey: { operationId: 'ApiKeysController_renew', parameters: BY_VALUE },
+    },
     headers: { 'Cache-Control': { description: 'Always `no-store`', schema: { type: 'string', example: 'no-store' } } },
   })
+  @CONFIG_QUERY
   @ApiConflictResponse({
     description: 'You already hold the most active keys allowed (`KEY_LIMIT_REACHED`); revoke one first',
     type: ErrorResponseDto,
@@ -74,7 +110,11 @@ export class ApiKeysController {
     description:
       'Your keys, most recently used first, with their state, expiration, usage totals, roles and configuration. Never the values.',
   })
-  @ApiOkResponse({ description: 'Your keys (an empty list when you have none)', type: [ApiKeyViewDto] })
+  @ApiOkResponse({
+    description: 'Your keys (an empty list when you have none)',
+    type: [ApiKeyViewDto],
+    links: KEY_LINKS('/0/id'),
+  })
   list(@CurrentPrincipal() principal: AuthPrincipal): Promise<ApiKeyView[]> {
     return this.apiKeys.listOwn(callerOf(principal));
   }
@@ -85,10 +125,10 @@ export class ApiKeysController {
     description:
       'Revokes one of your keys, named by its value (`api-key`) or its id. Every service refuses it within a second. Revoking twice is harmless.',
   })
-  @ApiOkResponse({ description: 'The key is revoked', type: RevokeResultDto })
+  @ApiOkResponse({ description: 'The key is revoked', type: RevokeResultDto, links: KEY_LINKS('/id') })
   @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
   revoke(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: KeyTargetQuery): Promise<RevokeResultDto> {
-    return this.apiKeys.revoke(callerOf(principal), { apiKey: query['api-key'], id: query.id });
+    return this.apiKeys.revoke(callerOf(principal), targetOf(query));
   }
 
   @Get('renew')
@@ -99,7 +139,11 @@ export class ApiKeysController {
       'A key you revoked is reactivated (the answer says so); a key an administrator revoked cannot be renewed. ' +
       'Roles and attributes are refreshed from Keycloak.',
   })
-  @ApiOkResponse({ description: 'The key is active until the new expiration date', type: RenewResultDto })
+  @ApiOkResponse({
+    description: 'The key is active until the new expiration date',
+    type: RenewResultDto,
+    links: KEY_LINKS('/id'),
+  })
   @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
   @ApiForbiddenResponse({
     description:
@@ -112,10 +156,6 @@ export class ApiKeysController {
     type: ErrorResponseDto,
   })
   renew(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: RenewApiKeyQuery): Promise<RenewResultDto> {
-    return this.apiKeys.renew(
-      callerOf(principal),
-      { apiKey: query['api-key'], id: query.id },
-      query['expiration-date'],
-    );
+    return this.apiKeys.renew(callerOf(principal), targetOf(query), query['expiration-date']);
   }
 }

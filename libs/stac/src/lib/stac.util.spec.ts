@@ -4,6 +4,8 @@ import {
   featureCollection,
   overlaps,
   parseInterval,
+  DATETIME_INTERVAL_PATTERN,
+  ISO_DATE_PATTERN,
   parseIsoDate,
   parseList,
   parseSortBy,
@@ -29,6 +31,17 @@ describe('stac.util', () => {
       expect(parameterOf(() => parseIsoDate('yesterday', 'start_date'))).toBe('start_date');
       expect(parameterOf(() => parseIsoDate('2024-13-45', 'start_date'))).toBe('start_date');
     });
+
+    it.each([
+      '2024-01-01T24:00:00Z',
+      '2024-01-01T10:60Z',
+      '2024-01-01T00:00:00+25:00',
+      ' 2024-01-01',
+      '2024-01-01t00:00Z',
+    ])('should refuse %p, which Date would roll over or read loosely', (raw) => {
+      expect(parameterOf(() => parseIsoDate(raw, 'start_date'))).toBe('start_date');
+      expect(new RegExp(ISO_DATE_PATTERN).test(raw)).toBe(false);
+    });
   });
 
   describe(parseInterval.name, () => {
@@ -44,9 +57,24 @@ describe('stac.util', () => {
         end: new Date('2024-01-01'),
       });
       expect(parseInterval(undefined, 'datetime')).toBeUndefined();
+      expect(parseInterval('', 'datetime')).toBeUndefined();
     });
 
-    it.each(['2024-01-02/2024-01-01', '../..', 'a/b/c', 'soon/2024-01-01'])('should refuse %p', (raw) => {
+    it.each(['2024-01-01/2024-01-02', '../2024-01-02', '2024-01-01T00:00:00Z/', '', '2024-01-01T10:00+01:00'])(
+      'should match %p with DATETIME_INTERVAL_PATTERN, the OpenAPI pattern',
+      (raw) => {
+        expect(new RegExp(DATETIME_INTERVAL_PATTERN).test(raw)).toBe(true);
+      },
+    );
+
+    it.each(['../..', '/', ' ', 'a/b/c', '2024-01-01/2024-01-02/2024-01-03'])(
+      'should not match %p with DATETIME_INTERVAL_PATTERN',
+      (raw) => {
+        expect(new RegExp(DATETIME_INTERVAL_PATTERN).test(raw)).toBe(false);
+      },
+    );
+
+    it.each(['2024-01-02/2024-01-01', '../..', 'a/b/c', 'soon/2024-01-01', ' '])('should refuse %p', (raw) => {
       expect(parameterOf(() => parseInterval(raw, 'datetime'))).toBe('datetime');
     });
   });

@@ -44,11 +44,20 @@ export interface SortSpec {
   descending: boolean;
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+// The month, day, hour, minute and offset ranges are spelt out: Date would roll 24:00 or 99 minutes over.
+const DATE = '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])';
+const TIME = 'T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?';
+const INSTANT = `${DATE}(${TIME})?`;
+
+/** An ISO 8601 date or date-time as the services accept it; the OpenAPI `pattern` of such parameters. */
+export const ISO_DATE_PATTERN = `^${INSTANT}$`;
+/** STAC `datetime`: an instant, or `start/end` with one side open (`..` or empty); empty means no filter. */
+export const DATETIME_INTERVAL_PATTERN = `^(|${INSTANT}|${INSTANT}/(${INSTANT}|\\.\\.)?|(\\.\\.)?/${INSTANT})$`;
+const ISO_DATE = new RegExp(ISO_DATE_PATTERN);
 
 /** An ISO 8601 date or date-time; 400 naming the parameter otherwise. */
 export function parseIsoDate(raw: string, parameter: string): Date {
-  const date = ISO_DATE.test(raw.trim()) ? new Date(raw.trim()) : new Date(Number.NaN);
+  const date = ISO_DATE.test(raw) ? new Date(raw) : new Date(Number.NaN);
   if (Number.isNaN(date.getTime())) {
     throw DomainError.invalidParameter(
       parameter,
@@ -60,7 +69,7 @@ export function parseIsoDate(raw: string, parameter: string): Date {
 
 /** STAC `datetime`: an instant, or `start/end` where either side may be `..` or empty (open). */
 export function parseInterval(raw: string | undefined, parameter: string): TimeInterval | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
+  if (raw === undefined || raw === '') return undefined;
   const parts = raw.split('/');
   if (parts.length > 2)
     throw DomainError.invalidParameter(parameter, `'${parameter}' must be an instant or an interval 'start/end'`);

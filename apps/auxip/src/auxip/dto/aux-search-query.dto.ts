@@ -1,17 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { LimitParameter, SortByParameter } from '@rs/stac';
+import { DatetimeParameter, LimitParameter, SortByParameter } from '@rs/stac';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { DEFAULT_LIMIT, MAX_LIMIT } from '../auxip.constants';
+import { AUXIP_SORT_FIELDS, DEFAULT_LIMIT, MAX_LIMIT } from '../auxip.constants';
 
 /** `GET /auxip/search` and `GET /auxip/{station}/search`. */
 export class AuxSearchQueryDto {
-  @ApiPropertyOptional({
-    description: 'Files whose validity meets this instant or interval start/end (either side may be ..)',
-    example: '2024-01-03T00:00:00Z/2024-01-04T00:00:00Z',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @DatetimeParameter(
+    'Files whose validity meets this instant or interval start/end (either side may be ..)',
+    '2024-01-03T00:00:00Z/2024-01-04T00:00:00Z',
+  )
   datetime?: string;
 
   @ApiPropertyOptional({ description: 'Product types, comma-separated', example: 'AUX_POEORB,AUX_RESORB' })
@@ -32,6 +29,6 @@ export class AuxSearchQueryDto {
   @LimitParameter('files', DEFAULT_LIMIT, MAX_LIMIT)
   limit?: number;
 
-  @SortByParameter('-created')
+  @SortByParameter(AUXIP_SORT_FIELDS, '-created')
   sortby?: string;
 }

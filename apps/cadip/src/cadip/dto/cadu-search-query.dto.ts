@@ -1,17 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { LimitParameter, SortByParameter } from '@rs/stac';
+import { DatetimeParameter, LimitParameter, SortByParameter } from '@rs/stac';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { DEFAULT_LIMIT, MAX_LIMIT } from '../cadip.constants';
+import { CADU_SORT_FIELDS, DEFAULT_LIMIT, MAX_LIMIT } from '../cadip.constants';
 
 /** `GET /cadip/{station}/cadu/search`. */
 export class CaduSearchQueryDto {
-  @ApiPropertyOptional({
-    description: 'Publication time: an instant or an interval start/end (either side may be ..)',
-    example: '2024-01-01T00:00:00Z/2024-01-02T00:00:00Z',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @DatetimeParameter(
+    'Publication time: an instant or an interval start/end (either side may be ..)',
+    '2024-01-01T00:00:00Z/2024-01-02T00:00:00Z',
+  )
   datetime?: string;
 
   @ApiPropertyOptional({ description: 'Only the chunks of these sessions, comma-separated' })
@@ -23,6 +20,6 @@ export class CaduSearchQueryDto {
   @LimitParameter('chunks', DEFAULT_LIMIT, MAX_LIMIT)
   limit?: number;
 
-  @SortByParameter('-datetime')
+  @SortByParameter(CADU_SORT_FIELDS, '-datetime')
   sortby?: string;
 }

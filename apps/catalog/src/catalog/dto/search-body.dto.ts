@@ -1,56 +1,65 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import { DATETIME_INTERVAL_PATTERN } from '@rs/stac';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { COLLECTION_ID_PATTERN } from '../catalog-ids.util';
 import { DEFAULT_ITEM_LIMIT, MAX_ITEM_LIMIT, MAX_OFFSET } from '../catalog.constants';
+import { BBOX_SCHEMA, ClosedBodySchema, IsBBox } from './stac-request.schemas';
 
 /** `POST /catalog/search` (STAC item search with a JSON body). */
+@ClosedBodySchema()
 export class SearchBodyDto {
-  @ApiPropertyOptional({ type: [String], example: ['alice:s1-l1'] })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', pattern: COLLECTION_ID_PATTERN },
+    maxItems: 100,
+    example: ['alice:s1-l1'],
+    description: 'Collections <owner>:<name> (default: every collection you may read)',
+  })
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
+  @Matches(new RegExp(COLLECTION_ID_PATTERN), { each: true, message: 'collections must be <owner>:<collection> ids' })
   @ArrayMaxSize(100)
   collections?: string[];
 
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ type: [String], maxItems: 1000 })
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
   @ArrayMaxSize(1000)
   ids?: string[];
 
-  @ApiPropertyOptional({ type: [Number], example: [10, 40, 13, 43] })
+  @ApiPropertyOptional({
+    ...BBOX_SCHEMA,
+    example: [10, 40, 13, 43],
+    description: 'minx,miny,maxx,maxy (or 6 numbers with heights), WGS 84: min ≤ max, within ±180/±90',
+  } as ApiPropertyOptions)
   @IsOptional()
-  @IsArray()
-  @IsNumber({}, { each: true })
-  @ArrayMinSize(4)
-  @ArrayMaxSize(6)
+  @IsBBox('bbox')
   bbox?: number[];
 
-  @ApiPropertyOptional({ example: '2024-01-01T00:00:00Z/..' })
+  @ApiPropertyOptional({
+    example: '2024-01-01T00:00:00Z/..',
+    description: 'An instant or an interval start/end (either side may be ..), not ending before it starts',
+    maxLength: 100,
+    pattern: DATETIME_INTERVAL_PATTERN,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @Matches(new RegExp(DATETIME_INTERVAL_PATTERN), {
+    message: 'datetime must be an ISO 8601 instant or an interval start/end (either side may be ..)',
+  })
   datetime?: string;
 
-  @ApiPropertyOptional({ default: DEFAULT_ITEM_LIMIT, minimum: 1, maximum: MAX_ITEM_LIMIT })
+  @ApiPropertyOptional({ type: 'integer', default: DEFAULT_ITEM_LIMIT, minimum: 1, maximum: MAX_ITEM_LIMIT })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_ITEM_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0, maximum: MAX_OFFSET })
   @IsOptional()
   @IsInt()
   @Min(0)

@@ -1,19 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, Equals, IsArray, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, Equals, IsArray, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { NEW_COLLECTION_ID_PATTERN } from '../catalog-ids.util';
+import { ClosedBodySchema, IsStacLinks, LINK_SCHEMA } from './stac-request.schemas';
 
 /** A STAC Collection as clients send it (POST/PUT). */
+@ClosedBodySchema()
 export class StacCollectionDto {
   @ApiProperty({ enum: ['Collection'] })
   @Equals('Collection', { message: "type must be 'Collection'" })
   type!: 'Collection';
 
-  @ApiPropertyOptional({ example: '1.1.0' })
+  @ApiPropertyOptional({ example: '1.1.0', maxLength: 20 })
   @IsOptional()
   @IsString()
   @MaxLength(20)
   stac_version?: string;
 
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ type: [String], maxItems: 50 })
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
@@ -21,25 +24,28 @@ export class StacCollectionDto {
   stac_extensions?: string[];
 
   @ApiProperty({
-    description: 'Collection name, or <owner>:<name>; the owner defaults to the caller',
+    description:
+      'Collection name, or <owner>:<name> (letters, digits, _ . -; an owner may also hold @); the owner defaults to ' +
+      'the caller. On PUT, the name or the id of the URL.',
     example: 's2-l2',
+    pattern: NEW_COLLECTION_ID_PATTERN,
   })
   @IsString()
-  @MaxLength(201)
+  @Matches(new RegExp(NEW_COLLECTION_ID_PATTERN), { message: 'id must be <collection> or <owner>:<collection>' })
   id!: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 500 })
   @IsOptional()
   @IsString()
   @MaxLength(500)
   title?: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 10_000 })
   @IsString()
   @MaxLength(10_000)
   description!: string;
 
-  @ApiPropertyOptional({ default: 'other' })
+  @ApiPropertyOptional({ default: 'other', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -54,16 +60,17 @@ export class StacCollectionDto {
   @IsObject()
   extent?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ type: [String], maxItems: 100 })
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
   @ArrayMaxSize(100)
   keywords?: string[];
 
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' } })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, maxItems: 50 })
   @IsOptional()
   @IsArray()
+  @IsObject({ each: true })
   @ArrayMaxSize(50)
   providers?: Record<string, unknown>[];
 
@@ -72,10 +79,11 @@ export class StacCollectionDto {
   @IsObject()
   summaries?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' } })
+  @ApiPropertyOptional({ type: 'array', items: LINK_SCHEMA, maxItems: 200 })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
+  @IsStacLinks()
   links?: Record<string, unknown>[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })

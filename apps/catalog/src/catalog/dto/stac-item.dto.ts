@@ -1,68 +1,77 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   Equals,
   IsArray,
-  IsNumber,
   IsObject,
   IsOptional,
   IsString,
+  Matches,
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+import { ITEM_ID_PATTERN } from '../catalog-ids.util';
+import {
+  BBOX_SCHEMA,
+  ClosedBodySchema,
+  GEOMETRY_SCHEMA,
+  IsBBox,
+  IsStacLinks,
+  ITEM_PROPERTIES_SCHEMA,
+  LINK_SCHEMA,
+} from './stac-request.schemas';
 
 /** A STAC Item as clients send it (POST/PUT). Geometry and datetime are checked further by the service. */
+@ClosedBodySchema()
 export class StacItemDto {
   @ApiProperty({ enum: ['Feature'] })
   @Equals('Feature', { message: "type must be 'Feature'" })
   type!: 'Feature';
 
-  @ApiPropertyOptional({ example: '1.1.0' })
+  @ApiPropertyOptional({ example: '1.1.0', maxLength: 20 })
   @IsOptional()
   @IsString()
   @MaxLength(20)
   stac_version?: string;
 
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ type: [String], maxItems: 50 })
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
   @ArrayMaxSize(50)
   stac_extensions?: string[];
 
-  @ApiProperty({ example: 'S2B_MSIL2A_20240105T101029_T32TQM' })
+  @ApiProperty({
+    example: 'S2B_MSIL2A_20240105T101029_T32TQM',
+    description: 'Letters, digits and _ . : + -, at most 200; on PUT, the id of the URL',
+    pattern: ITEM_ID_PATTERN,
+  })
   @IsString()
+  @Matches(new RegExp(ITEM_ID_PATTERN), { message: 'id must be letters, digits and _ . : + -, at most 200' })
   id!: string;
 
-  @ApiProperty({
-    description: 'GeoJSON geometry (WGS 84) or null',
-    example: { type: 'Point', coordinates: [12.5, 41.9] },
-    nullable: true,
-  })
+  @ApiProperty({ ...GEOMETRY_SCHEMA, example: { type: 'Point', coordinates: [12.5, 41.9] } } as ApiPropertyOptions)
   @ValidateIf((item: StacItemDto) => item.geometry !== null)
   @IsObject({ message: 'geometry must be a GeoJSON geometry object or null' })
   geometry!: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ type: [Number], description: 'Recomputed from the geometry when absent' })
+  @ApiPropertyOptional({
+    ...BBOX_SCHEMA,
+    description: 'Recomputed from the geometry when absent',
+  } as ApiPropertyOptions)
   @IsOptional()
-  @IsArray()
-  @IsNumber({}, { each: true })
-  @ArrayMinSize(4)
-  @ArrayMaxSize(6)
+  @IsBBox('bbox')
   bbox?: number[];
 
-  @ApiProperty({
-    description: 'Must hold datetime, or start_datetime and end_datetime',
-    example: { datetime: '2024-01-05T10:10:29Z' },
-  })
+  @ApiProperty(ITEM_PROPERTIES_SCHEMA as ApiPropertyOptions)
   @IsObject()
   properties!: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' } })
+  @ApiPropertyOptional({ type: 'array', items: LINK_SCHEMA, maxItems: 200 })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
+  @IsStacLinks()
   links?: Record<string, unknown>[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })

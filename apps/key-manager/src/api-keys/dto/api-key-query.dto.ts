@@ -1,6 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { MAX_ALLOWED_REFERERS, MAX_KEY_NAME_LENGTH } from '@rs/key-domain';
+import {
+  API_KEY_VALUE_PATTERN,
+  IsDateTimeParameter,
+  KEY_ID_PATTERN,
+  KEY_NAME_PATTERN,
+  MAX_REFERER_ENTRY_LENGTH,
+  REFERER_ENTRY_PATTERN,
+} from './query-formats';
 
 /** "true"/"false" query text to a boolean; anything else stays as is and fails @IsBoolean. */
 const toBoolean = ({ value }: { value: unknown }): unknown =>
@@ -10,8 +19,17 @@ export class CreateApiKeyQuery {
   @ApiProperty({
     description: 'A name that reminds you what the key is for (1–128 characters).',
     example: 'my-notebook',
+    minLength: 1,
+    maxLength: MAX_KEY_NAME_LENGTH,
+    pattern: KEY_NAME_PATTERN,
   })
   @IsString({ message: "Query parameter 'name' is required" })
+  @MaxLength(MAX_KEY_NAME_LENGTH, {
+    message: `Query parameter 'name' must be at most ${MAX_KEY_NAME_LENGTH} characters`,
+  })
+  @Matches(new RegExp(KEY_NAME_PATTERN), {
+    message: "Query parameter 'name' must not be empty nor contain control characters",
+  })
   name!: string;
 
   @ApiPropertyOptional({
@@ -28,18 +46,15 @@ export class CreateApiKeyQuery {
   @ApiPropertyOptional({
     name: 'expiration-date',
     description:
-      'Expiration date, ISO 8601 (e.g. 2030-01-31T00:00:00Z). Default: now + 15 days. ' +
-      'At most the maximum key life from now.',
+      'Expiration date, RFC 3339 (e.g. 2030-01-31T00:00:00Z): in the future and at most the maximum key life ' +
+      '(365 days unless configured) from now. Default: now + 15 days. Not with `never_expires=true`.',
+    format: 'date-time',
   })
   @IsOptional()
-  @IsString({ message: "Query parameter 'expiration-date' must be an ISO 8601 date" })
+  @IsDateTimeParameter('expiration-date')
   'expiration-date'?: string;
 
-  @ApiPropertyOptional({
-    // No `example`: Swagger UI's Try it out would pre-fill it and users would send it unknowingly.
-    description:
-      'Free configuration for this key, a JSON object given as text, e.g. `{"project": "s1-ops"}`. Keycloak attributes named by the platform are merged in and win.',
-  })
+  // Documented by CONFIG_QUERY on the route: a JSON object serialised in the query string.
   @IsOptional()
   @IsString({ message: "Query parameter 'config' must be a JSON object given as a string" })
   @MaxLength(8192, { message: "Query parameter 'config' must be at most 8192 characters" })
@@ -49,22 +64,48 @@ export class CreateApiKeyQuery {
     // No `example`: a pre-filled referer would make the key unusable from any other site, Swagger UI included.
     description:
       'Sites allowed to use this key, checked against the Referer/Origin of each request: host names (e.g. `portal.example.com`, `*.esa.int`) or origins. ' +
-      'Repeat the parameter for several. Empty (default): any site.',
-    type: [String],
+      `Repeat the parameter for several (at most ${MAX_ALLOWED_REFERERS}). Absent (default): any site.`,
+    type: 'array',
+    items: { type: 'string', pattern: REFERER_ENTRY_PATTERN, maxLength: MAX_REFERER_ENTRY_LENGTH },
+    maxItems: MAX_ALLOWED_REFERERS,
   })
   @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @ArrayMaxSize(MAX_ALLOWED_REFERERS, {
+    message: `Query parameter 'allowed_referers' accepts at most ${MAX_ALLOWED_REFERERS} entries`,
+  })
   @IsString({ each: true, message: "Query parameter 'allowed_referers' must be text" })
-  allowed_referers?: string | string[];
+  @MaxLength(MAX_REFERER_ENTRY_LENGTH, {
+    each: true,
+    message: `Each 'allowed_referers' entry must be at most ${MAX_REFERER_ENTRY_LENGTH} characters`,
+  })
+  @Matches(new RegExp(REFERER_ENTRY_PATTERN), {
+    each: true,
+    message:
+      "Each 'allowed_referers' entry must be a host name (e.g. portal.example.com, *.esa.int) or an http(s) origin",
+  })
+  allowed_referers?: string[];
 }
 
-/** Names a key by its value or by its id (for a user who lost the value). */
+/** Names a key by its value or by its id (for a user who lost the value): exactly one of them. */
 export class KeyTargetQuery {
-  @ApiPropertyOptional({ name: 'api-key', description: 'The API key value (rsk_…). Either this or `id`.' })
+  @ApiPropertyOptional({
+    name: 'api-key',
+    description: 'The API key value (rsk_…). Exactly one of `api-key` and `id`: neither or both is a 400.',
+    pattern: API_KEY_VALUE_PATTERN,
+  })
   @IsOptional()
   @IsString({ message: "Query parameter 'api-key' must be text" })
+  @Matches(new RegExp(API_KEY_VALUE_PATTERN), {
+    message: "Query parameter 'api-key' is not a well-formed API key (rsk_…)",
+  })
   'api-key'?: string;
 
-  @ApiPropertyOptional({ description: 'The key id shown by "List My Api Keys". Either this or `api-key`.' })
+  @ApiPropertyOptional({
+    description: 'The key id shown by "List My Api Keys". Exactly one of `api-key` and `id`: neither or both is a 400.',
+    format: 'uuid',
+    pattern: KEY_ID_PATTERN,
+  })
   @IsOptional()
   @IsUUID('4', { message: "Query parameter 'id' must be a key id (UUID)" })
   id?: string;
@@ -74,10 +115,12 @@ export class RenewApiKeyQuery extends KeyTargetQuery {
   @ApiPropertyOptional({
     name: 'expiration-date',
     description:
-      'New expiration date, ISO 8601 (e.g. 2030-01-31T00:00:00Z). Default: now + 15 days. At most the maximum key life from now.',
+      'New expiration date, RFC 3339 (e.g. 2030-01-31T00:00:00Z): in the future and at most the maximum key ' +
+      'life (365 days unless configured) from now. Default: now + 15 days.',
+    format: 'date-time',
   })
   @IsOptional()
-  @IsString({ message: "Query parameter 'expiration-date' must be an ISO 8601 date" })
+  @IsDateTimeParameter('expiration-date')
   'expiration-date'?: string;
 }
 

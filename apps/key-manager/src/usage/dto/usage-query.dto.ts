@@ -1,26 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsDateTimeParameter, KEY_ID_PATTERN } from '../../api-keys/dto/query-formats';
 import type { UsageGranularity } from '../usage.repository';
 
 export class UsageQuery {
-  @ApiProperty({ description: 'The key id shown by "List My Api Keys".' })
+  @ApiProperty({ description: 'The key id shown by "List My Api Keys".', format: 'uuid', pattern: KEY_ID_PATTERN })
   @IsUUID('4', { message: "Query parameter 'id' must be a key id (UUID)" })
   id!: string;
 
   @ApiPropertyOptional({
     description:
-      'Start of the range, ISO 8601 (rounded down to the hour or day). Default: 24 hours (hour) or 30 days (day) before `to`.',
+      'Start of the range, RFC 3339 (rounded down to the hour or day), before `to`. Default: 24 hours (hour) or ' +
+      '30 days (day) before `to`. The range spans at most 31 days (hour) or 366 days (day).',
+    format: 'date-time',
   })
   @IsOptional()
-  @IsISO8601(
-    { strict: true },
-    { message: "Query parameter 'from' must be an ISO 8601 date, e.g. 2030-01-31T00:00:00Z" },
-  )
+  @IsDateTimeParameter('from')
   from?: string;
 
-  @ApiPropertyOptional({ description: 'End of the range (excluded), ISO 8601. Default: now.' })
+  @ApiPropertyOptional({ description: 'End of the range (excluded), RFC 3339. Default: now.', format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: "Query parameter 'to' must be an ISO 8601 date, e.g. 2030-01-31T00:00:00Z" })
+  @IsDateTimeParameter('to')
   to?: string;
 
   @ApiPropertyOptional({
