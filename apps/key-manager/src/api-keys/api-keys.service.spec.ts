@@ -67,7 +67,7 @@ describe(ApiKeysService.name, () => {
   let keys: jest.Mocked<ApiKeysRepository>;
   let audit: jest.Mocked<Pick<AuditRepository, 'record'>>;
   let events: jest.Mocked<Pick<LifecycleEventsPublisher, 'publish'>>;
-  let users: jest.Mocked<Pick<UserSyncService, 'syncUser' | 'attributesForConfig'>>;
+  let users: jest.Mocked<Pick<UserSyncService, 'syncUser' | 'configWithAttributes'>>;
 
   beforeEach(() => {
     keys = {
@@ -90,7 +90,12 @@ describe(ApiKeysService.name, () => {
         active: true,
         user: keycloakAlice as KeycloakUser | null,
       })),
-      attributesForConfig: jest.fn((_user: KeycloakUser): Record<string, unknown> => ({ organization: 'ESA' })),
+      configWithAttributes: jest.fn(
+        (config: Record<string, unknown>, _user: KeycloakUser): Record<string, unknown> => ({
+          ...config,
+          organization: 'ESA',
+        }),
+      ),
     };
     serviceWith = (overrides) =>
       new ApiKeysService(

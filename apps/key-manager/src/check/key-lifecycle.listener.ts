@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
-import { KEY_EVICTING_ACTIONS, type KeyLifecycleEventV1 } from '@rs/event-contracts';
+import { KEY_EVICTING_ACTIONS, KEY_USER_ACTIONS, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { type KeyLifecycleHandlers, KeyLifecycleSubscription } from '@rs/service-kit';
 import type { Kafka } from 'kafkajs';
 import { KEY_CHECK_KAFKA } from './key-check.constants';
@@ -50,7 +50,7 @@ export class KeyLifecycleListener implements KeyLifecycleHandlers, OnApplication
     if (!KEY_EVICTING_ACTIONS.includes(event.action)) return;
     const evicted =
       this.cache.evictKeyId(event.key_id) +
-      (event.action === 'user_disabled' ? this.cache.evictUser(event.user_id) : 0);
+      (KEY_USER_ACTIONS.includes(event.action) ? this.cache.evictUser(event.user_id) : 0);
     if (evicted > 0) this.logger.debug(`Evicted ${evicted} cached record(s) of key ${event.key_id} (${event.action})`);
   }
 

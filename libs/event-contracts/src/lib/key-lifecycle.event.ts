@@ -10,6 +10,9 @@ export const KEY_LIFECYCLE_ACTIONS = [
   'expired',
   'expiring',
   'user_disabled',
+  'user_enabled',
+  'roles_changed',
+  'user_deleted',
   'deleted',
 ] as const;
 export type KeyLifecycleAction = (typeof KEY_LIFECYCLE_ACTIONS)[number];
@@ -19,7 +22,17 @@ export const KEY_EVICTING_ACTIONS: readonly KeyLifecycleAction[] = [
   'revoked',
   'expired',
   'user_disabled',
+  'user_enabled',
+  'roles_changed',
+  'user_deleted',
   'deleted',
+];
+/** Actions about the key's owner: every cached check of the owner's keys must go, not only this key's. */
+export const KEY_USER_ACTIONS: readonly KeyLifecycleAction[] = [
+  'user_disabled',
+  'user_enabled',
+  'roles_changed',
+  'user_deleted',
 ];
 
 /** Published by the key manager and the worker on KEY_LIFECYCLE_TOPIC. Never carries the key value. */

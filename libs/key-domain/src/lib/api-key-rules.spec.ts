@@ -98,8 +98,14 @@ describe('api key rules', () => {
 
   describe(mergeConfig.name, () => {
     it('should let Keycloak attributes win over user config', () => {
-      expect(mergeConfig({ organization: 'mine', project: 'x' }, { organization: 'ESA' })).toEqual({
+      expect(mergeConfig({ organization: 'mine', project: 'x' }, { organization: 'ESA' }, ['organization'])).toEqual({
         organization: 'ESA',
+        project: 'x',
+      });
+    });
+
+    it('should drop an authoritative name Keycloak has no value for', () => {
+      expect(mergeConfig({ organization: 'FORGED', project: 'x' }, {}, ['organization', 'quota'])).toEqual({
         project: 'x',
       });
     });

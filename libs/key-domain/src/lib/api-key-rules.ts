@@ -84,12 +84,17 @@ export function parseKeyConfig(raw: unknown): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** Keycloak attributes win over what the user put in `config`: they are authoritative. */
+/**
+ * A key's config: the user's own entries, except the authoritative names, which only Keycloak sets (a name
+ * Keycloak has no value for is dropped, so a user can never supply or keep one that services trust).
+ */
 export function mergeConfig(
   userConfig: Record<string, unknown>,
   keycloakAttributes: Record<string, unknown>,
+  authoritativeNames: readonly string[],
 ): Record<string, unknown> {
-  return { ...userConfig, ...keycloakAttributes };
+  const own = Object.entries(userConfig).filter(([name]) => !authoritativeNames.includes(name));
+  return { ...Object.fromEntries(own), ...keycloakAttributes };
 }
 
 /**

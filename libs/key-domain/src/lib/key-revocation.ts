@@ -2,11 +2,18 @@ import { DomainError, DomainErrorCode } from './domain-error';
 
 /**
  * Why a key last stopped working: revoked by its owner or by an administrator, expired, or its owner was
- * disabled in Keycloak. Stored on the key (`revoked_by`, null while it works) and in the audit trail.
+ * disabled in (or deleted from) Keycloak. Stored on the key (`revoked_by`, null while it works) and in the audit
+ * trail.
  */
-export type RevocationSource = 'owner' | 'admin' | 'expiry' | 'user_disabled';
+export type RevocationSource = 'owner' | 'admin' | 'expiry' | 'user_disabled' | 'user_deleted';
 
-export const REVOCATION_SOURCES: readonly RevocationSource[] = ['owner', 'admin', 'expiry', 'user_disabled'];
+export const REVOCATION_SOURCES: readonly RevocationSource[] = [
+  'owner',
+  'admin',
+  'expiry',
+  'user_disabled',
+  'user_deleted',
+];
 
 /** The refusal to renew a key an administrator revoked: leaked or abused keys must stay dead. */
 export function revokedByAdminError(): DomainError {

@@ -1,7 +1,15 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { RevocationSource } from '@rs/key-domain';
 
-export type AuditAction = 'created' | 'renewed' | 'revoked' | 'expired' | 'user_disabled' | 'user_enabled';
+export type AuditAction =
+  | 'created'
+  | 'renewed'
+  | 'revoked'
+  | 'expired'
+  | 'user_disabled'
+  | 'user_enabled'
+  | 'roles_changed'
+  | 'user_deleted';
 
 /** One lifecycle action on a key: who, what, when, why. Append-only. */
 @Schema({ collection: 'api_key_audit', versionKey: false, _id: false })

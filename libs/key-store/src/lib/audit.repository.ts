@@ -24,6 +24,7 @@ export function revocationSourceOf(entry: AuditEntry): RevocationSource | null {
   if (entry.revoked_by !== undefined) return entry.revoked_by;
   if (entry.action === 'expired') return 'expiry';
   if (entry.action === 'user_disabled') return 'user_disabled';
+  if (entry.action === 'user_deleted') return 'user_deleted';
   if (entry.action === 'revoked') return entry.actor === entry.user_id ? 'owner' : 'admin';
   return null;
 }

@@ -31,7 +31,9 @@ function key(id: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
 describe(UserSyncService.name, () => {
   let sut: UserSyncService;
   let keycloak: jest.Mocked<Pick<KeycloakAdminClient, 'getUser'>>;
-  let keys: jest.Mocked<Pick<ApiKeysRepository, 'listByOwner' | 'updateUserKeys' | 'update' | 'markUserDisabled'>>;
+  let keys: jest.Mocked<
+    Pick<ApiKeysRepository, 'listByOwner' | 'updateUserKeys' | 'update' | 'markUserDisabled' | 'revokeIfActive'>
+  >;
   let audit: jest.Mocked<Pick<AuditRepository, 'record'>>;
   let events: jest.Mocked<Pick<LifecycleEventsPublisher, 'publish'>>;
 
@@ -42,7 +44,9 @@ describe(UserSyncService.name, () => {
       updateUserKeys: jest.fn(),
       update: jest.fn(),
       markUserDisabled: jest.fn(),
+      revokeIfActive: jest.fn(),
     };
+    keys.revokeIfActive.mockImplementation(async (lookup) => key('keyId' in lookup ? lookup.keyId : lookup.hash));
     audit = { record: jest.fn() };
     events = { publish: jest.fn() };
     sut = new UserSyncService(
@@ -67,37 +71,81 @@ describe(UserSyncService.name, () => {
     });
   });
 
+  const alice = (overrides: Partial<KeycloakUser> = {}): KeycloakUser => ({
+    id: 'u1',
+    username: 'alice2',
+    enabled: true,
+    attributes: { organization: 'ESA' },
+    realmRoles: ['old_role'],
+    ...overrides,
+  });
+
   describe('syncUser', () => {
-    it('should disable the keys of a deleted user and announce only the newly disabled ones', async () => {
+    it('should revoke the active keys of a deleted user, recording why, and announce them as user_deleted', async () => {
       keycloak.getUser.mockResolvedValue(null);
+      keys.listByOwner.mockResolvedValue([key('k1'), key('k2', { is_active: false })]);
       await expect(sut.syncUser('u1', NOW)).resolves.toEqual({ active: false, user: null });
+      expect(keys.revokeIfActive).toHaveBeenCalledTimes(1);
+      expect(keys.revokeIfActive).toHaveBeenCalledWith({ keyId: 'k1' }, 'u1', NOW, 'user_deleted');
+      expect(keys.updateUserKeys).toHaveBeenCalledWith('u1', { user_active: false, latest_sync_date: NOW });
+      expect(audit.record).toHaveBeenCalledWith([
+        expect.objectContaining({ key_id: 'k1', action: 'user_deleted', reason: 'user deleted from Keycloak' }),
+      ]);
+      expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ key_id: 'k1', action: 'user_deleted' })]);
+    });
+
+    it('should disable the keys of a disabled user and announce only the newly disabled ones', async () => {
+      keycloak.getUser.mockResolvedValue(alice({ enabled: false }));
+      await expect(sut.syncUser('u1', NOW)).resolves.toMatchObject({ active: false });
       expect(keys.updateUserKeys).toHaveBeenCalledWith('u1', { user_active: false, latest_sync_date: NOW });
       expect(keys.markUserDisabled).toHaveBeenCalledWith('u1', true);
+      expect(keys.revokeIfActive).not.toHaveBeenCalled();
       expect(audit.record).toHaveBeenCalledWith([
-        expect.objectContaining({ key_id: 'k1', action: 'user_disabled', reason: 'user deleted from Keycloak' }),
+        expect.objectContaining({ key_id: 'k1', action: 'user_disabled', reason: 'user disabled in Keycloak' }),
       ]);
       expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ key_id: 'k1', action: 'user_disabled' })]);
     });
 
-    it('should refresh roles, login and attributes of an enabled user, Keycloak values winning', async () => {
-      keycloak.getUser.mockResolvedValue({
-        id: 'u1',
-        username: 'alice2',
-        enabled: true,
-        attributes: { organization: 'ESA' },
-        realmRoles: ['r1'],
-      });
+    it('should refresh login and attributes of an enabled user, announcing the re-enabled keys', async () => {
+      keycloak.getUser.mockResolvedValue(alice());
       await sut.syncUser('u1', NOW);
       expect(keys.update).toHaveBeenCalledWith('k1', {
         user_active: true,
         user_login: 'alice2',
-        iam_roles: ['r1'],
+        iam_roles: ['old_role'],
         config_json: JSON.stringify({ project: 'p', organization: 'ESA' }),
         latest_sync_date: NOW,
       });
-      expect(audit.record).toHaveBeenCalledWith([expect.objectContaining({ key_id: 'k2', action: 'user_enabled' })]);
       expect(keys.markUserDisabled).toHaveBeenCalledWith('u1', false);
+      expect(audit.record).toHaveBeenCalledTimes(1);
+      expect(audit.record).toHaveBeenCalledWith([expect.objectContaining({ key_id: 'k2', action: 'user_enabled' })]);
+      expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ key_id: 'k2', action: 'user_enabled' })]);
+    });
+
+    it('should announce roles_changed for the working keys whose roles Keycloak changed', async () => {
+      keycloak.getUser.mockResolvedValue(alice({ realmRoles: ['new_role'] }));
+      keys.listByOwner.mockResolvedValue([key('k1'), key('k3', { is_active: false })]);
+      await sut.syncUser('u1', NOW);
+      expect(keys.update).toHaveBeenCalledWith('k1', expect.objectContaining({ iam_roles: ['new_role'] }));
+      expect(events.publish).toHaveBeenCalledTimes(1);
+      expect(events.publish).toHaveBeenCalledWith([
+        expect.objectContaining({ key_id: 'k1', action: 'roles_changed', actor: 'system:keycloak-sync' }),
+      ]);
+    });
+
+    it('should announce nothing when nothing changed', async () => {
+      keycloak.getUser.mockResolvedValue(alice());
+      keys.listByOwner.mockResolvedValue([key('k1')]);
+      await sut.syncUser('u1', NOW);
       expect(events.publish).not.toHaveBeenCalled();
+      expect(audit.record).not.toHaveBeenCalled();
+    });
+
+    it('should drop an authoritative attribute that Keycloak no longer has', async () => {
+      keycloak.getUser.mockResolvedValue(alice({ attributes: {} }));
+      keys.listByOwner.mockResolvedValue([key('k1')]);
+      await sut.syncUser('u1', NOW);
+      expect(keys.update).toHaveBeenCalledWith('k1', expect.objectContaining({ config_json: '{"project":"p"}' }));
     });
   });
 });

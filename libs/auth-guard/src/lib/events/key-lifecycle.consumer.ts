@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
-import { KEY_EVICTING_ACTIONS, type KeyLifecycleEventV1 } from '@rs/event-contracts';
+import { KEY_EVICTING_ACTIONS, KEY_USER_ACTIONS, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { type DomainError, expiredKeyError, revokedKeyError } from '@rs/key-domain';
 import { type KeyLifecycleHandlers, KeyLifecycleSubscription } from '@rs/service-kit';
 import type { Kafka } from 'kafkajs';
@@ -20,8 +20,8 @@ import { KeyEventsStatus } from './key-events.status';
 /**
  * Actions after which a cached key is refused locally, with the key manager's own error, until its cache
  * entry expires. Safe because one key's events stay in order (key id is the message key), a later
- * `renewed` evicts the entry, and every (re)join drops the cache. Other actions evict: `user_disabled`
- * because a re-enabled user sends no event, `renewed` and `deleted` because the key manager decides.
+ * `renewed` evicts the entry, and every (re)join drops the cache. Other actions evict and let the key manager
+ * decide: user actions (disabled, enabled, roles changed, deleted) every key of the user.
  */
 const REFUSALS: Partial<Record<KeyLifecycleEventV1['action'], () => DomainError>> = {
   revoked: revokedKeyError,
@@ -75,7 +75,7 @@ export class KeyLifecycleConsumer implements KeyLifecycleHandlers, OnApplication
     const evicted = refusal
       ? // The key manager would refuse it too: refusing here saves that call and the time it takes.
         this.verifier.refuseKeyId(event.key_id, refusal)
-      : event.action === 'user_disabled'
+      : KEY_USER_ACTIONS.includes(event.action)
         ? this.verifier.evictUser(event.user_id) + this.verifier.evictKeyId(event.key_id)
         : this.verifier.evictKeyId(event.key_id);
     this.metrics.evictions.inc({ action: event.action }, evicted);
