@@ -17,10 +17,13 @@ export function uniqueDatabaseName(prefix: string): string {
   return prefix + [...randomBytes(8)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
 }
 
-/** Boots the real key manager in this process against the real services, with `env` on top of the defaults. */
+/**
+ * Boots the real key manager in this process against the real services, with `env` on top of the defaults. The
+ * tests speak as a reverse proxy on loopback (TRUST_PROXY), so each can pose as its own client with X-Forwarded-For.
+ */
 export async function startKeyManager(env: Record<string, string>): Promise<RunningKeyManager> {
   const saved = { ...process.env };
-  Object.assign(process.env, env);
+  Object.assign(process.env, { TRUST_PROXY: 'loopback' }, env);
   try {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });

@@ -2,16 +2,23 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { MetricsService } from '@rs/service-kit';
 import Redis from 'ioredis';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
+import { throttleBucketOf } from './client-address.util';
 
-export interface RateLimitState {
-  blocked: boolean;
+/** A throttle's answer to one attempt: refused once the address's failures in the window exceed the limit. */
+export interface RateLimitDecision {
+  allowed: boolean;
   retryAfterSeconds: number;
 }
 
 const KEY_PREFIX = 'rs:check-failures:';
 
+// Gives back an attempt that turned out valid, unless its window has ended meanwhile (no key without expiry).
+const RELEASE_SCRIPT = `if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return 0`;
+
 /**
- * Counts failed key checks per client IP in Redis (fixed window), so the limit holds across replicas.
+ * Counts failed key checks per client address in Redis (fixed window), so the limit holds across replicas; IPv6
+ * clients are counted per /64. An attempt that may fail is counted before it is decided (`reserve`), atomically,
+ * so a burst of parallel attempts cannot all read the count before any increments it.
  * Redis down → fail open: checks go on unthrottled, and the outage is logged and counted.
  */
 @Injectable()
@@ -43,29 +50,47 @@ export class CheckRateLimiter implements OnApplicationShutdown {
     this.redis.disconnect();
   }
 
-  async state(ip: string): Promise<RateLimitState> {
+  /**
+   * Counts one attempt as a failure now, and says whether it may go on: at most CHECK_FAILURE_LIMIT attempts per
+   * window get through. `release` gives the attempt back when it succeeds.
+   */
+  async reserve(address: string): Promise<RateLimitDecision> {
+    const key = KEY_PREFIX + throttleBucketOf(address);
     try {
-      const [count, ttl] = await this.redis
+      const rows = await this.redis
         .multi()
-        .get(KEY_PREFIX + ip)
-        .ttl(KEY_PREFIX + ip)
-        .exec()
-        .then((rows) => rows?.map(([, value]) => value) ?? []);
-      const failures = Number(count ?? 0);
-      return { blocked: failures >= this.config.CHECK_FAILURE_LIMIT, retryAfterSeconds: Math.max(1, Number(ttl ?? 1)) };
+        .incr(key)
+        .expire(key, this.config.CHECK_FAILURE_WINDOW_SECONDS, 'NX')
+        .ttl(key)
+        .exec();
+      const [count, , ttl] = (rows ?? []).map(([error, value]) => {
+        if (error) throw error;
+        return Number(value);
+      });
+      return {
+        allowed: (count ?? 0) <= this.config.CHECK_FAILURE_LIMIT,
+        retryAfterSeconds: Math.max(1, ttl ?? 1),
+      };
     } catch (error) {
       this.failOpen(error);
-      return { blocked: false, retryAfterSeconds: 0 };
+      return { allowed: true, retryAfterSeconds: 0 };
     }
   }
 
-  async recordFailure(ip: string): Promise<void> {
+  /** The attempt `reserve` counted succeeded: it is not a failure. */
+  async release(address: string): Promise<void> {
     try {
-      await this.redis
-        .multi()
-        .incr(KEY_PREFIX + ip)
-        .expire(KEY_PREFIX + ip, this.config.CHECK_FAILURE_WINDOW_SECONDS, 'NX')
-        .exec();
+      await this.redis.eval(RELEASE_SCRIPT, 1, KEY_PREFIX + throttleBucketOf(address));
+    } catch (error) {
+      this.failOpen(error);
+    }
+  }
+
+  /** A failure of an attempt that was not reserved (a key refused without the throttle, e.g. from the cache). */
+  async recordFailure(address: string): Promise<void> {
+    const key = KEY_PREFIX + throttleBucketOf(address);
+    try {
+      await this.redis.multi().incr(key).expire(key, this.config.CHECK_FAILURE_WINDOW_SECONDS, 'NX').exec();
     } catch (error) {
       this.failOpen(error);
     }

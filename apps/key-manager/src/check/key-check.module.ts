@@ -3,6 +3,7 @@ import { createKafkaClient } from '@rs/service-kit';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
 import { CheckRateLimiter } from './check-rate-limiter';
 import { KEY_CHECK_KAFKA } from './key-check.constants';
+import { KeyCheckCallerResolver } from './key-check-caller.resolver';
 import { KeyCheckController } from './key-check.controller';
 import { KeyCheckService } from './key-check.service';
 import { KeyLifecycleListener } from './key-lifecycle.listener';
@@ -16,6 +17,7 @@ import { KeyRecordCache } from './key-record-cache';
   controllers: [KeyCheckController],
   providers: [
     KeyCheckService,
+    KeyCheckCallerResolver,
     CheckRateLimiter,
     KeyLifecycleListener,
     {

@@ -51,7 +51,7 @@ describe(KeyCheckService.name, () => {
   let sut: KeyCheckService;
   let keys: jest.Mocked<Pick<ApiKeysRepository, 'findByHash' | 'findOwned'>>;
   let users: jest.Mocked<Pick<UserSyncService, 'syncUser'>>;
-  let limiter: jest.Mocked<Pick<CheckRateLimiter, 'state' | 'recordFailure'>>;
+  let limiter: jest.Mocked<Pick<CheckRateLimiter, 'reserve' | 'release' | 'recordFailure'>>;
   let records: KeyRecordCache;
   let now: Date;
 
@@ -62,7 +62,8 @@ describe(KeyCheckService.name, () => {
     keys = { findByHash: jest.fn(), findOwned: jest.fn() };
     users = { syncUser: jest.fn() };
     limiter = {
-      state: jest.fn(async (_ip: string) => ({ blocked: false, retryAfterSeconds: 0 })),
+      reserve: jest.fn(async (_ip: string) => ({ allowed: true, retryAfterSeconds: 0 })),
+      release: jest.fn(),
       recordFailure: jest.fn(),
     };
     sut = new KeyCheckService(
@@ -91,6 +92,9 @@ describe(KeyCheckService.name, () => {
     });
     expect(keys.findByHash).toHaveBeenCalledWith(hashApiKey(value, SECRET));
     expect(limiter.recordFailure).not.toHaveBeenCalled();
+    // Counted before the database was asked, given back once the key proved valid.
+    expect(limiter.reserve).toHaveBeenCalledWith('10.0.0.1');
+    expect(limiter.release).toHaveBeenCalledWith('10.0.0.1');
   });
 
   it('should refuse a missing key', async () => {
@@ -100,13 +104,20 @@ describe(KeyCheckService.name, () => {
   it('should refuse a malformed key without any database access, counting the failure', async () => {
     expect(await codeOf(sut.check('rsk_not-a-real-key', context))).toBe(DomainErrorCode.KEY_MALFORMED);
     expect(keys.findByHash).not.toHaveBeenCalled();
-    expect(limiter.recordFailure).toHaveBeenCalledWith('10.0.0.1');
+    expect(limiter.reserve).toHaveBeenCalledWith('10.0.0.1');
   });
 
-  it('should refuse an unknown key and count the failure', async () => {
+  it('should answer 429 to a malformed key beyond the limit', async () => {
+    limiter.reserve.mockResolvedValue({ allowed: false, retryAfterSeconds: 9 });
+    expect(await codeOf(sut.check('rsk_not-a-real-key', context))).toBe(DomainErrorCode.RATE_LIMITED);
+  });
+
+  it('should refuse an unknown key and count the failure before looking it up', async () => {
     keys.findByHash.mockResolvedValue(null);
     expect(await codeOf(sut.check(generateApiKey(), context))).toBe(DomainErrorCode.KEY_INVALID);
-    expect(limiter.recordFailure).toHaveBeenCalledWith('10.0.0.1');
+    expect(limiter.reserve).toHaveBeenCalledWith('10.0.0.1');
+    expect(limiter.reserve.mock.invocationCallOrder[0]).toBeLessThan(keys.findByHash.mock.invocationCallOrder[0] ?? 0);
+    expect(limiter.release).not.toHaveBeenCalled();
   });
 
   it.each([
@@ -154,7 +165,7 @@ describe(KeyCheckService.name, () => {
     await sut.check(known, context);
     keys.findByHash.mockClear();
 
-    limiter.state.mockResolvedValue({ blocked: true, retryAfterSeconds: 42 });
+    limiter.reserve.mockResolvedValue({ allowed: false, retryAfterSeconds: 42 });
     const error = await sut.check(generateApiKey(), context).catch((e: DomainError) => e);
     expect(error).toMatchObject({ code: DomainErrorCode.RATE_LIMITED, details: { retryAfterSeconds: 42 } });
     expect(keys.findByHash).not.toHaveBeenCalled();
@@ -186,11 +197,11 @@ describe(KeyCheckService.name, () => {
       keys.findByHash.mockResolvedValue(storedKey(value));
       await sut.check(value, context);
       keys.findByHash.mockClear();
-      limiter.state.mockClear();
+      limiter.reserve.mockClear();
 
       await expect(sut.check(value, context)).resolves.toMatchObject({ key_id: 'key-1' });
       expect(keys.findByHash).not.toHaveBeenCalled();
-      expect(limiter.state).not.toHaveBeenCalled();
+      expect(limiter.reserve).not.toHaveBeenCalled();
     });
 
     it('should read the database again when the key was evicted', async () => {
@@ -248,9 +259,9 @@ describe(KeyCheckService.name, () => {
       await codeOf(sut.check(value, context));
       expect(await codeOf(sut.check(value, context))).toBe(DomainErrorCode.KEY_INVALID);
       expect(keys.findByHash).toHaveBeenCalledTimes(1);
-      expect(limiter.recordFailure).toHaveBeenCalledTimes(2);
+      expect(limiter.reserve).toHaveBeenCalledTimes(2);
 
-      limiter.state.mockResolvedValue({ blocked: true, retryAfterSeconds: 7 });
+      limiter.reserve.mockResolvedValue({ allowed: false, retryAfterSeconds: 7 });
       expect(await codeOf(sut.check(value, context))).toBe(DomainErrorCode.RATE_LIMITED);
     });
 

@@ -20,6 +20,7 @@ import { KeyRecordCache } from './key-record-cache';
 export type KeyCheckResult = Required<KeyCheckResponse>;
 
 export interface CheckContext {
+  /** The end client's address: failures are counted against it. */
   ip: string;
   referer?: string;
   origin?: string;
@@ -81,17 +82,19 @@ export class KeyCheckService {
     }
     // Malformed keys cost no database access, but they do count as failures.
     if (!isWellFormedApiKey(value)) {
-      const limit = await this.limiter.state(context.ip);
-      await this.fail(context, limit.blocked, limit.retryAfterSeconds);
+      const decision = await this.limiter.reserve(context.ip);
+      if (!decision.allowed) throw tooManyFailures(decision.retryAfterSeconds);
       throw new DomainError(DomainErrorCode.KEY_MALFORMED, 'Invalid API key: wrong format or checksum');
     }
     const hash = hashApiKey(value, this.config.API_KEY_HASH_SECRET);
     const generation = this.records.generation;
     const cached = this.records.get(hash);
     // A key usable when cached passes whatever the address's failure count, as a recently valid one does,
-    // so the throttle is only read on the way to the database.
-    const key = cached ?? (await this.lookUp(hash, context));
+    // so the throttle is only consulted on the way to the database.
+    const { key, reserved } = cached ? { key: cached, reserved: false } : await this.lookUp(hash, context);
     this.lookups.inc({ source: cached ? 'cache' : 'database' });
+    // A reserved attempt already counts as a failure; others are counted when they fail.
+    const fail = () => (reserved ? Promise.resolve() : this.limiter.recordFailure(context.ip));
     const now = this.clock();
     const current = await this.refreshIfStale(key, now);
     try {
@@ -99,7 +102,7 @@ export class KeyCheckService {
     } catch (error) {
       this.records.delete(hash);
       this.recentlyValid.delete(hash);
-      await this.fail(context, false, 0);
+      await fail();
       throw error;
     }
     if (current !== cached) this.records.set(hash, current, generation);
@@ -108,13 +111,14 @@ export class KeyCheckService {
       !isRefererAllowed(current.allowed_referers, context.referer, context.origin)
     ) {
       this.recentlyValid.delete(hash);
-      await this.fail(context, false, 0);
+      await fail();
       throw new DomainError(
         DomainErrorCode.KEY_REFERER_NOT_ALLOWED,
         'This API key may not be used from this site (Referer/Origin not in allowed_referers)',
       );
     }
     this.recentlyValid.set(hash, true);
+    if (reserved) await this.limiter.release(context.ip);
     return {
       user_id: current.user_id,
       user_login: current.user_login,
@@ -128,17 +132,23 @@ export class KeyCheckService {
     };
   }
 
-  /** The stored record of a key not in the cache, behind the failure throttle; unknown keys are refused. */
-  private async lookUp(hash: string, context: CheckContext): Promise<ApiKeyRecord> {
-    const limit = await this.limiter.state(context.ip);
-    if (limit.blocked && !this.recentlyValid.has(hash)) throw tooManyFailures(limit.retryAfterSeconds);
+  /**
+   * The stored record of a key not in the cache, behind the failure throttle (a key valid recently goes round it);
+   * unknown keys are refused. `reserved`: the attempt was counted as a failure until it proves valid.
+   */
+  private async lookUp(hash: string, context: CheckContext): Promise<{ key: ApiKeyRecord; reserved: boolean }> {
+    const reserved = !this.recentlyValid.has(hash);
+    if (reserved) {
+      const decision = await this.limiter.reserve(context.ip);
+      if (!decision.allowed) throw tooManyFailures(decision.retryAfterSeconds);
+    }
     const key = this.records.isUnknown(hash) ? null : await this.keys.findByHash(hash);
     if (!key) {
       this.records.rememberUnknown(hash);
-      await this.fail(context, false, 0);
+      if (!reserved) await this.limiter.recordFailure(context.ip);
       throw new DomainError(DomainErrorCode.KEY_INVALID, 'Invalid API key');
     }
-    return key;
+    return { key, reserved };
   }
 
   /** Keycloak is the source of truth for the user; refresh a key whose copy is older than the sync interval. */
@@ -155,11 +165,6 @@ export class KeyCheckService {
       );
       return key;
     }
-  }
-
-  private async fail(context: CheckContext, blocked: boolean, retryAfterSeconds: number): Promise<void> {
-    if (blocked) throw tooManyFailures(retryAfterSeconds);
-    await this.limiter.recordFailure(context.ip);
   }
 }
 

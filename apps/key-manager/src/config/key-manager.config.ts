@@ -31,7 +31,10 @@ export const KEY_MANAGER_ENV = {
   /** How long a hash the database does not know is answered as unknown without asking again (0: off). */
   CHECK_UNKNOWN_KEY_TTL_SECONDS: env.int(3, { min: 0, max: 60 }),
   EVENT_PUBLISH_TIMEOUT_MS: env.int(250, { min: 10, max: 10000 }),
-  TRUST_PROXY: env.string('loopback'),
+  /** Reverse proxies (addresses, CIDRs) in front of the key manager whose X-Forwarded-For is believed; default none. */
+  TRUST_PROXY: env.trustProxy(),
+  /** Keycloak clients of the guarded services whose token on a key check lets them name the end client's address. */
+  KEY_CHECK_SERVICE_CLIENTS: env.list('rs-auxip,rs-cadip,rs-catalog'),
   ...PORTAL_ENV,
 };
 

@@ -18,6 +18,7 @@ import { KeyUsageRecorder } from './events/key-usage.recorder';
 import { ApiKeyAuthenticator } from './strategies/api-key.authenticator';
 import { JwksKeyProvider } from './strategies/jwks-key.provider';
 import { KeycloakTokenAuthenticator } from './strategies/keycloak-token.authenticator';
+import { ServiceTokenProvider } from './strategies/service-token.provider';
 
 /**
  * The shared guard: import once in an app's root module with `AuthGuardModule.forRoot({...})` or
@@ -37,6 +38,7 @@ import { KeycloakTokenAuthenticator } from './strategies/keycloak-token.authenti
     AuthGuardMetrics,
     JwksKeyProvider,
     KeycloakTokenAuthenticator,
+    ServiceTokenProvider,
     KeyManagerClient,
     KeyEventsStatus,
     ApiKeyVerifier,
@@ -47,7 +49,7 @@ import { KeycloakTokenAuthenticator } from './strategies/keycloak-token.authenti
     AuthenticationGuard,
     { provide: APP_GUARD, useExisting: AuthenticationGuard },
   ],
-  exports: [ApiKeyVerifier, KeyEventsStatus, KeyUsagePublisher, JwksKeyProvider],
+  exports: [ApiKeyVerifier, KeyEventsStatus, KeyUsagePublisher, JwksKeyProvider, KeycloakTokenAuthenticator],
 })
 export class AuthGuardModule extends AuthGuardConfigurableModule implements NestModule {
   constructor(

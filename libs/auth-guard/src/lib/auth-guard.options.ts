@@ -11,6 +11,19 @@ export interface KeycloakOptions {
   issuer?: string;
   /** Unknown `kid` triggers a JWKS refetch at most this often (default 2000 ms). */
   keyRefetchIntervalMs?: number;
+  /** Clients (`azp`) whose tokens are accepted; empty or absent: any client of the realm. */
+  allowedAzp?: string[];
+}
+
+/**
+ * The guard's own Keycloak client (client-credentials grant): its token on each key check tells the key manager
+ * which service is asking, so the key manager believes the end client's address the guard forwards.
+ */
+export interface ServiceCredentials {
+  clientId: string;
+  clientSecret: string;
+  /** Token endpoint; default `${keycloak.url}/realms/${realm}/protocol/openid-connect/token`. */
+  tokenUrl?: string;
 }
 
 /** API keys are checked by the key manager, behind an in-process cache. */
@@ -29,6 +42,8 @@ export interface ApiKeyOptions {
   requestTimeoutMs?: number;
   /** Life of the memory of a well-formed key the key manager does not know (default 5000 ms; 0: none). */
   unknownKeyTtlMs?: number;
+  /** Authenticates the key checks as this service; without it the key manager counts failures by the guard's address. */
+  serviceCredentials?: ServiceCredentials;
 }
 
 /** Kafka: key lifecycle events evict cache entries; usage is published as per-key deltas. */
@@ -56,7 +71,8 @@ export interface AuthGuardOptions {
   metricsRegistry?: Registry;
 }
 
-export type ResolvedApiKeyOptions = Required<ApiKeyOptions>;
+export type ResolvedApiKeyOptions = Required<Omit<ApiKeyOptions, 'serviceCredentials'>> &
+  Pick<ApiKeyOptions, 'serviceCredentials'>;
 export type ResolvedKafkaOptions = Required<KafkaOptions>;
 
 export function resolveApiKeyOptions(options: ApiKeyOptions): ResolvedApiKeyOptions {

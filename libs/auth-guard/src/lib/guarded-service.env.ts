@@ -1,4 +1,12 @@
-import { env, type EnvOf, httpEnv, KAFKA_ENV, KEYCLOAK_ENV, keycloakGuardOptions } from '@rs/service-kit';
+import {
+  env,
+  type EnvOf,
+  EnvValidationError,
+  httpEnv,
+  KAFKA_ENV,
+  KEYCLOAK_ENV,
+  keycloakGuardOptions,
+} from '@rs/service-kit';
 import type { AuthGuardOptions } from './auth-guard.options';
 
 /**
@@ -11,6 +19,9 @@ export function guardedServiceEnv(defaultPort: number) {
     ...httpEnv(defaultPort),
     ...KEYCLOAK_ENV,
     KEY_MANAGER_URL: env.url('http://127.0.0.1:3000'),
+    /** This service's Keycloak client (client credentials): key checks then carry the end client's address. */
+    KEY_CHECK_CLIENT_ID: env.optionalString(),
+    KEY_CHECK_CLIENT_SECRET: env.optionalSecret(8),
     API_KEY_CACHE_TTL_MS: env.int(60_000, { min: 0 }),
     API_KEY_CACHE_MAX_ENTRIES: env.int(10_000, { min: 1 }),
     ...KAFKA_ENV,
@@ -18,7 +29,8 @@ export function guardedServiceEnv(defaultPort: number) {
     KAFKA_ENABLED: env.bool(true),
     /** How often the usage counted in memory is published to Kafka. */
     USAGE_FLUSH_INTERVAL_MS: env.int(1000, { min: 10 }),
-    TRUST_PROXY: env.string('loopback'),
+    /** Reverse proxies (addresses, CIDRs) whose X-Forwarded-For names the client; default none. */
+    TRUST_PROXY: env.trustProxy(),
   };
 }
 
@@ -26,6 +38,9 @@ export type GuardedServiceEnv = EnvOf<ReturnType<typeof guardedServiceEnv>>;
 
 /** AuthGuardModule options of a guarded service, from its environment. */
 export function guardedServiceOptions(serviceName: string, config: GuardedServiceEnv): AuthGuardOptions {
+  const { KEY_CHECK_CLIENT_ID: clientId, KEY_CHECK_CLIENT_SECRET: clientSecret } = config;
+  if (!clientId !== !clientSecret)
+    throw new EnvValidationError(['KEY_CHECK_CLIENT_ID and KEY_CHECK_CLIENT_SECRET go together: set both or neither']);
   return {
     serviceName,
     keycloak: keycloakGuardOptions(config),
@@ -33,6 +48,7 @@ export function guardedServiceOptions(serviceName: string, config: GuardedServic
       keyManagerUrl: config.KEY_MANAGER_URL,
       cacheTtlMs: config.API_KEY_CACHE_TTL_MS,
       cacheMaxEntries: config.API_KEY_CACHE_MAX_ENTRIES,
+      serviceCredentials: clientId && clientSecret ? { clientId, clientSecret } : undefined,
     },
     kafka: config.KAFKA_ENABLED
       ? { brokers: config.KAFKA_BROKERS, clientId: serviceName, usageFlushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS }

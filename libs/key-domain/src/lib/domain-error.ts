@@ -22,6 +22,10 @@ export enum DomainErrorCode {
   DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',
   // Bearer tokens (the guard).
   TOKEN_INVALID = 'TOKEN_INVALID',
+  // A valid token issued to a client (azp) the service does not accept (401).
+  TOKEN_CLIENT_NOT_ALLOWED = 'TOKEN_CLIENT_NOT_ALLOWED',
+  // A service's credential on the key check is invalid or not of an allowed service client (401).
+  SERVICE_TOKEN_INVALID = 'SERVICE_TOKEN_INVALID',
   BEARER_TOKEN_REQUIRED = 'BEARER_TOKEN_REQUIRED',
   // STAC catalog resources.
   COLLECTION_NOT_FOUND = 'COLLECTION_NOT_FOUND',

@@ -20,6 +20,8 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   [DomainErrorCode.RATE_LIMITED]: HttpStatus.TOO_MANY_REQUESTS,
   [DomainErrorCode.DEPENDENCY_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
   [DomainErrorCode.TOKEN_INVALID]: HttpStatus.UNAUTHORIZED,
+  [DomainErrorCode.TOKEN_CLIENT_NOT_ALLOWED]: HttpStatus.UNAUTHORIZED,
+  [DomainErrorCode.SERVICE_TOKEN_INVALID]: HttpStatus.UNAUTHORIZED,
   [DomainErrorCode.BEARER_TOKEN_REQUIRED]: HttpStatus.UNAUTHORIZED,
   [DomainErrorCode.COLLECTION_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [DomainErrorCode.COLLECTION_EXISTS]: HttpStatus.CONFLICT,

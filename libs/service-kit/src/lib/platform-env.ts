@@ -12,6 +12,8 @@ export const KEYCLOAK_ENV = {
   KEYCLOAK_REALM: env.string('rs-server'),
   KEYCLOAK_AUDIENCE: env.string('rs-server'),
   KEYCLOAK_SWAGGER_CLIENT_ID: env.string('swagger-ui'),
+  /** Clients (`azp`) whose access tokens the guard accepts, comma-separated; empty: any client of the realm. */
+  KEYCLOAK_ALLOWED_AZP: env.list(''),
 };
 
 /** Where an HTTP app listens, and the URL browsers use for it (Swagger UI's OAuth2 redirect). */
@@ -33,6 +35,7 @@ export function keycloakGuardOptions(config: KeycloakEnv): {
   realm: string;
   audience: string;
   issuer: string;
+  allowedAzp: string[];
 } {
   const publicUrl = config.KEYCLOAK_PUBLIC_URL ?? config.KEYCLOAK_URL;
   return {
@@ -40,6 +43,7 @@ export function keycloakGuardOptions(config: KeycloakEnv): {
     realm: config.KEYCLOAK_REALM,
     audience: config.KEYCLOAK_AUDIENCE,
     issuer: `${publicUrl}/realms/${config.KEYCLOAK_REALM}`,
+    allowedAzp: config.KEYCLOAK_ALLOWED_AZP,
   };
 }
 

@@ -4,8 +4,12 @@ import { DomainError, DomainErrorCode } from '@rs/key-domain';
 import type { AuthPrincipal } from '../auth-principal';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
 import { type AuthGuardOptions, resolveApiKeyOptions } from '../auth-guard.options';
+import { ServiceTokenProvider } from '../strategies/service-token.provider';
 
-/** What the caller's request tells the key manager (referer policy, per-IP rate limiting, tracing). */
+/**
+ * What the caller's request tells the key manager (referer policy, per-IP rate limiting, tracing). The client
+ * address only counts when the check carries this service's token.
+ */
 export interface KeyCheckContext {
   referer?: string;
   origin?: string;
@@ -33,7 +37,10 @@ export class KeyManagerClient {
   private readonly checkUrl: string;
   private readonly timeoutMs: number;
 
-  constructor(@Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions) {
+  constructor(
+    @Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions,
+    private readonly serviceTokens: ServiceTokenProvider,
+  ) {
     const apiKey = options.apiKey ? resolveApiKeyOptions(options.apiKey) : undefined;
     this.checkUrl = apiKey ? `${apiKey.keyManagerUrl}${KEY_CHECK_PATH}` : '';
     this.timeoutMs = apiKey?.requestTimeoutMs ?? 0;
@@ -45,17 +52,33 @@ export class KeyManagerClient {
     if (context.origin) headers['origin'] = context.origin;
     if (context.clientIp) headers['x-forwarded-for'] = context.clientIp;
     if (context.correlationId) headers['x-correlation-id'] = context.correlationId;
-    let response: Response;
-    let body: unknown;
+    const token = await this.serviceTokens.token();
+    let { response, body } = await this.send(headers, token);
+    if (token && isServiceTokenRefusal(response, body)) {
+      // Keycloak rotated its keys or the token was revoked: one fresh token, then give up.
+      this.serviceTokens.invalidate(token);
+      ({ response, body } = await this.send(headers, await this.serviceTokens.token()));
+    }
+    if (response.status === HttpStatus.OK) return parseAcceptedKey(body);
+    if (isServiceTokenRefusal(response, body)) {
+      this.logger.error(`The key manager refused this service's credentials: ${errorFields(body).message ?? ''}`);
+      throw unavailable("the key manager refused this service's credentials");
+    }
+    return Promise.reject(this.refusal(response, body));
+  }
+
+  private async send(
+    headers: Record<string, string>,
+    token: string | undefined,
+  ): Promise<{ response: Response; body: unknown }> {
+    const sent = token ? { ...headers, authorization: `Bearer ${token}` } : headers;
     try {
-      response = await fetch(this.checkUrl, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
-      body = await response.json().catch(() => undefined);
+      const response = await fetch(this.checkUrl, { headers: sent, signal: AbortSignal.timeout(this.timeoutMs) });
+      return { response, body: await response.json().catch(() => undefined) };
     } catch (error) {
       this.logger.warn(`Key manager unreachable at ${this.checkUrl}: ${describe(error)}`);
       throw unavailable('the key manager is unreachable');
     }
-    if (response.status === HttpStatus.OK) return parseAcceptedKey(body);
-    return Promise.reject(this.refusal(response, body));
   }
 
   private refusal(response: Response, body: unknown): Error {
@@ -83,6 +106,12 @@ export class KeyManagerClient {
     this.logger.warn(`Key manager answered ${status} to a key check`);
     return unavailable(`the key manager answered ${status}`);
   }
+}
+
+function isServiceTokenRefusal(response: Response, body: unknown): boolean {
+  return (
+    response.status === HttpStatus.UNAUTHORIZED && errorFields(body).code === DomainErrorCode.SERVICE_TOKEN_INVALID
+  );
 }
 
 function unavailable(why: string): DomainError {

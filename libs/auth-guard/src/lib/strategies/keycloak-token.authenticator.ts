@@ -17,7 +17,14 @@ interface KeycloakAccessToken {
   exp?: number;
   preferred_username?: string;
   typ?: string;
+  azp?: string;
   realm_access?: { roles?: unknown };
+}
+
+/** A service that authenticated with its own client's token (client-credentials grant). */
+export interface ServiceCaller {
+  /** The Keycloak client the token was issued to (`azp`). */
+  clientId: string;
 }
 
 /**
@@ -28,9 +35,11 @@ interface KeycloakAccessToken {
  */
 @Injectable()
 export class KeycloakTokenAuthenticator {
-  private readonly runner: StrategyRunner<AuthPrincipal>;
+  private readonly runner: StrategyRunner<KeycloakAccessToken>;
+  private readonly allowedAzp: ReadonlySet<string>;
 
   constructor(@Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions, keys: JwksKeyProvider) {
+    this.allowedAzp = new Set(options.keycloak.allowedAzp ?? []);
     const { realm, audience } = options.keycloak;
     const url = options.keycloak.url.replace(/\/+$/, '');
     const strategy = new JwtStrategy(
@@ -49,31 +58,69 @@ export class KeycloakTokenAuthenticator {
         jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
       },
       (payload: KeycloakAccessToken, done: VerifiedCallback) => {
-        const principal = toPrincipal(payload);
-        if (typeof principal === 'string') done(null, false, new Error(principal));
-        else done(null, principal);
+        const unusable = whyUnusable(payload);
+        if (unusable) done(null, false, new Error(unusable));
+        else done(null, payload);
       },
     );
     this.runner = new StrategyRunner('keycloak-bearer', strategy);
   }
 
-  /** The principal of a valid token; 401 TOKEN_INVALID naming the reason otherwise. */
+  /**
+   * The principal of a valid token: 401 TOKEN_INVALID naming the reason otherwise, or 401 TOKEN_CLIENT_NOT_ALLOWED
+   * when its client (`azp`) is not in `keycloak.allowedAzp`.
+   */
   async authenticate(request: Request): Promise<AuthPrincipal> {
     const outcome = await this.runner.run(request);
-    if (outcome.ok) return outcome.user;
-    const reason = outcome.reason instanceof Error ? outcome.reason.message : 'no valid bearer token';
-    throw new UnauthorizedException({
-      code: DomainErrorCode.TOKEN_INVALID,
-      message: `Invalid Keycloak access token: ${reason}`,
-    });
+    if (!outcome.ok) {
+      throw new UnauthorizedException({
+        code: DomainErrorCode.TOKEN_INVALID,
+        message: `Invalid Keycloak access token: ${reasonOf(outcome.reason)}`,
+      });
+    }
+    const azp = outcome.user.azp;
+    if (this.allowedAzp.size && !(typeof azp === 'string' && this.allowedAzp.has(azp))) {
+      throw new UnauthorizedException({
+        code: DomainErrorCode.TOKEN_CLIENT_NOT_ALLOWED,
+        message: `Keycloak access token of client '${String(azp ?? 'none')}', which this service does not accept`,
+      });
+    }
+    return toPrincipal(outcome.user as KeycloakAccessToken & { sub: string });
+  }
+
+  /**
+   * The service whose client-credentials token the request carries, checked as `authenticate` checks any token
+   * (signature, issuer, audience, expiry, type) and with its client in `serviceClients`, not `keycloak.allowedAzp`;
+   * 401 SERVICE_TOKEN_INVALID naming the reason otherwise.
+   */
+  async authenticateService(request: Request, serviceClients: ReadonlySet<string>): Promise<ServiceCaller> {
+    const outcome = await this.runner.run(request);
+    const refuse = (reason: string) =>
+      new UnauthorizedException({
+        code: DomainErrorCode.SERVICE_TOKEN_INVALID,
+        message: `Invalid service token: ${reason}`,
+      });
+    if (!outcome.ok) throw refuse(reasonOf(outcome.reason));
+    const azp = outcome.user.azp;
+    if (typeof azp !== 'string' || !serviceClients.has(azp))
+      throw refuse(`client '${String(azp ?? 'none')}' is not a service allowed to check keys`);
+    return { clientId: azp };
   }
 }
 
-/** The principal of a verified token, or why the token is not usable as an access token. */
-function toPrincipal(payload: KeycloakAccessToken): AuthPrincipal | string {
+function reasonOf(reason: unknown): string {
+  return reason instanceof Error ? reason.message : 'no valid bearer token';
+}
+
+/** Why a verified token is not usable as an access token, if it is not. */
+function whyUnusable(payload: KeycloakAccessToken): string | undefined {
   if (payload.typ !== 'Bearer') return `token type ${String(payload.typ)} is not an access token`;
   if (typeof payload.sub !== 'string' || !payload.sub) return 'token has no sub claim';
   if (typeof payload.exp !== 'number') return 'token has no exp claim';
+  return undefined;
+}
+
+function toPrincipal(payload: KeycloakAccessToken & { sub: string }): AuthPrincipal {
   const roles = payload.realm_access?.roles;
   return {
     user_id: payload.sub,

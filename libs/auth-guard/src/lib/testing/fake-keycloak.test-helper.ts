@@ -15,6 +15,8 @@ export interface TokenClaims {
   aud?: string;
   iss?: string;
   typ?: string;
+  /** The client the token was issued to. */
+  azp?: string;
   /** Seconds from now; negative for an expired token. */
   expiresIn?: number | null;
 }
@@ -65,6 +67,7 @@ export class FakeKeycloak {
       typ: claims.typ ?? 'Bearer',
       preferred_username: claims.preferred_username ?? 'alice',
       realm_access: { roles: claims.roles ?? [] },
+      ...(claims.azp === undefined ? {} : { azp: claims.azp }),
     };
     const jwt = new SignJWT(payload)
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
