@@ -5,9 +5,16 @@ import path from 'node:path';
 
 export const APPS = [
   { name: 'key-manager', port: 3000, title: 'API Key Manager', docs: true, database: 'rs_keys' },
-  { name: 'auxip', port: 3001, title: 'Auxip (ADGS auxiliary files)', docs: true },
-  { name: 'cadip', port: 3002, title: 'Cadip (CADU sessions)', docs: true },
-  { name: 'catalog', port: 3003, title: 'STAC catalog', docs: true, database: 'rs_catalog' },
+  { name: 'auxip', port: 3001, title: 'Auxip (ADGS auxiliary files)', docs: true, keyCheckClient: 'rs-auxip' },
+  { name: 'cadip', port: 3002, title: 'Cadip (CADU sessions)', docs: true, keyCheckClient: 'rs-cadip' },
+  {
+    name: 'catalog',
+    port: 3003,
+    title: 'STAC catalog',
+    docs: true,
+    database: 'rs_catalog',
+    keyCheckClient: 'rs-catalog',
+  },
   {
     name: 'key-worker',
     port: 3004,
@@ -63,10 +70,20 @@ function serviceUrls(app, base) {
   return urls;
 }
 
+/**
+ * A guarded service's Keycloak client for key checks: the development realm's secret is `<client>-dev-secret`
+ * (docker/keycloak/rs-server-realm.json), a value production refuses.
+ */
+export function keyCheckCredentials(app) {
+  if (!app.keyCheckClient) return {};
+  return { KEY_CHECK_CLIENT_ID: app.keyCheckClient, KEY_CHECK_CLIENT_SECRET: `${app.keyCheckClient}-dev-secret` };
+}
+
 /** The environment of every app: dev secrets and service URLs unless already set, then the caller's environment. */
 export function appEnv(root, app, base = process.env) {
   return {
     ...devSecrets(root),
+    ...keyCheckCredentials(app),
     ...serviceUrls(app, base),
     ...base,
     PORT: String(app.port),

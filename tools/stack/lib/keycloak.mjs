@@ -236,14 +236,63 @@ export default {
     return { ok: true, detail: `issuer ${issuer}` };
   },
 
-  /** Once the Keycloak this process started is healthy: remember which realm file the DB was imported from. */
-  afterHealthy(cfg) {
-    if (!this._pendingHash) return;
-    fs.writeFileSync(paths(cfg).realmHashFile, this._pendingHash + '\n');
-    this._pendingHash = null;
+  /**
+   * Once Keycloak is healthy: remember which realm file the DB was imported from (when this process started it), and
+   * create the realm file's clients that a running Keycloak imported before they were added.
+   */
+  async afterHealthy(cfg) {
+    if (this._pendingHash) {
+      fs.writeFileSync(paths(cfg).realmHashFile, this._pendingHash + '\n');
+      this._pendingHash = null;
+    }
+    try {
+      await addMissingClients(cfg);
+    } catch (e) {
+      log(
+        `keycloak: could not add the realm file's new clients (${e.message}); restart Keycloak to re-import the realm`,
+      );
+    }
   },
 
   hint(cfg) {
     return `if the DB is broken, delete ${paths(cfg).data} (the realm is re-imported on the next up)`;
   },
 };
+
+/**
+ * Creates, through the admin API, each client of the realm file that the running realm lacks (a service account
+ * comes with it). Existing clients are left as they are, so this is a no-op once the realm matches.
+ */
+async function addMissingClients(cfg) {
+  const { base } = keycloakUrls(cfg);
+  const wanted = JSON.parse(fs.readFileSync(realmFile(cfg.env), 'utf8')).clients ?? [];
+  const tokenResponse = await fetch(`${base}/realms/master/protocol/openid-connect/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'admin-cli',
+      username: cfg.env.KEYCLOAK_ADMIN_USER || 'admin',
+      password: cfg.env.KEYCLOAK_ADMIN_PASSWORD || 'admin',
+    }),
+    signal: AbortSignal.timeout(10000),
+  });
+  if (!tokenResponse.ok) throw new Error(`admin token: ${tokenResponse.status}`);
+  const headers = {
+    authorization: `Bearer ${(await tokenResponse.json()).access_token}`,
+    'content-type': 'application/json',
+  };
+  const clientsUrl = `${base}/admin/realms/${REALM}/clients`;
+  const listed = await fetch(`${clientsUrl}?max=1000`, { headers, signal: AbortSignal.timeout(10000) });
+  if (!listed.ok) throw new Error(`GET clients: ${listed.status}`);
+  const present = new Set((await listed.json()).map((client) => client.clientId));
+  for (const client of wanted.filter((candidate) => !present.has(candidate.clientId))) {
+    const created = await fetch(clientsUrl, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(client),
+      signal: AbortSignal.timeout(10000),
+    });
+    if (!created.ok && created.status !== 409) throw new Error(`POST client ${client.clientId}: ${created.status}`);
+    log(`keycloak: added client ${client.clientId} of the realm file to the running realm`);
+  }
+}
