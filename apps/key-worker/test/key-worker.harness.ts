@@ -61,6 +61,7 @@ export class WorkerProcess {
       KEY_EXPIRY_EVERY_MS: '0',
       EXPIRING_NOTICE_EVERY_MS: '0',
       KEYCLOAK_SYNC_EVERY_MS: '0',
+      KEYCLOAK_EVENTS_EVERY_MS: '0',
       USAGE_RETENTION_EVERY_MS: '0',
       ...env,
     });

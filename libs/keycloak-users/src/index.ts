@@ -1,3 +1,4 @@
+export * from './lib/admin-events.follower';
 export * from './lib/keycloak-admin.client';
 export * from './lib/keycloak-users.module';
 export * from './lib/keycloak-users.options';

@@ -63,6 +63,8 @@ export const KEY_WORKER_ENV = {
   /** Keys expiring within this many days get an `expiring` event (once per expiration date). */
   EXPIRING_NOTICE_DAYS: env.int(3, { min: 1, max: 365 }),
   KEYCLOAK_SYNC_EVERY_MS: env.int(5 * MINUTE, { min: 0 }),
+  /** Polls of Keycloak's admin events: how soon a disabled user or a removed role reaches the guards. */
+  KEYCLOAK_EVENTS_EVERY_MS: env.int(2 * SECOND, { min: 0 }),
   USAGE_RETENTION_EVERY_MS: env.int(HOUR, { min: 0 }),
   /** Hour buckets older than this are deleted (their day buckets stay). */
   USAGE_HOURLY_RETENTION_DAYS: env.int(30, { min: 1, max: 3650 }),

@@ -20,8 +20,14 @@ describe(JobSchedulesService.name, () => {
         KEY_EXPIRY_EVERY_MS: '500',
         USAGE_RETENTION_EVERY_MS: '0',
       });
-      const queues = ['key-expiry', 'key-expiring-notice', 'keycloak-sync', 'usage-retention'].map(fakeQueue);
-      const sut = new JobSchedulesService(config, ...(queues as unknown as [Queue, Queue, Queue, Queue]));
+      const queues = [
+        'key-expiry',
+        'key-expiring-notice',
+        'keycloak-sync',
+        'keycloak-admin-events',
+        'usage-retention',
+      ].map(fakeQueue);
+      const sut = new JobSchedulesService(config, ...(queues as unknown as [Queue, Queue, Queue, Queue, Queue]));
       await sut.onApplicationBootstrap();
       expect(queues[0].upsertJobScheduler).toHaveBeenCalledWith(
         'key-expiry:every',
@@ -34,8 +40,13 @@ describe(JobSchedulesService.name, () => {
         { every: 300_000 },
         expect.anything(),
       );
-      expect(queues[3].upsertJobScheduler).not.toHaveBeenCalled();
-      expect(queues[3].removeJobScheduler).toHaveBeenCalledWith('usage-retention:every');
+      expect(queues[3].upsertJobScheduler).toHaveBeenCalledWith(
+        'keycloak-admin-events:every',
+        { every: 2_000 },
+        expect.anything(),
+      );
+      expect(queues[4].upsertJobScheduler).not.toHaveBeenCalled();
+      expect(queues[4].removeJobScheduler).toHaveBeenCalledWith('usage-retention:every');
     });
   });
 });

@@ -5,6 +5,7 @@ import { KEY_WORKER_CONFIG, type KeyWorkerConfig } from '../config/key-worker.co
 import {
   EXPIRING_NOTICE_QUEUE,
   KEY_EXPIRY_QUEUE,
+  KEYCLOAK_EVENTS_QUEUE,
   KEYCLOAK_SYNC_QUEUE,
   SCHEDULED_JOB_OPTIONS,
   type ScheduledQueue,
@@ -26,12 +27,14 @@ export class JobSchedulesService implements OnApplicationBootstrap {
     @InjectQueue(KEY_EXPIRY_QUEUE) expiry: Queue,
     @InjectQueue(EXPIRING_NOTICE_QUEUE) expiring: Queue,
     @InjectQueue(KEYCLOAK_SYNC_QUEUE) sync: Queue,
+    @InjectQueue(KEYCLOAK_EVENTS_QUEUE) keycloakEvents: Queue,
     @InjectQueue(USAGE_RETENTION_QUEUE) retention: Queue,
   ) {
     this.queues = [
       { queue: expiry, everyMs: config.KEY_EXPIRY_EVERY_MS },
       { queue: expiring, everyMs: config.EXPIRING_NOTICE_EVERY_MS },
       { queue: sync, everyMs: config.KEYCLOAK_SYNC_EVERY_MS },
+      { queue: keycloakEvents, everyMs: config.KEYCLOAK_EVENTS_EVERY_MS },
       { queue: retention, everyMs: config.USAGE_RETENTION_EVERY_MS },
     ];
   }

@@ -3,12 +3,14 @@ import type { JobsOptions } from 'bullmq';
 export const KEY_EXPIRY_QUEUE = 'key-expiry';
 export const EXPIRING_NOTICE_QUEUE = 'key-expiring-notice';
 export const KEYCLOAK_SYNC_QUEUE = 'keycloak-sync';
+export const KEYCLOAK_EVENTS_QUEUE = 'keycloak-admin-events';
 export const USAGE_RETENTION_QUEUE = 'usage-retention';
 
 export const SCHEDULED_QUEUES = [
   KEY_EXPIRY_QUEUE,
   EXPIRING_NOTICE_QUEUE,
   KEYCLOAK_SYNC_QUEUE,
+  KEYCLOAK_EVENTS_QUEUE,
   USAGE_RETENTION_QUEUE,
 ] as const;
 export type ScheduledQueue = (typeof SCHEDULED_QUEUES)[number];

@@ -8,13 +8,14 @@ import { JobRunsRecorder } from './job-runs.recorder';
 import { JobSchedulesService } from './job-schedules.service';
 import { KeyExpiryProcessor } from './key-expiry.processor';
 import { KeyExpiryService } from './key-expiry.service';
+import { KeycloakEventsProcessor } from './keycloak-events.processor';
 import { KeycloakSyncProcessor } from './keycloak-sync.processor';
 import { KeycloakSyncService } from './keycloak-sync.service';
 import { SCHEDULED_JOB_OPTIONS, SCHEDULED_QUEUES } from './jobs.constants';
 import { UsageRetentionProcessor } from './usage-retention.processor';
 import { UsageRetentionService } from './usage-retention.service';
 
-/** BullMQ job schedulers on Redis: expiry, expiring-soon notice, Keycloak sync, usage retention. */
+/** BullMQ job schedulers on Redis: expiry, expiring-soon notice, Keycloak sync and admin events, usage retention. */
 @Module({
   imports: [
     BullModule.forRootAsync({
@@ -37,6 +38,7 @@ import { UsageRetentionService } from './usage-retention.service';
     ExpiringNoticeProcessor,
     KeycloakSyncService,
     KeycloakSyncProcessor,
+    KeycloakEventsProcessor,
     UsageRetentionService,
     UsageRetentionProcessor,
   ],

@@ -13,6 +13,17 @@ export interface KeycloakUser {
   realmRoles: string[];
 }
 
+/** One entry of Keycloak's admin events (what an administrator changed, and where). */
+export interface KeycloakAdminEvent {
+  id: string;
+  /** Keycloak's clock, epoch milliseconds. */
+  time: number;
+  operationType: 'CREATE' | 'UPDATE' | 'DELETE' | 'ACTION';
+  resourceType: string;
+  /** e.g. `users/<id>` or `users/<id>/role-mappings/realm`. */
+  resourcePath: string;
+}
+
 const REQUEST_TIMEOUT_MS = 3000;
 
 /**
@@ -27,7 +38,7 @@ export class KeycloakAdminClient {
   constructor(@Inject(KEYCLOAK_USERS_OPTIONS) private readonly options: KeycloakUsersOptions) {}
 
   async getUser(userId: string): Promise<KeycloakUser | null> {
-    const base = `${this.options.keycloak.url}/admin/realms/${encodeURIComponent(this.options.keycloak.realm)}/users/${encodeURIComponent(userId)}`;
+    const base = `${this.realmAdminUrl()}/users/${encodeURIComponent(userId)}`;
     const user = await this.get<{
       id: string;
       username: string;
@@ -48,6 +59,17 @@ export class KeycloakAdminClient {
     };
   }
 
+  /** Admin events from `fromTime` (inclusive) in time order, a page at a time. Needs the view-events role. */
+  async adminEvents(fromTime: number, first: number, max: number): Promise<KeycloakAdminEvent[]> {
+    const query = new URLSearchParams({
+      dateFrom: String(fromTime),
+      direction: 'asc',
+      first: String(first),
+      max: String(max),
+    });
+    return (await this.get<KeycloakAdminEvent[]>(`${this.realmAdminUrl()}/admin-events?${query}`)) ?? [];
+  }
+
   async ping(): Promise<void> {
     const response = await fetch(
       `${this.options.keycloak.url}/realms/${encodeURIComponent(this.options.keycloak.realm)}`,
@@ -56,6 +78,10 @@ export class KeycloakAdminClient {
       },
     );
     if (!response.ok) throw new Error(`realm answered ${response.status}`);
+  }
+
+  private realmAdminUrl(): string {
+    return `${this.options.keycloak.url}/admin/realms/${encodeURIComponent(this.options.keycloak.realm)}`;
   }
 
   private async get<T>(url: string, retried = false): Promise<T | null> {
