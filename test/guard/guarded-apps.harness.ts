@@ -8,7 +8,7 @@ import { type BuiltApp, ROOT, startBuiltApp as startApp } from '../../tools/buil
 export { uniqueDatabase } from '../../tools/built-app.cjs';
 export const LOG_DIR = path.join(ROOT, 'test-output', 'guard');
 
-export type GuardedAppName = 'key-manager' | 'auxip' | 'cadip' | 'catalog';
+export type GuardedAppName = 'key-manager' | 'auxip' | 'cadip' | 'catalog' | 'key-worker';
 
 export type RunningApp = BuiltApp & { name: GuardedAppName };
 

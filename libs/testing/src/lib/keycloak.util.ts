@@ -65,3 +65,37 @@ export async function userId(username: string): Promise<string> {
 export async function setUserEnabled(username: string, enabled: boolean): Promise<void> {
   await adminCall(`/users/${await userId(username)}`, { method: 'PUT', body: JSON.stringify({ enabled }) });
 }
+
+/** A user of the realm made for one test, who can log in with `password` and holds `realmRoles`; returns its id. */
+export async function createUser(username: string, password: string, realmRoles: string[]): Promise<string> {
+  await adminCall('/users', {
+    method: 'POST',
+    body: JSON.stringify({
+      username,
+      enabled: true,
+      email: `${username}@example.test`,
+      emailVerified: true,
+      firstName: username,
+      lastName: 'Test',
+      credentials: [{ type: 'password', value: password, temporary: false }],
+    }),
+  });
+  const id = await userId(username);
+  await setRealmRoles(username, realmRoles, 'POST');
+  return id;
+}
+
+export async function removeRealmRoles(username: string, realmRoles: string[]): Promise<void> {
+  await setRealmRoles(username, realmRoles, 'DELETE');
+}
+
+async function setRealmRoles(username: string, realmRoles: string[], method: 'POST' | 'DELETE'): Promise<void> {
+  const roles = await Promise.all(
+    realmRoles.map(async (role) => (await adminCall(`/roles/${encodeURIComponent(role)}`)).json()),
+  );
+  await adminCall(`/users/${await userId(username)}/role-mappings/realm`, { method, body: JSON.stringify(roles) });
+}
+
+export async function deleteUser(username: string): Promise<void> {
+  await adminCall(`/users/${await userId(username)}`, { method: 'DELETE' });
+}
