@@ -17,3 +17,4 @@ export * from './lib/url-redaction.util';
 export * from './lib/kafka/kafka.factory';
 export * from './lib/kafka/key-lifecycle.subscription';
 export * from './lib/http/method-not-allowed.middleware';
+export * from './lib/http/api-request-head-too-large.decorator';

@@ -85,6 +85,12 @@ describe(AuxipController.name, () => {
       ).toContain('rs_auxip_adgs_download');
       await http().get('/auxip/ADGS/files/missing.EOF').set(as('bob')).expect(404);
     });
+
+    it('should answer an unknown file with a JSON 404, not as a file', async () => {
+      const response = await http().get('/auxip/ADGS/files/missing.EOF/download').set(as('alice')).expect(404);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.body.code).toBe('FILE_NOT_FOUND');
+    });
   });
 
   describe('operations', () => {

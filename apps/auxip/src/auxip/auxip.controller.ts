@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { ApiAuth, RequireRoles } from '@rs/auth-guard';
 import { AUXIP_LANDING_PAGE_ROLE, auxipRole } from '@rs/rs-roles';
-import { ErrorResponseDto } from '@rs/service-kit';
+import { ApiRequestHeadTooLarge, ErrorResponseDto } from '@rs/service-kit';
 import {
   type StacFeatureCollection,
   StacFeatureCollectionResponseDto,
@@ -37,6 +37,7 @@ const STATION_PARAM = {
 const NAME_PARAM = { name: 'name', description: 'File name (the STAC Item id)' };
 
 @ApiTags('Auxip')
+@ApiRequestHeadTooLarge()
 @ApiAuth()
 @Controller('auxip')
 export class AuxipController {

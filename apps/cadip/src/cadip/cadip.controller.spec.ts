@@ -41,12 +41,18 @@ describe(CadipController.name, () => {
       expect(response.body.message).toMatch(/INS, MTI, SGS, MPS/);
     });
 
+    it('should accept platforms in any case', async () => {
+      await http().get('/cadip/INS/session?platform=s1a,S2B').set(as('bob')).expect(200);
+    });
+
     it.each([
       ['no criteria', '', 'id'],
       ['a bad date', '?start_date=yesterday&stop_date=2024-01-02', 'start_date'],
       ['a zero limit', '?platform=S1A&limit=0', 'limit'],
       ['an unknown parameter', '?platform=S1A&colour=red', 'colour'],
       ['an unknown platform', '?platform=S9Z', 'platform'],
+      ['a platform list with spaces', '?platform=S1A,%20S2B', 'platform'],
+      ['a date Date would roll over', '?start_date=2024-01-01T24:00:00Z&stop_date=2024-01-02', 'start_date'],
       ['a reversed range', '?start_date=2024-01-03T00:00:00Z&stop_date=2024-01-01T00:00:00Z', 'stop_date'],
     ])('should answer 400 naming the parameter for %s', async (_label, query, parameter) => {
       const response = await http().get(`/cadip/INS/session${query}`).set(as('bob')).expect(400);
@@ -113,6 +119,12 @@ describe(CadipController.name, () => {
       expect(response.headers['content-disposition']).toContain(id);
       const refused = await http().get(`/cadip/INS/cadu/${id}/download`).set(as('bob')).expect(403);
       expect(refused.body.message).toContain('rs_cadip_ins_download');
+    });
+
+    it('should answer an unknown chunk with a JSON 404, not as a file', async () => {
+      const response = await http().get('/cadip/INS/cadu/nope.raw/download').set(as('alice')).expect(404);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.body.code).toBe('CADU_NOT_FOUND');
     });
   });
 

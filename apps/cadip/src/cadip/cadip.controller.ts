@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiAuth, RequireRoles } from '@rs/auth-guard';
-import { ErrorResponseDto } from '@rs/service-kit';
+import { ApiRequestHeadTooLarge, ErrorResponseDto } from '@rs/service-kit';
 import {
   type StacFeatureCollection,
   StacFeatureCollectionResponseDto,
@@ -32,6 +32,7 @@ const STATION_PARAM = { name: 'station', enum: CADIP_STATIONS, description: 'Gro
 const ID_PARAM = { name: 'id', description: 'CADU chunk id (the STAC Item id)' };
 
 @ApiTags('Cadip')
+@ApiRequestHeadTooLarge()
 @ApiAuth()
 @ApiParam(STATION_PARAM)
 @ApiNotFoundResponse({ description: 'Unknown station or file', type: ErrorResponseDto })

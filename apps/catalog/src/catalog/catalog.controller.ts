@@ -29,7 +29,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiAuth, type AuthPrincipal, CurrentPrincipal, RequireRoles } from '@rs/auth-guard';
-import { ErrorResponseDto } from '@rs/service-kit';
+import { ApiRequestHeadTooLarge, ErrorResponseDto } from '@rs/service-kit';
 import { CATALOG_CONFIG, type CatalogConfig } from '../config/catalog.config';
 import { DomainError } from '@rs/key-domain';
 import { COLLECTION_ID_PATTERN, collectionAccess, ITEM_ID_PATTERN } from './catalog-ids.util';
@@ -63,6 +63,30 @@ const BAD_REQUEST = ApiBadRequestResponse({
   type: ErrorResponseDto,
 });
 
+// OpenAPI links: from a collection or item to what a client does with it next (schemathesis' stateful phase
+// follows them too).
+const collectionLinks = (id: string) => {
+  const collectionId = { collectionId: id };
+  return {
+    GetCollection: { operationId: 'CatalogController_getCollection', parameters: collectionId },
+    ReplaceCollection: { operationId: 'CatalogController_replaceCollection', parameters: collectionId },
+    ListItems: { operationId: 'CatalogController_listItems', parameters: collectionId },
+    CreateItem: { operationId: 'CatalogController_createItem', parameters: collectionId },
+    DeleteCollection: { operationId: 'CatalogController_deleteCollection', parameters: collectionId },
+  };
+};
+const itemLinks = (pointer: string) => {
+  const parameters = {
+    collectionId: `$response.body#${pointer}/collection`,
+    itemId: `$response.body#${pointer}/id`,
+  };
+  return {
+    GetItem: { operationId: 'CatalogController_getItem', parameters },
+    ReplaceItem: { operationId: 'CatalogController_replaceItem', parameters },
+    DeleteItem: { operationId: 'CatalogController_deleteItem', parameters },
+  };
+};
+
 /**
  * A JSON object body is required. Checked before the pipes: the ValidationPipe would turn a missing body
  * into an empty object, so that POST /catalog/search without one searched everything.
@@ -87,6 +111,7 @@ function nextGet(href: string, query: ItemsQueryDto & Partial<SearchQueryDto>): 
 }
 
 @ApiTags('STAC catalog')
+@ApiRequestHeadTooLarge()
 @ApiAuth()
 @Controller('catalog')
 export class CatalogController {
@@ -135,7 +160,11 @@ export class CatalogController {
     summary: 'Create a collection',
     description: 'Created as `<you>:<id>`; another owner needs their `rs_catalog_<owner>:<collection>_write`.',
   })
-  @ApiCreatedResponse({ description: 'The STAC Collection', type: StacCollectionResponseDto })
+  @ApiCreatedResponse({
+    description: 'The STAC Collection',
+    type: StacCollectionResponseDto,
+    links: collectionLinks('$response.body#/id'),
+  })
   @BAD_REQUEST
   @ApiConflictResponse({
     description: 'The collection exists (`COLLECTION_EXISTS`): PUT replaces it',
@@ -151,7 +180,11 @@ export class CatalogController {
   @BAD_REQUEST
   @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Get a collection', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
-  @ApiOkResponse({ description: 'The STAC Collection', type: StacCollectionResponseDto })
+  @ApiOkResponse({
+    description: 'The STAC Collection',
+    type: StacCollectionResponseDto,
+    links: collectionLinks('$response.body#/id'),
+  })
   getCollection(@Param('collectionId') collectionId: string): Promise<StacObject> {
     return this.catalog.getCollection(collectionId, this.baseUrl);
   }
@@ -163,7 +196,11 @@ export class CatalogController {
   @BAD_REQUEST
   @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Replace a collection', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
-  @ApiOkResponse({ description: 'The STAC Collection as stored', type: StacCollectionResponseDto })
+  @ApiOkResponse({
+    description: 'The STAC Collection as stored',
+    type: StacCollectionResponseDto,
+    links: collectionLinks('$response.body#/id'),
+  })
   replaceCollection(@Param('collectionId') collectionId: string, @Body() body: StacCollectionDto): Promise<StacObject> {
     return this.catalog.replaceCollection(collectionId, body, this.baseUrl);
   }
@@ -190,6 +227,7 @@ export class CatalogController {
   @ApiOkResponse({
     description: 'STAC FeatureCollection, newest first, with a `next` link while more remain',
     type: StacFeatureCollectionResponseDto,
+    links: itemLinks('/features/0'),
   })
   @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
   @ApiOperation({ summary: 'List items', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
@@ -203,7 +241,7 @@ export class CatalogController {
   @RequireRoles(collectionAccess('write'))
   @ApiParam(COLLECTION_PARAM)
   @BAD_REQUEST
-  @ApiCreatedResponse({ description: 'The STAC Item', type: StacItemResponseDto })
+  @ApiCreatedResponse({ description: 'The STAC Item', type: StacItemResponseDto, links: itemLinks('') })
   @ApiNotFoundResponse({ description: 'No such collection', type: ErrorResponseDto })
   @ApiConflictResponse({ description: 'The item exists (`ITEM_EXISTS`): PUT replaces it', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Create an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
@@ -218,7 +256,7 @@ export class CatalogController {
   @ApiParam(ITEM_PARAM)
   @ApiNotFoundResponse({ description: 'No such collection or item', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Get an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_read`.' })
-  @ApiOkResponse({ description: 'The STAC Item', type: StacItemResponseDto })
+  @ApiOkResponse({ description: 'The STAC Item', type: StacItemResponseDto, links: itemLinks('') })
   getItem(@Param('collectionId') collectionId: string, @Param('itemId') itemId: string): Promise<StacObject> {
     return this.catalog.getItem(collectionId, itemId, this.baseUrl);
   }
@@ -231,7 +269,7 @@ export class CatalogController {
   @ApiParam(ITEM_PARAM)
   @ApiNotFoundResponse({ description: 'No such collection or item', type: ErrorResponseDto })
   @ApiOperation({ summary: 'Replace an item', description: 'Owner, or `rs_catalog_<owner>:<collection>_write`.' })
-  @ApiOkResponse({ description: 'The STAC Item as stored', type: StacItemResponseDto })
+  @ApiOkResponse({ description: 'The STAC Item as stored', type: StacItemResponseDto, links: itemLinks('') })
   replaceItem(
     @Param('collectionId') collectionId: string,
     @Param('itemId') itemId: string,

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { DomainError, DomainErrorCode, isWellFormedApiKey, MAX_CONFIG_BYTES } from '@rs/key-domain';
 import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
-import { ErrorResponseDto } from '@rs/service-kit';
+import { ApiRequestHeadTooLarge, ErrorResponseDto } from '@rs/service-kit';
 import { ApiKeysService, type Caller } from './api-keys.service';
 import type { ApiKeyView } from '@rs/key-store';
 import { CreateApiKeyQuery, KeyTargetQuery, RenewApiKeyQuery } from './dto/api-key-query.dto';
@@ -53,6 +53,7 @@ export function callerOf(principal: AuthPrincipal, isAdmin = false): Caller {
 
 /** RS-Server's key management routes: same paths, parameter names and response fields. Keycloak login only. */
 @ApiTags('API Key Manager')
+@ApiRequestHeadTooLarge()
 @BearerOnly()
 @ApiBadRequestResponse({ description: 'A parameter is invalid; `parameter` names it', type: ErrorResponseDto })
 @ApiServiceUnavailableResponse({

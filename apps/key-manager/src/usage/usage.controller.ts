@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
-import { ErrorResponseDto } from '@rs/service-kit';
+import { ApiRequestHeadTooLarge, ErrorResponseDto } from '@rs/service-kit';
 import { API_KEY_ADMIN_ROLE } from '@rs/rs-roles';
 import { UsageQuery } from './dto/usage-query.dto';
 import { UsageReportDto } from './dto/usage-report.dto';
@@ -16,6 +16,7 @@ import { UsageService } from './usage.service';
 
 /** Usage report of one key, from the key worker's aggregates. Keycloak login only, like the other key routes. */
 @ApiTags('API Key Manager')
+@ApiRequestHeadTooLarge()
 @BearerOnly()
 @Controller('auth/api_key')
 export class UsageController {

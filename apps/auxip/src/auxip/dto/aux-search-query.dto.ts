@@ -11,7 +11,11 @@ export class AuxSearchQueryDto {
   )
   datetime?: string;
 
-  @ApiPropertyOptional({ description: 'Product types, comma-separated', example: 'AUX_POEORB,AUX_RESORB' })
+  @ApiPropertyOptional({
+    description: 'Product types, comma-separated',
+    example: 'AUX_POEORB,AUX_RESORB',
+    maxLength: 400,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(400)
@@ -20,6 +24,7 @@ export class AuxSearchQueryDto {
   @ApiPropertyOptional({
     description: 'Platforms, comma-separated (S1A, S2_ for a whole constellation...)',
     example: 'S1A',
+    maxLength: 100,
   })
   @IsOptional()
   @IsString()

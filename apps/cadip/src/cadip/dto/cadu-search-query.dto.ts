@@ -11,7 +11,7 @@ export class CaduSearchQueryDto {
   )
   datetime?: string;
 
-  @ApiPropertyOptional({ description: 'Only the chunks of these sessions, comma-separated' })
+  @ApiPropertyOptional({ description: 'Only the chunks of these sessions, comma-separated', maxLength: 4000 })
   @IsOptional()
   @IsString()
   @MaxLength(4000)

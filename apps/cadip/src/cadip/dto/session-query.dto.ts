@@ -5,7 +5,11 @@ import { DEFAULT_LIMIT, MAX_LIMIT, PLATFORMS, PLATFORM_LIST_PATTERN } from '../c
 
 /** `GET /cadip/{station}/session`: at least one of id, platform, or both dates. */
 export class SessionQueryDto {
-  @ApiPropertyOptional({ description: 'Session ids, comma-separated', example: 'S1A_20240101T010700051001' })
+  @ApiPropertyOptional({
+    description: 'Session ids, comma-separated',
+    example: 'S1A_20240101T010700051001',
+    maxLength: 4000,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(4000)

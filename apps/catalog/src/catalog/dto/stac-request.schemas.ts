@@ -68,7 +68,7 @@ export const BBOX_SCHEMA: SchemaObject = {
 const DATE_TIME: SchemaObject = { type: 'string', pattern: ISO_DATE_PATTERN };
 
 /** Item properties: `datetime`, or `datetime` null with `start_datetime` and `end_datetime` (not before it). */
-export const ITEM_PROPERTIES_SCHEMA: SchemaObject = {
+const ITEM_PROPERTIES: SchemaObject = {
   type: 'object',
   additionalProperties: true,
   properties: {
@@ -80,6 +80,10 @@ export const ITEM_PROPERTIES_SCHEMA: SchemaObject = {
     { required: ['datetime'], properties: { datetime: { type: 'string' } } },
     { required: ['start_datetime', 'end_datetime'] },
   ],
+};
+// Wrapped in allOf: Nest drops `type: 'object'` from a property schema that lists its own properties.
+export const ITEM_PROPERTIES_SCHEMA: SchemaObject = {
+  allOf: [ITEM_PROPERTIES],
   description: 'Must hold datetime, or datetime null with start_datetime and end_datetime (ISO 8601)',
   example: { datetime: '2024-01-05T10:10:29Z' },
 };

@@ -125,7 +125,7 @@ export class RenewApiKeyQuery extends KeyTargetQuery {
 }
 
 export class AdminRevokeQuery extends KeyTargetQuery {
-  @ApiPropertyOptional({ description: 'Why the key is revoked; kept in the audit trail.' })
+  @ApiPropertyOptional({ description: 'Why the key is revoked; kept in the audit trail.', maxLength: 500 })
   @IsOptional()
   @IsString()
   @MaxLength(500, { message: "Query parameter 'reason' must be at most 500 characters" })

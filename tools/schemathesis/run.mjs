@@ -1,0 +1,262 @@
+#!/usr/bin/env node
+// Step of `npm test`: every committed OpenAPI spec (docs/openapi/<app>.json) must hold under schemathesis
+// against the real app. Starts the built key manager, Auxip, Cadip and the catalog on free ports with
+// databases of their own, logs in as the demo user alice (bearer token for the key manager, an API key
+// she creates for the services), then runs schemathesis on each spec: every check, every phase
+// (stateful links included), a fixed seed and a time budget per spec. Any failure fails the step.
+// The services (Kafka, Mongo-wire DB, Redis, Keycloak) must be up: run it under tools/stack/stack.mjs run.
+//   node tools/schemathesis/run.mjs [app...]     default: every HTTP app
+// Environment: SCHEMATHESIS_MAX_TIME (seconds per spec), SCHEMATHESIS_SEED.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { nxBin, NX_ENV, ROOT } from '../run-util.mjs';
+import { ensureSchemathesis } from './ensure.mjs';
+
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+const APPS = ['key-manager', 'auxip', 'cadip', 'catalog'];
+const SEED = process.env.SCHEMATHESIS_SEED || '190101';
+const MAX_TIME = process.env.SCHEMATHESIS_MAX_TIME || '40';
+const OUT_DIR = path.join(ROOT, 'test-output', 'schemathesis');
+const KEYCLOAK_URL = process.env.KEYCLOAK_URL || `http://127.0.0.1:${process.env.KEYCLOAK_PORT || '8180'}`;
+const MONGO = `mongodb://127.0.0.1:${process.env.MONGO_PORT || '27017'}`;
+const REDIS_URL = process.env.REDIS_URL || `redis://127.0.0.1:${process.env.REDIS_PORT || '6379'}`;
+// Development secrets of the local stack only (the realm's dev client secret, a throwaway hash secret).
+const SECRETS = {
+  API_KEY_HASH_SECRET: `schemathesis-${randomBytes(24).toString('hex')}`,
+  KEYCLOAK_SYNC_CLIENT_SECRET: 'rs-key-manager-dev-secret',
+};
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+function say(message) {
+  process.stdout.write(`[schemathesis] ${message}\n`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Latin letters only (the local Mongo-wire DB's rule for database names). */
+const uniqueDatabase = (prefix) =>
+  prefix + [...randomBytes(8)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function tail(file, lines = 30) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Spawns a built app on a free port; resolves with { url, stop } once /health answers. */
+async function startApp(name, env) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const logFile = path.join(OUT_DIR, `${name}.log`);
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, ['--enable-source-maps', path.join(ROOT, 'dist', 'apps', name, 'main.js')], {
+    cwd: ROOT,
+    env: {
+      ...SECRETS,
+      ...process.env,
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      PORT: String(port),
+      PUBLIC_URL: url,
+      ...env,
+    },
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const stop = () =>
+    new Promise((resolve) => {
+      if (exited()) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (exited()) throw new Error(`${name} exited at start:\n${tail(logFile)}`);
+    const healthy = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) return { name, url, logFile, stop };
+    await sleep(300);
+  }
+  await stop();
+  throw new Error(`${name} not healthy within 90 s:\n${tail(logFile)}`);
+}
+
+/** A real access token of a demo user (password grant through the realm's test-only public client). */
+async function userToken(username, password) {
+  const response = await fetch(`${KEYCLOAK_URL}/realms/rs-server/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'rs-cli', username, password }),
+  });
+  const body = await response.json();
+  if (!response.ok || !body.access_token)
+    throw new Error(`Keycloak token for ${username} refused: ${response.status} ${body.error_description ?? ''}`);
+  return body.access_token;
+}
+
+async function createApiKey(keyManagerUrl, token) {
+  const response = await fetch(`${keyManagerUrl}/auth/api_key/new?name=schemathesis&never_expires=true`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!response.ok) throw new Error(`creating alice's API key failed: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Runs schemathesis on one spec; resolves with its exit code. */
+function schemathesis(st, app, url, header) {
+  const args = [
+    '--config-file',
+    path.join(HERE, 'schemathesis.toml'),
+    'run',
+    path.join(ROOT, 'docs', 'openapi', `${app}.json`),
+    '--url',
+    url,
+    '--header',
+    header,
+    '--checks',
+    'all',
+    '--phases',
+    'examples,coverage,fuzzing,stateful',
+    '--seed',
+    SEED,
+    '--max-time',
+    MAX_TIME,
+    '--generation-database',
+    'none',
+    '--request-timeout',
+    '10',
+    '--no-color',
+    '--output-sanitize',
+    'true',
+    '--report',
+    'junit',
+    '--report-junit-path',
+    path.join(OUT_DIR, `${app}.junit.xml`),
+  ];
+  say(`${app}: st run docs/openapi/${app}.json --url ${url} --checks all --seed ${SEED} --max-time ${MAX_TIME}`);
+  return new Promise((resolve) => {
+    const child = spawn(st, args, {
+      cwd: OUT_DIR,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      // hooks.py: the key manager's rules between parameters, which OpenAPI 3.0 cannot state.
+      env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: HERE },
+    });
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function dropDatabases(names) {
+  try {
+    const { MongoClient } = await import('mongodb');
+    const client = new MongoClient(MONGO, { serverSelectionTimeoutMS: 3000 });
+    try {
+      for (const name of names) await client.db(name).dropDatabase();
+    } finally {
+      await client.close();
+    }
+  } catch (error) {
+    say(`could not drop the test databases ${names.join(', ')}: ${error.message}`);
+  }
+}
+
+const requested = process.argv.slice(2);
+const unknown = requested.filter((app) => !APPS.includes(app));
+if (unknown.length) {
+  say(`unknown app(s) ${unknown.join(', ')}; apps: ${APPS.join(', ')}`);
+  process.exit(2);
+}
+const targets = requested.length ? requested : APPS;
+fs.mkdirSync(OUT_DIR, { recursive: true });
+
+let st;
+try {
+  st = ensureSchemathesis();
+} catch (error) {
+  say(error.message);
+  process.exit(1);
+}
+
+say('building the apps (cached when unchanged)');
+const build = spawnSync(nxBin, ['run-many', '-t', 'build', '-p', ...APPS, '--output-style=static'], {
+  cwd: ROOT,
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...process.env, ...NX_ENV },
+});
+if (build.status !== 0) {
+  say(`nx build failed (exit ${build.status}); run \`npx nx run-many -t build -p ${APPS.join(' ')}\``);
+  process.exit(1);
+}
+
+const databases = { keys: uniqueDatabase('stkeys'), catalog: uniqueDatabase('stcatalog') };
+const running = [];
+const results = [];
+try {
+  say(`starting the apps (logs in ${path.relative(ROOT, OUT_DIR)}/) after ${elapsed()}`);
+  const keyManager = await startApp('key-manager', {
+    MONGO_URL: `${MONGO}/${databases.keys}`,
+    // A Redis database of its own, and no throttling: every generated request comes from 127.0.0.1, and the
+    // negative tests' malformed keys would otherwise have alice's own key refused with 429.
+    REDIS_URL: `${REDIS_URL.replace(/\/\d*$/, '')}/10`,
+    CHECK_FAILURE_LIMIT: '1000000',
+  });
+  running.push(keyManager);
+  const services = await Promise.all(
+    ['auxip', 'cadip', 'catalog']
+      .filter((app) => targets.includes(app))
+      .map((app) =>
+        startApp(app, {
+          KEY_MANAGER_URL: keyManager.url,
+          ...(app === 'catalog' ? { MONGO_URL: `${MONGO}/${databases.catalog}` } : {}),
+        }),
+      ),
+  );
+  running.push(...services);
+  const apiKey = await createApiKey(keyManager.url, await userToken('alice', 'alice-password'));
+  say(`apps healthy, alice's API key created, after ${elapsed()}`);
+
+  for (const app of targets) {
+    const { url } = running.find((candidate) => candidate.name === app);
+    // A fresh token per spec: access tokens live a few minutes.
+    const header =
+      app === 'key-manager'
+        ? `Authorization: Bearer ${await userToken('alice', 'alice-password')}`
+        : `x-api-key: ${apiKey}`;
+    const specStarted = Date.now();
+    const code = await schemathesis(st, app, url, header);
+    results.push([app, code, (Date.now() - specStarted) / 1000]);
+  }
+} catch (error) {
+  say(error.message);
+  results.push(['setup', 1, 0]);
+} finally {
+  await Promise.all(running.map((app) => app.stop()));
+  await dropDatabases(Object.values(databases));
+}
+
+say(`summary after ${elapsed()} (seed ${SEED}, ${MAX_TIME} s per spec; reports in ${path.relative(ROOT, OUT_DIR)}/):`);
+for (const [app, code, seconds] of results)
+  say(`  ${code === 0 ? 'PASS' : 'FAIL'}  ${app}${seconds ? ` (${seconds.toFixed(0)} s)` : ''}`);
+process.exit(results.length && results.every(([, code]) => code === 0) ? 0 : 1);
