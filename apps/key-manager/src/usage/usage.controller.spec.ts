@@ -40,13 +40,13 @@ describe(UsageController.name, () => {
   afterAll(() => app.close());
 
   describe('GET /auth/api_key/usage', () => {
-    it('should pass the query and the caller to the service', async () => {
+    it('should pass the query, dates as the same instant in ISO form, and the caller to the service', async () => {
       await http()
-        .get(`/auth/api_key/usage?id=${KEY_ID}&granularity=hour&from=2026-03-10T08:00:00Z`)
+        .get(`/auth/api_key/usage?id=${KEY_ID}&granularity=hour&from=2026-03-10T10:00:00%2B02:00`)
         .expect(200, { key_id: KEY_ID });
       expect(usage.report).toHaveBeenCalledWith(
         { user_id: 'u1', is_admin: false },
-        { id: KEY_ID, granularity: 'hour', from: '2026-03-10T08:00:00Z' },
+        { id: KEY_ID, granularity: 'hour', from: '2026-03-10T08:00:00.000Z' },
       );
     });
 
@@ -62,6 +62,9 @@ describe(UsageController.name, () => {
       [`?id=${KEY_ID}&granularity=week`, 'granularity'],
       [`?id=${KEY_ID}&from=yesterday`, 'from'],
       [`?id=${KEY_ID}&to=2026-13-01`, 'to'],
+      [`?id=${KEY_ID}&from=`, 'from'],
+      [`?id=${KEY_ID}&from=2026-03-10`, 'from'],
+      [`?id=${KEY_ID}&to=2026-02-30T00:00:00Z`, 'to'],
     ])('should answer 400 for %p', async (query, parameter) => {
       const response = await http().get(`/auth/api_key/usage${query}`).expect(400);
       expect(response.body.message).toContain(parameter);
