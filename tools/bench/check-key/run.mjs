@@ -11,6 +11,7 @@
 import os from 'node:os';
 import { MongoClient } from 'mongodb';
 import { benchArgs, startBuiltApp, uniqueDatabase } from '../built-apps.mjs';
+import { mongoUrl, userToken } from '../stack-clients.mjs';
 import { ensureWrk, wrk } from '../wrk.mjs';
 
 const args = benchArgs();
@@ -18,26 +19,8 @@ const rounds = Number(args.rounds ?? 6);
 const seconds = Number(args.seconds ?? 3);
 const connections = Number(args.connections ?? 16);
 const warmup = Number(args.warmup ?? 3);
-const keycloak = process.env.KEYCLOAK_URL ?? 'http://127.0.0.1:8180';
-const realm = process.env.KEYCLOAK_REALM ?? 'rs-server';
-const mongoUrl = (database) => `mongodb://127.0.0.1:${process.env.MONGO_PORT ?? '27017'}/${database}`;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-async function aliceToken() {
-  const response = await fetch(`${keycloak}/realms/${realm}/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'rs-cli',
-      username: 'alice',
-      password: 'alice-password',
-    }),
-  });
-  if (!response.ok) throw new Error(`Keycloak token: ${response.status}`);
-  return (await response.json()).access_token;
-}
 
 ensureWrk();
 const database = uniqueDatabase('benchcheckkey');
@@ -49,7 +32,7 @@ const keyManager = await startBuiltApp('key-manager', {
 try {
   await keyManager.waitForLog('Listening to rs.apikey.lifecycle.v1');
   const created = await fetch(`${keyManager.url}/auth/api_key/new?name=bench-check-key-${Date.now()}`, {
-    headers: { authorization: `Bearer ${await aliceToken()}` },
+    headers: { authorization: `Bearer ${await userToken()}` },
   });
   if (!created.ok) throw new Error(`key creation: ${created.status} ${await created.text()}`);
   const key = await created.json();

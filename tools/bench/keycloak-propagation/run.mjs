@@ -6,65 +6,16 @@
 // --poll-ms until both answer 403; enable, poll until both answer 200. See docs/benchmarks.md.
 //
 //   node tools/bench/keycloak-propagation/run.mjs [--iterations 30] [--events-every-ms 2000] [--poll-ms 20]
-import { MongoClient } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import { benchArgs, percentiles, sleep, startBuiltApp, uniqueDatabase } from '../built-apps.mjs';
+import { createUser, dropDatabase, keycloakAdmin, mongoUrl, userToken } from '../stack-clients.mjs';
 
 const args = benchArgs();
 const iterations = Number(args.iterations ?? 30);
 const eventsEveryMs = String(args['events-every-ms'] ?? 2000);
 const pollMs = Number(args['poll-ms'] ?? 20);
-const keycloak = process.env.KEYCLOAK_URL ?? 'http://127.0.0.1:8180';
-const realm = process.env.KEYCLOAK_REALM ?? 'rs-server';
-const mongo = (database) => `mongodb://127.0.0.1:${process.env.MONGO_PORT ?? '27017'}/${database}`;
 const PROBES = { auxip: '/auxip/search?limit=1', cadip: '/cadip/MTI/session?platform=S1A&limit=1' };
 const ROLES = ['rs_auxip_adgs_read', 'rs_cadip_mti_read'];
-
-async function token(realmName, form) {
-  const response = await fetch(`${keycloak}/realms/${realmName}/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form),
-  });
-  if (!response.ok) throw new Error(`Keycloak token (${realmName}): ${response.status}`);
-  return (await response.json()).access_token;
-}
-
-const adminToken = () =>
-  token('master', {
-    grant_type: 'password',
-    client_id: 'admin-cli',
-    username: process.env.KEYCLOAK_ADMIN_USER ?? 'admin',
-    password: process.env.KEYCLOAK_ADMIN_PASSWORD ?? 'admin',
-  });
-
-async function admin(path, init = {}) {
-  const response = await fetch(`${keycloak}/admin/realms/${realm}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${await adminToken()}`, 'content-type': 'application/json' },
-  });
-  if (!response.ok) throw new Error(`Keycloak admin ${init.method ?? 'GET'} ${path}: ${response.status}`);
-  return response;
-}
-
-async function createUser(username, password) {
-  await admin('/users', {
-    method: 'POST',
-    body: JSON.stringify({
-      username,
-      enabled: true,
-      email: `${username}@example.test`,
-      emailVerified: true,
-      firstName: username,
-      lastName: 'Bench',
-      credentials: [{ type: 'password', value: password, temporary: false }],
-    }),
-  });
-  const [user] = await (await admin(`/users?exact=true&username=${username}`)).json();
-  const roles = await Promise.all(ROLES.map(async (role) => (await admin(`/roles/${role}`)).json()));
-  await admin(`/users/${user.id}/role-mappings/realm`, { method: 'POST', body: JSON.stringify(roles) });
-  return user.id;
-}
 
 /** Polls every service until all answer `expected`; ms from `since` (performance.now()) to that moment. */
 async function untilAll(services, key, expected, since) {
@@ -89,15 +40,15 @@ const password = randomBytes(16).toString('hex');
 const apps = [];
 let userId;
 try {
-  userId = await createUser(username, password);
+  userId = await createUser(username, password, ROLES);
   const keyManager = await startBuiltApp('key-manager', {
-    MONGO_URL: mongo(database),
+    MONGO_URL: mongoUrl(database),
     // Every disabled probe is a failed check from this host: keep the brute-force limiter out of the way.
     CHECK_FAILURE_LIMIT: '1000000',
   });
   apps.push(keyManager);
   const worker = await startBuiltApp('key-worker', {
-    MONGO_URL: mongo(database),
+    MONGO_URL: mongoUrl(database),
     BULLMQ_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
     KEY_EXPIRY_EVERY_MS: '0',
     EXPIRING_NOTICE_EVERY_MS: '0',
@@ -113,9 +64,8 @@ try {
   }
   await Promise.all(Object.values(services).map((app) => app.waitForLog('Listening to rs.apikey.lifecycle.v1')));
   await worker.waitForLog('Following Keycloak admin events from now on');
-  const userToken = await token(realm, { grant_type: 'password', client_id: 'rs-cli', username, password });
   const created = await fetch(`${keyManager.url}/auth/api_key/new?name=bench-kc`, {
-    headers: { authorization: `Bearer ${userToken}` },
+    headers: { authorization: `Bearer ${await userToken(username, password)}` },
   });
   if (!created.ok) throw new Error(`create key: ${created.status}`);
   const key = await created.json();
@@ -125,10 +75,10 @@ try {
   const restored = [];
   for (let iteration = 0; iteration < iterations; iteration++) {
     let since = performance.now();
-    await admin(`/users/${userId}`, { method: 'PUT', body: JSON.stringify({ enabled: false }) });
+    await keycloakAdmin(`/users/${userId}`, { method: 'PUT', body: JSON.stringify({ enabled: false }) });
     refused.push(await untilAll(services, key, 403, since));
     since = performance.now();
-    await admin(`/users/${userId}`, { method: 'PUT', body: JSON.stringify({ enabled: true }) });
+    await keycloakAdmin(`/users/${userId}`, { method: 'PUT', body: JSON.stringify({ enabled: true }) });
     restored.push(await untilAll(services, key, 200, since));
     process.stdout.write(`\riteration ${iteration + 1}/${iterations}`);
   }
@@ -138,11 +88,6 @@ try {
   console.log('enable → accepted by every service (ms):', round(percentiles(restored)));
 } finally {
   await Promise.all(apps.map((app) => app.stop()));
-  if (userId) await admin(`/users/${userId}`, { method: 'DELETE' }).catch(() => undefined);
-  const client = await MongoClient.connect(mongo('admin'));
-  await client
-    .db(database)
-    .dropDatabase()
-    .catch(() => undefined);
-  await client.close();
+  if (userId) await keycloakAdmin(`/users/${userId}`, { method: 'DELETE' }).catch(() => undefined);
+  await dropDatabase(database);
 }

@@ -9,33 +9,16 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { benchArgs, percentiles, sleep, startBuiltApp, uniqueDatabase } from '../built-apps.mjs';
+import { mongoUrl, userToken } from '../stack-clients.mjs';
 
 const args = benchArgs();
 const iterations = Number(args.iterations ?? 200);
 const pollMs = Number(args['poll-ms'] ?? 2);
-const keycloak = process.env.KEYCLOAK_URL ?? 'http://127.0.0.1:8180';
-const realm = process.env.KEYCLOAK_REALM ?? 'rs-server';
-const mongo = (database) => `mongodb://127.0.0.1:${process.env.MONGO_PORT ?? '27017'}/${database}`;
 const PROBES = {
   auxip: '/auxip/search?limit=1',
   cadip: '/cadip/INS/cadu/search?limit=1',
   catalog: '/catalog/collections/alice:s1-l1',
 };
-
-async function aliceToken() {
-  const response = await fetch(`${keycloak}/realms/${realm}/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'rs-cli',
-      username: 'alice',
-      password: 'alice-password',
-    }),
-  });
-  if (!response.ok) throw new Error(`Keycloak token: ${response.status}`);
-  return (await response.json()).access_token;
-}
 
 async function keyManagerCall(url, token, headers = {}) {
   const response = await fetch(url, {
@@ -91,7 +74,7 @@ const apps = [];
 let watcher;
 try {
   const keyManager = await startBuiltApp('key-manager', {
-    MONGO_URL: mongo(databases[0]),
+    MONGO_URL: mongoUrl(databases[0]),
     // Every revocation produces a few failed checks from this host: keep the brute-force limiter out of the way.
     CHECK_FAILURE_LIMIT: '1000000',
   });
@@ -100,7 +83,7 @@ try {
   for (const [name] of Object.entries(PROBES)) {
     services[name] = await startBuiltApp(name, {
       KEY_MANAGER_URL: keyManager.url,
-      ...(name === 'catalog' ? { MONGO_URL: mongo(databases[1]) } : {}),
+      ...(name === 'catalog' ? { MONGO_URL: mongoUrl(databases[1]) } : {}),
     });
     apps.push(services[name]);
   }
@@ -108,7 +91,7 @@ try {
   watcher = await watchRevocations();
   await sleep(3000); // let the catalog seed its samples
 
-  let token = await aliceToken();
+  let token = await userToken();
   let tokenAt = Date.now();
   const fromRevokeSent = Object.fromEntries(Object.keys(PROBES).map((name) => [name, []]));
   const fromRevokeAnswered = Object.fromEntries(Object.keys(PROBES).map((name) => [name, []]));
@@ -116,7 +99,7 @@ try {
   const revokeCall = [];
   const eventConsumed = [];
   for (let iteration = 0; iteration < iterations; iteration++) {
-    if (Date.now() - tokenAt > 120_000) [token, tokenAt] = [await aliceToken(), Date.now()];
+    if (Date.now() - tokenAt > 120_000) [token, tokenAt] = [await userToken(), Date.now()];
     const key = await keyManagerCall(`${keyManager.url}/auth/api_key/new?name=bench-${iteration}-${Date.now()}`, token);
     const keyId = (await keyManagerCall(`${keyManager.url}/auth/check_key`, undefined, { 'x-api-key': key })).key_id;
     for (const [name, path] of Object.entries(PROBES)) {
@@ -181,7 +164,7 @@ try {
 } finally {
   await watcher?.stop().catch(() => undefined);
   await Promise.all(apps.map((app) => app.stop()));
-  const client = await MongoClient.connect(mongo('admin'));
+  const client = await MongoClient.connect(mongoUrl('admin'));
   for (const database of databases)
     await client
       .db(database)
