@@ -252,6 +252,11 @@ export default {
         `keycloak: could not add the realm file's new clients (${e.message}); restart Keycloak to re-import the realm`,
       );
     }
+    try {
+      await applyUserProfile(cfg);
+    } catch (e) {
+      log(`keycloak: could not apply the realm file's user profile (${e.message}); users may edit their attributes`);
+    }
   },
 
   hint(cfg) {
@@ -295,4 +300,67 @@ async function addMissingClients(cfg) {
     if (!created.ok && created.status !== 409) throw new Error(`POST client ${client.clientId}: ${created.status}`);
     log(`keycloak: added client ${client.clientId} of the realm file to the running realm`);
   }
+}
+
+/**
+ * Applies the realm file's declarative user profile to the running realm: each attribute the file declares gets the
+ * file's definition (so users cannot edit the attributes services trust) and the file's unmanaged-attribute policy.
+ * Attributes the file does not name are left alone; nothing is written once the realm matches.
+ */
+async function applyUserProfile(cfg) {
+  const { base } = keycloakUrls(cfg);
+  const providers = JSON.parse(fs.readFileSync(realmFile(cfg.env), 'utf8')).components?.[
+    'org.keycloak.userprofile.UserProfileProvider'
+  ];
+  const text = providers?.[0]?.config?.['kc.user.profile.config']?.[0];
+  if (!text) return;
+  const wanted = JSON.parse(text);
+  const headers = await adminHeaders(cfg);
+  const profileUrl = `${base}/admin/realms/${REALM}/users/profile`;
+  const current = await fetch(profileUrl, { headers, signal: AbortSignal.timeout(10000) });
+  if (!current.ok) throw new Error(`GET user profile: ${current.status}`);
+  const profile = await current.json();
+  const byName = new Map((profile.attributes ?? []).map((attribute) => [attribute.name, attribute]));
+  // Keycloak fills in defaults (annotations, multivalued...): compare only what the file says.
+  const stale = (wanted.attributes ?? []).filter((attribute) => !covers(byName.get(attribute.name), attribute));
+  if (!stale.length && profile.unmanagedAttributePolicy === wanted.unmanagedAttributePolicy) return;
+  for (const attribute of stale) byName.set(attribute.name, attribute);
+  const updated = {
+    ...profile,
+    attributes: [...byName.values()],
+    unmanagedAttributePolicy: wanted.unmanagedAttributePolicy,
+  };
+  const put = await fetch(profileUrl, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify(updated),
+    signal: AbortSignal.timeout(10000),
+  });
+  if (!put.ok) throw new Error(`PUT user profile: ${put.status} ${(await put.text()).slice(0, 200)}`);
+  log("keycloak: applied the realm file's user profile to the running realm");
+}
+
+/** Headers of an admin API call with a token of the master realm's bootstrap admin. */
+async function adminHeaders(cfg) {
+  const { base } = keycloakUrls(cfg);
+  const response = await fetch(`${base}/realms/master/protocol/openid-connect/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'admin-cli',
+      username: cfg.env.KEYCLOAK_ADMIN_USER || 'admin',
+      password: cfg.env.KEYCLOAK_ADMIN_PASSWORD || 'admin',
+    }),
+    signal: AbortSignal.timeout(10000),
+  });
+  if (!response.ok) throw new Error(`admin token: ${response.status}`);
+  return { authorization: `Bearer ${(await response.json()).access_token}`, 'content-type': 'application/json' };
+}
+
+/** Whether `actual` has every field of `wanted` with the same value (arrays compared whole). */
+function covers(actual, wanted) {
+  if (wanted === null || typeof wanted !== 'object' || Array.isArray(wanted))
+    return JSON.stringify(actual) === JSON.stringify(wanted);
+  if (actual === null || typeof actual !== 'object') return false;
+  return Object.keys(wanted).every((key) => covers(actual[key], wanted[key]));
 }
