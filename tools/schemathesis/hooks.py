@@ -12,7 +12,7 @@ The STAC services have such rules too:
 - a search `bbox` has min <= max within +-180/+-90; a geometry's latitudes are within +-90 and its polygon
   rings end where they start; an item's `end_datetime` is not before its `start_datetime`;
 - a PUT body carries the id of its URL.
-Only values that are valid dates are moved; anything else is left for the negative tests.
+Only values of the right shape are moved; anything else is left for the negative tests.
 """
 
 import copy
@@ -103,20 +103,33 @@ def _keep_usage_range_valid(query):
     query["from"] = _iso(end_instant - timedelta(hours=1) - _stable_fraction(start) * (span - 2 * DAY))
 
 
+STAC_DATE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
 def _stac_instant(value):
-    """A STAC service's ISO 8601 date or date-time as an aware datetime (dates are UTC midnight), or None."""
-    if not isinstance(value, str) or value in ("", ".."):
+    """A STAC service's ISO 8601 date or date-time as JavaScript's Date reads it (a 31st of a shorter month rolls
+    over into the next), as an aware datetime; None when it is not one."""
+    match = STAC_DATE.match(value) if isinstance(value, str) else None
+    if not match:
         return None
-    text = value + "T00:00:00+00:00" if len(value) == 10 else value
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    elif len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
-        text = text[:-2] + ":" + text[-2:]
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
+        instant = datetime(int(year), int(month), 1, tzinfo=timezone.utc) + timedelta(
+            days=int(day) - 1,
+            hours=int(hour or 0),
+            minutes=int(minute or 0),
+            seconds=int(second or 0),
+            microseconds=int((fraction or "0")[:6].ljust(6, "0")),
+        )
+        if zone and zone != "Z":
+            sign = -1 if zone[0] == "+" else 1
+            digits = zone[1:].replace(":", "")
+            instant += sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return instant
 
 
 def _order_interval(query, name):
