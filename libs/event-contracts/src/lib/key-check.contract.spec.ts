@@ -9,12 +9,19 @@ const valid = {
   allowed_referers: [],
   expiration_date: '2026-12-17T10:00:00.000Z',
   never_expire: false,
+  state_version: 4,
 };
 
 describe(parseKeyCheckResponse.name, () => {
   it("should accept the key manager's answer, and RS-Server's fields alone", () => {
     expect(parseKeyCheckResponse(valid)).toEqual({ ok: true, value: valid });
-    const { allowed_referers: _referers, expiration_date: _date, never_expire: _never, ...rsServer } = valid;
+    const {
+      allowed_referers: _referers,
+      expiration_date: _date,
+      never_expire: _never,
+      state_version: _version,
+      ...rsServer
+    } = valid;
     expect(parseKeyCheckResponse(JSON.stringify(rsServer))).toMatchObject({ ok: true });
   });
 
@@ -26,6 +33,7 @@ describe(parseKeyCheckResponse.name, () => {
     ['allowed_referers', [1]],
     ['expiration_date', 'soon'],
     ['never_expire', 'no'],
+    ['state_version', -1],
   ])("should name '%s' when it is %j", (field, value) => {
     expect(parseKeyCheckResponse({ ...valid, [field]: value })).toEqual({
       ok: false,

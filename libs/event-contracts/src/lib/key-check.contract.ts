@@ -2,6 +2,7 @@ import {
   type FieldCheck,
   isIsoTime,
   isNonEmptyString,
+  isNonNegativeInteger,
   optional,
   type ParseResult,
   schemaParser,
@@ -25,6 +26,8 @@ export interface KeyCheckResponse {
   /** ISO time, or null when the key never expires. */
   expiration_date?: string | null;
   never_expire?: boolean;
+  /** The key's state version (see KeyLifecycleEventV1.state_version): lifecycle events up to it are already in. */
+  state_version?: number;
 }
 
 const isStringList: FieldCheck = (value) => Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -39,6 +42,7 @@ const parseResponse = schemaParser<KeyCheckResponse>({
   allowed_referers: optional(isStringList),
   expiration_date: optional(isIsoTime),
   never_expire: optional((value) => typeof value === 'boolean'),
+  state_version: optional(isNonNegativeInteger),
 });
 
 /** Validates a check response given as an object or JSON. */

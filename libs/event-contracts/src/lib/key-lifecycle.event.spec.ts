@@ -27,4 +27,20 @@ describe(parseKeyLifecycleEvent.name, () => {
       reason: "field 'expiration_date' is missing or invalid",
     });
   });
+
+  it('should accept a state version, and events without one from older producers', () => {
+    expect(parseKeyLifecycleEvent({ ...event, state_version: 3 })).toEqual({
+      ok: true,
+      value: { ...event, state_version: 3 },
+    });
+    expect(parseKeyLifecycleEvent({ ...event, state_version: 0 }).ok).toBe(true);
+  });
+
+  it('should refuse a state version that is not a non-negative integer', () => {
+    for (const state_version of [-1, 1.5, '3'])
+      expect(parseKeyLifecycleEvent({ ...event, state_version })).toEqual({
+        ok: false,
+        reason: "field 'state_version' is missing or invalid",
+      });
+  });
 });

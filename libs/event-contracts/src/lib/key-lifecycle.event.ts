@@ -1,4 +1,12 @@
-import { isIsoTime, isNonEmptyString, oneOf, optional, schemaParser, type ParseResult } from './validation.util';
+import {
+  isIsoTime,
+  isNonEmptyString,
+  isNonNegativeInteger,
+  oneOf,
+  optional,
+  schemaParser,
+  type ParseResult,
+} from './validation.util';
 
 export const KEY_LIFECYCLE_EVENT_TYPE = 'key.lifecycle';
 export const KEY_LIFECYCLE_EVENT_VERSION = 1;
@@ -48,6 +56,13 @@ export interface KeyLifecycleEventV1 {
   actor: string;
   reason?: string;
   expiration_date?: string | null;
+  /**
+   * The key's state version after the change this event announces (bumped by every state change of the key).
+   * A consumer holding a state of the key at this version or later ignores the event: events of one key may
+   * arrive out of order (a deferred one relayed after a later direct one). Absent from older producers and from
+   * `expiring`, which changes no state.
+   */
+  state_version?: number;
 }
 
 const parseLifecycle = schemaParser<KeyLifecycleEventV1>({
@@ -61,6 +76,7 @@ const parseLifecycle = schemaParser<KeyLifecycleEventV1>({
   actor: isNonEmptyString,
   reason: optional(isNonEmptyString),
   expiration_date: optional(isIsoTime),
+  state_version: optional(isNonNegativeInteger),
 });
 
 export function parseKeyLifecycleEvent(raw: unknown): ParseResult<KeyLifecycleEventV1> {
