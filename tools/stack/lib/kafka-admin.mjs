@@ -1,5 +1,9 @@
 // Kafka admin work of the stack through kafkajs (installed by `npm ci` before any stack command runs).
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs from 'kafkajs';
+import principals from './kafka-principals.cjs';
+
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes } = kafkajs;
+const { KAFKA_SUPER_USER, KAFKA_USERS, kafkaDevPassword, kafkaSasl } = principals;
 
 /**
  * The platform's topics, created by the stack so that no application depends on auto-creation.
@@ -12,11 +16,34 @@ export const PLATFORM_TOPICS = [
   { topic: 'rs.apikey.lifecycle.v1', numPartitions: 1 },
 ];
 
+const [USAGE_TOPIC, DEAD_LETTER_TOPIC, LIFECYCLE_TOPIC] = PLATFORM_TOPICS.map(({ topic }) => topic);
+
+/**
+ * Least privilege per principal (users: lib/kafka-principals.cjs). Group prefixes are the apps' consumer group
+ * names: `key-manager.check.<host>…`, `auth-guard.<service>.<host>…`, `key-worker.usage`. IdempotentWrite lets
+ * the guards' idempotent producer start on brokers older than 2.8, where WRITE on a topic does not imply it.
+ */
+export const PLATFORM_ACLS = [
+  ['key-manager', 'TOPIC', LIFECYCLE_TOPIC, ['WRITE', 'DESCRIBE', 'READ']],
+  ['key-manager', 'GROUP', 'key-manager.', ['READ'], 'PREFIXED'],
+  ['guard', 'TOPIC', USAGE_TOPIC, ['WRITE', 'DESCRIBE']],
+  ['guard', 'TOPIC', LIFECYCLE_TOPIC, ['READ', 'DESCRIBE']],
+  ['guard', 'GROUP', 'auth-guard.', ['READ'], 'PREFIXED'],
+  ['guard', 'CLUSTER', 'kafka-cluster', ['IDEMPOTENT_WRITE']],
+  ['key-worker', 'TOPIC', USAGE_TOPIC, ['READ', 'DESCRIBE']],
+  ['key-worker', 'TOPIC', DEAD_LETTER_TOPIC, ['WRITE', 'DESCRIBE']],
+  // The worker's key store publishes expiry and user-disabled events through the outbox relay.
+  ['key-worker', 'TOPIC', LIFECYCLE_TOPIC, ['WRITE', 'DESCRIBE']],
+  ['key-worker', 'GROUP', 'key-worker.', ['READ'], 'PREFIXED'],
+];
+
+/** The stack's admin client: the super user over PLAIN, which needs no SCRAM credential in the metadata yet. */
 function client(port, options = {}) {
   return new Kafka({
     clientId: 'rs-stack',
     brokers: [`127.0.0.1:${port}`],
     logLevel: logLevel.NOTHING,
+    sasl: kafkaSasl(KAFKA_SUPER_USER, 'plain'),
     ...options,
   });
 }
@@ -79,6 +106,51 @@ export async function ensureTopics(port, topics = PLATFORM_TOPICS) {
       });
     }
     return missing;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The SCRAM users that cannot authenticate (missing, or another password): the ones to (re)create. */
+export async function scramUsersToSet(port) {
+  const failing = [];
+  for (const user of KAFKA_USERS) {
+    const admin = client(port, {
+      sasl: kafkaSasl(user),
+      connectionTimeout: 3000,
+      requestTimeout: 3000,
+      retry: { retries: 0 },
+    }).admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+    } catch (e) {
+      if (reason(e) !== 'KafkaJSSASLAuthenticationError' && !/SASL/i.test(String(e.message))) throw e;
+      failing.push({ user, password: kafkaDevPassword(user) });
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+  return failing;
+}
+
+/** Creates the platform's ACLs (creating an existing one is a no-op for the broker); returns how many bindings. */
+export async function ensureAcls(port, acls = PLATFORM_ACLS) {
+  const bindings = acls.flatMap(([user, type, name, operations, pattern = 'LITERAL']) =>
+    operations.map((operation) => ({
+      resourceType: AclResourceTypes[type],
+      resourceName: name,
+      resourcePatternType: ResourcePatternTypes[pattern],
+      principal: `User:${user}`,
+      host: '*',
+      operation: AclOperationTypes[operation],
+      permissionType: AclPermissionTypes.ALLOW,
+    })),
+  );
+  const admin = client(port).admin();
+  await admin.connect();
+  try {
+    await admin.createAcls({ acl: bindings });
+    return bindings.length;
   } finally {
     await admin.disconnect();
   }
