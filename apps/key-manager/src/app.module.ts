@@ -3,7 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { AuthGuardModule } from '@rs/auth-guard';
 import { ApiKeysRepository, KeyStoreModule, LifecycleEventsPublisher } from '@rs/key-store';
 import { KeycloakAdminClient, KeycloakUsersModule, keycloakUsersOptions } from '@rs/keycloak-users';
-import { HealthModule, keycloakGuardOptions, MetricsModule } from '@rs/service-kit';
+import { HealthModule, kafkaSecurity, keycloakGuardOptions, MetricsModule } from '@rs/service-kit';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from './config/key-manager.config';
 import { KeyManagerConfigModule } from './config/config.module';
@@ -31,6 +31,7 @@ import { UsageModule } from './usage/usage.module';
       useFactory: (config: KeyManagerConfig) => ({
         clientId: 'key-manager',
         kafkaBrokers: config.KAFKA_BROKERS,
+        kafkaSecurity: kafkaSecurity(config),
         eventPublishTimeoutMs: config.EVENT_PUBLISH_TIMEOUT_MS,
       }),
     }),

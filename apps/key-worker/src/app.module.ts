@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ApiKeysRepository, KeyStoreModule } from '@rs/key-store';
 import { KeycloakUsersModule, keycloakUsersOptions } from '@rs/keycloak-users';
-import { HealthModule, MetricsModule } from '@rs/service-kit';
+import { HealthModule, kafkaSecurity, MetricsModule } from '@rs/service-kit';
 import { KeyWorkerConfigModule } from './config/config.module';
 import { KEY_WORKER_CONFIG, type KeyWorkerConfig } from './config/key-worker.config';
 import { JobSchedulesService } from './jobs/job-schedules.service';
@@ -30,6 +30,7 @@ import { UsageModule } from './usage/usage.module';
       useFactory: (config: KeyWorkerConfig) => ({
         clientId: 'key-worker',
         kafkaBrokers: config.KAFKA_BROKERS,
+        kafkaSecurity: kafkaSecurity(config),
         eventPublishTimeoutMs: config.EVENT_PUBLISH_TIMEOUT_MS,
       }),
     }),

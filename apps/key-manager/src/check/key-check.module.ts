@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { createKafkaClient } from '@rs/service-kit';
+import { createKafkaClient, kafkaSecurity } from '@rs/service-kit';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
 import { CheckRateLimiter } from './check-rate-limiter';
 import { KEY_CHECK_KAFKA } from './key-check.constants';
@@ -34,7 +34,11 @@ import { KeyRecordCache } from './key-record-cache';
       provide: KEY_CHECK_KAFKA,
       inject: [KEY_MANAGER_CONFIG],
       useFactory: (config: KeyManagerConfig) =>
-        createKafkaClient({ clientId: 'key-manager-check', brokers: config.KAFKA_BROKERS }),
+        createKafkaClient({
+          clientId: 'key-manager-check',
+          brokers: config.KAFKA_BROKERS,
+          security: kafkaSecurity(config),
+        }),
     },
   ],
   exports: [CheckRateLimiter, KeyRecordCache],

@@ -19,7 +19,7 @@ export class DeadLetterPublisher implements OnApplicationShutdown {
     @Inject(USAGE_KAFKA) kafka: Kafka,
     @Inject(KEY_WORKER_CONFIG) private readonly config: KeyWorkerConfig,
   ) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: true });
+    this.producer = kafka.producer({ allowAutoTopicCreation: false });
   }
 
   async publish(letters: readonly DeadLetter[]): Promise<void> {

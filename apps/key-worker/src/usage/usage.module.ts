@@ -1,4 +1,4 @@
-import { createKafkaClient, errorMessage } from '@rs/service-kit';
+import { createKafkaClient, errorMessage, kafkaSecurity } from '@rs/service-kit';
 import { Module, type OnModuleInit, Logger } from '@nestjs/common';
 import { KEY_WORKER_CONFIG, type KeyWorkerConfig } from '../config/key-worker.config';
 import { DeadLetterPublisher } from './dead-letter.publisher';
@@ -17,6 +17,7 @@ import { USAGE_KAFKA } from './usage.constants';
         createKafkaClient({
           clientId: 'key-worker',
           brokers: config.KAFKA_BROKERS,
+          security: kafkaSecurity(config),
           retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
         }),
     },

@@ -1,3 +1,4 @@
+import type { KafkaSecurity } from '@rs/service-kit';
 import type { Registry } from 'prom-client';
 
 /** Keycloak realm whose access tokens are accepted. The issuer is `${url}/realms/${realm}`. */
@@ -50,6 +51,8 @@ export interface ApiKeyOptions {
 export interface KafkaOptions {
   brokers: string[];
   clientId: string;
+  /** SASL credentials and TLS of the service's Kafka user (service-kit kafkaSecurity). */
+  security?: KafkaSecurity;
   /** Usage counted in memory is published this often (default 1000 ms), and at shutdown. */
   usageFlushIntervalMs?: number;
   /**
@@ -73,7 +76,7 @@ export interface AuthGuardOptions {
 
 export type ResolvedApiKeyOptions = Required<Omit<ApiKeyOptions, 'serviceCredentials'>> &
   Pick<ApiKeyOptions, 'serviceCredentials'>;
-export type ResolvedKafkaOptions = Required<KafkaOptions>;
+export type ResolvedKafkaOptions = Required<Omit<KafkaOptions, 'security'>> & Pick<KafkaOptions, 'security'>;
 
 export function resolveApiKeyOptions(options: ApiKeyOptions): ResolvedApiKeyOptions {
   return {

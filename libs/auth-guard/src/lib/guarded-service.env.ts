@@ -4,6 +4,7 @@ import {
   EnvValidationError,
   httpEnv,
   KAFKA_ENV,
+  kafkaSecurity,
   KEYCLOAK_ENV,
   keycloakGuardOptions,
 } from '@rs/service-kit';
@@ -51,7 +52,12 @@ export function guardedServiceOptions(serviceName: string, config: GuardedServic
       serviceCredentials: clientId && clientSecret ? { clientId, clientSecret } : undefined,
     },
     kafka: config.KAFKA_ENABLED
-      ? { brokers: config.KAFKA_BROKERS, clientId: serviceName, usageFlushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS }
+      ? {
+          brokers: config.KAFKA_BROKERS,
+          security: kafkaSecurity(config),
+          clientId: serviceName,
+          usageFlushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
+        }
       : false,
   };
 }

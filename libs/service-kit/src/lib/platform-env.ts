@@ -23,9 +23,25 @@ export const httpEnv = (defaultPort: number) => ({
   PUBLIC_URL: env.url(`http://127.0.0.1:${defaultPort}`),
 });
 
+export const KAFKA_SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+/** How every Kafka client of the app reaches and authenticates to the brokers (see kafkaSecurity). */
 export const KAFKA_ENV = {
   KAFKA_BROKERS: env.list('127.0.0.1:9092'),
+  /** SASL mechanism of the app's Kafka user; `none` only for a broker without authentication. */
+  KAFKA_SASL_MECHANISM: env.custom<KafkaSaslMechanism>('none', (value) => {
+    const mechanism = value.toLowerCase() as KafkaSaslMechanism;
+    if (!KAFKA_SASL_MECHANISMS.includes(mechanism)) throw new Error(`one of ${KAFKA_SASL_MECHANISMS.join(', ')}`);
+    return mechanism;
+  }),
+  KAFKA_USERNAME: env.optionalString(),
+  KAFKA_PASSWORD: env.optionalSecret(8),
+  /** TLS to the brokers, verified against the system's CAs. */
+  KAFKA_SSL: env.bool(false),
 };
+
+export type KafkaEnv = EnvOf<typeof KAFKA_ENV>;
 
 export type KeycloakEnv = EnvOf<typeof KEYCLOAK_ENV>;
 

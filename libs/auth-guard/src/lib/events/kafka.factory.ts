@@ -5,5 +5,6 @@ import type { AuthGuardOptions } from '../auth-guard.options';
 /** The app's one kafkajs client (lifecycle consumer and usage publisher); null when it runs without Kafka. */
 export function createKafka(options: AuthGuardOptions): Kafka | null {
   if (!options.kafka) return null;
-  return createKafkaClient({ clientId: options.kafka.clientId, brokers: options.kafka.brokers });
+  const { clientId, brokers, security } = options.kafka;
+  return createKafkaClient({ clientId, brokers, security });
 }

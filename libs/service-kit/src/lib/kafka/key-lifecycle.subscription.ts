@@ -90,7 +90,8 @@ export class KeyLifecycleSubscription {
       sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
-      allowAutoTopicCreation: true,
+      // The topic is made by the deployment; a client that could create topics would also create typos.
+      allowAutoTopicCreation: false,
       retry: { retries: 5, initialRetryTime: 300 },
     });
     const { GROUP_JOIN, FETCH, HEARTBEAT, CRASH, DISCONNECT, STOP } = consumer.events;
