@@ -60,11 +60,12 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
       new Kafka({
         clientId: options.clientId,
         brokers: options.kafkaBrokers,
+        ...options.kafkaSecurity,
         logLevel: logLevel.NOTHING,
         retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 1000 },
         connectionTimeout: 1000,
         requestTimeout: 5000,
-      }).producer({ allowAutoTopicCreation: true, idempotent: false });
+      }).producer({ allowAutoTopicCreation: false, idempotent: false });
     this.relayMinAgeMs = options.eventPublishTimeoutMs + RELAY_INTERVAL_MS;
     this.published = metrics.counter('key_lifecycle_events_published_total', 'Lifecycle events acknowledged by Kafka', [
       'path',
