@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { appEnv, DEMO_USERS, presentApps } from './apps.mjs';
 import { Shutdown, shownPath, signalProcess, stopProcess, Supervisor, track } from './dev/supervisor.cjs';
 import { bundleHash, bundleOf, watchApps } from './dev/watch.mjs';
+import { ensureNodeRuntime } from './node-runtime.mjs';
 import { ensureDependencies, NX_ENV, nxBin, ROOT, say } from './run-util.mjs';
 
 const USAGE = `usage: npm start [-- --watch]
@@ -28,6 +29,7 @@ if (options.help) {
   process.exit(0);
 }
 
+await ensureNodeRuntime();
 ensureDependencies();
 const { config, down, up } = await import('./stack/index.mjs');
 const logs = config().logs;

@@ -15,10 +15,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APPS, devSecrets } from '../apps.mjs';
+import { NODE_VERSION } from '../node-runtime.mjs';
 import { aptInstall } from '../run-util.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const NODE_VERSION = '24.22.3';
 const NPM_VERSION = '11.19.1';
 const BASE = 'localhost/node:24-bookworm-slim';
 const BUILD_BASE = 'localhost/node:24-bookworm';
@@ -165,6 +165,8 @@ async function runAgainstStack() {
   const name = `rs-image-test-${crypto.randomBytes(3).toString('hex')}`;
   const env = {
     ...devSecrets(ROOT),
+    // The image says production, which refuses the stack's development secrets used here.
+    NODE_ENV: 'development',
     HOST: '127.0.0.1',
     PORT: String(TEST_PORT),
     PUBLIC_URL: `http://127.0.0.1:${TEST_PORT}`,
