@@ -108,28 +108,29 @@ STAC_DATE = re.compile(
 )
 
 
+def _days_from_civil(year, month, day):
+    """Days since 1970-01-01 of a proleptic Gregorian date, year 0 included (Python's datetime starts at 1)."""
+    year -= month <= 2
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
+
+
 def _stac_instant(value):
-    """A STAC service's ISO 8601 date or date-time as JavaScript's Date reads it (a 31st of a shorter month rolls
-    over into the next), as an aware datetime; None when it is not one."""
+    """Seconds since the epoch of a STAC service's ISO 8601 date or date-time as JavaScript's Date reads it (a
+    31st of a shorter month rolls over into the next; no zone is UTC here), or None when it is not one."""
     match = STAC_DATE.match(value) if isinstance(value, str) else None
     if not match:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
-    try:
-        instant = datetime(int(year), int(month), 1, tzinfo=timezone.utc) + timedelta(
-            days=int(day) - 1,
-            hours=int(hour or 0),
-            minutes=int(minute or 0),
-            seconds=int(second or 0),
-            microseconds=int((fraction or "0")[:6].ljust(6, "0")),
-        )
-        if zone and zone != "Z":
-            sign = -1 if zone[0] == "+" else 1
-            digits = zone[1:].replace(":", "")
-            instant += sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    except (ValueError, OverflowError):
-        return None
-    return instant
+    seconds = (_days_from_civil(int(year), int(month), 1) + int(day) - 1) * 86400
+    seconds += int(hour or 0) * 3600 + int(minute or 0) * 60 + int(second or 0) + float(f"0.{fraction or 0}")
+    if zone and zone != "Z":
+        digits = zone[1:].replace(":", "")
+        seconds -= (1 if zone[0] == "+" else -1) * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
+    return seconds
 
 
 def _order_interval(query, name):
@@ -138,7 +139,7 @@ def _order_interval(query, name):
         return
     start, end = value.split("/")
     try:
-        if _stac_instant(start) and _stac_instant(end) and _stac_instant(start) > _stac_instant(end):
+        if None not in (_stac_instant(start), _stac_instant(end)) and _stac_instant(start) > _stac_instant(end):
             query[name] = f"{end}/{start}"
     except (TypeError, OverflowError):
         pass
@@ -146,11 +147,11 @@ def _order_interval(query, name):
 
 def _session_search_criteria(query):
     start, stop = _stac_instant(query.get("start_date")), _stac_instant(query.get("stop_date"))
-    if start and stop and start > stop:
+    if start is not None and stop is not None and start > stop:
         query["start_date"], query["stop_date"] = query["stop_date"], query["start_date"]
     ids = query.get("id")
     named = isinstance(ids, str) and any(part.strip() for part in ids.split(","))
-    if not named and not query.get("platform") and not (start and stop):
+    if not named and not query.get("platform") and (start is None or stop is None):
         query["platform"] = "S1A"
 
 
@@ -213,7 +214,7 @@ def _fix_item(body):
     properties = body.get("properties")
     if isinstance(properties, dict) and properties.get("datetime") is None:
         start, end = _stac_instant(properties.get("start_datetime")), _stac_instant(properties.get("end_datetime"))
-        if start and end and start > end:
+        if start is not None and end is not None and start > end:
             properties["start_datetime"], properties["end_datetime"] = (
                 properties["end_datetime"],
                 properties["start_datetime"],

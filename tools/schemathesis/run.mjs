@@ -10,10 +10,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { nxBin, NX_ENV, ROOT } from '../run-util.mjs';
 import { ensureSchemathesis } from './ensure.mjs';
+
+const { startBuiltApp, uniqueDatabase } = createRequire(import.meta.url)('../built-app.cjs');
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const APPS = ['key-manager', 'auxip', 'cadip', 'catalog'];
@@ -35,73 +37,9 @@ function say(message) {
   process.stdout.write(`[schemathesis] ${message}\n`);
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Latin letters only (the local Mongo-wire DB's rule for database names). */
-const uniqueDatabase = (prefix) =>
-  prefix + [...randomBytes(8)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function tail(file, lines = 30) {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-/** Spawns a built app on a free port; resolves with { url, stop } once /health answers. */
-async function startApp(name, env) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const logFile = path.join(OUT_DIR, `${name}.log`);
-  const log = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['--enable-source-maps', path.join(ROOT, 'dist', 'apps', name, 'main.js')], {
-    cwd: ROOT,
-    env: {
-      ...SECRETS,
-      ...process.env,
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      PORT: String(port),
-      PUBLIC_URL: url,
-      ...env,
-    },
-    stdio: ['ignore', log, log],
-  });
-  fs.closeSync(log);
-  const exited = () => child.exitCode !== null || child.signalCode !== null;
-  const stop = () =>
-    new Promise((resolve) => {
-      if (exited()) return resolve();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (exited()) throw new Error(`${name} exited at start:\n${tail(logFile)}`);
-    const healthy = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) return { name, url, logFile, stop };
-    await sleep(300);
-  }
-  await stop();
-  throw new Error(`${name} not healthy within 90 s:\n${tail(logFile)}`);
+/** Starts a built app with the shared launcher (tools/built-app.cjs) and its logs in OUT_DIR. */
+function startApp(name, env) {
+  return startBuiltApp(name, { env: { ...SECRETS, ...env }, logDir: OUT_DIR, nodeArgs: ['--enable-source-maps'] });
 }
 
 /** A real access token of a demo user (password grant through the realm's test-only public client). */
