@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // `npm test`: lint, type-check and unit-test every project, check the committed OpenAPI specs, then run
-// every integration suite against real Kafka / Mongo-wire DB / Redis / Keycloak (started here when
-// they are not already running, and stopped again afterwards). Exits non-zero on any failure.
+// every integration suite and schemathesis on every spec against real Kafka / Mongo-wire DB / Redis /
+// Keycloak (started here when they are not already running, and stopped again afterwards). Exits non-zero
+// on any failure.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { ensureNodeRuntime } from './node-runtime.mjs';
 import { ensureDependencies, nxBin, ROOT, run, say } from './run-util.mjs';
 
+await ensureNodeRuntime();
 const started = Date.now();
 ensureDependencies();
 
@@ -14,6 +18,21 @@ async function step(label, command, args) {
   const code = await run(command, args, { label });
   steps.push([label, code]);
   return code;
+}
+
+const INTEGRATION_STEP = 'integration tests (real services)';
+const SERVICE_STEPS = [
+  [INTEGRATION_STEP, nxBin, ['run-many', '-t', 'integration', '--parallel=1', '--output-style=stream']],
+  // Every committed OpenAPI spec against its running app: a route the spec does not state exactly fails here.
+  ['openapi specs hold under schemathesis', process.execPath, [path.join(ROOT, 'tools', 'schemathesis', 'run.mjs')]],
+];
+
+// The steps that need the services, run by this script again inside one `stack.mjs run` (the services
+// start once); each step's verdict goes back to the outer run through RS_TEST_RESULTS.
+if (process.argv[2] === '--with-services') {
+  for (const [label, command, args] of SERVICE_STEPS) await step(label, command, args);
+  fs.writeFileSync(process.env.RS_TEST_RESULTS, JSON.stringify(steps));
+  process.exit(steps.every(([, code]) => code === 0) ? 0 : 1);
 }
 
 await step('format (prettier --check)', process.execPath, [
@@ -37,17 +56,22 @@ if (fs.existsSync(path.join(ROOT, 'tools', 'openapi', 'check.mjs'))) {
 await step('helm chart checks', process.execPath, [path.join(ROOT, 'tools', 'deploy', 'validate-chart.mjs')]);
 // The browser tests (test/browser) drive Debian's Chromium; install it when missing.
 await step('chromium for browser tests', process.execPath, [path.join(ROOT, 'tools', 'ensure-chromium.mjs')]);
-await step('integration tests (real services)', process.execPath, [
-  path.join(ROOT, 'tools', 'stack', 'stack.mjs'),
-  'run',
-  '--',
-  nxBin,
-  'run-many',
-  '-t',
-  'integration',
-  '--parallel=1',
-  '--output-style=stream',
-]);
+const results = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rs-test-')), 'results.json');
+const servicesCode = await run(
+  process.execPath,
+  [
+    path.join(ROOT, 'tools', 'stack', 'stack.mjs'),
+    'run',
+    '--',
+    process.execPath,
+    path.join(ROOT, 'tools', 'test.mjs'),
+    '--with-services',
+  ],
+  { env: { RS_TEST_RESULTS: results } },
+);
+if (fs.existsSync(results)) steps.push(...JSON.parse(fs.readFileSync(results, 'utf8')));
+else steps.push([`${INTEGRATION_STEP} (the services did not start)`, servicesCode || 1]);
+fs.rmSync(path.dirname(results), { recursive: true, force: true });
 
 say(`summary after ${((Date.now() - started) / 60000).toFixed(1)} min:`);
 for (const [label, code] of steps) say(`  ${code === 0 ? 'PASS' : 'FAIL'}  ${label}`);
