@@ -8,5 +8,6 @@ export * from './lib/clock';
 export * from './lib/event-outbox.schema';
 export * from './lib/key-store.module';
 export * from './lib/key-store.options';
+export * from './lib/lifecycle-event.util';
 export * from './lib/lifecycle-events.publisher';
 export * from './lib/usage-bucket.schema';

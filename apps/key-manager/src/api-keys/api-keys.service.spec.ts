@@ -3,7 +3,10 @@ import {
   type ApiKeyRecord,
   ApiKeysRepository,
   type AuditRepository,
+  type KeyEventOf,
+  type LifecycleChange,
   type LifecycleEventsPublisher,
+  type StoredKeyChange,
 } from '@rs/key-store';
 import type { KeycloakUser, UserSyncService } from '@rs/keycloak-users';
 import type { KeyManagerConfig } from '../config/key-manager.config';
@@ -61,17 +64,37 @@ async function domainErrorOf(promise: Promise<unknown>): Promise<DomainError> {
 
 const input = { name: 'x', never_expires: false, config: undefined, allowed_referers: undefined };
 
+/** A repository answer for a stored change of `record`, with the event the service asked for. */
+function changeOf(record: ApiKeyRecord) {
+  return async (...args: unknown[]): Promise<StoredKeyChange> => {
+    const event = args.find((arg): arg is KeyEventOf => typeof arg === 'function');
+    const announced = { ...event?.(record), key_id: record._id, user_id: record.user_id } as LifecycleChange;
+    const payload = JSON.stringify(announced);
+    return {
+      before: record,
+      after: record,
+      announced,
+      event: { event_id: 'e', key_id: record._id, payload, created_at: NOW },
+    };
+  };
+}
+
 describe(ApiKeysService.name, () => {
   let sut: ApiKeysService;
   let serviceWith: (overrides: Partial<KeyManagerConfig>) => ApiKeysService;
   let keys: jest.Mocked<ApiKeysRepository>;
   let audit: jest.Mocked<Pick<AuditRepository, 'record'>>;
   let events: jest.Mocked<Pick<LifecycleEventsPublisher, 'publish'>>;
+  /** The published events, as they were announced. */
+  const published = () =>
+    events.publish.mock.calls.flatMap(([sent]) =>
+      sent.map((event) => JSON.parse(event.payload) as Record<string, unknown>),
+    );
   let users: jest.Mocked<Pick<UserSyncService, 'syncUser' | 'configWithAttributes'>>;
 
   beforeEach(() => {
     keys = {
-      insert: jest.fn(),
+      insert: jest.fn(async (record: ApiKeyRecord, event: KeyEventOf) => changeOf(record)(event).then((c) => c.event)),
       findOwned: jest.fn(),
       findOwnedByHash: jest.fn(),
       revokeIfActive: jest.fn(),
@@ -80,7 +103,9 @@ describe(ApiKeysService.name, () => {
       deleteUnannounced: jest.fn(),
       listByOwner: jest.fn(),
       listByLogin: jest.fn(),
-      renew: jest.fn(async (_id: string, expiration: Date) => storedKey({ expiration_date: expiration })),
+      renew: jest.fn(async (_id: string, expiration: Date, event: KeyEventOf) =>
+        changeOf(storedKey({ expiration_date: expiration }))(event),
+      ),
       usageTotals: jest.fn(async () => new Map()),
     } as unknown as jest.Mocked<ApiKeysRepository>;
     audit = { record: jest.fn() };
@@ -133,7 +158,7 @@ describe(ApiKeysService.name, () => {
       expect(audit.record).toHaveBeenCalledWith([
         expect.objectContaining({ action: 'created', key_id: stored._id, actor: 'alice-id' }),
       ]);
-      expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ action: 'created', key_id: stored._id })]);
+      expect(published()).toEqual([expect.objectContaining({ action: 'created', key_id: stored._id })]);
       expect(JSON.stringify(events.publish.mock.calls)).not.toContain(value);
     });
 
@@ -231,7 +256,13 @@ describe(ApiKeysService.name, () => {
       keys.findOwned.mockResolvedValue(null);
       const error = await domainErrorOf(sut.revoke(alice, { id: 'someone-elses' }));
       expect(error.code).toBe(DomainErrorCode.KEY_NOT_FOUND);
-      expect(keys.revokeIfActive).toHaveBeenCalledWith({ keyId: 'someone-elses' }, 'alice-id', NOW, 'owner');
+      expect(keys.revokeIfActive).toHaveBeenCalledWith(
+        { keyId: 'someone-elses' },
+        'alice-id',
+        NOW,
+        'owner',
+        expect.any(Function),
+      );
       expect(keys.findOwned).toHaveBeenCalledWith('someone-elses', 'alice-id');
       expect(audit.record).not.toHaveBeenCalled();
       expect(events.publish).not.toHaveBeenCalled();
@@ -246,13 +277,19 @@ describe(ApiKeysService.name, () => {
 
     it('should name a key by the hash of its value, scoped to the owner', async () => {
       const value = generateApiKey();
-      keys.revokeIfActive.mockResolvedValue(storedKey());
+      keys.revokeIfActive.mockImplementation(changeOf(storedKey()));
       await sut.revoke(alice, { apiKey: value });
-      expect(keys.revokeIfActive).toHaveBeenCalledWith({ hash: hashApiKey(value, SECRET) }, 'alice-id', NOW, 'owner');
+      expect(keys.revokeIfActive).toHaveBeenCalledWith(
+        { hash: hashApiKey(value, SECRET) },
+        'alice-id',
+        NOW,
+        'owner',
+        expect.any(Function),
+      );
     });
 
     it('should revoke, audit and publish once; a second revoke changes nothing', async () => {
-      keys.revokeIfActive.mockResolvedValueOnce(storedKey());
+      keys.revokeIfActive.mockImplementationOnce(changeOf(storedKey()));
       const result = await sut.revoke(alice, { id: storedKey()._id });
       expect(result).toMatchObject({ is_active: false, revoked_at: NOW.toISOString(), message: 'API key revoked' });
       expect(audit.record).toHaveBeenCalledWith([
@@ -264,9 +301,7 @@ describe(ApiKeysService.name, () => {
           at: NOW,
         }),
       ]);
-      expect(events.publish).toHaveBeenCalledWith([
-        expect.objectContaining({ action: 'revoked', reason: 'revoked by its owner' }),
-      ]);
+      expect(published()).toEqual([expect.objectContaining({ action: 'revoked', reason: 'revoked by its owner' })]);
 
       keys.revokeIfActive.mockResolvedValueOnce(null);
       keys.findOwned.mockResolvedValueOnce(
@@ -281,14 +316,14 @@ describe(ApiKeysService.name, () => {
     });
 
     it('should revoke after all when the key was renewed between the two lookups', async () => {
-      keys.revokeIfActive.mockResolvedValueOnce(null).mockResolvedValueOnce(storedKey());
+      keys.revokeIfActive.mockResolvedValueOnce(null).mockImplementationOnce(changeOf(storedKey()));
       keys.findOwned.mockResolvedValueOnce(storedKey({ is_active: true }));
       expect((await sut.revoke(alice, { id: storedKey()._id })).message).toBe('API key revoked');
       expect(events.publish).toHaveBeenCalledTimes(1);
     });
 
     it('should publish the event without waiting for the audit record, and wait for both', async () => {
-      keys.revokeIfActive.mockResolvedValue(storedKey());
+      keys.revokeIfActive.mockImplementation(changeOf(storedKey()));
       let storeAudit!: () => void;
       audit.record.mockReturnValue(new Promise<void>((resolve) => (storeAudit = resolve)));
       let answered = false;
@@ -302,22 +337,28 @@ describe(ApiKeysService.name, () => {
     });
 
     it('should fail when the audit record could not be stored, the event being published all the same', async () => {
-      keys.revokeIfActive.mockResolvedValue(storedKey());
+      keys.revokeIfActive.mockImplementation(changeOf(storedKey()));
       audit.record.mockRejectedValue(new Error('database down'));
       await expect(sut.revoke(alice, { id: storedKey()._id })).rejects.toThrow('database down');
       expect(events.publish).toHaveBeenCalledTimes(1);
     });
 
     it('should fail when the event was neither sent nor stored', async () => {
-      keys.revokeIfActive.mockResolvedValue(storedKey());
+      keys.revokeIfActive.mockImplementation(changeOf(storedKey()));
       events.publish.mockRejectedValue(new Error('database down'));
       await expect(sut.revoke(alice, { id: storedKey()._id })).rejects.toThrow('database down');
     });
 
     it('should let an admin revoke any key, with a reason', async () => {
-      keys.revokeIfActive.mockResolvedValue(storedKey({ user_id: 'bob-id' }));
+      keys.revokeIfActive.mockImplementation(changeOf(storedKey({ user_id: 'bob-id' })));
       await sut.revoke(admin, { id: storedKey()._id }, 'leaked on a forum');
-      expect(keys.revokeIfActive).toHaveBeenCalledWith({ keyId: storedKey()._id }, null, NOW, 'admin');
+      expect(keys.revokeIfActive).toHaveBeenCalledWith(
+        { keyId: storedKey()._id },
+        null,
+        NOW,
+        'admin',
+        expect.any(Function),
+      );
       expect(audit.record).toHaveBeenCalledWith([
         expect.objectContaining({
           actor: 'admin-id',
@@ -326,27 +367,29 @@ describe(ApiKeysService.name, () => {
           revoked_by: 'admin',
         }),
       ]);
-      expect(events.publish).toHaveBeenCalledWith([
+      expect(published()).toEqual([
         expect.objectContaining({ action: 'revoked', user_id: 'bob-id', reason: 'leaked on a forum' }),
       ]);
     });
 
     it('should name the administrator when an admin revokes without a reason', async () => {
-      keys.revokeIfActive.mockResolvedValue(storedKey({ user_id: 'bob-id' }));
+      keys.revokeIfActive.mockImplementation(changeOf(storedKey({ user_id: 'bob-id' })));
       await sut.revoke(admin, { id: storedKey()._id });
-      expect(events.publish).toHaveBeenCalledWith([
-        expect.objectContaining({ reason: 'revoked by administrator rsadmin' }),
-      ]);
+      expect(published()).toEqual([expect.objectContaining({ reason: 'revoked by administrator rsadmin' })]);
     });
 
     it('should make an owner’s earlier revocation an administrator’s, audited, keeping its date', async () => {
       const revokedAt = new Date('2026-02-25T00:00:00Z');
       keys.revokeIfActive.mockResolvedValue(null);
-      keys.escalateRevocationToAdmin.mockResolvedValue(
-        storedKey({ user_id: 'bob-id', is_active: false, revoked_at: revokedAt, revoked_by: 'owner' }),
+      keys.escalateRevocationToAdmin.mockImplementation(
+        changeOf(storedKey({ user_id: 'bob-id', is_active: false, revoked_at: revokedAt, revoked_by: 'owner' })),
       );
       const result = await sut.revoke(admin, { id: storedKey()._id }, 'leaked');
-      expect(keys.escalateRevocationToAdmin).toHaveBeenCalledWith({ keyId: storedKey()._id });
+      expect(keys.escalateRevocationToAdmin).toHaveBeenCalledWith(
+        { keyId: storedKey()._id },
+        expect.any(Function),
+        NOW,
+      );
       expect(result).toMatchObject({ is_active: false, revoked_at: revokedAt.toISOString() });
       expect(audit.record).toHaveBeenCalledWith([
         expect.objectContaining({ action: 'revoked', revoked_by: 'admin', reason: 'leaked' }),
@@ -379,7 +422,7 @@ describe(ApiKeysService.name, () => {
         message: 'API key renewed and reactivated',
       });
       expect(users.syncUser).toHaveBeenCalledWith('alice-id', NOW);
-      expect(events.publish).toHaveBeenCalledWith([expect.objectContaining({ action: 'renewed' })]);
+      expect(published()).toEqual([expect.objectContaining({ action: 'renewed' })]);
     });
 
     it('should default to now + 15 days', async () => {

@@ -134,8 +134,13 @@ export class ApiKeysService {
       revoked_at: null,
       revoked_by: null,
     };
-    await this.keys.insert(record);
-    // Concurrent creations may all have passed the count above: the ones over the cap take their key back.
+    const created = await this.keys.insert(
+      record,
+      () => ({ action: 'created', actor: caller.user_id, expiration_date: record.expiration_date }),
+      now,
+    );
+    // Concurrent creations may all have passed the count above: the ones over the cap take their key back,
+    // with its event, before the event is sent.
     const activeKeys = await this.keys.countActiveByOwner(caller.user_id, now);
     if (activeKeys > this.policy.maxActiveKeysPerUser) {
       await this.keys.deleteUnannounced(record._id);
@@ -145,15 +150,7 @@ export class ApiKeysService {
       this.audit,
       this.events,
       [{ key_id: record._id, user_id: caller.user_id, actor: caller.user_id, action: 'created', at: now }],
-      [
-        {
-          action: 'created',
-          key_id: record._id,
-          user_id: caller.user_id,
-          actor: caller.user_id,
-          expiration_date: record.expiration_date,
-        },
-      ],
+      [created],
     );
     return value;
   }
@@ -178,14 +175,17 @@ export class ApiKeysService {
     const owner = ownerScope(caller);
     const revokedBy: RevocationSource = caller.is_admin ? 'admin' : 'owner';
     const now = this.clock();
-    // Find and revoke in one round trip: the event can leave as soon as the key is stored as revoked.
-    let key = await this.keys.revokeIfActive(lookup, owner, now, revokedBy);
-    if (!key && revokedBy === 'admin') key = await this.keys.escalateRevocationToAdmin(lookup);
-    if (!key) {
+    const why = (key: ApiKeyRecord): string =>
+      reason ??
+      (caller.user_id === key.user_id ? 'revoked by its owner' : `revoked by administrator ${caller.user_login}`);
+    const event = (key: ApiKeyRecord) => ({ action: 'revoked' as const, actor: caller.user_id, reason: why(key) });
+    let change = await this.keys.revokeIfActive(lookup, owner, now, revokedBy, event);
+    if (!change && revokedBy === 'admin') change = await this.keys.escalateRevocationToAdmin(lookup, event, now);
+    if (!change) {
       const current = await this.find(lookup, owner);
       // Renewed between the two calls: it is active again, so revoke it after all.
-      if (current.is_active) key = await this.keys.revokeIfActive(lookup, owner, now, revokedBy);
-      if (!key) {
+      if (current.is_active) change = await this.keys.revokeIfActive(lookup, owner, now, revokedBy, event);
+      if (!change) {
         return {
           id: current._id,
           name: current.name,
@@ -195,9 +195,7 @@ export class ApiKeysService {
         };
       }
     }
-    const why =
-      reason ??
-      (caller.user_id === key.user_id ? 'revoked by its owner' : `revoked by administrator ${caller.user_login}`);
+    const key = change.before;
     await auditAndPublish(
       this.audit,
       this.events,
@@ -207,12 +205,12 @@ export class ApiKeysService {
           user_id: key.user_id,
           actor: caller.user_id,
           action: 'revoked',
-          reason: why,
+          reason: why(key),
           revoked_by: revokedBy,
           at: now,
         },
       ],
-      [{ action: 'revoked', key_id: key._id, user_id: key.user_id, actor: caller.user_id, reason: why }],
+      [change.event],
     );
     const revokedAt = key.is_active ? now : (key.revoked_at ?? now);
     return {
@@ -247,24 +245,21 @@ export class ApiKeysService {
     const reactivated = !key.is_active;
     if (reactivated || isExpired(key, now))
       assertBelowActiveKeyLimit(this.policy, await this.keys.countActiveByOwner(key.user_id, now));
-    const updated = await this.keys.renew(key._id, expiration);
-    // Revoked by an administrator between the read above and this write.
-    if (!updated) throw revokedByAdminError();
     const reason = reactivated ? 'renewed and reactivated' : 'renewed';
+    const renewal = await this.keys.renew(
+      key._id,
+      expiration,
+      () => ({ action: 'renewed', actor: caller.user_id, reason, expiration_date: expiration }),
+      now,
+    );
+    // Revoked by an administrator between the read above and this write.
+    if (!renewal) throw revokedByAdminError();
+    const updated = renewal.after;
     await auditAndPublish(
       this.audit,
       this.events,
       [{ key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'renewed', reason, at: now }],
-      [
-        {
-          action: 'renewed',
-          key_id: key._id,
-          user_id: key.user_id,
-          actor: caller.user_id,
-          reason,
-          expiration_date: expiration,
-        },
-      ],
+      [renewal.event],
     );
     return {
       id: key._id,

@@ -79,7 +79,7 @@ describe(KeyCheckService.name, () => {
 
   it('should return the RS-Server check fields for a valid key', async () => {
     const value = generateApiKey();
-    keys.findByHash.mockResolvedValue(storedKey(value));
+    keys.findByHash.mockResolvedValue({ ...storedKey(value), state_version: 7 });
     await expect(sut.check(value, context)).resolves.toEqual({
       user_id: 'alice-id',
       user_login: 'alice',
@@ -89,6 +89,7 @@ describe(KeyCheckService.name, () => {
       allowed_referers: [],
       expiration_date: '2026-03-10T00:00:00.000Z',
       never_expire: false,
+      state_version: 7,
     });
     expect(keys.findByHash).toHaveBeenCalledWith(hashApiKey(value, SECRET));
     expect(limiter.recordFailure).not.toHaveBeenCalled();

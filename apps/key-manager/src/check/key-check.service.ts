@@ -129,6 +129,7 @@ export class KeyCheckService {
       allowed_referers: this.config.ENFORCE_ALLOWED_REFERERS ? current.allowed_referers : [],
       expiration_date: current.expiration_date ? new Date(current.expiration_date).toISOString() : null,
       never_expire: current.never_expire,
+      state_version: current.state_version ?? 0,
     };
   }
 

@@ -35,23 +35,20 @@ export class ExpiringNoticeService {
       const expiration = key.expiration_date ? new Date(key.expiration_date) : null;
       const previous = key.expiring_notified_for ? new Date(key.expiring_notified_for) : null;
       if (!expiration || previous?.getTime() === expiration.getTime()) continue;
-      if (!(await this.keys.claimExpiringNotice(key._id, expiration))) continue;
-      try {
-        await this.events.publish([
-          {
-            action: 'expiring',
-            key_id: key._id,
-            user_id: key.user_id,
-            actor: WORKER_ACTOR,
-            reason: `expires on ${expiration.toISOString()}`,
-            expiration_date: expiration,
-          },
-        ]);
-      } catch (error) {
-        // Not stored: give the claim back so the retry announces it.
-        await this.keys.releaseExpiringNotice(key._id, expiration, previous);
-        throw error;
-      }
+      const notice = await this.keys.claimExpiringNotice(
+        key,
+        expiration,
+        () => ({
+          action: 'expiring',
+          actor: WORKER_ACTOR,
+          reason: `expires on ${expiration.toISOString()}`,
+          expiration_date: expiration,
+        }),
+        now,
+      );
+      if (!notice) continue;
+      // Stored with the claim: if Kafka is slow, the relay sends it.
+      await this.events.publish([notice]);
       notified++;
     }
     this.notices.inc(notified);

@@ -5,6 +5,7 @@ import {
   auditAndPublish,
   AuditRepository,
   LifecycleEventsPublisher,
+  type PendingLifecycleEvent,
 } from '@rs/key-store';
 import { MetricsService } from '@rs/service-kit';
 import { WORKER_ACTOR } from './jobs.constants';
@@ -21,9 +22,9 @@ const MAX_PAGES_PER_RUN = 50;
 export const UNANNOUNCED_EXPIRY_GRACE_MS = 60_000;
 
 /**
- * Expires keys whose expiration date has passed: marks them, records `expired` in the audit trail and
- * publishes an `expired` lifecycle event (at once) so every guard refuses them. Each key is claimed with a
- * compare-and-set first, so runs that overlap (or repeat after a retry) process it once.
+ * Expires keys whose expiration date has passed: marks them (with their `expired` lifecycle event, in the same
+ * write), records `expired` in the audit trail and publishes the event at once so every guard refuses them. Each
+ * key is claimed with a compare-and-set, so runs that overlap (or repeat after a retry) process it once.
  */
 @Injectable()
 export class KeyExpiryService {
@@ -44,15 +45,26 @@ export class KeyExpiryService {
       new Date(now.getTime() - UNANNOUNCED_EXPIRY_GRACE_MS),
       PAGE_SIZE,
     );
-    for (const key of unfinished) await this.announce([key], key.expired_at ?? now);
+    // Their events were stored with the claim (the relay sends them): only the audit records are missing.
+    for (const key of unfinished) await this.announce([key], [], key.expired_at ?? now);
     let expired = 0;
     for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
       const due = await this.keys.findExpiredUnprocessed(now, PAGE_SIZE);
       const claimed: ApiKeyRecord[] = [];
+      const events: PendingLifecycleEvent[] = [];
       for (const key of due) {
-        if (key.expiration_date && (await this.keys.claimExpiry(key._id, key.expiration_date, now))) claimed.push(key);
+        if (!key.expiration_date) continue;
+        const change = await this.keys.claimExpiry(key._id, key.expiration_date, now, () => ({
+          action: 'expired',
+          actor: WORKER_ACTOR,
+          reason: reasonOf(key),
+          expiration_date: key.expiration_date,
+        }));
+        if (!change) continue;
+        claimed.push(key);
+        events.push(change.event);
       }
-      await this.announce(claimed, now);
+      await this.announce(claimed, events, now);
       expired += claimed.length;
       if (due.length < PAGE_SIZE) break;
     }
@@ -61,10 +73,12 @@ export class KeyExpiryService {
     return { expired, recovered: unfinished.length };
   }
 
-  private async announce(keys: readonly ApiKeyRecord[], expiredAt: Date): Promise<void> {
+  private async announce(
+    keys: readonly ApiKeyRecord[],
+    events: readonly PendingLifecycleEvent[],
+    expiredAt: Date,
+  ): Promise<void> {
     if (!keys.length) return;
-    const reasonOf = (key: ApiKeyRecord): string =>
-      `expired on ${key.expiration_date ? new Date(key.expiration_date).toISOString() : 'its expiration date'}`;
     await auditAndPublish(
       this.audit,
       this.events,
@@ -76,15 +90,12 @@ export class KeyExpiryService {
         reason: reasonOf(key),
         at: expiredAt,
       })),
-      keys.map((key) => ({
-        action: 'expired' as const,
-        key_id: key._id,
-        user_id: key.user_id,
-        actor: WORKER_ACTOR,
-        reason: reasonOf(key),
-        expiration_date: key.expiration_date,
-      })),
+      events,
     );
     for (const key of keys) await this.keys.markExpiryAnnounced(key._id, expiredAt);
   }
+}
+
+function reasonOf(key: ApiKeyRecord): string {
+  return `expired on ${key.expiration_date ? new Date(key.expiration_date).toISOString() : 'its expiration date'}`;
 }

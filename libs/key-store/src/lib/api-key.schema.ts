@@ -77,6 +77,29 @@ export class ApiKey {
   /** The expiration_date for which the `expiring` notice went out (one notice per key per date). */
   @Prop({ type: Date, default: null })
   expiring_notified_for?: Date | null;
+
+  /**
+   * Bumped by every state change of the key, in the same write, and carried by the change's lifecycle event, so
+   * consumers can tell an event older than what they hold. Absent on keys stored before it existed (read as 0).
+   */
+  @Prop({ type: Number })
+  state_version?: number;
+
+  /**
+   * The key's outbox: lifecycle events written in the same update as the change they announce (so a crash
+   * cannot separate them), removed once Kafka acknowledged them; the publisher's relay sends what is left.
+   */
+  @Prop({ type: [Object], default: undefined })
+  pending_events?: PendingLifecycleEvent[];
+}
+
+/** A lifecycle event stored on its key until Kafka acknowledges it. Field order matters: removal matches whole. */
+export interface PendingLifecycleEvent {
+  event_id: string;
+  key_id: string;
+  /** The event as published (JSON of KeyLifecycleEventV1). */
+  payload: string;
+  created_at: Date;
 }
 
 export const ApiKeySchema = SchemaFactory.createForClass(ApiKey);

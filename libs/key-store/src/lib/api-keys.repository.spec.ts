@@ -27,6 +27,7 @@ describe(ApiKeysRepository.name, () => {
   let sut: ApiKeysRepository;
   let keys: {
     find: jest.Mock;
+    findOne: jest.Mock;
     updateOne: jest.Mock;
     updateMany: jest.Mock;
     findOneAndUpdate: jest.Mock;
@@ -36,6 +37,7 @@ describe(ApiKeysRepository.name, () => {
   beforeEach(() => {
     keys = {
       find: jest.fn(() => chain([])),
+      findOne: jest.fn(() => chain(null)),
       updateOne: jest.fn(() => chain({ modifiedCount: 1 })),
       updateMany: jest.fn(() => chain({ modifiedCount: 1 })),
       findOneAndUpdate: jest.fn(() => chain(null)),
@@ -60,74 +62,109 @@ describe(ApiKeysRepository.name, () => {
     });
   });
 
-  describe('revokeIfActive', () => {
-    it('should revoke only a still active key of this owner, named by hash, and return it as it was', async () => {
-      keys.findOneAndUpdate.mockReturnValue(chain({ _id: 'k1', is_active: true }));
-      await expect(sut.revokeIfActive({ hash: 'h1' }, 'alice-id', NOW)).resolves.toMatchObject({
-        _id: 'k1',
-        is_active: true,
-      });
-      expect(keys.findOneAndUpdate).toHaveBeenCalledWith(
-        { hash: 'h1', user_id: 'alice-id', is_active: true },
-        { $set: { is_active: false, revoked_at: NOW, revoked_by: 'owner' } },
-        { new: false },
-      );
+  /** The stored event of the update made by the findOneAndUpdate call number `call`. */
+  function pushedEvent(call = 0): Record<string, unknown> {
+    const update = keys.findOneAndUpdate.mock.calls[call][1] as { $push: { pending_events: { payload: string } } };
+    return JSON.parse(update.$push.pending_events.payload) as Record<string, unknown>;
+  }
+
+  describe('changeState', () => {
+    const key = { _id: 'k1', user_id: 'u1', is_active: true, state_version: 4 };
+    const revoke = () => ({ set: { is_active: false }, event: () => ({ action: 'revoked' as const, actor: 'u1' }) });
+
+    it('should bump the state version and store the event with it, in one update conditional on the version read', async () => {
+      keys.findOne.mockReturnValue(chain(key));
+      keys.findOneAndUpdate.mockReturnValue(chain({ ...key, is_active: false, state_version: 5 }));
+
+      const change = await sut.changeState({ _id: 'k1' }, revoke, NOW);
+
+      const [filter, update, options] = keys.findOneAndUpdate.mock.calls[0];
+      expect(filter).toEqual({ _id: 'k1', state_version: 4 });
+      expect(update).toMatchObject({ $set: { is_active: false, state_version: 5 } });
+      expect(options).toEqual({ new: true });
+      expect(pushedEvent()).toMatchObject({ action: 'revoked', key_id: 'k1', user_id: 'u1', state_version: 5 });
+      expect(change).toMatchObject({ before: key, after: { state_version: 5 }, event: { key_id: 'k1' } });
     });
 
-    it('should look any owner’s key up by id for admins and record the admin as the revoker', async () => {
-      await expect(sut.revokeIfActive({ keyId: 'k1' }, null, NOW, 'admin')).resolves.toBeNull();
-      expect(keys.findOneAndUpdate).toHaveBeenCalledWith(
-        { _id: 'k1', is_active: true },
-        { $set: { is_active: false, revoked_at: NOW, revoked_by: 'admin' } },
-        { new: false },
-      );
+    it('should number a key stored before versions existed from 1', async () => {
+      keys.findOne.mockReturnValue(chain({ ...key, state_version: undefined }));
+      keys.findOneAndUpdate.mockReturnValue(chain({ ...key, state_version: 1 }));
+      await sut.changeState({ _id: 'k1' }, revoke, NOW);
+      expect(keys.findOneAndUpdate.mock.calls[0][0]).toEqual({ _id: 'k1', state_version: null });
+      expect(pushedEvent()).toMatchObject({ state_version: 1 });
+    });
+
+    it('should read again and take the next version when another change landed in between', async () => {
+      keys.findOne.mockReturnValueOnce(chain(key)).mockReturnValueOnce(chain({ ...key, state_version: 5 }));
+      keys.findOneAndUpdate.mockReturnValueOnce(chain(null)).mockReturnValueOnce(chain({ ...key, state_version: 6 }));
+      await sut.changeState({ _id: 'k1' }, revoke, NOW);
+      expect(keys.findOneAndUpdate.mock.calls[1][0]).toEqual({ _id: 'k1', state_version: 5 });
+      expect(pushedEvent(1)).toMatchObject({ state_version: 6 });
+    });
+
+    it('should write nothing when the change declines the key as it is', async () => {
+      keys.findOne.mockReturnValue(chain({ ...key, is_active: false }));
+      await expect(sut.changeState({ _id: 'k1' }, () => null, NOW)).resolves.toBeNull();
+      expect(keys.findOneAndUpdate).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('revokeIfActive', () => {
+    const event = () => ({ action: 'revoked' as const, actor: 'u1' });
+
+    it('should revoke only a still active key of this owner, named by hash, recording who', async () => {
+      keys.findOne.mockReturnValue(chain({ _id: 'k1', user_id: 'alice-id', is_active: true }));
+      keys.findOneAndUpdate.mockReturnValue(chain({ _id: 'k1', is_active: false }));
+      await expect(sut.revokeIfActive({ hash: 'h1' }, 'alice-id', NOW, 'owner', event)).resolves.toMatchObject({
+        before: { _id: 'k1', is_active: true },
+      });
+      expect(keys.findOne).toHaveBeenCalledWith({ hash: 'h1', user_id: 'alice-id', is_active: true });
+      expect(keys.findOneAndUpdate.mock.calls[0][1]).toMatchObject({
+        $set: { is_active: false, revoked_at: NOW, revoked_by: 'owner' },
+      });
+    });
+
+    it('should look any owner’s key up by id for admins, and answer null for a key already revoked', async () => {
+      await expect(sut.revokeIfActive({ keyId: 'k1' }, null, NOW, 'admin', event)).resolves.toBeNull();
+      expect(keys.findOne).toHaveBeenCalledWith({ _id: 'k1', is_active: true });
+      expect(keys.findOneAndUpdate).not.toHaveBeenCalled();
     });
   });
 
   describe('escalateRevocationToAdmin', () => {
     it('should turn only a revoked key not yet revoked by an admin into an admin revocation', async () => {
-      await sut.escalateRevocationToAdmin({ keyId: 'k1' });
-      expect(keys.findOneAndUpdate).toHaveBeenCalledWith(
-        { _id: 'k1', is_active: false, revoked_by: { $ne: 'admin' } },
-        { $set: { revoked_by: 'admin' } },
-        { new: false },
-      );
+      keys.findOne.mockReturnValue(chain({ _id: 'k1', user_id: 'u1', is_active: false, revoked_by: 'owner' }));
+      keys.findOneAndUpdate.mockReturnValue(chain({ _id: 'k1' }));
+      await sut.escalateRevocationToAdmin({ keyId: 'k1' }, () => ({ action: 'revoked', actor: 'admin' }), NOW);
+      expect(keys.findOne).toHaveBeenCalledWith({ _id: 'k1', is_active: false, revoked_by: { $ne: 'admin' } });
+      expect(keys.findOneAndUpdate.mock.calls[0][1]).toMatchObject({ $set: { revoked_by: 'admin' } });
     });
   });
 
   describe('renew', () => {
-    it('should reactivate and re-arm expiry processing, never for an admin-revoked key', async () => {
-      await sut.renew('k1', NOW);
-      expect(keys.findOneAndUpdate).toHaveBeenCalledWith(
-        { _id: 'k1', revoked_by: { $ne: 'admin' } },
-        {
-          $set: {
-            is_active: true,
-            revoked_at: null,
-            revoked_by: null,
-            never_expire: false,
-            expiration_date: NOW,
-            expired_at: null,
-            expiry_announced: null,
-          },
-        },
-        { new: true },
-      );
-    });
-  });
+    const event = () => ({ action: 'renewed' as const, actor: 'u1' });
 
-  describe('markUserDisabled', () => {
-    it('should mark only the keys that worked, and clear only its own mark when the user is back', async () => {
-      await sut.markUserDisabled('u1', true);
-      expect(keys.updateMany).toHaveBeenLastCalledWith(
-        { user_id: 'u1', is_active: true, revoked_by: null },
-        { $set: { revoked_by: 'user_disabled' } },
-      );
-      await sut.markUserDisabled('u1', false);
-      expect(keys.updateMany).toHaveBeenLastCalledWith(
-        { user_id: 'u1', revoked_by: 'user_disabled' },
-        { $set: { revoked_by: null } },
-      );
+    it('should reactivate and re-arm expiry processing', async () => {
+      keys.findOne.mockReturnValue(chain({ _id: 'k1', user_id: 'u1', is_active: false, revoked_by: 'owner' }));
+      keys.findOneAndUpdate.mockReturnValue(chain({ _id: 'k1' }));
+      await sut.renew('k1', NOW, event, NOW);
+      expect(keys.findOne).toHaveBeenCalledWith({ _id: 'k1', revoked_by: { $ne: 'admin' } });
+      expect(keys.findOneAndUpdate.mock.calls[0][1]).toMatchObject({
+        $set: {
+          is_active: true,
+          revoked_at: null,
+          revoked_by: null,
+          never_expire: false,
+          expiration_date: NOW,
+          expired_at: null,
+          expiry_announced: null,
+        },
+      });
+    });
+
+    it('should never renew a key an administrator revoked', async () => {
+      await expect(sut.renew('k1', NOW, event, NOW)).resolves.toBeNull();
+      expect(keys.findOneAndUpdate).not.toHaveBeenCalled();
     });
   });
 
@@ -144,27 +181,54 @@ describe(ApiKeysRepository.name, () => {
   });
 
   describe('claimExpiry', () => {
-    it('should claim only while the key still has the expiration date that was read', async () => {
-      await expect(sut.claimExpiry('k1', EXPIRATION, NOW)).resolves.toBe(true);
-      expect(keys.updateOne).toHaveBeenCalledWith(
-        { _id: 'k1', is_active: true, never_expire: false, expiration_date: EXPIRATION, expired_at: null },
-        { $set: { expired_at: NOW, expiry_announced: false, revoked_by: 'expiry' } },
-      );
+    const event = () => ({ action: 'expired' as const, actor: 'system:worker' });
+
+    it('should claim, with the expired event, only while the key still has the expiration date that was read', async () => {
+      keys.findOne.mockReturnValue(chain({ _id: 'k1', user_id: 'u1', state_version: 2 }));
+      keys.findOneAndUpdate.mockReturnValue(chain({ _id: 'k1', state_version: 3 }));
+      await expect(sut.claimExpiry('k1', EXPIRATION, NOW, event)).resolves.toMatchObject({ after: { _id: 'k1' } });
+      expect(keys.findOne).toHaveBeenCalledWith({
+        _id: 'k1',
+        is_active: true,
+        never_expire: false,
+        expiration_date: EXPIRATION,
+        expired_at: null,
+      });
+      expect(keys.findOneAndUpdate.mock.calls[0][1]).toMatchObject({
+        $set: { expired_at: NOW, expiry_announced: false, revoked_by: 'expiry', state_version: 3 },
+      });
+      expect(pushedEvent()).toMatchObject({ action: 'expired', state_version: 3 });
     });
 
-    it('should report false when another run claimed it first', async () => {
-      keys.updateOne.mockReturnValueOnce(chain({ modifiedCount: 0 }));
-      await expect(sut.claimExpiry('k1', EXPIRATION, NOW)).resolves.toBe(false);
+    it('should answer null when another run claimed it first', async () => {
+      await expect(sut.claimExpiry('k1', EXPIRATION, NOW, event)).resolves.toBeNull();
     });
   });
 
   describe('claimExpiringNotice', () => {
-    it('should claim once per expiration date', async () => {
-      await expect(sut.claimExpiringNotice('k1', EXPIRATION)).resolves.toBe(true);
-      expect(keys.updateOne).toHaveBeenCalledWith(
-        { _id: 'k1', expiration_date: EXPIRATION, expiring_notified_for: { $ne: EXPIRATION } },
-        { $set: { expiring_notified_for: EXPIRATION } },
-      );
+    it('should claim once per expiration date, storing the notice with the claim and without a version', async () => {
+      const key = { _id: 'k1', user_id: 'u1' } as ApiKey;
+      const notice = await sut.claimExpiringNotice(key, EXPIRATION, () => ({ action: 'expiring', actor: 'w' }), NOW);
+      const [filter, update] = keys.updateOne.mock.calls[0];
+      expect(filter).toEqual({ _id: 'k1', expiration_date: EXPIRATION, expiring_notified_for: { $ne: EXPIRATION } });
+      expect(update).toEqual({ $set: { expiring_notified_for: EXPIRATION }, $push: { pending_events: notice } });
+      expect(JSON.parse(notice?.payload ?? '{}')).not.toHaveProperty('state_version');
+    });
+
+    it('should answer null when the notice was claimed already', async () => {
+      keys.updateOne.mockReturnValueOnce(chain({ modifiedCount: 0 }));
+      await expect(
+        sut.claimExpiringNotice({ _id: 'k1' } as ApiKey, EXPIRATION, () => ({ action: 'expiring', actor: 'w' }), NOW),
+      ).resolves.toBeNull();
+    });
+  });
+
+  describe('forgetPendingEvents', () => {
+    it('should remove acknowledged events from their keys, whole', async () => {
+      const first = { event_id: 'e1', key_id: 'k1', payload: '{}', created_at: NOW };
+      const second = { event_id: 'e2', key_id: 'k1', payload: '{}', created_at: NOW };
+      await sut.forgetPendingEvents([first, second]);
+      expect(keys.updateOne).toHaveBeenCalledWith({ _id: 'k1' }, { $pullAll: { pending_events: [first, second] } });
     });
   });
 

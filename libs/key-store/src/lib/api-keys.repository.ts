@@ -1,13 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { RevocationSource } from '@rs/key-domain';
-import type { Model } from 'mongoose';
-import { ApiKey, ApiKeyUsageTotal } from './api-key.schema';
+import type { FilterQuery, Model } from 'mongoose';
+import { ApiKey, ApiKeyUsageTotal, type PendingLifecycleEvent } from './api-key.schema';
+import { type LifecycleChange, pendingLifecycleEvent } from './lifecycle-event.util';
 
 export type ApiKeyRecord = ApiKey;
 /** A key named by its id or by the hash of its value. */
 export type KeyLookup = { keyId: string } | { hash: string };
 export type UsageTotals = Map<string, { total_queries: number; latest_query_date: Date | null }>;
+/** The event a change of this key announces; key and user ids come from the key. */
+export type KeyEventOf = (key: ApiKeyRecord) => Omit<LifecycleChange, 'key_id' | 'user_id'>;
+/** What a state change writes, decided on the key as it is; null when the change does not apply to it. */
+export type KeyStateChange = (key: ApiKeyRecord) => { set: Partial<ApiKeyRecord>; event: KeyEventOf } | null;
+
+/** A state change that was stored: the key before and after it, and its event (stored on the key, to publish). */
+export interface StoredKeyChange {
+  before: ApiKeyRecord;
+  after: ApiKeyRecord;
+  announced: LifecycleChange;
+  event: PendingLifecycleEvent;
+}
+
+// Each attempt loses only to another change of the same key that landed between its read and its write.
+const MAX_CHANGE_ATTEMPTS = 10;
 
 /** The only class touching the api_keys collection. Every user-facing query is scoped by owner. */
 @Injectable()
@@ -22,10 +38,66 @@ export class ApiKeysRepository {
     await this.keys.collection.createIndex({ hash: 1 }, { unique: true, name: 'hash_unique' });
     await this.keys.collection.createIndex({ user_id: 1, created_at: -1 }, { name: 'owner_created' });
     await this.keys.collection.createIndex({ is_active: 1, expiration_date: 1 }, { name: 'active_expiration' });
+    await this.keys.collection.createIndex({ 'pending_events.created_at': 1 }, { name: 'pending_events' });
   }
 
-  async insert(record: ApiKeyRecord): Promise<void> {
-    await this.keys.create(record);
+  /** Stores a new key at state version 1 with its `created` event. */
+  async insert(record: ApiKeyRecord, event: KeyEventOf, now: Date): Promise<PendingLifecycleEvent> {
+    const pending = pendingLifecycleEvent(eventOf(record, event), 1, now);
+    await this.keys.create({ ...record, state_version: 1, pending_events: [pending] });
+    return pending;
+  }
+
+  /**
+   * Applies a state change to one key and stores its lifecycle event on the key in the same write, with the
+   * next state version: the change and its announcement are one atomic document update (no transaction needed),
+   * so a crash cannot keep one without the other. The write is conditional on the version read, so concurrent
+   * changes of a key are serialised and its events numbered in the order they were stored. Null when no key
+   * matches `filter` or `change` declines the key as it is.
+   */
+  async changeState(filter: FilterQuery<ApiKey>, change: KeyStateChange, now: Date): Promise<StoredKeyChange | null> {
+    for (let attempt = 0; attempt < MAX_CHANGE_ATTEMPTS; attempt++) {
+      const before = await this.keys.findOne(filter).lean().exec();
+      if (!before) return null;
+      const decided = change(before);
+      if (!decided) return null;
+      const stateVersion = (before.state_version ?? 0) + 1;
+      const announced = eventOf(before, decided.event);
+      const event = pendingLifecycleEvent(announced, stateVersion, now);
+      const after = await this.keys
+        .findOneAndUpdate(
+          { _id: before._id, state_version: before.state_version ?? null },
+          { $set: { ...decided.set, state_version: stateVersion }, $push: { pending_events: event } },
+          { new: true },
+        )
+        .lean()
+        .exec();
+      if (after) return { before, after, announced, event };
+    }
+    throw new Error(`Key changed concurrently ${MAX_CHANGE_ATTEMPTS} times in a row; giving up`);
+  }
+
+  /** Removes events Kafka acknowledged from their keys' outboxes (entries as stored, matched whole). */
+  async forgetPendingEvents(events: readonly PendingLifecycleEvent[]): Promise<void> {
+    const byKey = new Map<string, PendingLifecycleEvent[]>();
+    for (const event of events) byKey.set(event.key_id, [...(byKey.get(event.key_id) ?? []), event]);
+    await Promise.all(
+      [...byKey].map(([keyId, pending]) =>
+        this.keys.updateOne({ _id: keyId }, { $pullAll: { pending_events: pending } }).exec(),
+      ),
+    );
+  }
+
+  /** Keys holding events stored at or before `storedBefore`, with those events in the order they were stored. */
+  async findPendingEvents(storedBefore: Date, limit: number): Promise<PendingLifecycleEvent[]> {
+    const keys = await this.keys
+      .find({ 'pending_events.created_at': { $lte: storedBefore } }, { pending_events: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+    return keys.flatMap((key) =>
+      (key.pending_events ?? []).filter((event) => new Date(event.created_at).getTime() <= storedBefore.getTime()),
+    );
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | null> {
@@ -48,62 +120,61 @@ export class ApiKeysRepository {
   }
 
   /**
-   * Revokes the key if it is still active, in one round trip (find, check and write at once), and returns it
-   * as it was before; null when there is no such key of this owner or it is already revoked. Of concurrent
-   * revocations exactly one gets the key, so it is audited and announced once. `revokedBy` records who.
+   * Revokes the key if it is still active and returns the stored change; null when there is no such key of this
+   * owner or it is already revoked. Of concurrent revocations exactly one gets the key, so it is audited and
+   * announced once. `revokedBy` records who.
    */
   async revokeIfActive(
     lookup: KeyLookup,
     ownerId: string | null,
     revokedAt: Date,
-    revokedBy: RevocationSource = 'owner',
-  ): Promise<ApiKeyRecord | null> {
-    const filter = { ...lookupFilter(lookup, ownerId), is_active: true };
-    return this.keys
-      .findOneAndUpdate(
-        filter,
-        { $set: { is_active: false, revoked_at: revokedAt, revoked_by: revokedBy } },
-        { new: false },
-      )
-      .lean()
-      .exec();
+    revokedBy: RevocationSource,
+    event: KeyEventOf,
+  ): Promise<StoredKeyChange | null> {
+    return this.changeState(
+      { ...lookupFilter(lookup, ownerId), is_active: true },
+      (key) =>
+        key.is_active ? { set: { is_active: false, revoked_at: revokedAt, revoked_by: revokedBy }, event } : null,
+      revokedAt,
+    );
   }
 
   /**
-   * Makes an already revoked key's revocation an administrator's (so the owner can no longer renew it) and
-   * returns the key as it was; null when it is active, unknown, or already revoked by an administrator.
+   * Makes an already revoked key's revocation an administrator's (so the owner can no longer renew it); null when
+   * it is active, unknown, or already revoked by an administrator.
    */
-  async escalateRevocationToAdmin(lookup: KeyLookup): Promise<ApiKeyRecord | null> {
-    const filter = { ...lookupFilter(lookup, null), is_active: false, revoked_by: { $ne: 'admin' } };
-    return this.keys
-      .findOneAndUpdate(filter, { $set: { revoked_by: 'admin' } }, { new: false })
-      .lean()
-      .exec();
+  async escalateRevocationToAdmin(lookup: KeyLookup, event: KeyEventOf, now: Date): Promise<StoredKeyChange | null> {
+    return this.changeState(
+      { ...lookupFilter(lookup, null), is_active: false, revoked_by: { $ne: 'admin' } },
+      (key) => (!key.is_active && key.revoked_by !== 'admin' ? { set: { revoked_by: 'admin' }, event } : null),
+      now,
+    );
   }
 
   /**
    * Renews a key: active again until `expirationDate`, unless an administrator revoked it (null then, even when
    * the revocation lands between the caller's read and this write). Re-arms the worker's expiry processing.
    */
-  async renew(keyId: string, expirationDate: Date): Promise<ApiKeyRecord | null> {
-    return this.keys
-      .findOneAndUpdate(
-        { _id: keyId, revoked_by: { $ne: 'admin' } },
-        {
-          $set: {
-            is_active: true,
-            revoked_at: null,
-            revoked_by: null,
-            never_expire: false,
-            expiration_date: expirationDate,
-            expired_at: null,
-            expiry_announced: null,
-          },
-        },
-        { new: true },
-      )
-      .lean()
-      .exec();
+  async renew(keyId: string, expirationDate: Date, event: KeyEventOf, now: Date): Promise<StoredKeyChange | null> {
+    return this.changeState(
+      { _id: keyId, revoked_by: { $ne: 'admin' } },
+      (key) =>
+        key.revoked_by === 'admin'
+          ? null
+          : {
+              set: {
+                is_active: true,
+                revoked_at: null,
+                revoked_by: null,
+                never_expire: false,
+                expiration_date: expirationDate,
+                expired_at: null,
+                expiry_announced: null,
+              },
+              event,
+            },
+      now,
+    );
   }
 
   /** Keys of this owner that work or would work now: not revoked and not past their expiration date. */
@@ -150,18 +221,22 @@ export class ApiKeysRepository {
   }
 
   /**
-   * Claims the expiry of one key for this expiration date (compare-and-set): true for exactly one caller.
-   * The claim leaves `expiry_announced: false` until the audit record and event are stored, and records
-   * `revoked_by: expiry` (only active keys are claimed, so no revocation's source is overwritten).
+   * Claims the expiry of one key for this expiration date (compare-and-set), with its `expired` event: the change
+   * for exactly one caller, null for the others. The claim leaves `expiry_announced: false` until the audit record
+   * is stored, and records `revoked_by: expiry` (only active keys are claimed, so no revocation's source is
+   * overwritten).
    */
-  async claimExpiry(keyId: string, expirationDate: Date, now: Date): Promise<boolean> {
-    const result = await this.keys
-      .updateOne(
-        { _id: keyId, is_active: true, never_expire: false, expiration_date: expirationDate, expired_at: null },
-        { $set: { expired_at: now, expiry_announced: false, revoked_by: 'expiry' } },
-      )
-      .exec();
-    return result.modifiedCount === 1;
+  async claimExpiry(
+    keyId: string,
+    expirationDate: Date,
+    now: Date,
+    event: KeyEventOf,
+  ): Promise<StoredKeyChange | null> {
+    return this.changeState(
+      { _id: keyId, is_active: true, never_expire: false, expiration_date: expirationDate, expired_at: null },
+      () => ({ set: { expired_at: now, expiry_announced: false, revoked_by: 'expiry' }, event }),
+      now,
+    );
   }
 
   /** Claimed expiries whose announcement did not complete (the worker stopped in between) before `claimedBefore`. */
@@ -187,22 +262,24 @@ export class ApiKeysRepository {
       .exec();
   }
 
-  /** Claims the `expiring` notice of a key for this expiration date (compare-and-set): true for exactly one caller. */
-  async claimExpiringNotice(keyId: string, expirationDate: Date): Promise<boolean> {
+  /**
+   * Claims the `expiring` notice of a key for this expiration date (compare-and-set) and stores the notice's event
+   * on the key in the same write; null for every caller but one. The notice changes no state: no version.
+   */
+  async claimExpiringNotice(
+    key: ApiKeyRecord,
+    expirationDate: Date,
+    event: KeyEventOf,
+    now: Date,
+  ): Promise<PendingLifecycleEvent | null> {
+    const pending = pendingLifecycleEvent(eventOf(key, event), undefined, now);
     const result = await this.keys
       .updateOne(
-        { _id: keyId, expiration_date: expirationDate, expiring_notified_for: { $ne: expirationDate } },
-        { $set: { expiring_notified_for: expirationDate } },
+        { _id: key._id, expiration_date: expirationDate, expiring_notified_for: { $ne: expirationDate } },
+        { $set: { expiring_notified_for: expirationDate }, $push: { pending_events: pending } },
       )
       .exec();
-    return result.modifiedCount === 1;
-  }
-
-  /** Gives a claimed notice back when its event could not be stored, so the next run retries it. */
-  async releaseExpiringNotice(keyId: string, expirationDate: Date, previous: Date | null): Promise<void> {
-    await this.keys
-      .updateOne({ _id: keyId, expiring_notified_for: expirationDate }, { $set: { expiring_notified_for: previous } })
-      .exec();
+    return result.modifiedCount === 1 ? pending : null;
   }
 
   /** Owners of at least one non-revoked key: the users the periodic Keycloak sync visits. */
@@ -214,22 +291,6 @@ export class ApiKeysRepository {
   /** Applies a user-level change (enabled flag, roles, attributes) to all of a user's keys. */
   async updateUserKeys(userId: string, changes: Partial<ApiKeyRecord>): Promise<void> {
     await this.keys.updateMany({ user_id: userId }, { $set: changes }).exec();
-  }
-
-  /**
-   * Records `revoked_by: user_disabled` on the user's keys that worked until now (or clears it again when the
-   * user is enabled); keys revoked or expired before keep their own reason.
-   */
-  async markUserDisabled(userId: string, disabled: boolean): Promise<void> {
-    if (disabled) {
-      await this.keys
-        .updateMany({ user_id: userId, is_active: true, revoked_by: null }, { $set: { revoked_by: 'user_disabled' } })
-        .exec();
-    } else {
-      await this.keys
-        .updateMany({ user_id: userId, revoked_by: 'user_disabled' }, { $set: { revoked_by: null } })
-        .exec();
-    }
   }
 
   async usageTotals(keyIds: string[]): Promise<UsageTotals> {
@@ -251,6 +312,10 @@ export class ApiKeysRepository {
     if (!db) throw new Error('not connected');
     await db.command({ ping: 1 });
   }
+}
+
+function eventOf(key: ApiKeyRecord, event: KeyEventOf): LifecycleChange {
+  return { ...event(key), key_id: key._id, user_id: key.user_id };
 }
 
 function lookupFilter(lookup: KeyLookup, ownerId: string | null): Record<string, string> {

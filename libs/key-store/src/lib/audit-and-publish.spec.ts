@@ -1,9 +1,9 @@
 import { auditAndPublish } from './audit-and-publish';
 import type { AuditEntry } from './audit.repository';
-import type { LifecycleChange } from './lifecycle-events.publisher';
+import type { PendingLifecycleEvent } from './api-key.schema';
 
 const entry: AuditEntry = { key_id: 'k', user_id: 'u', actor: 'u', action: 'revoked', at: new Date(0) };
-const change: LifecycleChange = { action: 'revoked', key_id: 'k', user_id: 'u', actor: 'u' };
+const change: PendingLifecycleEvent = { event_id: 'e', key_id: 'k', payload: '{}', created_at: new Date(0) };
 
 describe(auditAndPublish.name, () => {
   it('should start the event before the audit record is written, and wait for both', async () => {

@@ -2,30 +2,19 @@ import { KEY_LIFECYCLE_TOPIC } from '@rs/event-contracts';
 import { MetricsService } from '@rs/service-kit';
 import type { Producer } from 'kafkajs';
 import type { Model } from 'mongoose';
+import type { ApiKeysRepository } from './api-keys.repository';
 import type { OutboxEvent } from './event-outbox.schema';
 import type { KeyStoreOptions } from './key-store.options';
-import { type LifecycleChange, LifecycleEventsPublisher } from './lifecycle-events.publisher';
+import { pendingLifecycleEvent } from './lifecycle-event.util';
+import { LifecycleEventsPublisher } from './lifecycle-events.publisher';
 
 const TIMEOUT_MS = 50;
 const options = { clientId: 'test', kafkaBrokers: [], eventPublishTimeoutMs: TIMEOUT_MS } as unknown as KeyStoreOptions;
-const revoked: LifecycleChange = {
-  action: 'revoked',
-  key_id: 'k1',
-  user_id: 'u1',
-  actor: 'u1',
-  reason: 'revoked by its owner',
-};
-
-/** A promise settled from outside, to control the order in which Kafka and the database answer. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+const revoked = pendingLifecycleEvent(
+  { action: 'revoked', key_id: 'k1', user_id: 'u1', actor: 'u1', reason: 'revoked by its owner' },
+  3,
+  new Date(),
+);
 
 /** Lets pending promise callbacks run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -33,8 +22,8 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 describe(LifecycleEventsPublisher.name, () => {
   let sut: LifecycleEventsPublisher;
   let producer: { connect: jest.Mock; send: jest.Mock; disconnect: jest.Mock };
-  let outbox: { insertMany: jest.Mock; deleteMany: jest.Mock; find: jest.Mock };
-  let metrics: MetricsService;
+  let outbox: { deleteMany: jest.Mock; find: jest.Mock };
+  let keys: { findPendingEvents: jest.Mock; forgetPendingEvents: jest.Mock };
 
   beforeEach(() => {
     producer = {
@@ -42,139 +31,124 @@ describe(LifecycleEventsPublisher.name, () => {
       send: jest.fn(async () => []),
       disconnect: jest.fn(async () => undefined),
     };
-    outbox = {
-      insertMany: jest.fn(async () => []),
-      deleteMany: jest.fn(async () => ({ deletedCount: 1 })),
-      find: jest.fn(),
-    };
-    metrics = new MetricsService();
+    outbox = { deleteMany: jest.fn(async () => ({ deletedCount: 1 })), find: jest.fn(() => findReturning([])) };
+    keys = { findPendingEvents: jest.fn(async () => []), forgetPendingEvents: jest.fn(async () => undefined) };
     sut = new LifecycleEventsPublisher(
       options,
       outbox as unknown as Model<OutboxEvent>,
-      metrics,
+      keys as unknown as ApiKeysRepository,
+      new MetricsService(),
       producer as unknown as Producer,
     );
   });
 
+  interface FindQuery {
+    sort: jest.Mock;
+    limit: jest.Mock;
+    lean: jest.Mock;
+    exec: jest.Mock;
+  }
+
+  function findReturning(rows: unknown[]): FindQuery {
+    const query: FindQuery = {
+      sort: jest.fn(() => query),
+      limit: jest.fn(() => query),
+      lean: jest.fn(() => query),
+      exec: jest.fn(async () => rows),
+    };
+    return query;
+  }
+
   describe('publish', () => {
-    it('should send to Kafka without waiting for the outbox write, and resolve on the acknowledgement', async () => {
-      const write = deferred<unknown>();
-      outbox.insertMany.mockReturnValue(write.promise);
+    it('should send the stored event as it is, keyed by key id, then remove it from its key', async () => {
       await sut.publish([revoked]);
       expect(producer.send).toHaveBeenCalledWith({
         topic: KEY_LIFECYCLE_TOPIC,
         acks: -1,
-        messages: [{ key: 'k1', value: expect.any(String) }],
+        messages: [{ key: 'k1', value: revoked.payload }],
       });
-      const event = JSON.parse(producer.send.mock.calls[0][0].messages[0].value);
-      expect(event).toMatchObject({ action: 'revoked', key_id: 'k1', type: 'key.lifecycle', version: 1 });
-      expect(outbox.insertMany).toHaveBeenCalledWith([
-        expect.objectContaining({ _id: event.event_id, key: 'k1', topic: KEY_LIFECYCLE_TOPIC }),
-      ]);
-      // The outbox copy of an acknowledged event is deleted once it is stored.
-      expect(outbox.deleteMany).not.toHaveBeenCalled();
-      write.resolve([]);
+      expect(JSON.parse(revoked.payload)).toMatchObject({ action: 'revoked', key_id: 'k1', state_version: 3 });
       await settle();
-      expect(outbox.deleteMany).toHaveBeenCalledWith({ _id: { $in: [event.event_id] } });
+      expect(keys.forgetPendingEvents).toHaveBeenCalledWith([revoked]);
     });
 
-    it('should resolve once stored, keeping the outbox copy, when Kafka does not acknowledge in time', async () => {
+    it('should resolve after the timeout, leaving the event on its key, when Kafka does not acknowledge', async () => {
       producer.send.mockReturnValue(new Promise(() => undefined));
       const started = Date.now();
       await sut.publish([revoked]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
-      expect(outbox.insertMany).toHaveBeenCalledTimes(1);
-      expect(outbox.deleteMany).not.toHaveBeenCalled();
+      expect(keys.forgetPendingEvents).not.toHaveBeenCalled();
     });
 
-    it('should resolve once stored when Kafka fails at once', async () => {
+    it('should resolve, leaving the event to the relay, when Kafka fails at once', async () => {
       producer.send.mockRejectedValue(new Error('broker down'));
       await expect(sut.publish([revoked])).resolves.toBeUndefined();
       await settle();
-      expect(outbox.deleteMany).not.toHaveBeenCalled();
+      expect(keys.forgetPendingEvents).not.toHaveBeenCalled();
     });
 
-    it('should resolve when Kafka acknowledged even though the outbox write failed', async () => {
-      outbox.insertMany.mockRejectedValue(new Error('database down'));
+    it('should resolve when Kafka acknowledged even though removing the stored copy failed', async () => {
+      keys.forgetPendingEvents.mockRejectedValue(new Error('database down'));
       await expect(sut.publish([revoked])).resolves.toBeUndefined();
       await settle();
-      expect(outbox.deleteMany).not.toHaveBeenCalled();
     });
 
-    it('should reject when the events were neither acknowledged nor stored', async () => {
-      producer.send.mockRejectedValue(new Error('broker down'));
-      outbox.insertMany.mockRejectedValue(new Error('database down'));
-      await expect(sut.publish([revoked])).rejects.toThrow('database down');
-    });
-
-    it('should wait for the outbox write after a Kafka timeout, however long it takes', async () => {
-      producer.send.mockReturnValue(new Promise(() => undefined));
-      const write = deferred<unknown>();
-      outbox.insertMany.mockReturnValue(write.promise);
-      let done = false;
-      const publishing = sut.publish([revoked]).then(() => (done = true));
-      await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS * 2));
-      expect(done).toBe(false);
-      write.resolve([]);
-      await publishing;
-      expect(done).toBe(true);
-    });
-
-    it('should do nothing for no changes', async () => {
+    it('should do nothing for no events', async () => {
       await sut.publish([]);
       expect(producer.send).not.toHaveBeenCalled();
-      expect(outbox.insertMany).not.toHaveBeenCalled();
     });
   });
 
   describe('relay', () => {
-    const stored = [
-      { _id: 'e1', topic: KEY_LIFECYCLE_TOPIC, key: 'k1', payload: '{"event_id":"e1"}', created_at: new Date() },
-    ];
-
-    interface FindQuery {
-      sort: jest.Mock;
-      limit: jest.Mock;
-      lean: jest.Mock;
-      exec: jest.Mock;
-    }
-
-    function findReturning(rows: unknown[]): FindQuery {
-      const query: FindQuery = {
-        sort: jest.fn(() => query),
-        limit: jest.fn(() => query),
-        lean: jest.fn(() => query),
-        exec: jest.fn(async () => rows),
-      };
-      outbox.find.mockReturnValue(query);
-      return query;
-    }
-
-    it('should re-send only entries older than a publish in progress, oldest first, then delete them', async () => {
-      const query = findReturning(stored);
+    it('should re-send only events older than a publish in progress, in stored order, then remove them', async () => {
+      const renewed = pendingLifecycleEvent(
+        { action: 'renewed', key_id: 'k1', user_id: 'u1', actor: 'u1' },
+        4,
+        new Date(),
+      );
+      keys.findPendingEvents.mockResolvedValue([revoked, renewed]);
       const before = Date.now();
-      await expect(sut.relay()).resolves.toBe(1);
-      const { created_at } = outbox.find.mock.calls[0][0] as { created_at: { $lte: Date } };
-      // A publish waits at most eventPublishTimeoutMs for Kafka; the relay leaves its entries alone meanwhile.
-      expect(created_at.$lte.getTime()).toBeLessThanOrEqual(before - TIMEOUT_MS);
-      expect(query.sort).toHaveBeenCalledWith({ created_at: 1 });
+      await expect(sut.relay()).resolves.toBe(2);
+      const [storedBefore] = keys.findPendingEvents.mock.calls[0] as [Date];
+      // A publish waits at most eventPublishTimeoutMs for Kafka; the relay leaves its events alone meanwhile.
+      expect(storedBefore.getTime()).toBeLessThanOrEqual(before - TIMEOUT_MS);
       expect(producer.send).toHaveBeenCalledWith({
         topic: KEY_LIFECYCLE_TOPIC,
         acks: -1,
-        messages: [{ key: 'k1', value: '{"event_id":"e1"}' }],
+        messages: [
+          { key: 'k1', value: revoked.payload },
+          { key: 'k1', value: renewed.payload },
+        ],
+      });
+      expect(keys.forgetPendingEvents).toHaveBeenCalledWith([revoked, renewed]);
+    });
+
+    it('should keep the events when Kafka fails', async () => {
+      keys.findPendingEvents.mockResolvedValue([revoked]);
+      producer.send.mockRejectedValue(new Error('broker down'));
+      await expect(sut.relay()).resolves.toBe(0);
+      expect(keys.forgetPendingEvents).not.toHaveBeenCalled();
+    });
+
+    it('should drain the event_outbox collection an earlier release left', async () => {
+      const legacy = {
+        _id: 'e1',
+        topic: KEY_LIFECYCLE_TOPIC,
+        key: 'k9',
+        payload: '{"event_id":"e1"}',
+        created_at: new Date(0),
+      };
+      outbox.find.mockReturnValue(findReturning([legacy]));
+      await expect(sut.relay()).resolves.toBe(1);
+      expect(producer.send).toHaveBeenCalledWith({
+        topic: KEY_LIFECYCLE_TOPIC,
+        acks: -1,
+        messages: [{ key: 'k9', value: '{"event_id":"e1"}' }],
       });
       expect(outbox.deleteMany).toHaveBeenCalledWith({ _id: { $in: ['e1'] } });
     });
 
-    it('should keep the entries when Kafka fails', async () => {
-      findReturning(stored);
-      producer.send.mockRejectedValue(new Error('broker down'));
-      await expect(sut.relay()).resolves.toBe(0);
-      expect(outbox.deleteMany).not.toHaveBeenCalled();
-    });
-
     it('should not touch Kafka when nothing waits', async () => {
-      findReturning([]);
       await expect(sut.relay()).resolves.toBe(0);
       expect(producer.send).not.toHaveBeenCalled();
     });

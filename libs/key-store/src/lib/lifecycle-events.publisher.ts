@@ -1,27 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import {
-  KEY_LIFECYCLE_EVENT_TYPE,
-  KEY_LIFECYCLE_EVENT_VERSION,
-  KEY_LIFECYCLE_TOPIC,
-  type KeyLifecycleAction,
-  type KeyLifecycleEventV1,
-} from '@rs/event-contracts';
+import { KEY_LIFECYCLE_TOPIC } from '@rs/event-contracts';
 import { MetricsService } from '@rs/service-kit';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Model } from 'mongoose';
-import { randomUUID } from 'node:crypto';
+import type { PendingLifecycleEvent } from './api-key.schema';
+import { ApiKeysRepository } from './api-keys.repository';
 import { KEY_STORE_OPTIONS, type KeyStoreOptions } from './key-store.options';
 import { OutboxEvent } from './event-outbox.schema';
-
-export interface LifecycleChange {
-  action: KeyLifecycleAction;
-  key_id: string;
-  user_id: string;
-  actor: string;
-  reason?: string;
-  expiration_date?: Date | null;
-}
 
 const RELAY_INTERVAL_MS = 1000;
 const RELAY_BATCH = 500;
@@ -31,11 +17,11 @@ const RELAY_SEND_TIMEOUT_MS = 5000;
 export const LIFECYCLE_PRODUCER = Symbol('LIFECYCLE_PRODUCER');
 
 /**
- * Publishes key lifecycle events with an outbox: each event is sent to Kafka and stored in MongoDB at the
- * same time, and the caller waits for Kafka's acknowledgement (at most EVENT_PUBLISH_TIMEOUT_MS) or, failing
- * that, for the stored copy. What Kafka did not acknowledge is re-sent by a relay loop, so a Kafka outage
- * delays events but never loses them (consumers dedupe by event_id). Callers publish only once the change
- * the event announces is stored, so a consumer that reacts at once reads the new state.
+ * Publishes key lifecycle events from their outbox: each event is stored on its key document in the same write
+ * as the change it announces (ApiKeysRepository), then sent here at once; the caller waits for Kafka's
+ * acknowledgement at most EVENT_PUBLISH_TIMEOUT_MS. What Kafka did not acknowledge stays on the key and is
+ * re-sent by a relay loop, so a Kafka outage or a crash delays events but never loses them (consumers dedupe by
+ * event_id, and ignore an event older than the key state they hold by its state_version).
  */
 @Injectable()
 export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShutdown {
@@ -52,6 +38,7 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
   constructor(
     @Inject(KEY_STORE_OPTIONS) private readonly options: KeyStoreOptions,
     @InjectModel(OutboxEvent.name) private readonly outbox: Model<OutboxEvent>,
+    private readonly keys: ApiKeysRepository,
     metrics: MetricsService,
     @Optional() @Inject(LIFECYCLE_PRODUCER) producer?: Producer,
   ) {
@@ -87,41 +74,20 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
   }
 
   /**
-   * Sends the events to Kafka and stores them in the outbox at once. Resolves when Kafka acknowledged them
-   * within EVENT_PUBLISH_TIMEOUT_MS, otherwise once they are stored for the relay; rejects only when they
-   * were neither acknowledged nor stored. The outbox copy of an acknowledged event is deleted afterwards,
-   * off the caller's path (if that fails the relay sends it again: a harmless duplicate).
+   * Sends events already stored on their keys. Resolves when Kafka acknowledged them within
+   * EVENT_PUBLISH_TIMEOUT_MS, or at the timeout, leaving them to the relay; never rejects, since they are
+   * stored. The stored copies of acknowledged events are removed afterwards, off the caller's path (if that
+   * fails the relay sends them again: a harmless duplicate).
    */
-  async publish(changes: LifecycleChange[]): Promise<void> {
-    if (!changes.length) return;
-    const now = new Date();
-    const events = changes.map((change) => toEvent(change, now));
-    const messages = events.map((event) => ({ id: event.event_id, key: event.key_id, payload: JSON.stringify(event) }));
+  async publish(events: readonly PendingLifecycleEvent[]): Promise<void> {
+    if (!events.length) return;
+    const messages = events.map((event) => ({ id: event.event_id, key: event.key_id, payload: event.payload }));
     const delivered = this.deliver(messages);
-    const stored = this.outbox
-      .insertMany(
-        messages.map((message) => ({
-          _id: message.id,
-          topic: KEY_LIFECYCLE_TOPIC,
-          key: message.key,
-          payload: message.payload,
-          created_at: now,
-        })),
-      )
-      .then(
-        () => null,
-        (error: unknown) => toError(error),
-      );
-    void Promise.all([delivered, stored]).then(([acknowledged, storeError]) => {
-      if (acknowledged && !storeError) return this.forget(messages);
-      return undefined;
-    });
+    void delivered.then((acknowledged) => (acknowledged ? this.forget(events) : undefined));
     if (await within(delivered, this.options.eventPublishTimeoutMs)) {
       this.published.inc({ path: 'direct' }, events.length);
       return;
     }
-    const storeError = await stored;
-    if (storeError) throw storeError;
     this.pending.inc(events.length);
   }
 
@@ -129,31 +95,45 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
     await this.connect();
   }
 
-  /** Sends what is left in the outbox, oldest first (entries of publishes still in progress excepted). */
+  /**
+   * Sends what is left on the keys, each key's events in the order they were stored (publishes still in
+   * progress excepted), then what an earlier release left in the event_outbox collection.
+   */
   async relay(): Promise<number> {
     if (this.relaying) return 0;
     this.relaying = true;
     try {
       const settled = new Date(Date.now() - this.relayMinAgeMs);
-      const waiting = await this.outbox
-        .find({ created_at: { $lte: settled } })
-        .sort({ created_at: 1 })
-        .limit(RELAY_BATCH)
-        .lean()
-        .exec();
-      if (!waiting.length) return 0;
-      const messages = waiting.map((event) => ({ id: event._id, key: event.key, payload: event.payload }));
-      const sent = await within(this.deliver(messages), RELAY_SEND_TIMEOUT_MS);
-      if (!sent) return 0;
-      await this.forget(messages);
-      this.published.inc({ path: 'relay' }, waiting.length);
-      return waiting.length;
+      const waiting = await this.keys.findPendingEvents(settled, RELAY_BATCH);
+      if (waiting.length) {
+        const messages = waiting.map((event) => ({ id: event.event_id, key: event.key_id, payload: event.payload }));
+        if (!(await within(this.deliver(messages), RELAY_SEND_TIMEOUT_MS))) return 0;
+        await this.forget(waiting);
+        this.published.inc({ path: 'relay' }, waiting.length);
+      }
+      return waiting.length + (await this.relayOutboxCollection(settled));
     } catch (error) {
       this.logger.debug(`Outbox relay pass failed: ${toError(error).message}`);
       return 0;
     } finally {
       this.relaying = false;
     }
+  }
+
+  /** Events stored in the event_outbox collection, before events lived on their keys. */
+  private async relayOutboxCollection(settled: Date): Promise<number> {
+    const waiting = await this.outbox
+      .find({ created_at: { $lte: settled } })
+      .sort({ created_at: 1 })
+      .limit(RELAY_BATCH)
+      .lean()
+      .exec();
+    if (!waiting.length) return 0;
+    const messages = waiting.map((event) => ({ id: event._id, key: event.key, payload: event.payload }));
+    if (!(await within(this.deliver(messages), RELAY_SEND_TIMEOUT_MS))) return 0;
+    await this.outbox.deleteMany({ _id: { $in: messages.map((m) => m.id) } });
+    this.published.inc({ path: 'relay' }, waiting.length);
+    return waiting.length;
   }
 
   /** Sends to Kafka (all in-sync replicas acknowledge); true once acknowledged, false on failure. Never rejects. */
@@ -174,10 +154,10 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
     }
   }
 
-  /** Deletes the outbox copies of acknowledged events; a failure leaves them to the relay. */
-  private async forget(messages: OutboxMessage[]): Promise<void> {
+  /** Removes the stored copies of acknowledged events; a failure leaves them to the relay. */
+  private async forget(events: readonly PendingLifecycleEvent[]): Promise<void> {
     try {
-      await this.outbox.deleteMany({ _id: { $in: messages.map((m) => m.id) } });
+      await this.keys.forgetPendingEvents(events);
     } catch (error) {
       this.logger.debug(`Outbox cleanup failed (the relay re-sends those events): ${toError(error).message}`);
     }
@@ -215,19 +195,4 @@ async function within(promise: Promise<boolean>, timeoutMs: number): Promise<boo
 
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function toEvent(change: LifecycleChange, now: Date): KeyLifecycleEventV1 {
-  return {
-    event_id: randomUUID(),
-    type: KEY_LIFECYCLE_EVENT_TYPE,
-    version: KEY_LIFECYCLE_EVENT_VERSION,
-    occurred_at: now.toISOString(),
-    action: change.action,
-    key_id: change.key_id,
-    user_id: change.user_id,
-    actor: change.actor,
-    ...(change.reason ? { reason: change.reason } : {}),
-    ...(change.expiration_date !== undefined ? { expiration_date: change.expiration_date?.toISOString() ?? null } : {}),
-  };
 }

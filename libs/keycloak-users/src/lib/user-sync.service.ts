@@ -4,8 +4,10 @@ import {
   ApiKeysRepository,
   auditAndPublish,
   AuditRepository,
+  type KeyStateChange,
   LifecycleEventsPublisher,
   parseStoredConfig,
+  type StoredKeyChange,
 } from '@rs/key-store';
 import type { KeyLifecycleAction } from '@rs/event-contracts';
 import { mergeConfig } from '@rs/key-domain';
@@ -62,57 +64,87 @@ export class UserSyncService {
   }
 
   private async revokeDeleted(userId: string, owned: ApiKeyRecord[], now: Date): Promise<void> {
-    const revoked: ApiKeyRecord[] = [];
+    const event = userEvent('user_deleted', 'user deleted from Keycloak');
+    const revoked: StoredKeyChange[] = [];
     for (const key of owned.filter((candidate) => candidate.is_active)) {
-      if (await this.keys.revokeIfActive({ keyId: key._id }, userId, now, 'user_deleted')) revoked.push(key);
+      const change = await this.keys.revokeIfActive({ keyId: key._id }, userId, now, 'user_deleted', event);
+      if (change) revoked.push(change);
     }
     await this.keys.updateUserKeys(userId, { user_active: false, latest_sync_date: now });
-    await this.announce(userId, revoked, 'user_deleted', 'user deleted from Keycloak', now);
+    await this.announce(userId, revoked, now);
   }
 
   private async disable(userId: string, owned: ApiKeyRecord[], now: Date): Promise<void> {
-    const newlyDisabled = owned.filter((key) => key.user_active);
+    const event = userEvent('user_disabled', 'user disabled in Keycloak');
+    const disabled: StoredKeyChange[] = [];
+    for (const key of owned.filter((candidate) => candidate.user_active)) {
+      // Keys revoked or expired before keep their own reason.
+      const change = await this.changeKey(key._id, now, (current) =>
+        current.user_active
+          ? {
+              set: {
+                user_active: false,
+                latest_sync_date: now,
+                ...(current.is_active && !current.revoked_by ? { revoked_by: 'user_disabled' as const } : {}),
+              },
+              event,
+            }
+          : null,
+      );
+      if (change) disabled.push(change);
+    }
     await this.keys.updateUserKeys(userId, { user_active: false, latest_sync_date: now });
-    if (newlyDisabled.length) await this.keys.markUserDisabled(userId, true);
-    await this.announce(userId, newlyDisabled, 'user_disabled', 'user disabled in Keycloak', now);
+    await this.announce(userId, disabled, now);
   }
 
   private async refresh(user: KeycloakUser, owned: ApiKeyRecord[], now: Date): Promise<void> {
-    if (owned.some((key) => !key.user_active)) await this.keys.markUserDisabled(user.id, false);
-    const enabled: ApiKeyRecord[] = [];
-    const rolesChanged: ApiKeyRecord[] = [];
+    const announced: StoredKeyChange[] = [];
     for (const key of owned) {
-      await this.keys.update(key._id, {
+      const synced: Partial<ApiKeyRecord> = {
         user_active: true,
         user_login: user.username,
         iam_roles: user.realmRoles,
         config_json: JSON.stringify(this.configWithAttributes(parseStoredConfig(key.config_json), user)),
         latest_sync_date: now,
-      });
-      if (!key.user_active) enabled.push(key);
-      else if (key.is_active && !sameRoles(key.iam_roles, user.realmRoles)) rolesChanged.push(key);
+      };
+      const enabled = !key.user_active;
+      if (!enabled && !(key.is_active && !sameRoles(key.iam_roles, user.realmRoles))) {
+        await this.keys.update(key._id, synced);
+        continue;
+      }
+      const event = enabled
+        ? userEvent('user_enabled', 'user enabled in Keycloak')
+        : userEvent('roles_changed', 'realm roles changed in Keycloak');
+      const change = await this.changeKey(key._id, now, (current) => ({
+        set: { ...synced, ...(current.revoked_by === 'user_disabled' ? { revoked_by: null } : {}) },
+        event,
+      }));
+      if (change) announced.push(change);
     }
-    await this.announce(user.id, enabled, 'user_enabled', 'user enabled in Keycloak', now);
-    await this.announce(user.id, rolesChanged, 'roles_changed', 'realm roles changed in Keycloak', now);
+    await this.announce(user.id, announced, now);
   }
 
-  private async announce(
-    userId: string,
-    keys: ApiKeyRecord[],
-    action: UserAction,
-    reason: string,
-    now: Date,
-  ): Promise<void> {
-    if (!keys.length) return;
-    this.logger.log(`User ${userId}: ${reason}; ${keys.length} key(s) announced as ${action}`);
-    const changes = keys.map((key) => ({ action, key_id: key._id, user_id: userId, actor: SYSTEM_SYNC_ACTOR, reason }));
+  private changeKey(keyId: string, now: Date, change: KeyStateChange): Promise<StoredKeyChange | null> {
+    return this.keys.changeState({ _id: keyId }, change, now);
+  }
+
+  /** Audits and publishes the stored changes (their events were written with them). */
+  private async announce(userId: string, changes: StoredKeyChange[], now: Date): Promise<void> {
+    if (!changes.length) return;
+    const entries = changes.map(({ announced }) => ({ ...announced, action: announced.action as UserAction, at: now }));
+    this.logger.log(`User ${userId}: ${entries.map((entry) => `${entry.key_id} ${entry.action}`).join(', ')}`);
     await auditAndPublish(
       this.audit,
       this.events,
-      changes.map((change) => ({ ...change, at: now })),
-      changes,
+      entries,
+      changes.map((change) => change.event),
     );
   }
+}
+
+/** The event of a user-level change; the sync is its actor. */
+function userEvent(action: UserAction, reason: string) {
+  return () => ({ action, actor: SYSTEM_SYNC_ACTOR, reason });
 }
 
 function sameRoles(stored: readonly string[] | undefined, current: readonly string[]): boolean {

@@ -89,8 +89,13 @@ export class ApiKeyVerifier {
   }
 
   /** Refuses the cached checks of this key id on the spot (a revoked or expired key), see KeyCache.refuseKeyId. */
-  refuseKeyId(keyId: string, refusal: () => DomainError): number {
-    return this.cache.refuseKeyId(keyId, refusal);
+  refuseKeyId(keyId: string, refusal: () => DomainError, stateVersion?: number): number {
+    return this.cache.refuseKeyId(keyId, refusal, stateVersion);
+  }
+
+  /** Whether the cache already reflects this state version of the key or a later one (KeyCache.holdsVersion). */
+  holdsVersion(keyId: string, stateVersion: number): boolean {
+    return this.cache.holdsVersion(keyId, stateVersion);
   }
 
   evictUser(userId: string): number {
@@ -140,6 +145,7 @@ export class ApiKeyVerifier {
       principal: result.principal,
       allowed_referers: result.allowed_referers,
       expiresAt: result.expiresAt === null ? now + ttl : Math.min(now + ttl, result.expiresAt),
+      ...(result.stateVersion !== undefined ? { stateVersion: result.stateVersion } : {}),
     };
     this.cache.set(digest, entry, generation);
     return entry;

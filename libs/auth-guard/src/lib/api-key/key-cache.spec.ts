@@ -137,4 +137,39 @@ describe(KeyCache.name, () => {
       expect(sut.set('d2', entry('k2'), startedAt)).toBe(false);
     });
   });
+
+  describe('holdsVersion', () => {
+    it('should tell an event no newer than the cached state from a newer one, and follow refusals', () => {
+      const cache = new KeyCache(10);
+      cache.set('d1', { ...versioned('k1'), stateVersion: 3 });
+      expect(cache.holdsVersion('k1', 2)).toBe(true);
+      expect(cache.holdsVersion('k1', 3)).toBe(true);
+      expect(cache.holdsVersion('k1', 4)).toBe(false);
+      expect(cache.holdsVersion('k2', 1)).toBe(false);
+      cache.refuseKeyId('k1', () => new Error('revoked') as never, 5);
+      expect(cache.holdsVersion('k1', 4)).toBe(true);
+      expect(cache.get('d1')?.stateVersion).toBe(5);
+    });
+
+    it('should hold no version for an entry from a key manager that sends none', () => {
+      const cache = new KeyCache(10);
+      cache.set('d1', versioned('k1'));
+      expect(cache.holdsVersion('k1', 1)).toBe(false);
+    });
+  });
 });
+
+function versioned(keyId: string) {
+  return {
+    principal: {
+      user_id: 'u1',
+      user_login: 'alice',
+      iam_roles: [],
+      config: {},
+      auth_method: 'api_key' as const,
+      key_id: keyId,
+    },
+    allowed_referers: [],
+    expiresAt: Date.now() + 60_000,
+  };
+}

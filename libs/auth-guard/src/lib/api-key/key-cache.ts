@@ -10,6 +10,8 @@ export interface CachedKeyCheck {
   expiresAt: number;
   /** Set by a lifecycle event (revoked, expired): the key is refused with this error, without asking anyone. */
   refusal?: () => DomainError;
+  /** The key's state version this entry reflects (check response, then refusing events); unknown from older key managers. */
+  stateVersion?: number;
 }
 
 /**
@@ -87,10 +89,25 @@ export class KeyCache {
 
   /**
    * Marks every check of this key id as refused with `refusal` until the entry's expiry (then the key
-   * manager is asked again). Bumps the generation like an eviction: a check in flight is not cached.
+   * manager is asked again), as of `stateVersion` when the event gives one. Bumps the generation like an
+   * eviction: a check in flight is not cached.
    */
-  refuseKeyId(keyId: string, refusal: () => DomainError): number {
-    return this.eachEntryOf(keyId, (digest, entry) => this.entries.set(digest, { ...entry, refusal }));
+  refuseKeyId(keyId: string, refusal: () => DomainError, stateVersion?: number): number {
+    return this.eachEntryOf(keyId, (digest, entry) =>
+      this.entries.set(digest, { ...entry, refusal, stateVersion: stateVersion ?? entry.stateVersion }),
+    );
+  }
+
+  /**
+   * Whether a cached check of this key already reflects `stateVersion` or a later state: an event of that
+   * version is then old news (events of one key may arrive out of order) and must change nothing.
+   */
+  holdsVersion(keyId: string, stateVersion: number): boolean {
+    for (const digest of this.digestsByKeyId.get(keyId) ?? []) {
+      const held = this.entries.get(digest)?.stateVersion;
+      if (held !== undefined && held >= stateVersion) return true;
+    }
+    return false;
   }
 
   /** Forgets every key of this user (a disabled user's keys all stop at once). */

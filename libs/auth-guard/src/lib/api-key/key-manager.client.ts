@@ -23,6 +23,8 @@ export interface KeyCheckResult {
   allowed_referers: string[];
   /** Epoch ms, or null when the key never expires. */
   expiresAt: number | null;
+  /** The key's state version, when the key manager sends it. */
+  stateVersion?: number;
 }
 
 const MAX_MESSAGE_LENGTH = 300;
@@ -142,11 +144,12 @@ function parseAcceptedKey(body: unknown): KeyCheckResult {
       ? Date.parse(parsed.value.expiration_date)
       : null;
   if (!parsed.ok) throw unavailable(`the key manager answered with an unexpected body (${parsed.reason})`);
-  const { user_id, user_login, iam_roles, config, key_id, allowed_referers } = parsed.value;
+  const { user_id, user_login, iam_roles, config, key_id, allowed_referers, state_version } = parsed.value;
   return {
     principal: { user_id, user_login, iam_roles, config, auth_method: 'api_key', key_id },
     allowed_referers: allowed_referers ?? [],
     expiresAt,
+    ...(typeof state_version === 'number' ? { stateVersion: state_version } : {}),
   };
 }
 

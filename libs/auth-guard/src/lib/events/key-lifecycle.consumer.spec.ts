@@ -32,6 +32,7 @@ describe(KeyLifecycleConsumer.name, () => {
     enabled: boolean;
     evictKeyId: jest.Mock;
     refuseKeyId: jest.Mock;
+    holdsVersion: jest.Mock;
     evictUser: jest.Mock;
     clear: jest.Mock;
   };
@@ -56,6 +57,7 @@ describe(KeyLifecycleConsumer.name, () => {
       enabled: true,
       evictKeyId: jest.fn(() => 1),
       refuseKeyId: jest.fn(() => 1),
+      holdsVersion: jest.fn(() => false),
       evictUser: jest.fn(() => 2),
       clear: jest.fn(),
     };
@@ -98,10 +100,27 @@ describe(KeyLifecycleConsumer.name, () => {
       ['expired', 'KEY_EXPIRED'],
     ] as const)('should refuse the key on the spot on %s, with the key manager error %s', (action, code) => {
       create().onEvent(lifecycleEvent(action, 'key-9'));
-      expect(verifier.refuseKeyId).toHaveBeenCalledWith('key-9', expect.any(Function));
+      expect(verifier.refuseKeyId).toHaveBeenCalledWith('key-9', expect.any(Function), undefined);
       expect(verifier.refuseKeyId.mock.calls[0][1]()).toMatchObject({ code });
       expect(verifier.evictKeyId).not.toHaveBeenCalled();
     });
+
+    it('should refuse as of the event’s state version when the cache holds an older state', () => {
+      create().onEvent({ ...lifecycleEvent('revoked', 'key-9'), state_version: 3 });
+      expect(verifier.holdsVersion).toHaveBeenCalledWith('key-9', 3);
+      expect(verifier.refuseKeyId).toHaveBeenCalledWith('key-9', expect.any(Function), 3);
+    });
+
+    it.each(['revoked', 'user_disabled', 'renewed'] as const)(
+      'should ignore a %s older than the state the cache holds (a deferred event relayed late)',
+      (action) => {
+        verifier.holdsVersion.mockReturnValue(true);
+        create().onEvent({ ...lifecycleEvent(action, 'key-9'), state_version: 2 });
+        expect(verifier.refuseKeyId).not.toHaveBeenCalled();
+        expect(verifier.evictKeyId).not.toHaveBeenCalled();
+        expect(verifier.evictUser).not.toHaveBeenCalled();
+      },
+    );
 
     it('should evict every key of the user on user_disabled', () => {
       create().onEvent(lifecycleEvent('user_disabled'));

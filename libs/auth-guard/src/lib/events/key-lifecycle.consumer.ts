@@ -19,8 +19,9 @@ import { KeyEventsStatus } from './key-events.status';
 
 /**
  * Actions after which a cached key is refused locally, with the key manager's own error, until its cache
- * entry expires. Safe because one key's events stay in order (key id is the message key), a later
- * `renewed` evicts the entry, and every (re)join drops the cache. Other actions evict and let the key manager
+ * entry expires. Safe because an event older than the cached state is ignored (state_version: the outbox
+ * relay may deliver a deferred event after a later one), a later `renewed` evicts the entry, and every
+ * (re)join drops the cache. Other actions evict and let the key manager
  * decide: user actions (disabled, enabled, roles changed, deleted) every key of the user.
  */
 const REFUSALS: Partial<Record<KeyLifecycleEventV1['action'], () => DomainError>> = {
@@ -68,13 +69,21 @@ export class KeyLifecycleConsumer implements KeyLifecycleHandlers, OnApplication
     await this.subscription?.stop();
   }
 
-  /** Applies one lifecycle event (also called by tests and by callers that receive events another way). */
+  /**
+   * Applies one lifecycle event (also called by tests and by callers that receive events another way). An event
+   * no newer than the key's cached state is ignored: a `revoked` relayed late must not refuse a renewed key.
+   */
   onEvent(event: KeyLifecycleEventV1): void {
     if (!KEY_EVICTING_ACTIONS.includes(event.action)) return;
+    const version = typeof event.state_version === 'number' ? event.state_version : undefined;
+    if (version !== undefined && this.verifier.holdsVersion(event.key_id, version)) {
+      this.logger.debug(`Ignored ${event.action} of key ${event.key_id} (version ${version}): the cache is newer`);
+      return;
+    }
     const refusal = REFUSALS[event.action];
     const evicted = refusal
       ? // The key manager would refuse it too: refusing here saves that call and the time it takes.
-        this.verifier.refuseKeyId(event.key_id, refusal)
+        this.verifier.refuseKeyId(event.key_id, refusal, version)
       : KEY_USER_ACTIONS.includes(event.action)
         ? this.verifier.evictUser(event.user_id) + this.verifier.evictKeyId(event.key_id)
         : this.verifier.evictKeyId(event.key_id);
