@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import kafkaPrincipals from './stack/lib/kafka-principals.cjs';
 
 export const APPS = [
   { name: 'key-manager', port: 3000, title: 'API Key Manager', docs: true, database: 'rs_keys' },
@@ -84,6 +85,8 @@ export function appEnv(root, app, base = process.env) {
   return {
     ...devSecrets(root),
     ...keyCheckCredentials(app),
+    // The app's principal on the stack's broker (tools/stack/lib/kafka-principals.cjs), whose ACLs limit it.
+    ...kafkaPrincipals.kafkaAppEnv(app.name),
     ...serviceUrls(app, base),
     ...base,
     PORT: String(app.port),

@@ -5,8 +5,19 @@ const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
+const { KAFKA_SUPER_USER, kafkaAppEnv } = require('./stack/lib/kafka-principals.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
+
+/**
+ * The app's own Kafka principal on the stack's broker, so that tests and benchmarks run under the ACLs. Kept when
+ * this process authenticates as another user than the stack's super user (a broker of its own); `env` overrides
+ * it (e.g. the super user for a worker reading a topic made for one run).
+ */
+function stackKafkaEnv(name) {
+  const user = process.env.KAFKA_USERNAME;
+  return user && user !== KAFKA_SUPER_USER ? {} : kafkaAppEnv(name);
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -47,7 +58,14 @@ async function startBuiltApp(name, { env = {}, logDir = path.join(ROOT, 'test-ou
   const log = fs.openSync(logFile, 'w');
   const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: ROOT,
-    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', PORT: String(port), PUBLIC_URL: url, ...env },
+    env: {
+      ...process.env,
+      ...stackKafkaEnv(name),
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      PORT: String(port),
+      PUBLIC_URL: url,
+      ...env,
+    },
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);

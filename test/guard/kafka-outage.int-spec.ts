@@ -2,8 +2,7 @@
 // and the usage counted during the outage arrives afterwards, once. The service gets a Kafka broker of its own
 // (tools/stack in a separate state dir) so stopping it does not disturb anything else using the stack.
 import { KEY_USAGE_TOPIC, type KeyUsageDeltaEventV2 } from '@rs/event-contracts';
-import { eventually, stackEndpoints, userToken } from '@rs/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { eventually, stackEndpoints, testKafka, userToken } from '@rs/testing';
 import { MongoClient } from 'mongodb';
 import { randomUUID } from 'node:crypto';
 import { PrivateKafka, type RunningApp, startBuiltApp, uniqueDatabase } from './guarded-apps.harness';
@@ -17,7 +16,7 @@ const requestsIn = (deltas: KeyUsageDeltaEventV2[]) =>
   deltas.flatMap((delta) => delta.routes).reduce((sum, route) => sum + route.count, 0);
 
 async function usageDeltasOf(brokers: string[], keyId: string): Promise<KeyUsageDeltaEventV2[]> {
-  const kafka = new Kafka({ clientId: 'guard-outage-test', brokers, logLevel: logLevel.NOTHING });
+  const kafka = testKafka('guard-outage-test', { brokers });
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(KEY_USAGE_TOPIC);

@@ -1,8 +1,7 @@
 // Proves each local service is the real thing, through the same client libraries the apps use.
-import { eventually, stackEndpoints, userToken } from '@rs/testing';
+import { eventually, stackEndpoints, testKafka, userToken } from '@rs/testing';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { randomUUID } from 'node:crypto';
 
@@ -10,7 +9,7 @@ const runId = randomUUID().slice(0, 8);
 
 describe('Kafka', () => {
   it('should deliver produced messages to a consumer group, with committed offsets', async () => {
-    const kafka = new Kafka({ clientId: 'smoke', brokers: stackEndpoints.kafkaBrokers, logLevel: logLevel.NOTHING });
+    const kafka = testKafka('smoke');
     const topic = `smoke.${runId}`;
     const admin = kafka.admin();
     await admin.connect();

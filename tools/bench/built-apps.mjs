@@ -1,8 +1,13 @@
 // What the benchmarks share: their options, built apps started on free ports (tools/built-app.cjs), percentiles.
 import path from 'node:path';
 import builtApp from '../built-app.cjs';
+import kafkaPrincipals from '../stack/lib/kafka-principals.cjs';
 
 export const { ROOT, freePort, uniqueDatabase } = builtApp;
+
+/** The stack broker's super user: the benches' own clients, and a worker reading a topic made for one run. */
+export const SUPER_USER_KAFKA_ENV = kafkaPrincipals.kafkaClientEnv(kafkaPrincipals.KAFKA_SUPER_USER);
+export const superUserSasl = () => kafkaPrincipals.kafkaSasl(kafkaPrincipals.KAFKA_SUPER_USER);
 
 /** The bench scripts' options, `--name value [--name value…]`, as { name: value } (every value a string). */
 export function benchArgs(argv = process.argv.slice(2)) {

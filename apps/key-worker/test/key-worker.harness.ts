@@ -1,11 +1,11 @@
 import { KEY_USAGE_EVENT_TYPE, KEY_USAGE_EVENT_VERSION, type KeyUsageEventV1 } from '@rs/event-contracts';
-import { eventually, freePort, stackEndpoints } from '@rs/testing';
+import { eventually, freePort, stackEndpoints, testKafka, testKafkaEnv } from '@rs/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { type Db, MongoClient } from 'mongodb';
 
 const DIST = join(__dirname, '../../../dist/apps');
@@ -87,6 +87,8 @@ export class WorkerProcess {
         PUBLIC_URL: `http://127.0.0.1:${port}`,
         MONGO_URL: stackEndpoints.mongoUrl(run.database),
         KAFKA_BROKERS: stackEndpoints.kafkaBrokers.join(','),
+        // The tests' (super) user: the run's topics and consumer group are its own.
+        ...testKafkaEnv(),
         REDIS_URL: stackEndpoints.redisUrl,
         KEYCLOAK_URL: stackEndpoints.keycloakUrl,
         KEYCLOAK_REALM: stackEndpoints.realm,
@@ -160,11 +162,7 @@ export class WorkerProcess {
 
 /** Direct access to the run's database and topics, for setting up and checking. */
 export class RunFixtures {
-  readonly kafka = new Kafka({
-    clientId: 'key-worker-it',
-    brokers: stackEndpoints.kafkaBrokers,
-    logLevel: logLevel.NOTHING,
-  });
+  readonly kafka = testKafka('key-worker-it');
   private readonly mongo: MongoClient;
   private producer: Producer | null = null;
 

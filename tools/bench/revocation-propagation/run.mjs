@@ -8,7 +8,7 @@
 //   node tools/bench/revocation-propagation/run.mjs [--iterations 200] [--poll-ms 2]
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { benchArgs, percentiles, sleep, startBuiltApp, uniqueDatabase } from '../built-apps.mjs';
+import { benchArgs, percentiles, sleep, startBuiltApp, superUserSasl, uniqueDatabase } from '../built-apps.mjs';
 import { mongoUrl, userToken } from '../stack-clients.mjs';
 
 const args = benchArgs();
@@ -33,6 +33,7 @@ async function watchRevocations() {
   const kafka = new Kafka({
     clientId: 'bench-revocation',
     brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    sasl: superUserSasl(),
     logLevel: logLevel.NOTHING,
   });
   const consumer = kafka.consumer({ groupId: `bench-revocation-${Date.now()}`, maxWaitTimeInMs: 1000 });

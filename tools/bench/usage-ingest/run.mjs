@@ -14,7 +14,15 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { benchArgs, ROOT, sleep, startBuiltApp, uniqueDatabase } from '../built-apps.mjs';
+import {
+  benchArgs,
+  ROOT,
+  sleep,
+  startBuiltApp,
+  SUPER_USER_KAFKA_ENV,
+  superUserSasl,
+  uniqueDatabase,
+} from '../built-apps.mjs';
 
 const require = createRequire(path.join(ROOT, 'package.json'));
 const { Kafka, logLevel, Partitioners } = require('kafkajs');
@@ -32,7 +40,12 @@ const runId = uniqueDatabase('ingest');
 const topic = `${runId}.usage`;
 const deadLetterTopic = `${runId}.usage.dlq`;
 const mongoUrl = `mongodb://127.0.0.1:27017/${runId}`;
-const kafka = new Kafka({ clientId: 'usage-ingest-bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'usage-ingest-bench',
+  brokers: BROKERS,
+  sasl: superUserSasl(),
+  logLevel: logLevel.NOTHING,
+});
 
 /** Delta `window` of key `key`, as a guard publishes it (contract: libs/event-contracts). */
 function delta(window, key, at) {
@@ -99,6 +112,8 @@ try {
     USAGE_TOPIC: topic,
     USAGE_DEAD_LETTER_TOPIC: deadLetterTopic,
     USAGE_CONSUMER_GROUP: `bench.${runId}`,
+    // Topics made for this run, which the worker's own principal may not read.
+    ...SUPER_USER_KAFKA_ENV,
   });
   await worker.waitForLog('Joined');
   const joined = Date.now();

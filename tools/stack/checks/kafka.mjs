@@ -1,10 +1,17 @@
 // Smoke check: kafkajs produce + consume through consumer groups, and a transaction, against the local broker.
 // Needs kafkajs (resolved from the repo's node_modules). Usage: node tools/stack/checks/kafka.mjs
 import { Kafka, logLevel } from 'kafkajs';
+import principals from '../lib/kafka-principals.cjs';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const broker = `127.0.0.1:${process.env.KAFKA_PORT || 9092}`;
-const kafka = new Kafka({ clientId: 'stack-check', brokers: [broker], logLevel: logLevel.NOTHING });
+// The super user: the check makes a topic and a transactional id of its own.
+const kafka = new Kafka({
+  clientId: 'stack-check',
+  brokers: [broker],
+  sasl: principals.kafkaSasl(),
+  logLevel: logLevel.NOTHING,
+});
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const assert = (c, m) => {
   if (!c) throw new Error(`kafka check failed: ${m}`);

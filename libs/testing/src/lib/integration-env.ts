@@ -10,6 +10,17 @@ const defaults: Record<string, string> = {
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
 };
 
+/**
+ * The stack broker's super user (tools/stack/lib/kafka-principals.cjs), unless KAFKA_SASL_MECHANISM says otherwise:
+ * tests create topics and groups of their own. Apps started by tools/built-app.cjs get their own principal.
+ */
+if (!process.env['KAFKA_SASL_MECHANISM'])
+  Object.assign(defaults, {
+    KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    KAFKA_USERNAME: 'admin',
+    KAFKA_PASSWORD: 'admin-kafka-dev-secret',
+  });
+
 for (const [name, value] of Object.entries(defaults)) {
   if (!process.env[name]) process.env[name] = value;
 }
