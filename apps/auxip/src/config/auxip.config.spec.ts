@@ -26,6 +26,8 @@ describe(loadAuxipConfig.name, () => {
         brokers: ['127.0.0.1:9092'],
         clientId: 'auxip',
         usageFlushIntervalMs: 1000,
+        // No SASL and no TLS unless configured (KAFKA_SASL_MECHANISM, KAFKA_SSL).
+        security: { ssl: false },
       });
     });
   });

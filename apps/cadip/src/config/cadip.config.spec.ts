@@ -29,6 +29,8 @@ describe(loadCadipConfig.name, () => {
         brokers: ['127.0.0.1:9092'],
         clientId: 'cadip',
         usageFlushIntervalMs: 1000,
+        // No SASL and no TLS unless configured (KAFKA_SASL_MECHANISM, KAFKA_SSL).
+        security: { ssl: false },
       });
     });
   });
