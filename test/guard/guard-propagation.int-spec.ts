@@ -1,8 +1,13 @@
 // The shared guard across the real key manager and the three guarded services (built apps), with the real
 // Keycloak, Kafka and Mongo-wire DB: bearer and API key on every service, roles, usage events, and revocation
 // reaching every service within a second.
-import { KEY_USAGE_TOPIC, type KeyUsageDeltaEventV2 } from '@rs/event-contracts';
-import { eventually, recordTopic, stackEndpoints, type TopicRecorder, userToken } from '@rs/testing';
+import {
+  KEY_LIFECYCLE_TOPIC,
+  KEY_USAGE_TOPIC,
+  type KeyLifecycleEventV1,
+  type KeyUsageDeltaEventV2,
+} from '@rs/event-contracts';
+import { eventually, recordTopic, stackEndpoints, testKafka, type TopicRecorder, userToken } from '@rs/testing';
 import { MongoClient } from 'mongodb';
 import { randomUUID } from 'node:crypto';
 import { type RunningApp, startBuiltApp, uniqueDatabase } from './guarded-apps.harness';
@@ -166,5 +171,75 @@ describe('auth guard across the platform', () => {
       `revocation reached ${SERVICES.map((service, index) => `${service} in ${delays[index]} ms`).join(', ')}`,
     );
     for (const delay of delays) expect(delay).toBeLessThan(1000);
+  });
+
+  /** Every service's answers to the key, `times` rounds `everyMs` apart. */
+  async function answers(key: string, times: number, everyMs: number): Promise<number[]> {
+    const seen: number[] = [];
+    for (let round = 0; round < times; round++) {
+      for (const service of SERVICES) seen.push((await get(url(service), { 'x-api-key': key })).status);
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+    return seen;
+  }
+
+  it('should keep a renewed key working at every service, ignoring a lifecycle event older than its state', async () => {
+    const name = `guard-order-${randomUUID().slice(0, 8)}`;
+    const key = await api().create(tokens['alice'] as string, name);
+    await api().revoke(tokens['alice'] as string, key);
+    await api().renew(tokens['alice'] as string, key);
+    await eventually(async () => expect(new Set(await answers(key, 1, 0))).toEqual(new Set([200])), 5000, 100);
+
+    const check = await fetch(`${apps['key-manager']?.url}/auth/check_key`, { headers: { 'x-api-key': key } });
+    const { key_id, user_id, state_version } = (await check.json()) as {
+      key_id: string;
+      user_id: string;
+      state_version: number;
+    };
+    expect(state_version).toBeGreaterThanOrEqual(3);
+    // The key document keeps no event once Kafka has taken it.
+    const client = await MongoClient.connect(stackEndpoints.mongoUrl(databases[0] as string));
+    await eventually(
+      async () => {
+        const stored = await client
+          .db()
+          .collection('api_keys')
+          .findOne({ _id: key_id as never });
+        expect(stored?.['pending_events'] ?? []).toEqual([]);
+      },
+      5000,
+      200,
+    );
+    await client.close();
+
+    // A `revoked` delivered late (its state is older than the renewal the services hold) changes nothing...
+    const producer = testKafka('guard-order-test').producer();
+    await producer.connect();
+    const revoked = (version: number): KeyLifecycleEventV1 => ({
+      event_id: randomUUID(),
+      type: 'key.lifecycle',
+      version: 1,
+      occurred_at: new Date().toISOString(),
+      action: 'revoked',
+      key_id,
+      user_id,
+      actor: user_id,
+      state_version: version,
+    });
+    try {
+      await producer.send({
+        topic: KEY_LIFECYCLE_TOPIC,
+        messages: [{ key: key_id, value: JSON.stringify(revoked(state_version - 1)) }],
+      });
+      expect(new Set(await answers(key, 10, 100))).toEqual(new Set([200]));
+      // ...while one newer than it is obeyed at once: the services do read these events.
+      await producer.send({
+        topic: KEY_LIFECYCLE_TOPIC,
+        messages: [{ key: key_id, value: JSON.stringify(revoked(state_version + 1)) }],
+      });
+      await eventually(async () => expect(new Set(await answers(key, 1, 0))).toEqual(new Set([403])), 2000, 50);
+    } finally {
+      await producer.disconnect();
+    }
   });
 });

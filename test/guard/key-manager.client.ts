@@ -3,6 +3,7 @@ export interface KeyManagerApi {
   create(token: string, name: string): Promise<string>;
   keyId(token: string, name: string): Promise<string>;
   revoke(token: string, apiKey: string): Promise<void>;
+  renew(token: string, apiKey: string): Promise<void>;
 }
 
 async function call(url: string, token: string): Promise<unknown> {
@@ -27,6 +28,9 @@ export function keyManagerApi(baseUrl: string): KeyManagerApi {
     },
     revoke: async (token, apiKey) => {
       await call(`${baseUrl}/auth/api_key/revoke?api-key=${encodeURIComponent(apiKey)}`, token);
+    },
+    renew: async (token, apiKey) => {
+      await call(`${baseUrl}/auth/api_key/renew?api-key=${encodeURIComponent(apiKey)}`, token);
     },
   };
 }
