@@ -30,6 +30,18 @@ function freePort() {
   });
 }
 
+/** Whether something accepts connections on the loopback port (e.g. an app `npm start` already runs). */
+function portAnswers(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /** A database name of latin letters only (the local Mongo-wire DB's rule), unique per call. */
 function uniqueDatabase(prefix) {
   return prefix + [...randomBytes(8)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
@@ -112,4 +124,4 @@ async function startBuiltApp(name, { env = {}, logDir = path.join(ROOT, 'test-ou
   };
 }
 
-module.exports = { ROOT, freePort, startBuiltApp, uniqueDatabase };
+module.exports = { ROOT, freePort, portAnswers, startBuiltApp, tail, uniqueDatabase };

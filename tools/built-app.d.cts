@@ -12,6 +12,8 @@ export interface BuiltApp {
 
 export declare const ROOT: string;
 export declare function freePort(): Promise<number>;
+export declare function portAnswers(port: number): Promise<boolean>;
+export declare function tail(file: string, lines?: number): string;
 export declare function uniqueDatabase(prefix: string): string;
 export declare function startBuiltApp(
   name: string,

@@ -5,12 +5,12 @@
 // the apps, then the services this run started, whatever state the apps are in.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { appEnv, DEMO_USERS, presentApps } from './apps.mjs';
 import { Shutdown, shownPath, signalProcess, stopProcess, Supervisor, track } from './dev/supervisor.cjs';
 import { bundleHash, bundleOf, watchApps } from './dev/watch.mjs';
+import builtApp from './built-app.cjs';
 import { ensureNodeRuntime } from './node-runtime.mjs';
 import { ensureDependencies, NX_ENV, nxBin, ROOT, say } from './run-util.mjs';
 
@@ -43,17 +43,6 @@ process.on('uncaughtException', (error) => {
 });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function portInUse(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 async function answersHealth(app) {
   try {
@@ -102,7 +91,7 @@ async function main() {
 
   const apps = presentApps(ROOT);
   const taken = [];
-  for (const app of apps) if (await portInUse(app.port)) taken.push(`${app.port} (${app.name})`);
+  for (const app of apps) if (await builtApp.portAnswers(app.port)) taken.push(`${app.port} (${app.name})`);
   if (taken.length) {
     say(`port ${taken.join(', ')} already in use: is another \`npm start\` running? Stop it first.`);
     return 1;

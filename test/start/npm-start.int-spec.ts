@@ -4,9 +4,9 @@
 // RS_STACK_DIR), so that it has one service to stop and four to leave alone.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, portAnswers } from '../../tools/built-app.cjs';
 import { APP_PORTS, ROOT } from '../support/platform-apps';
 
 const STACK = path.join(ROOT, 'tools', 'stack', 'stack.mjs');
@@ -20,27 +20,6 @@ const alive = (pid: number): boolean => {
     return false;
   }
 };
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 /** The apps `npm start` runs: its children whose command runs a dist/apps bundle. */
 function appProcesses(parent: number): Map<string, number> {
@@ -81,7 +60,7 @@ describe('npm start', () => {
     const shared = stackStatus(SHARED_SERVICES);
     if (shared.status !== 0) throw new Error(`the services must be up (\`npm run stack -- up\`):\n${shared.stdout}`);
     for (const [app, port] of Object.entries(APP_PORTS))
-      if (await portOpen(port)) throw new Error(`port ${port} of ${app} is in use: is \`npm start\` running?`);
+      if (await portAnswers(port)) throw new Error(`port ${port} of ${app} is in use: is \`npm start\` running?`);
     stackDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npm-start-'));
     redisPort = await freePort();
   });
@@ -134,9 +113,9 @@ describe('npm start', () => {
     for (const name of SHARED_SERVICES)
       expect(output).toMatch(new RegExp(`left running, as they were before: .*${name}`));
     expect(pids.filter(alive)).toEqual([]);
-    for (const port of Object.values(APP_PORTS)) expect(await portOpen(port)).toBe(false);
+    for (const port of Object.values(APP_PORTS)) expect(await portAnswers(port)).toBe(false);
     expect(alive(redisPid)).toBe(false);
-    expect(await portOpen(redisPort)).toBe(false);
+    expect(await portAnswers(redisPort)).toBe(false);
     const after = JSON.parse(fs.readFileSync(path.join(stackDir, 'state.json'), 'utf8'));
     expect(Object.entries(after.services).filter(([, service]) => (service as { owned: boolean }).owned)).toEqual([]);
     expect(stackStatus(SHARED_SERVICES).status).toBe(0);

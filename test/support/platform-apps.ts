@@ -3,8 +3,8 @@
 // Redis, Keycloak) must be up: the integration target runs under `tools/stack/stack.mjs run`.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { portAnswers, tail } from '../../tools/built-app.cjs';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -27,25 +27,6 @@ export function appEnv(app: AppName, overrides: Record<string, string> = {}): No
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...overrides,
   };
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function tail(file: string, lines = 30): string {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }
 
 export interface RunningApps {
