@@ -5,9 +5,18 @@
 //
 // Environment: KAFKA_BROKERS (comma-separated), TOPICS (JSON: [{ "topic", "numPartitions", "configEntries"? }]),
 // KAFKA_REPLICATION_FACTOR, optional KAFKA_SSL=true, KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512),
-// KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, TOPICS_DEADLINE_SECONDS (how long to wait for the brokers).
+// KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, TOPICS_DEADLINE_SECONDS (how long to wait for the brokers), optional
+// ACLS (JSON: [[user, resourceType, name, [operation...], patternType]]) granted to the apps' users, as ALLOW for
+// any host (creating an existing ACL is a no-op).
 'use strict';
-const { Kafka, logLevel } = require('kafkajs');
+const {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Kafka,
+  logLevel,
+  ResourcePatternTypes,
+} = require('kafkajs');
 
 function say(message) {
   process.stdout.write(`[create-topics] ${message}\n`);
@@ -29,9 +38,26 @@ function config(env) {
     : undefined;
   if (sasl && (!sasl.username || !sasl.password))
     throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM');
+  const acls = JSON.parse(env.ACLS || '[]').flatMap(([user, type, name, operations, pattern = 'LITERAL']) =>
+    operations.map((operation) => {
+      const binding = {
+        resourceType: AclResourceTypes[type],
+        resourceName: name,
+        resourcePatternType: ResourcePatternTypes[pattern],
+        principal: `User:${user}`,
+        host: '*',
+        operation: AclOperationTypes[operation],
+        permissionType: AclPermissionTypes.ALLOW,
+      };
+      if (!user || Object.values(binding).some((value) => value === undefined))
+        throw new Error(`ACLS: bad entry ${JSON.stringify([user, type, name, operation, pattern])}`);
+      return binding;
+    }),
+  );
   return {
     brokers,
     topics,
+    acls,
     replicationFactor,
     ssl: env.KAFKA_SSL === 'true',
     sasl,
@@ -39,7 +65,7 @@ function config(env) {
   };
 }
 
-async function ensureTopics({ brokers, topics, replicationFactor, ssl, sasl }) {
+async function ensureTopics({ brokers, topics, acls, replicationFactor, ssl, sasl }) {
   const kafka = new Kafka({
     clientId: 'rs-create-topics',
     brokers,
@@ -72,6 +98,10 @@ async function ensureTopics({ brokers, topics, replicationFactor, ssl, sasl }) {
       say(`${topic}: ${state}, ${partitions} partition(s)`);
       if (partitions !== numPartitions)
         say(`warning: ${topic} has ${partitions} partition(s), ${numPartitions} wanted; left as it is`);
+    }
+    if (acls.length) {
+      await admin.createAcls({ acl: acls });
+      say(`${acls.length} ACL(s) granted`);
     }
   } finally {
     await admin.disconnect();

@@ -69,7 +69,8 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 
 {{/*
 Where each secret environment variable comes from: {name, key} of an existing Secret or of the chart's Secret.
-Args: root, item (hashSecret | syncClientSecret | mongoKeysUrl | mongoCatalogUrl | redisUrl | kafkaPassword).
+Args: root, item (hashSecret | syncClientSecret | mongoKeysUrl | mongoCatalogUrl | redisUrl | kafkaPassword |
+kafkaUser.<keyManager|guard|keyWorker>).
 */}}
 {{- define "rs.secretRef" -}}
 {{- $v := .root.Values -}}
@@ -92,6 +93,10 @@ key: {{ $v.redis.existingSecretKey }}
 {{- else if eq .item "kafkaPassword" -}}
 name: {{ $v.kafka.sasl.existingSecret | default $own }}
 key: {{ $v.kafka.sasl.existingSecretKey }}
+{{- else if hasPrefix "kafkaUser." .item -}}
+{{- $user := get $v.kafka.users (trimPrefix "kafkaUser." .item) -}}
+name: {{ $user.existingSecret | default $own }}
+key: {{ $user.existingSecretKey }}
 {{- else -}}
 {{- fail (printf "unknown secret item %s" .item) -}}
 {{- end -}}
@@ -151,7 +156,7 @@ KEYCLOAK_PUBLIC_URL: {{ . | quote }}
 KEYCLOAK_REALM: {{ $k.realm | quote }}
 KEYCLOAK_AUDIENCE: {{ $k.audience | quote }}
 KEYCLOAK_SWAGGER_CLIENT_ID: {{ $k.swaggerClientId | quote }}
-KAFKA_BROKERS: {{ join "," .root.Values.kafka.brokers | quote }}
+{{ include "rs.kafkaEnv" (dict "root" .root "user" (ternary "keyManager" "guard" (eq .app "key-manager"))) }}
 TRUST_PROXY: {{ .root.Values.trustProxy | quote }}
 {{- end -}}
 
@@ -159,4 +164,43 @@ TRUST_PROXY: {{ .root.Values.trustProxy | quote }}
 {{- define "rs.guardedEnv" -}}
 {{ include "rs.httpEnv" . }}
 KEY_MANAGER_URL: {{ include "rs.keyManagerUrl" .root | quote }}
+{{- end -}}
+
+{{/*
+How an app reaches and authenticates to Kafka (service-kit's KAFKA_ENV) as a YAML dict; the password is in
+rs.kafkaSecretEnv. Args: root, user (keyManager | guard | keyWorker: a key of kafka.users).
+*/}}
+{{- define "rs.kafkaEnv" -}}
+{{- $k := .root.Values.kafka -}}
+KAFKA_BROKERS: {{ join "," $k.brokers | quote }}
+KAFKA_SSL: {{ $k.tls | default false | toString | quote }}
+{{- if $k.sasl.mechanism }}
+KAFKA_SASL_MECHANISM: {{ $k.sasl.mechanism | quote }}
+KAFKA_USERNAME: {{ required (printf "kafka.users.%s.username is required with kafka.sasl.mechanism" .user) (get $k.users .user).username | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The app's Kafka password as a secretEnv dict (YAML; empty without SASL). Args: root, user. */}}
+{{- define "rs.kafkaSecretEnv" -}}
+{{- if .root.Values.kafka.sasl.mechanism -}}
+KAFKA_PASSWORD: {{ printf "kafkaUser.%s" .user }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The apps' ACLs, created by the topic job with kafka.acls.create (the stack's are in tools/stack/lib/kafka-admin.mjs):
+[user, resource type, name, operations, pattern]. Consumer groups are prefixes of the apps' group names.
+*/}}
+{{- define "rs.acls" -}}
+{{- $u := .Values.kafka.users -}}
+- [{{ $u.keyManager.username | quote }}, TOPIC, rs.apikey.lifecycle.v1, [WRITE, DESCRIBE, READ], LITERAL]
+- [{{ $u.keyManager.username | quote }}, GROUP, key-manager., [READ], PREFIXED]
+- [{{ $u.guard.username | quote }}, TOPIC, rs.apikey.usage.v1, [WRITE, DESCRIBE], LITERAL]
+- [{{ $u.guard.username | quote }}, TOPIC, rs.apikey.lifecycle.v1, [READ, DESCRIBE], LITERAL]
+- [{{ $u.guard.username | quote }}, GROUP, auth-guard., [READ], PREFIXED]
+- [{{ $u.guard.username | quote }}, CLUSTER, kafka-cluster, [IDEMPOTENT_WRITE], LITERAL]
+- [{{ $u.keyWorker.username | quote }}, TOPIC, rs.apikey.usage.v1, [READ, DESCRIBE], LITERAL]
+- [{{ $u.keyWorker.username | quote }}, TOPIC, rs.apikey.usage.dlq.v1, [WRITE, DESCRIBE], LITERAL]
+- [{{ $u.keyWorker.username | quote }}, TOPIC, rs.apikey.lifecycle.v1, [WRITE, DESCRIBE], LITERAL]
+- [{{ $u.keyWorker.username | quote }}, GROUP, key-worker., [READ], PREFIXED]
 {{- end -}}
