@@ -80,13 +80,17 @@ export function keyCheckCredentials(app) {
   return { KEY_CHECK_CLIENT_ID: app.keyCheckClient, KEY_CHECK_CLIENT_SECRET: `${app.keyCheckClient}-dev-secret` };
 }
 
+/** An app's user on the stack's Kafka broker (tools/stack/lib/kafka-principals.cjs), whose ACLs limit it. */
+export function kafkaCredentials(app) {
+  return kafkaPrincipals.kafkaAppEnv(app.name);
+}
+
 /** The environment of every app: dev secrets and service URLs unless already set, then the caller's environment. */
 export function appEnv(root, app, base = process.env) {
   return {
     ...devSecrets(root),
     ...keyCheckCredentials(app),
-    // The app's principal on the stack's broker (tools/stack/lib/kafka-principals.cjs), whose ACLs limit it.
-    ...kafkaPrincipals.kafkaAppEnv(app.name),
+    ...kafkaCredentials(app),
     ...serviceUrls(app, base),
     ...base,
     PORT: String(app.port),

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APPS, devSecrets } from '../apps.mjs';
+import { APPS, devSecrets, kafkaCredentials } from '../apps.mjs';
 import { NODE_VERSION } from '../node-runtime.mjs';
 import { aptInstall } from '../run-util.mjs';
 
@@ -165,6 +165,7 @@ async function runAgainstStack() {
   const name = `rs-image-test-${crypto.randomBytes(3).toString('hex')}`;
   const env = {
     ...devSecrets(ROOT),
+    ...kafkaCredentials(app),
     // The image says production, which refuses the stack's development secrets used here.
     NODE_ENV: 'development',
     HOST: '127.0.0.1',
