@@ -342,6 +342,15 @@ describe(CatalogController.name, () => {
       expect(response.body).toMatchObject({ code: 'INVALID_PARAMETER', parameter });
     });
 
+    it('should refuse null for an optional field, which would be served where a string is promised', async () => {
+      const response = await http()
+        .post('/catalog/collections')
+        .set(as('alice'))
+        .send(collection('null-title', { title: null }))
+        .expect(400);
+      expect(response.body.parameter).toBe('title');
+    });
+
     it('should refuse a collection whose link lacks rel, so none is served without one', async () => {
       const response = await http()
         .post('/catalog/collections')

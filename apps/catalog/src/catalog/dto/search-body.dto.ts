@@ -1,9 +1,9 @@
 import { ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { DATETIME_INTERVAL_PATTERN } from '@rs/stac';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { COLLECTION_ID_PATTERN } from '../catalog-ids.util';
 import { DEFAULT_ITEM_LIMIT, MAX_ITEM_LIMIT, MAX_OFFSET } from '../catalog.constants';
-import { BBOX_SCHEMA, ClosedBodySchema, IsBBox } from './stac-request.schemas';
+import { BBOX_SCHEMA, ClosedBodySchema, IsBBox, OptionalField } from './stac-request.schemas';
 
 /** `POST /catalog/search` (STAC item search with a JSON body). */
 @ClosedBodySchema()
@@ -15,7 +15,7 @@ export class SearchBodyDto {
     example: ['alice:s1-l1'],
     description: 'Collections <owner>:<name> (default: every collection you may read)',
   })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @IsString({ each: true })
   @Matches(new RegExp(COLLECTION_ID_PATTERN), { each: true, message: 'collections must be <owner>:<collection> ids' })
@@ -23,7 +23,7 @@ export class SearchBodyDto {
   collections?: string[];
 
   @ApiPropertyOptional({ type: [String], maxItems: 1000 })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @IsString({ each: true })
   @ArrayMaxSize(1000)
@@ -34,7 +34,7 @@ export class SearchBodyDto {
     example: [10, 40, 13, 43],
     description: 'minx,miny,maxx,maxy (or 6 numbers with heights), WGS 84: min ≤ max, within ±180/±90',
   } as ApiPropertyOptions)
-  @IsOptional()
+  @OptionalField()
   @IsBBox('bbox')
   bbox?: number[];
 
@@ -44,7 +44,7 @@ export class SearchBodyDto {
     maxLength: 100,
     pattern: DATETIME_INTERVAL_PATTERN,
   })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(100)
   @Matches(new RegExp(DATETIME_INTERVAL_PATTERN), {
@@ -53,14 +53,14 @@ export class SearchBodyDto {
   datetime?: string;
 
   @ApiPropertyOptional({ type: 'integer', default: DEFAULT_ITEM_LIMIT, minimum: 1, maximum: MAX_ITEM_LIMIT })
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(1)
   @Max(MAX_ITEM_LIMIT)
   limit?: number;
 
   @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0, maximum: MAX_OFFSET })
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(0)
   @Max(MAX_OFFSET)

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, Equals, IsArray, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, Equals, IsArray, IsObject, IsString, Matches, MaxLength } from 'class-validator';
 import { NEW_COLLECTION_ID_PATTERN } from '../catalog-ids.util';
-import { ClosedBodySchema, IsStacLinks, LINK_SCHEMA } from './stac-request.schemas';
+import { ClosedBodySchema, IsStacLinks, LINK_SCHEMA, OptionalField } from './stac-request.schemas';
 
 /** A STAC Collection as clients send it (POST/PUT). */
 @ClosedBodySchema()
@@ -11,13 +11,13 @@ export class StacCollectionDto {
   type!: 'Collection';
 
   @ApiPropertyOptional({ example: '1.1.0', maxLength: 20 })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(20)
   stac_version?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: 50 })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @IsString({ each: true })
   @ArrayMaxSize(50)
@@ -35,7 +35,7 @@ export class StacCollectionDto {
   id!: string;
 
   @ApiPropertyOptional({ maxLength: 500 })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(500)
   title?: string;
@@ -46,7 +46,7 @@ export class StacCollectionDto {
   description!: string;
 
   @ApiPropertyOptional({ default: 'other', maxLength: 200 })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(200)
   license?: string;
@@ -56,43 +56,43 @@ export class StacCollectionDto {
     additionalProperties: true,
     description: 'Defaults to the whole world and an open time range',
   })
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   extent?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: [String], maxItems: 100 })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @IsString({ each: true })
   @ArrayMaxSize(100)
   keywords?: string[];
 
   @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, maxItems: 50 })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @IsObject({ each: true })
   @ArrayMaxSize(50)
   providers?: Record<string, unknown>[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   summaries?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: 'array', items: LINK_SCHEMA, maxItems: 200 })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(200)
   @IsStacLinks()
   links?: Record<string, unknown>[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   assets?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   item_assets?: Record<string, unknown>;
 }

@@ -1,15 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  Equals,
-  IsArray,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  ValidateIf,
-} from 'class-validator';
+import { ArrayMaxSize, Equals, IsArray, IsObject, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { ITEM_ID_PATTERN } from '../catalog-ids.util';
 import {
   BBOX_SCHEMA,
@@ -19,6 +9,7 @@ import {
   IsStacLinks,
   ITEM_PROPERTIES_SCHEMA,
   LINK_SCHEMA,
+  OptionalField,
 } from './stac-request.schemas';
 
 /** A STAC Item as clients send it (POST/PUT). Geometry and datetime are checked further by the service. */
@@ -29,13 +20,13 @@ export class StacItemDto {
   type!: 'Feature';
 
   @ApiPropertyOptional({ example: '1.1.0', maxLength: 20 })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(20)
   stac_version?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: 50 })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @IsString({ each: true })
   @ArrayMaxSize(50)
@@ -59,7 +50,7 @@ export class StacItemDto {
     ...BBOX_SCHEMA,
     description: 'Recomputed from the geometry when absent',
   } as ApiPropertyOptions)
-  @IsOptional()
+  @OptionalField()
   @IsBBox('bbox')
   bbox?: number[];
 
@@ -68,19 +59,19 @@ export class StacItemDto {
   properties!: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: 'array', items: LINK_SCHEMA, maxItems: 200 })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(200)
   @IsStacLinks()
   links?: Record<string, unknown>[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   assets?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Ignored: the collection is the one of the URL' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   collection?: string;
 }

@@ -1,7 +1,7 @@
 import { ApiSchema, type ApiSchemaOptions } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ISO_DATE_PATTERN } from '@rs/stac';
-import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 
 // OpenAPI schemas of what the catalog accepts in request bodies, kept beside the validators that enforce
 // them: the committed spec must say exactly what the code refuses (schemathesis checks it in `npm test`).
@@ -12,6 +12,14 @@ import { ValidateBy, type ValidationOptions } from 'class-validator';
  */
 export function ClosedBodySchema(): ClassDecorator {
   return ApiSchema({ additionalProperties: false } as ApiSchemaOptions);
+}
+
+/**
+ * An optional body field: absent is fine, null is not (IsOptional would let null through, and it would be stored
+ * and served where the spec promises a value of the field's type).
+ */
+export function OptionalField(): PropertyDecorator {
+  return ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 }
 
 /** [longitude, latitude(, height)]. Latitude's narrower range (±90) needs tuple schemas, which OpenAPI 3.0 lacks. */
