@@ -4,7 +4,9 @@ import { KEY_LIFECYCLE_TOPIC, KEY_USAGE_DEAD_LETTER_TOPIC, KEY_USAGE_TOPIC } fro
 import { stackEndpoints } from '@rs/testing';
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { kafkaAppEnv, kafkaSasl } from '../tools/stack/lib/kafka-principals.cjs';
+import { kafkaPrincipals } from '../tools/built-app.cjs';
+
+const { kafkaAppEnv, kafkaSasl } = kafkaPrincipals;
 
 const runId = randomUUID().slice(0, 8);
 

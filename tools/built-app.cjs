@@ -5,7 +5,9 @@ const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
-const { KAFKA_SUPER_USER, kafkaAppEnv } = require('./stack/lib/kafka-principals.cjs');
+const kafkaPrincipals = require('./stack/lib/kafka-principals.cjs');
+
+const { KAFKA_SUPER_USER, kafkaAppEnv } = kafkaPrincipals;
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -124,4 +126,5 @@ async function startBuiltApp(name, { env = {}, logDir = path.join(ROOT, 'test-ou
   };
 }
 
-module.exports = { ROOT, freePort, portAnswers, startBuiltApp, tail, uniqueDatabase };
+// The stack broker's users, for tests that check what each app's user may do.
+module.exports = { ROOT, freePort, kafkaPrincipals, portAnswers, startBuiltApp, tail, uniqueDatabase };

@@ -1,3 +1,5 @@
+import type * as KafkaPrincipals from './stack/lib/kafka-principals.cjs';
+
 export interface BuiltApp {
   name: string;
   url: string;
@@ -19,3 +21,6 @@ export declare function startBuiltApp(
   name: string,
   options?: { env?: Record<string, string>; logDir?: string; nodeArgs?: string[] },
 ): Promise<BuiltApp>;
+
+/** The stack broker's users and their development passwords (tools/stack/lib/kafka-principals.cjs). */
+export declare const kafkaPrincipals: typeof KafkaPrincipals;

@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { type Db, MongoClient } from 'mongodb';
 
 const DIST = join(__dirname, '../../../dist/apps');
