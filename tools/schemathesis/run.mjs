@@ -100,7 +100,7 @@ function schemathesis(st, app, url, header) {
       cwd: OUT_DIR,
       stdio: ['ignore', 'inherit', 'inherit'],
       // hooks.py: the key manager's rules between parameters, which OpenAPI 3.0 cannot state.
-      env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: HERE },
+      env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: HERE, PYTHONDONTWRITEBYTECODE: '1' },
     });
     child.on('exit', (code) => resolve(code ?? 1));
   });
