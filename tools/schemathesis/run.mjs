@@ -99,7 +99,7 @@ function schemathesis(st, app, url, header) {
     const child = spawn(st, args, {
       cwd: OUT_DIR,
       stdio: ['ignore', 'inherit', 'inherit'],
-      // hooks.py: the key manager's rules between parameters, which OpenAPI 3.0 cannot state.
+      // hooks.py: the rules between parameters (and with the clock) that OpenAPI 3.0 cannot state.
       env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: HERE, PYTHONDONTWRITEBYTECODE: '1' },
     });
     child.on('exit', (code) => resolve(code ?? 1));
