@@ -18,3 +18,4 @@ export * from './lib/kafka/kafka.factory';
 export * from './lib/kafka/key-lifecycle.subscription';
 export * from './lib/http/method-not-allowed.middleware';
 export * from './lib/http/api-request-head-too-large.decorator';
+export * from './lib/http/known-value.util';

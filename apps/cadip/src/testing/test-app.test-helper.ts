@@ -1,8 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { KeycloakTokenAuthenticator } from '@rs/auth-guard';
-import { fakeKeycloakAuthenticator } from '@rs/testing';
-import { configureApp } from '@rs/service-kit';
+import { createGuardedTestApp } from '@rs/testing';
 import { AppModule } from '../app.module';
 import { CADIP_CONFIG, loadCadipConfig } from '../config/cadip.config';
 
@@ -13,19 +10,14 @@ export const TEST_USERS: Record<string, string[]> = {
   carol: [],
 };
 
-/**
- * The whole app with the real guard, pipes and filter; only the Keycloak signature check is replaced:
- * `Authorization: Bearer alice` authenticates alice with TEST_USERS roles. No Kafka.
- */
-export async function createTestApp(): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(CADIP_CONFIG)
-    .useValue(loadCadipConfig({ KAFKA_ENABLED: 'false', PUBLIC_URL: 'http://cadip.test' }))
-    .overrideProvider(KeycloakTokenAuthenticator)
-    .useValue(fakeKeycloakAuthenticator(TEST_USERS))
-    .compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  configureApp(app);
-  await app.init();
-  return app;
+/** The whole app with the real guard (see createGuardedTestApp); no Kafka. */
+export function createTestApp(): Promise<INestApplication> {
+  return createGuardedTestApp({
+    module: AppModule,
+    config: {
+      token: CADIP_CONFIG,
+      value: loadCadipConfig({ KAFKA_ENABLED: 'false', PUBLIC_URL: 'http://cadip.test' }),
+    },
+    users: TEST_USERS,
+  });
 }

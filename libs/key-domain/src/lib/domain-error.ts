@@ -31,6 +31,8 @@ export enum DomainErrorCode {
   COLLECTION_NOT_FOUND = 'COLLECTION_NOT_FOUND',
   COLLECTION_EXISTS = 'COLLECTION_EXISTS',
   ITEM_NOT_FOUND = 'ITEM_NOT_FOUND',
+  // Auxip and Cadip: a route's `:station` that the service does not serve.
+  STATION_NOT_FOUND = 'STATION_NOT_FOUND',
   ITEM_EXISTS = 'ITEM_EXISTS',
 }
 

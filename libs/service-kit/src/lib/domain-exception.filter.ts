@@ -26,6 +26,7 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   [DomainErrorCode.COLLECTION_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [DomainErrorCode.COLLECTION_EXISTS]: HttpStatus.CONFLICT,
   [DomainErrorCode.ITEM_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [DomainErrorCode.STATION_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [DomainErrorCode.ITEM_EXISTS]: HttpStatus.CONFLICT,
 };
 
