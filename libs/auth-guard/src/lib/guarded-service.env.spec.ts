@@ -31,4 +31,35 @@ describe(guardedServiceOptions.name, () => {
     expect(guardedServiceOptions('auxip', config).keycloak.allowedAzp).toEqual(['swagger-ui', 'rs-cli']);
     expect(config.TRUST_PROXY).toBe(false);
   });
+
+  it('should apply the defaults of a local stack, on the port the service gives', () => {
+    const config = configOf({});
+    expect([config.PORT, config.KEYCLOAK_URL, config.KAFKA_BROKERS]).toEqual([
+      3001,
+      'http://127.0.0.1:8180',
+      ['127.0.0.1:9092'],
+    ]);
+  });
+
+  it('should list every bad variable at once', () => {
+    let thrown: unknown;
+    try {
+      configOf({ PORT: 'x', KEY_MANAGER_URL: 'not a url', KAFKA_ENABLED: 'maybe' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(EnvValidationError);
+    expect((thrown as EnvValidationError).problems).toHaveLength(3);
+  });
+
+  it('should publish usage with the service as Kafka client, and turn Kafka off when asked', () => {
+    expect(guardedServiceOptions('cadip', configOf({ KAFKA_ENABLED: 'false' })).kafka).toBe(false);
+    expect(guardedServiceOptions('cadip', configOf({ USAGE_FLUSH_INTERVAL_MS: '250' })).kafka).toEqual({
+      brokers: ['127.0.0.1:9092'],
+      clientId: 'cadip',
+      usageFlushIntervalMs: 250,
+      // No SASL and no TLS unless configured (KAFKA_SASL_MECHANISM, KAFKA_SSL).
+      security: { ssl: false },
+    });
+  });
 });
