@@ -1,27 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, Equals, IsArray, IsObject, IsString, Matches, MaxLength } from 'class-validator';
 import { NEW_COLLECTION_ID_PATTERN } from '../catalog-ids.util';
-import { ClosedBodySchema, IsStacLinks, LINK_SCHEMA, OptionalField } from './stac-request.schemas';
+import { ClosedBodySchema, OptionalField } from './stac-request.schemas';
+import { StacObjectDto } from './stac-object.dto';
 
 /** A STAC Collection as clients send it (POST/PUT). */
 @ClosedBodySchema()
-export class StacCollectionDto {
+export class StacCollectionDto extends StacObjectDto {
   @ApiProperty({ enum: ['Collection'] })
   @Equals('Collection', { message: "type must be 'Collection'" })
   type!: 'Collection';
-
-  @ApiPropertyOptional({ example: '1.1.0', maxLength: 20 })
-  @OptionalField()
-  @IsString()
-  @MaxLength(20)
-  stac_version?: string;
-
-  @ApiPropertyOptional({ type: [String], maxItems: 50 })
-  @OptionalField()
-  @IsArray()
-  @IsString({ each: true })
-  @ArrayMaxSize(50)
-  stac_extensions?: string[];
 
   @ApiProperty({
     description:
@@ -78,18 +66,6 @@ export class StacCollectionDto {
   @OptionalField()
   @IsObject()
   summaries?: Record<string, unknown>;
-
-  @ApiPropertyOptional({ type: 'array', items: LINK_SCHEMA, maxItems: 200 })
-  @OptionalField()
-  @IsArray()
-  @ArrayMaxSize(200)
-  @IsStacLinks()
-  links?: Record<string, unknown>[];
-
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @OptionalField()
-  @IsObject()
-  assets?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @OptionalField()

@@ -1,36 +1,22 @@
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
-import { ArrayMaxSize, Equals, IsArray, IsObject, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { Equals, IsObject, IsString, Matches, ValidateIf } from 'class-validator';
 import { ITEM_ID_PATTERN } from '../catalog-ids.util';
 import {
   BBOX_SCHEMA,
   ClosedBodySchema,
   GEOMETRY_SCHEMA,
   IsBBox,
-  IsStacLinks,
   ITEM_PROPERTIES_SCHEMA,
-  LINK_SCHEMA,
   OptionalField,
 } from './stac-request.schemas';
+import { StacObjectDto } from './stac-object.dto';
 
 /** A STAC Item as clients send it (POST/PUT). Geometry and datetime are checked further by the service. */
 @ClosedBodySchema()
-export class StacItemDto {
+export class StacItemDto extends StacObjectDto {
   @ApiProperty({ enum: ['Feature'] })
   @Equals('Feature', { message: "type must be 'Feature'" })
   type!: 'Feature';
-
-  @ApiPropertyOptional({ example: '1.1.0', maxLength: 20 })
-  @OptionalField()
-  @IsString()
-  @MaxLength(20)
-  stac_version?: string;
-
-  @ApiPropertyOptional({ type: [String], maxItems: 50 })
-  @OptionalField()
-  @IsArray()
-  @IsString({ each: true })
-  @ArrayMaxSize(50)
-  stac_extensions?: string[];
 
   @ApiProperty({
     example: 'S2B_MSIL2A_20240105T101029_T32TQM',
@@ -57,18 +43,6 @@ export class StacItemDto {
   @ApiProperty(ITEM_PROPERTIES_SCHEMA as ApiPropertyOptions)
   @IsObject()
   properties!: Record<string, unknown>;
-
-  @ApiPropertyOptional({ type: 'array', items: LINK_SCHEMA, maxItems: 200 })
-  @OptionalField()
-  @IsArray()
-  @ArrayMaxSize(200)
-  @IsStacLinks()
-  links?: Record<string, unknown>[];
-
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @OptionalField()
-  @IsObject()
-  assets?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Ignored: the collection is the one of the URL' })
   @OptionalField()
