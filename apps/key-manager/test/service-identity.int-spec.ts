@@ -98,10 +98,11 @@ describe('services with their own Keycloak client', () => {
     expect((await asCadip('2001:db8:5:7::1')).status).toBe(403);
   });
 
-  it('should refuse with 401 SERVICE_TOKEN_INVALID, naming the reason, a token that is not a service’s', async () => {
+  it('should refuse with 401 SERVICE_TOKEN_INVALID, naming the reason, a token that does not check out', async () => {
+    // A user's own valid token (Swagger UI sends it) names no service: the check goes on as without a token.
     const userTokenAnswer = await check({ authorization: `Bearer ${await userToken('alice')}` });
-    expect(userTokenAnswer).toMatchObject({ status: 401, body: { code: 'SERVICE_TOKEN_INVALID' } });
-    expect(userTokenAnswer.body.message).toContain("client 'rs-cli' is not a service allowed to check keys");
+    expect(userTokenAnswer.status).not.toBe(401);
+    expect(userTokenAnswer.body.code).not.toBe('SERVICE_TOKEN_INVALID');
 
     // The key manager's own client has no rs-server audience mapper: refused before its client is even looked at.
     const otherClient = await check({ authorization: `Bearer ${await serviceToken('rs-key-manager')}` });

@@ -62,6 +62,13 @@ describe(KeyCheckCallerResolver.name, () => {
       });
     });
 
+    it("should count a user's own token as no service, by the caller's own address", async () => {
+      tokens.authenticateService.mockResolvedValue({ clientId: null });
+      await expect(
+        sut.resolve(request({ authorization: 'Bearer user', 'x-forwarded-for': '198.51.100.1' }, '10.9.9.9')),
+      ).resolves.toEqual({ service: null, clientAddress: '10.9.9.9' });
+    });
+
     it('should pass on the refusal of a bad service token', async () => {
       tokens.authenticateService.mockRejectedValue(
         new UnauthorizedException({ code: DomainErrorCode.SERVICE_TOKEN_INVALID, message: 'Invalid service token: x' }),

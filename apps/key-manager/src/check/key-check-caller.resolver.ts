@@ -32,7 +32,7 @@ export class KeyCheckCallerResolver {
     this.callers = metrics.counter('key_check_callers_total', 'Key checks by kind of caller', ['caller']);
   }
 
-  /** The caller of `request`; 401 SERVICE_TOKEN_INVALID when it sends a token that is not a service's. */
+  /** The caller of `request`; 401 SERVICE_TOKEN_INVALID when it sends a token that does not check out. */
   async resolve(request: Request): Promise<KeyCheckCaller> {
     const ownAddress = request.ip ?? request.socket.remoteAddress ?? 'unknown';
     if (request.headers.authorization === undefined) {
@@ -40,6 +40,11 @@ export class KeyCheckCallerResolver {
       return { service: null, clientAddress: ownAddress };
     }
     const { clientId } = await this.tokens.authenticateService(request, this.serviceClients);
+    if (clientId === null) {
+      // A user's own token (Swagger UI sends it on every call): the caller is the client, as without a token.
+      this.callers.inc({ caller: 'user' });
+      return { service: null, clientAddress: ownAddress };
+    }
     this.callers.inc({ caller: 'service' });
     const forwarded = request.headers['x-forwarded-for'];
     if (forwarded === undefined) return { service: clientId, clientAddress: ownAddress };

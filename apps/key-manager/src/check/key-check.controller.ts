@@ -50,8 +50,7 @@ export class KeyCheckController {
   @ApiQuery({ name: 'api-key', required: false, description: 'The API key, when a header cannot be set' })
   @ApiOkResponse({ description: 'The key is valid: its owner, roles and configuration', type: KeyCheckResultDto })
   @ApiUnauthorizedResponse({
-    description:
-      'No key given (KEY_MISSING), or a service token that is invalid or not a service’s (SERVICE_TOKEN_INVALID)',
+    description: 'No key given (KEY_MISSING), or a bearer token that does not check out (SERVICE_TOKEN_INVALID)',
     type: ErrorResponseDto,
   })
   @ApiBadRequestResponse({

@@ -23,8 +23,8 @@ interface KeycloakAccessToken {
 
 /** A service that authenticated with its own client's token (client-credentials grant). */
 export interface ServiceCaller {
-  /** The Keycloak client the token was issued to (`azp`). */
-  clientId: string;
+  /** The Keycloak client the token was issued to (`azp`) when it is one of the services; null otherwise. */
+  clientId: string | null;
 }
 
 /**
@@ -90,8 +90,8 @@ export class KeycloakTokenAuthenticator {
 
   /**
    * The service whose client-credentials token the request carries, checked as `authenticate` checks any token
-   * (signature, issuer, audience, expiry, type) and with its client in `serviceClients`, not `keycloak.allowedAzp`;
-   * 401 SERVICE_TOKEN_INVALID naming the reason otherwise.
+   * (signature, issuer, audience, expiry, type; 401 SERVICE_TOKEN_INVALID naming the reason otherwise). A valid
+   * token of a client outside `serviceClients` (a user's, sent by Swagger UI) names no service: clientId null.
    */
   async authenticateService(request: Request, serviceClients: ReadonlySet<string>): Promise<ServiceCaller> {
     const outcome = await this.runner.run(request);
@@ -102,9 +102,7 @@ export class KeycloakTokenAuthenticator {
       });
     if (!outcome.ok) throw refuse(reasonOf(outcome.reason));
     const azp = outcome.user.azp;
-    if (typeof azp !== 'string' || !serviceClients.has(azp))
-      throw refuse(`client '${String(azp ?? 'none')}' is not a service allowed to check keys`);
-    return { clientId: azp };
+    return { clientId: typeof azp === 'string' && serviceClients.has(azp) ? azp : null };
   }
 }
 
