@@ -1,6 +1,6 @@
 import { KEY_LIFECYCLE_ACTIONS, type KeyLifecycleAction, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { Logger } from '@nestjs/common';
-import type { ApiKeyRecord } from '@rs/key-store';
+import type { ApiKeyRecord, LifecycleEventsPublisher } from '@rs/key-store';
 import type { Kafka } from 'kafkajs';
 import { KeyLifecycleListener } from './key-lifecycle.listener';
 import { KeyRecordCache } from './key-record-cache';
@@ -93,6 +93,25 @@ describe(KeyLifecycleListener.name, () => {
 
     it('should follow the lifecycle topic in a group of the key manager', () => {
       expect(sut.subscription?.groupId).toMatch(/^key-manager\.check\./);
+    });
+
+    it('should apply the events this process publishes at once, until shutdown', async () => {
+      let listener: ((event: KeyLifecycleEventV1) => void) | undefined;
+      const unsubscribe = jest.fn();
+      const publisher = {
+        onLocalEvent: jest.fn((fn: (event: KeyLifecycleEventV1) => void) => {
+          listener = fn;
+          return unsubscribe;
+        }),
+      } as unknown as LifecycleEventsPublisher;
+      const local = new KeyLifecycleListener(cache, null, publisher);
+      local.onApplicationBootstrap();
+      local.onJoin();
+      fill();
+      listener?.(lifecycleEvent('revoked', 'key-2'));
+      expect([cache.get('h-1'), cache.get('h-2')]).toEqual([expect.anything(), undefined]);
+      await local.onApplicationShutdown();
+      expect(unsubscribe).toHaveBeenCalled();
     });
 
     it('should not subscribe without Kafka', () => {

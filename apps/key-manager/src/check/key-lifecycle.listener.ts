@@ -7,6 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { KEY_EVICTING_ACTIONS, KEY_USER_ACTIONS, type KeyLifecycleEventV1 } from '@rs/event-contracts';
+import { LifecycleEventsPublisher } from '@rs/key-store';
 import { type KeyLifecycleHandlers, KeyLifecycleSubscription } from '@rs/service-kit';
 import type { Kafka } from 'kafkajs';
 import { KEY_CHECK_KAFKA } from './key-check.constants';
@@ -14,17 +15,20 @@ import { KeyRecordCache } from './key-record-cache';
 
 /**
  * Keeps the key manager's KeyRecordCache in step with key lifecycle events, the way the guards keep theirs
- * (every replica sees every event). The cache serves nothing until the subscription has joined, and is
- * dropped on every (re)join.
+ * (every replica sees every event), and with the events this process publishes as it publishes them (so the
+ * replica that revoked a key refuses it at once). The cache serves nothing until the subscription has joined,
+ * and is dropped on every (re)join.
  */
 @Injectable()
 export class KeyLifecycleListener implements KeyLifecycleHandlers, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(KeyLifecycleListener.name);
   readonly subscription?: KeyLifecycleSubscription;
+  private stopLocalEvents?: () => void;
 
   constructor(
     private readonly cache: KeyRecordCache,
     @Optional() @Inject(KEY_CHECK_KAFKA) kafka: Kafka | null,
+    @Optional() private readonly publisher?: LifecycleEventsPublisher,
   ) {
     if (kafka) {
       this.subscription = new KeyLifecycleSubscription(
@@ -35,10 +39,12 @@ export class KeyLifecycleListener implements KeyLifecycleHandlers, OnApplication
   }
 
   onApplicationBootstrap(): void {
+    this.stopLocalEvents = this.publisher?.onLocalEvent((event) => this.onEvent(event));
     this.subscription?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopLocalEvents?.();
     this.cache.markStopped();
     await this.subscription?.stop();
   }

@@ -97,6 +97,19 @@ describe(LifecycleEventsPublisher.name, () => {
       await sut.publish([]);
       expect(producer.send).not.toHaveBeenCalled();
     });
+
+    it("should hand each event to this process's local listeners first, even with Kafka down", async () => {
+      producer.send.mockRejectedValue(new Error('broker down'));
+      const listener = jest.fn();
+      const unsubscribe = sut.onLocalEvent(listener);
+      await sut.publish([revoked]);
+      expect(listener).toHaveBeenCalledWith(
+        expect.objectContaining({ action: 'revoked', key_id: 'k1', state_version: 3 }),
+      );
+      unsubscribe();
+      await sut.publish([revoked]);
+      expect(listener).toHaveBeenCalledTimes(1);
+    });
   });
 
   describe('relay', () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { KEY_LIFECYCLE_TOPIC } from '@rs/event-contracts';
+import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1, parseKeyLifecycleEvent } from '@rs/event-contracts';
 import { MetricsService } from '@rs/service-kit';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Model } from 'mongoose';
@@ -34,6 +34,7 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
   private readonly relayMinAgeMs: number;
   private readonly published;
   private readonly pending;
+  private readonly localListeners = new Set<(event: KeyLifecycleEventV1) => void>();
 
   constructor(
     @Inject(KEY_STORE_OPTIONS) private readonly options: KeyStoreOptions,
@@ -81,6 +82,7 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
    */
   async publish(events: readonly PendingLifecycleEvent[]): Promise<void> {
     if (!events.length) return;
+    this.announceLocally(events);
     const messages = events.map((event) => ({ id: event.event_id, key: event.key_id, payload: event.payload }));
     const delivered = this.deliver(messages);
     void delivered.then((acknowledged) => (acknowledged ? this.forget(events) : undefined));
@@ -89,6 +91,23 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
       return;
     }
     this.pending.inc(events.length);
+  }
+
+  /**
+   * Calls `listener` with every event this process publishes, as it publishes it: a cache of this process is
+   * then right at once, without waiting for the event to come back from Kafka. Returns the unsubscribe.
+   */
+  onLocalEvent(listener: (event: KeyLifecycleEventV1) => void): () => void {
+    this.localListeners.add(listener);
+    return () => this.localListeners.delete(listener);
+  }
+
+  private announceLocally(events: readonly PendingLifecycleEvent[]): void {
+    if (!this.localListeners.size) return;
+    for (const { payload } of events) {
+      const parsed = parseKeyLifecycleEvent(payload);
+      if (parsed.ok) for (const listener of this.localListeners) listener(parsed.value);
+    }
   }
 
   async ping(): Promise<void> {
