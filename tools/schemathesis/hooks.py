@@ -12,7 +12,8 @@ The STAC services have such rules too:
 - a search `bbox` has min <= max within +-180/+-90; a geometry's latitudes are within +-90 and its polygon
   rings end where they start; an item's `end_datetime` is not before its `start_datetime`;
 - a PUT body carries the id of its URL.
-Only values of the right shape are moved; anything else is left for the negative tests.
+Only values of the right shape are moved; anything else is left for the negative tests. Queries too long for
+Node's header limit are not sent (see MAX_QUERY_BYTES).
 """
 
 import copy
@@ -20,7 +21,7 @@ import hashlib
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 import schemathesis
 
@@ -28,6 +29,9 @@ DAY = timedelta(days=1)
 # Inside the key manager's default maximum key life (365 days), with a margin for the run's own duration.
 EXPIRATION_WINDOW = 360 * DAY
 USAGE_MAX_SPAN = {"hour": 30 * DAY, "day": 365 * DAY}
+# Node answers 431 to a request line beyond its header size limit and closes the connection while the client may
+# still be sending, so the client may see a reset instead: such cases test the transport, not the app.
+MAX_QUERY_BYTES = 12_000
 KEY_TARGET_PATHS = {"/auth/api_key/revoke", "/auth/api_key/renew"}
 EXPIRATION_PATHS = {"/auth/api_key/new", "/auth/api_key/renew"}
 
@@ -219,6 +223,12 @@ def _fix_item(body):
                 properties["end_datetime"],
                 properties["start_datetime"],
             )
+
+
+@schemathesis.hook
+def filter_case(context, case):
+    query = case.query if isinstance(case.query, dict) else {}
+    return len(urlencode(query, doseq=True)) <= MAX_QUERY_BYTES
 
 
 @schemathesis.hook
