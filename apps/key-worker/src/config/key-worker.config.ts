@@ -59,6 +59,8 @@ export const KEY_WORKER_ENV = {
   // Scheduled jobs (0 disables a schedule)
   BULLMQ_PREFIX: env.string('rs-bull'),
   KEY_EXPIRY_EVERY_MS: env.int(MINUTE, { min: 0 }),
+  /** An expiry claimed this long ago and still not in the audit trail was left by a run that stopped: finish it. */
+  KEY_EXPIRY_RECOVERY_AFTER_MS: env.int(MINUTE, { min: SECOND }),
   EXPIRING_NOTICE_EVERY_MS: env.int(HOUR, { min: 0 }),
   /** Keys expiring within this many days get an `expiring` event (once per expiration date). */
   EXPIRING_NOTICE_DAYS: env.int(3, { min: 1, max: 365 }),

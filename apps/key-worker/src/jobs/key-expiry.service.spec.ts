@@ -6,7 +6,9 @@ import type {
   LifecycleEventsPublisher,
 } from '@rs/key-store';
 import { MetricsService } from '@rs/service-kit';
-import { KeyExpiryService, UNANNOUNCED_EXPIRY_GRACE_MS } from './key-expiry.service';
+import { KeyExpiryService } from './key-expiry.service';
+
+const RECOVERY_AFTER_MS = 60_000;
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 const PAST = new Date('2026-03-01T09:00:00Z');
@@ -67,6 +69,7 @@ describe(KeyExpiryService.name, () => {
       audit as unknown as AuditRepository,
       events as unknown as LifecycleEventsPublisher,
       new MetricsService(),
+      { KEY_EXPIRY_RECOVERY_AFTER_MS: RECOVERY_AFTER_MS },
     );
   });
 
@@ -126,7 +129,7 @@ describe(KeyExpiryService.name, () => {
       ]);
       await expect(sut.run(NOW)).resolves.toEqual({ expired: 0, recovered: 1 });
       expect(keys.findUnannouncedExpiries).toHaveBeenCalledWith(
-        new Date(NOW.getTime() - UNANNOUNCED_EXPIRY_GRACE_MS),
+        new Date(NOW.getTime() - RECOVERY_AFTER_MS),
         expect.any(Number),
       );
       // Its event was stored with the claim and is the relay's: only the audit record is written again.

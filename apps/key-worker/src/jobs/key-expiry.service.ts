@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type ApiKeyRecord,
   ApiKeysRepository,
@@ -8,6 +8,7 @@ import {
   type PendingLifecycleEvent,
 } from '@rs/key-store';
 import { MetricsService } from '@rs/service-kit';
+import { KEY_WORKER_CONFIG, type KeyWorkerConfig } from '../config/key-worker.config';
 import { WORKER_ACTOR } from './jobs.constants';
 
 export interface KeyExpiryResult {
@@ -18,8 +19,6 @@ export interface KeyExpiryResult {
 
 const PAGE_SIZE = 200;
 const MAX_PAGES_PER_RUN = 50;
-// An expiry claimed this long ago and still not announced was left by a run that stopped (crash, restart).
-export const UNANNOUNCED_EXPIRY_GRACE_MS = 60_000;
 
 /**
  * Expires keys whose expiration date has passed: marks them (with their `expired` lifecycle event, in the same
@@ -36,13 +35,14 @@ export class KeyExpiryService {
     private readonly audit: AuditRepository,
     private readonly events: LifecycleEventsPublisher,
     metrics: MetricsService,
+    @Inject(KEY_WORKER_CONFIG) private readonly config: Pick<KeyWorkerConfig, 'KEY_EXPIRY_RECOVERY_AFTER_MS'>,
   ) {
     this.expiredCounter = metrics.counter('key_worker_keys_expired_total', 'Keys the worker expired');
   }
 
   async run(now: Date): Promise<KeyExpiryResult> {
     const unfinished = await this.keys.findUnannouncedExpiries(
-      new Date(now.getTime() - UNANNOUNCED_EXPIRY_GRACE_MS),
+      new Date(now.getTime() - this.config.KEY_EXPIRY_RECOVERY_AFTER_MS),
       PAGE_SIZE,
     );
     // Their events were stored with the claim (the relay sends them): only the audit records are missing.
