@@ -63,7 +63,8 @@ try {
     results.check.push(check);
     ratios.push(check / health);
     console.log(
-      `round ${index + 1}/${rounds}: /health ${round(health)} req/s, check_key ${round(check)} req/s, ratio ${round(check / health, 3)}`,
+      `round ${index + 1}/${rounds}: /health ${round(health)} req/s, check_key ${round(check)} req/s, ` +
+        `ratio ${round(check / health, 3)}`,
     );
   }
   const summary = {

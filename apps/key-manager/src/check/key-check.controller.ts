@@ -38,7 +38,8 @@ export class KeyCheckController {
     name: 'authorization',
     required: false,
     description:
-      "`Bearer <token>` of a guarded service's Keycloak client (client credentials, listed in KEY_CHECK_SERVICE_CLIENTS): " +
+      "`Bearer <token>` of a guarded service's Keycloak client " +
+      '(client credentials, listed in KEY_CHECK_SERVICE_CLIENTS): ' +
       'failures are then counted against the end client that the service names in `X-Forwarded-For`. Without it ' +
       "they are counted against the caller's own address.",
   })

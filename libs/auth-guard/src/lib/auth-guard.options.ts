@@ -43,7 +43,10 @@ export interface ApiKeyOptions {
   requestTimeoutMs?: number;
   /** Life of the memory of a well-formed key the key manager does not know (default 5000 ms; 0: none). */
   unknownKeyTtlMs?: number;
-  /** Authenticates the key checks as this service; without it the key manager counts failures by the guard's address. */
+  /**
+   * Authenticates the key checks as this service; without it the key manager counts failures by the guard's
+   * address.
+   */
   serviceCredentials?: ServiceCredentials;
 }
 

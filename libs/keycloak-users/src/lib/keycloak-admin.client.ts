@@ -71,13 +71,12 @@ export class KeycloakAdminClient {
   }
 
   async ping(): Promise<void> {
-    const response = await fetch(
-      `${this.options.keycloak.url}/realms/${encodeURIComponent(this.options.keycloak.realm)}`,
-      {
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      },
-    );
+    const response = await fetch(this.realmUrl(), { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     if (!response.ok) throw new Error(`realm answered ${response.status}`);
+  }
+
+  private realmUrl(): string {
+    return `${this.options.keycloak.url}/realms/${encodeURIComponent(this.options.keycloak.realm)}`;
   }
 
   private realmAdminUrl(): string {
@@ -97,18 +96,15 @@ export class KeycloakAdminClient {
 
   private async accessToken(): Promise<string> {
     if (this.token && this.token.expiresAt > Date.now()) return this.token.value;
-    const response = await this.fetch(
-      `${this.options.keycloak.url}/realms/${encodeURIComponent(this.options.keycloak.realm)}/protocol/openid-connect/token`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: this.options.keycloak.clientId,
-          client_secret: this.options.keycloak.clientSecret,
-        }),
-      },
-    );
+    const response = await this.fetch(`${this.realmUrl()}/protocol/openid-connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: this.options.keycloak.clientId,
+        client_secret: this.options.keycloak.clientSecret,
+      }),
+    });
     if (!response.ok) throw this.unavailable(`Keycloak refused the key manager's service account (${response.status})`);
     const body = (await response.json()) as { access_token: string; expires_in: number };
     // Renew 30 s early so a token never expires between check and use.

@@ -6,7 +6,8 @@ import { ValidateBy } from 'class-validator';
 // document states exactly what the validation accepts (schemathesis checks both ways in `npm test`).
 
 /** A key value's shape; the checksum is verified by the routes (a mismatch names no key: 404). */
-export const API_KEY_VALUE_PATTERN = `^${API_KEY_PREFIX}[0-9A-Za-z]{${API_KEY_SECRET_LENGTH + API_KEY_CHECKSUM_LENGTH}}$`;
+const API_KEY_BODY_LENGTH = API_KEY_SECRET_LENGTH + API_KEY_CHECKSUM_LENGTH;
+export const API_KEY_VALUE_PATTERN = `^${API_KEY_PREFIX}[0-9A-Za-z]{${API_KEY_BODY_LENGTH}}$`;
 
 /** A key id: a version 4 UUID, as the key manager generates them (class-validator's IsUUID('4')). */
 export const KEY_ID_PATTERN = '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-4[0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$';

@@ -10,7 +10,10 @@ export interface CachedKeyCheck {
   expiresAt: number;
   /** Set by a lifecycle event (revoked, expired): the key is refused with this error, without asking anyone. */
   refusal?: () => DomainError;
-  /** The key's state version this entry reflects (check response, then refusing events); unknown from older key managers. */
+  /**
+   * The key's state version this entry reflects (check response, then refusing events); unknown from older key
+   * managers.
+   */
   stateVersion?: number;
 }
 
