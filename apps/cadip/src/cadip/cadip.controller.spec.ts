@@ -1,18 +1,9 @@
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
+import { bearer as as, useTestApp } from '@rs/testing';
 import { createTestApp } from '../testing/test-app.test-helper';
 import { CadipController } from './cadip.controller';
 
 describe(CadipController.name, () => {
-  let app: INestApplication;
-  const as = (user: string) => ({ Authorization: `Bearer ${user}` });
-  const http = () => request(app.getHttpServer());
-
-  beforeAll(async () => {
-    app = await createTestApp();
-  });
-
-  afterAll(() => app.close());
+  const { http } = useTestApp(createTestApp);
 
   describe('GET /cadip/:station/session', () => {
     it('should require authentication', async () => {

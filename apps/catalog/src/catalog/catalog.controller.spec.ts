@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { bearer as as } from '@rs/testing';
 import { createTestApp } from '../testing/test-app.test-helper';
 import { CatalogController } from './catalog.controller';
 
@@ -31,7 +32,6 @@ function collection(id: string, overrides: Record<string, unknown> = {}): Record
 
 describe(CatalogController.name, () => {
   let app: INestApplication;
-  const as = (user: string) => ({ Authorization: `Bearer ${user}` });
   const http = () => request(app.getHttpServer());
 
   beforeEach(async () => {

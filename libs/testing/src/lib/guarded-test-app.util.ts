@@ -2,6 +2,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { KeycloakTokenAuthenticator } from '@rs/auth-guard';
 import { configureApp } from '@rs/service-kit';
+import request from 'supertest';
 import { fakeKeycloakAuthenticator } from './fake-keycloak.util';
 
 export interface GuardedTestAppOptions {
@@ -28,4 +29,20 @@ export async function createGuardedTestApp(options: GuardedTestAppOptions): Prom
   configureApp(app);
   await app.init();
   return app;
+}
+
+/** The header that authenticates `user` in an app of createGuardedTestApp. */
+export const bearer = (user: string) => ({ Authorization: `Bearer ${user}` });
+
+/**
+ * One app for the tests of the enclosing describe block: created before them, closed after. `http()` starts a
+ * supertest request against it.
+ */
+export function useTestApp(create: () => Promise<INestApplication>): { http: () => ReturnType<typeof request> } {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await create();
+  });
+  afterAll(() => app.close());
+  return { http: () => request(app.getHttpServer()) };
 }
