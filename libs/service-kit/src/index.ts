@@ -16,6 +16,7 @@ export * from './lib/security-headers.util';
 export * from './lib/url-redaction.util';
 export * from './lib/kafka/kafka.factory';
 export * from './lib/kafka/key-lifecycle.subscription';
+export * from './lib/kafka/stream-liveness';
 export * from './lib/http/method-not-allowed.middleware';
 export * from './lib/http/api-request-head-too-large.decorator';
 export * from './lib/http/known-value.util';

@@ -1,4 +1,5 @@
 import type { ApiKeyRecord } from '@rs/key-store';
+import { StreamLiveness } from '@rs/service-kit';
 import { LRUCache } from 'lru-cache';
 
 export interface KeyRecordCacheOptions {
@@ -16,8 +17,6 @@ interface Timed<T> {
   expiresAt: number;
 }
 
-const DEFAULT_STALE_AFTER_MS = 10_000;
-
 /**
  * The stored records of keys that were usable when read, by key hash, so a valid key's check needs neither
  * the database nor Redis. Records are trusted only while lifecycle events flow (KeyLifecycleListener evicts
@@ -26,16 +25,14 @@ const DEFAULT_STALE_AFTER_MS = 10_000;
 export class KeyRecordCache {
   private readonly records: LRUCache<string, Timed<ApiKeyRecord>> | undefined;
   private readonly unknown: LRUCache<string, number> | undefined;
-  private readonly staleAfterMs: number;
+  private readonly liveness: StreamLiveness;
   private evictions = 0;
-  private listening = false;
-  private lastActivityAt = 0;
 
   constructor(private readonly options: KeyRecordCacheOptions) {
     const max = Math.max(1, options.maxEntries);
     this.records = options.ttlMs > 0 ? new LRUCache({ max }) : undefined;
     this.unknown = options.unknownTtlMs > 0 ? new LRUCache({ max }) : undefined;
-    this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+    this.liveness = new StreamLiveness(options.staleAfterMs);
   }
 
   get size(): number {
@@ -52,22 +49,21 @@ export class KeyRecordCache {
 
   /** Lifecycle events flow: the listener joined its group and heard from Kafka recently. */
   isLive(now = Date.now()): boolean {
-    return this.listening && now - this.lastActivityAt < this.staleAfterMs;
+    return this.liveness.isLive(now);
   }
 
   /** Called on every (re)join: events may have been missed meanwhile, so everything cached goes. */
   markListening(): void {
     this.clear();
-    this.listening = true;
-    this.lastActivityAt = Date.now();
+    this.liveness.markListening();
   }
 
   markActivity(): void {
-    this.lastActivityAt = Date.now();
+    this.liveness.markActivity();
   }
 
   markStopped(): void {
-    this.listening = false;
+    this.liveness.markStopped();
   }
 
   get(hash: string): ApiKeyRecord | undefined {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { StreamLiveness } from '@rs/service-kit';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
 import type { AuthGuardOptions } from '../auth-guard.options';
 
@@ -7,30 +8,11 @@ import type { AuthGuardOptions } from '../auth-guard.options';
  * reach this process, so cached key checks get a shorter life.
  */
 @Injectable()
-export class KeyEventsStatus {
+export class KeyEventsStatus extends StreamLiveness {
   readonly enabled: boolean;
-  private listening = false;
-  private lastActivityAt = 0;
 
   constructor(@Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions) {
+    super();
     this.enabled = options.kafka !== false;
-  }
-
-  /** Events flow: the consumer joined its group and fetched within `staleAfterMs`. */
-  isLive(staleAfterMs = 10_000): boolean {
-    return this.listening && Date.now() - this.lastActivityAt < staleAfterMs;
-  }
-
-  markListening(): void {
-    this.listening = true;
-    this.lastActivityAt = Date.now();
-  }
-
-  markActivity(): void {
-    this.lastActivityAt = Date.now();
-  }
-
-  markStopped(): void {
-    this.listening = false;
   }
 }
