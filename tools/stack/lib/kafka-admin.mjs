@@ -1,8 +1,10 @@
 // Kafka admin work of the stack through kafkajs (installed by `npm ci` before any stack command runs).
 import kafkajs from 'kafkajs';
+import topicsJob from '../../../deploy/helm/rs-platform/files/create-topics.cjs';
 import principals from './kafka-principals.cjs';
 
-const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes } = kafkajs;
+const { Kafka, logLevel } = kafkajs;
+const { aclBindings, createMissingTopics } = topicsJob;
 const { KAFKA_SUPER_USER, KAFKA_USERS, kafkaDevPassword, kafkaSasl } = principals;
 
 /**
@@ -97,15 +99,7 @@ export async function ensureTopics(port, topics = PLATFORM_TOPICS) {
   const admin = client(port).admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter(({ topic }) => !existing.has(topic));
-    if (missing.length) {
-      await admin.createTopics({
-        topics: missing.map(({ topic, numPartitions }) => ({ topic, numPartitions, replicationFactor: 1 })),
-        waitForLeaders: true,
-      });
-    }
-    return missing;
+    return await createMissingTopics(admin, topics, 1);
   } finally {
     await admin.disconnect();
   }
@@ -135,17 +129,7 @@ export async function scramUsersToSet(port) {
 
 /** Creates the platform's ACLs (creating an existing one is a no-op for the broker); returns how many bindings. */
 export async function ensureAcls(port, acls = PLATFORM_ACLS) {
-  const bindings = acls.flatMap(([user, type, name, operations, pattern = 'LITERAL']) =>
-    operations.map((operation) => ({
-      resourceType: AclResourceTypes[type],
-      resourceName: name,
-      resourcePatternType: ResourcePatternTypes[pattern],
-      principal: `User:${user}`,
-      host: '*',
-      operation: AclOperationTypes[operation],
-      permissionType: AclPermissionTypes.ALLOW,
-    })),
-  );
+  const bindings = aclBindings(acls);
   const admin = client(port).admin();
   await admin.connect();
   try {

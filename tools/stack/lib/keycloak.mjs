@@ -271,21 +271,7 @@ export default {
 async function addMissingClients(cfg) {
   const { base } = keycloakUrls(cfg);
   const wanted = JSON.parse(fs.readFileSync(realmFile(cfg.env), 'utf8')).clients ?? [];
-  const tokenResponse = await fetch(`${base}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'admin-cli',
-      username: cfg.env.KEYCLOAK_ADMIN_USER || 'admin',
-      password: cfg.env.KEYCLOAK_ADMIN_PASSWORD || 'admin',
-    }),
-    signal: AbortSignal.timeout(10000),
-  });
-  if (!tokenResponse.ok) throw new Error(`admin token: ${tokenResponse.status}`);
-  const headers = {
-    authorization: `Bearer ${(await tokenResponse.json()).access_token}`,
-    'content-type': 'application/json',
-  };
+  const headers = await adminHeaders(cfg);
   const clientsUrl = `${base}/admin/realms/${REALM}/clients`;
   const listed = await fetch(`${clientsUrl}?max=1000`, { headers, signal: AbortSignal.timeout(10000) });
   if (!listed.ok) throw new Error(`GET clients: ${listed.status}`);

@@ -22,6 +22,44 @@ function say(message) {
   process.stdout.write(`[create-topics] ${message}\n`);
 }
 
+/** ACL entries `[user, resourceType, name, [operation...], patternType?]` as kafkajs ALLOW bindings for any host. */
+function aclBindings(entries) {
+  return entries.flatMap(([user, type, name, operations, pattern = 'LITERAL']) =>
+    operations.map((operation) => {
+      const binding = {
+        resourceType: AclResourceTypes[type],
+        resourceName: name,
+        resourcePatternType: ResourcePatternTypes[pattern],
+        principal: `User:${user}`,
+        host: '*',
+        operation: AclOperationTypes[operation],
+        permissionType: AclPermissionTypes.ALLOW,
+      };
+      if (!user || Object.values(binding).some((value) => value === undefined))
+        throw new Error(`ACLS: bad entry ${JSON.stringify([user, type, name, operation, pattern])}`);
+      return binding;
+    }),
+  );
+}
+
+/** Creates the topics that do not exist yet (existing ones are left as they are); resolves with those created. */
+async function createMissingTopics(admin, topics, replicationFactor) {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter(({ topic }) => !existing.has(topic));
+  if (missing.length) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map(({ topic, numPartitions, configEntries = [] }) => ({
+        topic,
+        numPartitions,
+        replicationFactor,
+        configEntries,
+      })),
+    });
+  }
+  return missing;
+}
+
 function config(env) {
   const brokers = (env.KAFKA_BROKERS || '')
     .split(',')
@@ -38,22 +76,7 @@ function config(env) {
     : undefined;
   if (sasl && (!sasl.username || !sasl.password))
     throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM');
-  const acls = JSON.parse(env.ACLS || '[]').flatMap(([user, type, name, operations, pattern = 'LITERAL']) =>
-    operations.map((operation) => {
-      const binding = {
-        resourceType: AclResourceTypes[type],
-        resourceName: name,
-        resourcePatternType: ResourcePatternTypes[pattern],
-        principal: `User:${user}`,
-        host: '*',
-        operation: AclOperationTypes[operation],
-        permissionType: AclPermissionTypes.ALLOW,
-      };
-      if (!user || Object.values(binding).some((value) => value === undefined))
-        throw new Error(`ACLS: bad entry ${JSON.stringify([user, type, name, operation, pattern])}`);
-      return binding;
-    }),
-  );
+  const acls = aclBindings(JSON.parse(env.ACLS || '[]'));
   return {
     brokers,
     topics,
@@ -77,19 +100,7 @@ async function ensureTopics({ brokers, topics, acls, replicationFactor, ssl, sas
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter(({ topic }) => !existing.has(topic));
-    if (missing.length) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map(({ topic, numPartitions, configEntries = [] }) => ({
-          topic,
-          numPartitions,
-          replicationFactor,
-          configEntries,
-        })),
-      });
-    }
+    const missing = await createMissingTopics(admin, topics, replicationFactor);
     const { topics: metadata } = await admin.fetchTopicMetadata({ topics: topics.map(({ topic }) => topic) });
     for (const { topic, numPartitions } of topics) {
       const found = metadata.find((entry) => entry.name === topic);
@@ -125,10 +136,15 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    say(error && error.message ? error.message : String(error));
-    process.exit(1);
-  },
-);
+// The dev stack (tools/stack/lib/kafka-admin.mjs) requires this file for the same topic and ACL logic.
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      say(error && error.message ? error.message : String(error));
+      process.exit(1);
+    },
+  );
+}
+
+module.exports = { aclBindings, createMissingTopics };
