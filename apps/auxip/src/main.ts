@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { applySecurityHeaders, configureApp, errorMessage, setupSwagger } from '@rs/service-kit';
+import { applySecurityHeaders, configureApp, errorMessage, listenWithManagement, setupSwagger } from '@rs/service-kit';
 import { AppModule } from './app.module';
 import { AUXIP_CONFIG, type AuxipConfig } from './config/auxip.config';
 import { auxipSwaggerOptions } from './swagger';
@@ -11,8 +11,11 @@ async function bootstrap(): Promise<void> {
   configureApp(app, { trustProxy: config.TRUST_PROXY });
   applySecurityHeaders(app, { keycloakUrl: config.KEYCLOAK_PUBLIC_URL ?? config.KEYCLOAK_URL });
   setupSwagger(app, auxipSwaggerOptions(config), config.PUBLIC_URL);
-  await app.listen(config.PORT, config.HOST);
-  Logger.log(`Auxip listening on ${config.PUBLIC_URL} (Swagger UI: ${config.PUBLIC_URL}/docs)`, 'Bootstrap');
+  const { managementUrl } = await listenWithManagement(app, config);
+  Logger.log(
+    `Auxip listening on ${config.PUBLIC_URL} (Swagger UI: ${config.PUBLIC_URL}/docs; metrics: ${managementUrl}/metrics)`,
+    'Bootstrap',
+  );
 }
 
 void bootstrap().catch((error: unknown) => {

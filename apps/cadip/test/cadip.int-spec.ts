@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { configureApp } from '@rs/service-kit';
+import { configureApp, listenManagement } from '@rs/service-kit';
 import { userToken } from '@rs/testing';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
@@ -10,6 +10,7 @@ import { CADIP_CONFIG, loadCadipConfig } from '../src/config/cadip.config';
 describe('cadip with the real Keycloak', () => {
   let app: INestApplication;
   const tokens: Record<string, string> = {};
+  let managementUrl: string;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
@@ -20,6 +21,7 @@ describe('cadip with the real Keycloak', () => {
     app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
     configureApp(app);
     await app.init();
+    managementUrl = await listenManagement(app, 0, '127.0.0.1');
     for (const user of ['alice', 'bob', 'carol']) tokens[user] = await userToken(user);
   });
 
@@ -61,9 +63,11 @@ describe('cadip with the real Keycloak', () => {
     ).toBe('TOKEN_INVALID');
   });
 
-  it('should report Keycloak ready', async () => {
-    await http()
-      .get('/health/ready')
-      .expect(200, { status: 'ok', checks: { keycloak: 'up' } });
+  it('should say ready publicly, and report Keycloak up on the management port only', async () => {
+    await http().get('/health/ready').expect(200, { status: 'ok' });
+    await http().get('/metrics').expect(404);
+    const report = await fetch(`${managementUrl}/health/ready`);
+    expect(await report.json()).toEqual({ status: 'ok', checks: { keycloak: 'up' } });
+    expect((await fetch(`${managementUrl}/metrics`)).status).toBe(200);
   });
 });

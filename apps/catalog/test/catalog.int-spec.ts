@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Test } from '@nestjs/testing';
-import { configureApp } from '@rs/service-kit';
+import { configureApp, listenManagement } from '@rs/service-kit';
 import { stackEndpoints, userToken } from '@rs/testing';
 import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
@@ -41,6 +41,7 @@ const multiPolygon = {
 describe('catalog on the real stack', () => {
   let app: INestApplication;
   const tokens: Record<string, string> = {};
+  let managementUrl: string;
   const http = () => request(app.getHttpServer());
   const as = (user: string) => ({ Authorization: `Bearer ${tokens[user]}` });
 
@@ -59,6 +60,7 @@ describe('catalog on the real stack', () => {
     app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
     configureApp(app);
     await app.init();
+    managementUrl = await listenManagement(app, 0, '127.0.0.1');
     await app.get(CatalogSeeder).seed();
     for (const user of ['alice', 'bob', 'carol', 'rsadmin']) tokens[user] = await userToken(user);
   });
@@ -68,11 +70,13 @@ describe('catalog on the real stack', () => {
     await app?.close();
   });
 
-  it('should seed the samples once and report MongoDB ready', async () => {
+  it('should seed the samples once and report MongoDB up on the management port only', async () => {
     expect(await app.get(CatalogSeeder).seed()).toBe(0);
-    await http()
-      .get('/health/ready')
-      .expect(200, { status: 'ok', checks: { mongodb: 'up', keycloak: 'up' } });
+    await http().get('/health/ready').expect(200, { status: 'ok' });
+    await http().get('/metrics').expect(404);
+    const report = await fetch(`${managementUrl}/health/ready`);
+    expect(await report.json()).toEqual({ status: 'ok', checks: { mongodb: 'up', keycloak: 'up' } });
+    expect((await fetch(`${managementUrl}/metrics`)).status).toBe(200);
   });
 
   it('should isolate owners: each sees their own collection, the admin role both', async () => {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { listenWithManagement } from '@rs/service-kit';
 import { AppModule } from './app.module';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from './config/key-manager.config';
 import { configureKeyManager } from './key-manager.setup';
@@ -8,8 +9,11 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule);
   const config = app.get<KeyManagerConfig>(KEY_MANAGER_CONFIG);
   configureKeyManager(app, config);
-  await app.listen(config.PORT, config.HOST);
-  Logger.log(`API Key Manager listening on ${config.PUBLIC_URL} (Swagger UI: ${config.PUBLIC_URL}/docs)`, 'Bootstrap');
+  const { managementUrl } = await listenWithManagement(app, config);
+  Logger.log(
+    `API Key Manager listening on ${config.PUBLIC_URL} (Swagger UI: ${config.PUBLIC_URL}/docs; metrics: ${managementUrl}/metrics)`,
+    'Bootstrap',
+  );
 }
 
 void bootstrap().catch((error: unknown) => {

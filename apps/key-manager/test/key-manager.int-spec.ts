@@ -2,38 +2,21 @@ import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contrac
 import { generateApiKey } from '@rs/key-domain';
 import { eventually, recordTopic, setUserEnabled, stackEndpoints, type TopicRecorder, userToken } from '@rs/testing';
 import { MongoClient } from 'mongodb';
-import { type RunningKeyManager, startKeyManager, uniqueDatabaseName } from './key-manager.harness';
+import {
+  type KeyManagerCall,
+  keyManagerCaller,
+  type RunningKeyManager,
+  startKeyManager,
+  uniqueDatabaseName,
+} from './key-manager.harness';
 
 const database = uniqueDatabaseName('rskeysit');
 let km: RunningKeyManager;
 let mongo: MongoClient;
 let lifecycle: TopicRecorder<KeyLifecycleEventV1>;
 const tokens: Record<string, string> = {};
-let clientIp = 0;
-
-/** Each test speaks from its own client address, so failure throttling of one does not leak into another. */
-function nextIp(): string {
-  clientIp += 1;
-  return `10.1.${Math.floor(clientIp / 250)}.${clientIp % 250}`;
-}
-
-async function call(
-  path: string,
-  init: { token?: string; apiKey?: string; headers?: Record<string, string>; ip?: string } = {},
-) {
-  const headers: Record<string, string> = { 'x-forwarded-for': init.ip ?? nextIp(), ...init.headers };
-  if (init.token) headers['authorization'] = `Bearer ${init.token}`;
-  if (init.apiKey) headers['x-api-key'] = init.apiKey;
-  const response = await fetch(`${km.url}${path}`, { headers });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON (metrics)
-  }
-  return { status: response.status, body: body as any, headers: response.headers };
-}
+const client = keyManagerCaller('10.1');
+const call = (path: string, init?: KeyManagerCall) => client.call(km, path, init);
 
 async function createKey(user: string, query = ''): Promise<string> {
   const response = await call(`/auth/api_key/new?name=it-${Date.now()}${query}`, { token: tokens[user] });
@@ -306,14 +289,21 @@ describe('brute-force protection', () => {
 });
 
 describe('operations', () => {
-  it('should be ready with every dependency up and expose check metrics', async () => {
-    expect(await call('/health/ready')).toMatchObject({
-      status: 200,
-      body: { status: 'ok', checks: { mongodb: 'up', kafka: 'up', keycloak: 'up', redis: 'up' } },
+  it('should say only ready on the public port, and report each dependency on the management port', async () => {
+    expect(await call('/health/ready')).toEqual(expect.objectContaining({ status: 200, body: { status: 'ok' } }));
+    const report = await fetch(`${km.managementUrl}/health/ready`);
+    expect(report.status).toBe(200);
+    expect(await report.json()).toEqual({
+      status: 'ok',
+      checks: { mongodb: 'up', kafka: 'up', keycloak: 'up', redis: 'up' },
     });
-    const metrics = await call('/metrics');
-    expect(metrics.body).toContain('key_checks_total{outcome="valid"}');
-    expect(metrics.body).toContain('key_check_duration_seconds_bucket');
+  });
+
+  it('should expose check metrics on the management port only', async () => {
+    expect((await call('/metrics')).status).toBe(404);
+    const metrics = await (await fetch(`${km.managementUrl}/metrics`)).text();
+    expect(metrics).toContain('key_checks_total{outcome="valid"}');
+    expect(metrics).toContain('key_check_duration_seconds_bucket');
   });
 
   it('should document the RS-Server operations for Keycloak login only', async () => {

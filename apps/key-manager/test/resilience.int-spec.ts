@@ -9,7 +9,7 @@ import {
   userToken,
 } from '@rs/testing';
 import net from 'node:net';
-import { type RunningKeyManager, startKeyManager } from './key-manager.harness';
+import { keyManagerCaller, type RunningKeyManager, startKeyManager } from './key-manager.harness';
 
 /** A Kafka bootstrap address we can switch off and on: forwards to the real broker while "up". */
 class SwitchableKafkaBootstrap {
@@ -65,12 +65,8 @@ describe('key manager resilience', () => {
     await lifecycle?.stop();
   });
 
-  async function call(pathAndQuery: string, headers: Record<string, string> = {}) {
-    const response = await fetch(`${km.url}${pathAndQuery}`, {
-      headers: { authorization: `Bearer ${token}`, ...headers },
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  }
+  const caller = keyManagerCaller('10.21');
+  const call = (path: string, headers: Record<string, string> = {}) => caller.call(km, path, { token, headers });
 
   it('should answer quickly while Kafka is down, and deliver the events once it is back', async () => {
     const created = await call('/auth/api_key/new?name=while-kafka-is-down');
@@ -104,7 +100,17 @@ describe('key manager resilience', () => {
     const list = await call('/auth/api_key/list');
     expect(list).toMatchObject({ status: 503, body: { code: 'DEPENDENCY_UNAVAILABLE' } });
     expect((await call('/auth/check_key', { 'x-api-key': key })).status).toBe(503);
-    expect((await fetch(`${km.url}/health/ready`)).status).toBe(503);
+    const publicReadiness = await fetch(`${km.url}/health/ready`);
+    expect(publicReadiness.status).toBe(503);
+    const publicBody = await publicReadiness.text();
+    expect(publicBody).toContain('DEPENDENCY_UNAVAILABLE');
+    expect(publicBody).not.toMatch(/mongo/i);
+    const report = await fetch(`${km.managementUrl}/health/ready`);
+    expect(report.status).toBe(503);
+    expect(await report.json()).toMatchObject({
+      code: 'DEPENDENCY_UNAVAILABLE',
+      checks: expect.objectContaining({ mongodb: expect.stringMatching(/^down: /) }),
+    });
 
     await mongo.start();
     await eventually(

@@ -10,7 +10,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { UsageEventsConsumer } from './usage/usage-events.consumer';
 import { UsageModule } from './usage/usage.module';
 
-/** The key worker: usage aggregation and scheduled jobs; HTTP only for /health and /metrics. */
+/** The key worker: usage aggregation and scheduled jobs; HTTP only for health and, on the management port, metrics. */
 @Module({
   imports: [
     KeyWorkerConfigModule,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configureApp, errorMessage } from '@rs/service-kit';
+import { configureApp, errorMessage, listenWithManagement } from '@rs/service-kit';
 import { AppModule } from './app.module';
 import { KEY_WORKER_CONFIG, type KeyWorkerConfig } from './config/key-worker.config';
 
@@ -8,8 +8,8 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule);
   const config = app.get<KeyWorkerConfig>(KEY_WORKER_CONFIG);
   configureApp(app);
-  await app.listen(config.PORT, config.HOST);
-  Logger.log(`Key worker running; health and metrics on http://${config.HOST}:${config.PORT}`, 'Bootstrap');
+  const { url, managementUrl } = await listenWithManagement(app, config);
+  Logger.log(`Key worker running; health on ${url}, metrics on ${managementUrl}/metrics`, 'Bootstrap');
 }
 
 void bootstrap().catch((error: unknown) => {

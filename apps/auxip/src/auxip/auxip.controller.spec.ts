@@ -85,9 +85,9 @@ describe(AuxipController.name, () => {
   });
 
   describe('operations', () => {
-    it('should serve /health and /metrics without credentials', async () => {
+    it('should serve /health without credentials, and /metrics on the management port only', async () => {
       await http().get('/health').expect(200);
-      await http().get('/metrics').expect(200);
+      await http().get('/metrics').expect(404);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { KEY_USAGE_DEAD_LETTER_TOPIC, KEY_USAGE_TOPIC } from '@rs/event-contracts';
-import { env, type EnvOf, KAFKA_ENV, readEnv } from '@rs/service-kit';
+import { env, type EnvOf, KAFKA_ENV, MANAGEMENT_ENV, readEnv } from '@rs/service-kit';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -8,8 +8,9 @@ const HOUR = 60 * MINUTE;
 /** Every variable the key worker reads, with its default; secrets have none. See .env.example. */
 export const KEY_WORKER_ENV = {
   HOST: env.string('127.0.0.1'),
-  /** Only /health, /health/ready and /metrics are served. */
+  /** Only /health and /health/ready (up or down) are served; /metrics and the readiness details: MANAGEMENT_PORT. */
   PORT: env.int(3004, { min: 0, max: 65535 }),
+  ...MANAGEMENT_ENV,
   /** Same database as the key manager: keys, audit, outbox and the usage aggregates. */
   MONGO_URL: env.string('mongodb://127.0.0.1:27017/rs_keys'),
   REDIS_URL: env.url('redis://127.0.0.1:6379'),

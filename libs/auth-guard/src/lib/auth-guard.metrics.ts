@@ -3,7 +3,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { AUTH_METRICS_REGISTRY } from './auth-guard.constants';
 import type { AuthMethod } from './auth-principal';
 
-/** The guard's Prometheus metrics, registered in the app's registry (GET /metrics). */
+/** The guard's Prometheus metrics, registered in the app's registry (GET /metrics on the management port). */
 @Injectable()
 export class AuthGuardMetrics {
   /** Requests by credential type and outcome (`allowed`, or the refusal code). */

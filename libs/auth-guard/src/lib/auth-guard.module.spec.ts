@@ -1,6 +1,6 @@
 import { Controller, Get, type INestApplication, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { MetricsModule } from '@rs/service-kit';
+import { MetricsModule, MetricsService } from '@rs/service-kit';
 import request from 'supertest';
 import { AuthGuardModule } from './auth-guard.module';
 import type { AuthGuardOptions } from './auth-guard.options';
@@ -53,9 +53,9 @@ describe(AuthGuardModule.name, () => {
     });
 
     it("should register its metrics in the app's registry", async () => {
-      const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
-      expect(metrics.text).toContain('auth_guard_requests_total{method="none",outcome="KEY_MISSING"} 1');
-      expect(metrics.text).toContain('auth_guard_usage_requests_dropped_total');
+      const metrics = await app.get(MetricsService).registry.metrics();
+      expect(metrics).toContain('auth_guard_requests_total{method="none",outcome="KEY_MISSING"} 1');
+      expect(metrics).toContain('auth_guard_usage_requests_dropped_total');
     });
   });
 });

@@ -157,3 +157,18 @@ describe('production settings', () => {
     fs.rmSync(directory, { recursive: true });
   });
 });
+
+describe('env.optionalInt', () => {
+  const schema = { LIMIT: env.optionalInt({ min: 1, max: 10 }) };
+
+  it('should be undefined when unset or empty and parse a value in bounds', () => {
+    expect(readEnv(schema, {})).toEqual({ LIMIT: undefined });
+    expect(readEnv(schema, { LIMIT: '' })).toEqual({ LIMIT: undefined });
+    expect(readEnv(schema, { LIMIT: '7' })).toEqual({ LIMIT: 7 });
+  });
+
+  it('should refuse a value out of bounds or not an integer', () => {
+    expect(() => readEnv(schema, { LIMIT: '11' })).toThrow("LIMIT must be an integer in [1, 10], got '11'");
+    expect(() => readEnv(schema, { LIMIT: 'many' })).toThrow("LIMIT must be an integer in [1, 10], got 'many'");
+  });
+});

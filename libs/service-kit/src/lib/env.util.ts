@@ -84,6 +84,11 @@ export const env = {
   /** An optional URL: undefined when unset. */
   optionalUrl: (): EnvParser<string | undefined> => (raw, name) =>
     raw === undefined || raw === '' ? undefined : env.url()(raw, name),
+  /** An optional integer: undefined when unset (the caller derives a default from other variables). */
+  optionalInt:
+    (bounds: { min?: number; max?: number } = {}): EnvParser<number | undefined> =>
+    (raw, name) =>
+      raw === undefined || raw === '' ? undefined : env.int(undefined, bounds)(raw, name),
   /** An optional string: undefined when unset. */
   optionalString: (): EnvParser<string | undefined> => (raw) => (raw === undefined || raw === '' ? undefined : raw),
   /** A secret: never has a default, must be long enough to be worth its name. */

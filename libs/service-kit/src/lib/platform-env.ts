@@ -1,4 +1,4 @@
-import { env, type EnvOf } from './env.util';
+import { env, type EnvOf, EnvValidationError } from './env.util';
 
 /**
  * Variables every app of the platform reads the same way: Keycloak and Kafka. Spread into each app's own
@@ -16,12 +16,48 @@ export const KEYCLOAK_ENV = {
   KEYCLOAK_ALLOWED_AZP: env.list(''),
 };
 
+/** The management port's default: this far above PORT, so that apps (and instances) on distinct ports never share one. */
+export const MANAGEMENT_PORT_OFFSET = 1000;
+
+/**
+ * The management listener of every app: GET /metrics (Prometheus) and GET /health/ready with each dependency's
+ * state. Keep it off public Services and ingresses; see managementAddress for the defaults.
+ */
+export const MANAGEMENT_ENV = {
+  /** Default HOST. */
+  MANAGEMENT_HOST: env.optionalString(),
+  /** Default PORT + MANAGEMENT_PORT_OFFSET (0, any free port, when PORT is 0). */
+  MANAGEMENT_PORT: env.optionalInt({ min: 0, max: 65535 }),
+};
+
 /** Where an HTTP app listens, and the URL browsers use for it (Swagger UI's OAuth2 redirect). */
 export const httpEnv = (defaultPort: number) => ({
   HOST: env.string('127.0.0.1'),
   PORT: env.int(defaultPort, { min: 0, max: 65535 }),
   PUBLIC_URL: env.url(`http://127.0.0.1:${defaultPort}`),
+  ...MANAGEMENT_ENV,
 });
+
+/** The listen addresses of an app: its public port and its management port. */
+export interface ListenEnv {
+  HOST: string;
+  PORT: number;
+  MANAGEMENT_HOST?: string;
+  MANAGEMENT_PORT?: number;
+}
+
+/** Where the management listener binds: MANAGEMENT_HOST/PORT, by default HOST and PORT + MANAGEMENT_PORT_OFFSET. */
+export function managementAddress(config: ListenEnv): { host: string; port: number } {
+  const host = config.MANAGEMENT_HOST ?? config.HOST;
+  const port = config.MANAGEMENT_PORT ?? (config.PORT === 0 ? 0 : config.PORT + MANAGEMENT_PORT_OFFSET);
+  if (port > 65535)
+    throw new EnvValidationError([
+      `MANAGEMENT_PORT is required when PORT + ${MANAGEMENT_PORT_OFFSET} is beyond 65535 (PORT ${config.PORT})`,
+    ]);
+  if (port !== 0 && port === config.PORT)
+    throw new EnvValidationError([`MANAGEMENT_PORT must differ from PORT (both ${port})`]);
+  return { host, port };
+}
 
 export const KAFKA_SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];

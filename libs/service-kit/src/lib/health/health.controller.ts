@@ -1,47 +1,30 @@
-import { errorMessage } from '../retry.util';
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { DomainErrorCode } from '@rs/key-domain';
 import { ErrorResponseDto } from '../error-response.dto';
 import { Public } from '../public.decorator';
-import { HEALTH_CHECKS, type HealthCheck } from './health.types';
+import { ReadinessService } from './readiness.service';
 
-const CHECK_TIMEOUT_MS = 2000;
+/** What the public port says when the app is not ready: which dependency is down is for the management port. */
+export const NOT_READY_MESSAGE = 'Not ready: a backing service is unavailable; retry shortly';
 
 export class LivenessDto {
   @ApiProperty({ example: 'ok' }) status!: 'ok';
 }
 
-export class ReadinessReport {
-  @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
-  @ApiProperty({
-    description: "Each dependency: 'up' or 'down: <reason>'",
-    type: 'object',
-    additionalProperties: { type: 'string' },
-    example: { mongodb: 'up', kafka: 'up' },
-  })
-  checks!: Record<string, string>;
+export class ReadinessDto {
+  @ApiProperty({ enum: ['ok'], example: 'ok' }) status!: 'ok';
 }
 
-async function run(check: HealthCheck): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([check.check(), timeout]);
-    return 'up';
-  } catch (error) {
-    return `down: ${errorMessage(error)}`;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
+/**
+ * The public health routes: liveness, and readiness as up (200) or down (503) only. The report of each
+ * dependency is served on the management port (see ManagementServer).
+ */
 @ApiTags('Operations')
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[]) {}
+  constructor(private readonly readiness: ReadinessService) {}
 
   @Get()
   @ApiOperation({ summary: 'Liveness', description: 'Answers 200 while the process is able to serve requests.' })
@@ -51,25 +34,24 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness', description: 'Checks every dependency; 503 names those that are down.' })
-  @ApiOkResponse({ description: 'Every dependency answers', type: ReadinessReport })
+  @ApiOperation({
+    summary: 'Readiness',
+    description:
+      'Checks every dependency the service needs: 200 when all answer, 503 otherwise. Which one is down is ' +
+      'reported on the management port only.',
+  })
+  @ApiOkResponse({ description: 'Every dependency answers', type: ReadinessDto })
   @ApiServiceUnavailableResponse({
-    description: 'At least one dependency is down; `message` names them',
+    description: 'At least one dependency is down (`code` DEPENDENCY_UNAVAILABLE)',
     type: ErrorResponseDto,
   })
-  async ready(): Promise<ReadinessReport> {
-    const results = await Promise.all(this.checks.map(async (check) => [check.name, await run(check)] as const));
-    const report: ReadinessReport = {
-      status: results.every(([, result]) => result === 'up') ? 'ok' : 'unavailable',
-      checks: Object.fromEntries(results),
-    };
+  async ready(): Promise<ReadinessDto> {
+    const report = await this.readiness.report();
     if (report.status !== 'ok')
-      throw new ServiceUnavailableException({ ...report, code: 'DEPENDENCY_UNAVAILABLE', message: describe(report) });
-    return report;
+      throw new ServiceUnavailableException({
+        code: DomainErrorCode.DEPENDENCY_UNAVAILABLE,
+        message: NOT_READY_MESSAGE,
+      });
+    return { status: 'ok' };
   }
-}
-
-function describe(report: ReadinessReport): string {
-  const down = Object.entries(report.checks).filter(([, result]) => result !== 'up');
-  return `Not ready: ${down.map(([name, result]) => `${name} ${result}`).join('; ')}`;
 }

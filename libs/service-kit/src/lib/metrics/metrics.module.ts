@@ -1,12 +1,13 @@
 import { Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
-import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
-/** GET /metrics in Prometheus format plus an HTTP latency histogram for every route. */
+/**
+ * The app's Prometheus registry plus an HTTP latency histogram for every route. The registry is served on the
+ * management port (GET /metrics of ManagementServer), never on the app's public port.
+ */
 @Global()
 @Module({
-  controllers: [MetricsController],
   providers: [MetricsService],
   exports: [MetricsService],
 })
