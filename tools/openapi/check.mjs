@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Fails when a committed docs/openapi/<app>.json differs from what the code generates now (step of
-// `npm test`). Regenerates every HTTP app into a temp dir and compares byte for byte. Also counts the
+// Fails when a committed docs/openapi/<app>.json (or the frontend's aggregated frontend.json) differs from what
+// the code generates now (step of `npm test`). Regenerates every HTTP app and the frontend into a temp dir and
+// compares byte for byte. Also counts the
 // documentation gaps audit.mjs finds (a warning, not a failure, until every app is complete).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auditSpec } from './audit.mjs';
-import { generate, httpApps, ROOT, SPEC_DIR } from './generate.mjs';
+import { FRONTEND, generate, httpApps, ROOT, SPEC_DIR } from './generate.mjs';
 
 const FIX = 'npx nx run-many -t openapi';
 const started = Date.now();
@@ -14,7 +15,7 @@ const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-openapi-'));
 const relative = (file) => path.relative(ROOT, file);
 
 try {
-  const apps = httpApps();
+  const apps = [...httpApps(), FRONTEND];
   const results = await generate(apps, tempDir);
   const problems = [];
   for (const { app, ok } of results) {

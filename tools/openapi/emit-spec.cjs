@@ -1,11 +1,9 @@
 // Child process of generate.mjs: emits one app's OpenAPI document without any running service.
 //   node tools/openapi/emit-spec.cjs <app> <output.json>
 //
-// How: TypeScript sources are compiled on require with ts.transpileModule (the same per-file, type-less
-// transpilation the webpack build's ts-loader does, so decorator metadata is identical), `@rs/*` imports
-// resolve through tsconfig.base.json's paths, and the app is created with NestFactory in preview mode,
-// which scans modules and controllers but calls no constructor and no factory: no MongoDB, Kafka, Redis
-// or Keycloak connection is attempted. The document is built by service-kit's buildOpenApiDocument, the
+// How: TypeScript sources are compiled on require (typescript-require.cjs) and the app is created with
+// NestFactory in preview mode, which scans modules and controllers but calls no constructor and no factory:
+// no MongoDB, Kafka, Redis or Keycloak connection is attempted. The document is built by service-kit's buildOpenApiDocument, the
 // function the apps' setupSwagger uses, so the file equals what /docs-json serves.
 //
 // Per-app conventions (all HTTP apps follow them):
@@ -16,73 +14,15 @@
 // default, such as secrets), never from the caller's, so the output does not depend on who runs it.
 'use strict';
 
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const Module = require('node:module');
-const ts = require('typescript');
+const { ROOT, sortKeys } = require('./typescript-require.cjs');
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const [app, output] = process.argv.slice(2);
 if (!app || !output) {
   console.error('usage: node tools/openapi/emit-spec.cjs <app> <output.json>');
   process.exit(2);
 }
-
-// --- TypeScript on require -------------------------------------------------------------------------
-const base = ts.readConfigFile(path.join(ROOT, 'tsconfig.base.json'), ts.sys.readFile).config;
-const { options: compilerOptions } = ts.convertCompilerOptionsFromJson(
-  {
-    ...base.compilerOptions,
-    module: 'commonjs',
-    moduleResolution: 'node10',
-    sourceMap: false,
-    inlineSourceMap: true,
-    declaration: false,
-    importHelpers: false,
-  },
-  ROOT,
-);
-// Transpiled files are cached by content (transpiling is most of the run time); the cache is disposable.
-const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'rs-openapi');
-const cacheSalt = `${ts.version}\0${JSON.stringify(compilerOptions)}`;
-function transpile(source, filename) {
-  const key = crypto
-    .createHash('sha256')
-    .update(cacheSalt)
-    .update('\0')
-    .update(filename)
-    .update('\0')
-    .update(source)
-    .digest('hex');
-  const cached = path.join(CACHE_DIR, `${key}.js`);
-  try {
-    return fs.readFileSync(cached, 'utf8');
-  } catch {
-    const { outputText } = ts.transpileModule(source, { compilerOptions, fileName: filename });
-    try {
-      fs.mkdirSync(CACHE_DIR, { recursive: true });
-      fs.writeFileSync(`${cached}.${process.pid}`, outputText);
-      fs.renameSync(`${cached}.${process.pid}`, cached);
-    } catch {
-      // A read-only node_modules only costs time.
-    }
-    return outputText;
-  }
-}
-require.extensions['.ts'] = (module, filename) => {
-  module._compile(transpile(fs.readFileSync(filename, 'utf8'), filename), filename);
-};
-
-const aliases = Object.entries(base.compilerOptions.paths ?? {}).map(([alias, [target]]) => [
-  alias,
-  path.join(ROOT, target),
-]);
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function resolveWithAliases(request, ...rest) {
-  const alias = aliases.find(([name]) => name === request);
-  return resolveFilename.call(this, alias ? alias[1] : request, ...rest);
-};
 
 // --- the app --------------------------------------------------------------------------------------
 function exported(file, pattern, what) {
@@ -109,19 +49,6 @@ function defaultConfig(load) {
     }
   }
   throw new Error('unreachable');
-}
-
-/** Object keys sorted at every level (arrays keep their order), so the file is stable across runs. */
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, sortKeys(value[key])]),
-    );
-  }
-  return value;
 }
 
 async function main() {

@@ -1,8 +1,8 @@
-import ROUTES from './frontend-routes.json';
+import ROUTES from './frontend-routing.json';
 
 /**
- * The frontend origin's path routing: path prefix → app. One table for the Helm chart's ingress (checked by
- * tools/deploy/validate-chart.mjs), the local proxy of `npm start` (tools/frontend/proxy.mjs reads the JSON)
+ * The frontend origin's path routing: path prefix → app (frontend-routing.json). One table for the Helm chart's
+ * ingress (checked by tools/deploy/validate-chart.mjs), the local proxy of `npm start` (tools/frontend/proxy.mjs)
  * and the aggregated OpenAPI document, so a documented path is always served by the app that documents it.
  */
 export const FRONTEND_ROUTES: Readonly<Record<string, string>> = ROUTES;

@@ -39,3 +39,19 @@ export function frontendTagName(section: FrontendSection, tag: string): string {
   if (renamed) return renamed;
   return section.tagPrefix ? `${section.tagPrefix} ${tag}` : tag;
 }
+
+/** Title and how-to of the aggregated document (served by the key manager, committed as docs/openapi/frontend.json). */
+export const FRONTEND_INFO = {
+  title: 'RS-Server',
+  description:
+    'Every RS-Server service on one origin: the API Key Manager, Auxip (ADGS stations), Cadip (CADIP stations) ' +
+    'and the STAC catalog, each a section below.\n\n' +
+    '1. Click **Authorize**, then **Authorize** under *keycloak*, and log in with your RS-Server Keycloak account.\n' +
+    '2. In **API Key Manager**, expand **Create Api Key**, click **Try it out**, give a `name`, then **Execute**; ' +
+    'copy the key from the response body: it is shown only once.\n' +
+    '3. Click **Authorize** again and paste the key under *api-key*: every Auxip, Cadip and catalog operation ' +
+    '(their lock icon) sends it in `x-api-key`.\n\n' +
+    'While a key is authorized, the services receive the key alone; without one they receive your Keycloak login. ' +
+    'The key manager always receives your Keycloak login: keys cannot manage keys.',
+  version: '1.0',
+} as const;
