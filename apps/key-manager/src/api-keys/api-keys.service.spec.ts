@@ -1,4 +1,4 @@
-import { DomainError, DomainErrorCode, generateApiKey, hashApiKey, isWellFormedApiKey } from '@rs/key-domain';
+import { DomainErrorCode, generateApiKey, hashApiKey, isWellFormedApiKey } from '@rs/key-domain';
 import {
   type ApiKeyRecord,
   ApiKeysRepository,
@@ -8,6 +8,8 @@ import {
   type LifecycleEventsPublisher,
   type StoredKeyChange,
 } from '@rs/key-store';
+import { apiKeyRecord } from '@rs/key-store/testing';
+import { domainErrorOf } from '@rs/testing';
 import type { KeycloakUser, UserSyncService } from '@rs/keycloak-users';
 import type { KeyManagerConfig } from '../config/key-manager.config';
 import { ApiKeysService, type Caller } from './api-keys.service';
@@ -32,34 +34,7 @@ const keycloakAlice: KeycloakUser = {
 };
 
 function storedKey(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
-  return {
-    _id: '6f1c1c4e-9a59-4d0b-9e37-1d8f6b1b2c3d',
-    hash: 'h',
-    hint: 'rsk_abcd…wxyz',
-    name: 'script',
-    user_id: 'alice-id',
-    user_login: 'alice',
-    user_active: true,
-    is_active: true,
-    never_expire: false,
-    expiration_date: new Date('2026-03-10T00:00:00Z'),
-    created_at: new Date('2026-02-20T00:00:00Z'),
-    latest_sync_date: new Date('2026-02-20T00:00:00Z'),
-    iam_roles: [],
-    config_json: '{}',
-    allowed_referers: [],
-    revoked_at: null,
-    ...overrides,
-  };
-}
-
-async function domainErrorOf(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error;
+  return apiKeyRecord({ _id: '6f1c1c4e-9a59-4d0b-9e37-1d8f6b1b2c3d', hash: 'h', hint: 'rsk_abcd…wxyz', ...overrides });
 }
 
 const input = { name: 'x', never_expires: false, config: undefined, allowed_referers: undefined };

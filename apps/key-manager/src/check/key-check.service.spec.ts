@@ -1,6 +1,8 @@
 import { DomainError, DomainErrorCode, generateApiKey, hashApiKey } from '@rs/key-domain';
 import { MetricsService } from '@rs/service-kit';
 import type { ApiKeyRecord, ApiKeysRepository } from '@rs/key-store';
+import { apiKeyRecord } from '@rs/key-store/testing';
+import { domainErrorOf } from '@rs/testing';
 import type { UserSyncService } from '@rs/keycloak-users';
 import type { KeyManagerConfig } from '../config/key-manager.config';
 import type { CheckRateLimiter } from './check-rate-limiter';
@@ -17,34 +19,18 @@ const config = {
 const context = { ip: '10.0.0.1' };
 
 function storedKey(value: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
-  return {
-    _id: 'key-1',
+  return apiKeyRecord({
     hash: hashApiKey(value, SECRET),
-    hint: 'h',
     name: 'n',
-    user_id: 'alice-id',
-    user_login: 'alice',
-    user_active: true,
-    is_active: true,
-    never_expire: false,
-    expiration_date: new Date('2026-03-10T00:00:00Z'),
-    created_at: new Date('2026-02-20T00:00:00Z'),
     latest_sync_date: new Date('2026-03-01T09:59:00Z'),
     iam_roles: ['rs_cadip_ins_read'],
     config_json: '{"organization":"ESA"}',
-    allowed_referers: [],
-    revoked_at: null,
     ...overrides,
-  };
+  });
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<DomainErrorCode> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error.code;
+  return (await domainErrorOf(promise)).code;
 }
 
 describe(KeyCheckService.name, () => {

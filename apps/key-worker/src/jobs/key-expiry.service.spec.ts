@@ -5,6 +5,7 @@ import type {
   KeyEventOf,
   LifecycleEventsPublisher,
 } from '@rs/key-store';
+import { apiKeyRecord } from '@rs/key-store/testing';
 import { MetricsService } from '@rs/service-kit';
 import { KeyExpiryService } from './key-expiry.service';
 
@@ -14,26 +15,8 @@ const NOW = new Date('2026-03-01T10:00:00Z');
 const PAST = new Date('2026-03-01T09:00:00Z');
 
 function key(id: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
-  return {
-    _id: id,
-    hash: id,
-    hint: 'h',
-    name: id,
-    user_id: 'u1',
-    user_login: 'alice',
-    user_active: true,
-    is_active: true,
-    never_expire: false,
-    expiration_date: PAST,
-    created_at: PAST,
-    latest_sync_date: PAST,
-    iam_roles: [],
-    config_json: '{}',
-    allowed_referers: [],
-    revoked_at: null,
-    expired_at: null,
-    ...overrides,
-  };
+  const past = { expiration_date: PAST, created_at: PAST, latest_sync_date: PAST };
+  return apiKeyRecord({ _id: id, hash: id, name: id, user_id: 'u1', ...past, expired_at: null, ...overrides });
 }
 
 describe(KeyExpiryService.name, () => {

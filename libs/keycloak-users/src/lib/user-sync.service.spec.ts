@@ -7,6 +7,7 @@ import type {
   PendingLifecycleEvent,
   StoredKeyChange,
 } from '@rs/key-store';
+import { apiKeyRecord } from '@rs/key-store/testing';
 import type { KeycloakAdminClient, KeycloakUser } from './keycloak-admin.client';
 import type { KeycloakUsersOptions } from './keycloak-users.options';
 import { UserSyncService } from './user-sync.service';
@@ -15,25 +16,19 @@ const NOW = new Date('2026-03-01T10:00:00Z');
 const options = { configAttributes: ['organization', 'quota'] } as KeycloakUsersOptions;
 
 function key(id: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
-  return {
+  return apiKeyRecord({
     _id: id,
     hash: id,
-    hint: 'h',
     name: id,
     user_id: 'u1',
-    user_login: 'alice',
-    user_active: true,
-    is_active: true,
     never_expire: true,
     expiration_date: null,
     created_at: NOW,
     latest_sync_date: NOW,
     iam_roles: ['old_role'],
     config_json: '{"project":"p","organization":"stale"}',
-    allowed_referers: [],
-    revoked_at: null,
     ...overrides,
-  };
+  });
 }
 
 describe(UserSyncService.name, () => {
