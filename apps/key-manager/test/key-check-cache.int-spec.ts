@@ -2,22 +2,20 @@ import { generateApiKey } from '@rs/key-domain';
 import { eventually, stackEndpoints, userToken } from '@rs/testing';
 import { MongoClient } from 'mongodb';
 import { KeyRecordCache } from '../src/check/key-record-cache';
-import { type RunningKeyManager, startKeyManager, uniqueDatabaseName } from './key-manager.harness';
+import { keyManagerCaller, type RunningKeyManager, startKeyManager, uniqueDatabaseName } from './key-manager.harness';
 
 // Two replicas on one database: each caches key records, and lifecycle events keep both correct.
 const database = uniqueDatabaseName('rskeyscache');
 let replicas: RunningKeyManager[] = [];
 let token: string;
 
-async function check(km: RunningKeyManager, key: string) {
-  const response = await fetch(`${km.url}/auth/check_key`, { headers: { 'x-api-key': key } });
-  return { status: response.status, body: (await response.json()) as any };
-}
+const { call } = keyManagerCaller('10.23');
+const check = (km: RunningKeyManager, key: string) => call(km, '/auth/check_key', { apiKey: key });
 
 async function manage(km: RunningKeyManager, pathAndQuery: string) {
-  const response = await fetch(`${km.url}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}` } });
+  const response = await call(km, pathAndQuery, { token });
   expect(response.status).toBe(200);
-  return (await response.json()) as any;
+  return response.body;
 }
 
 const cacheOf = (km: RunningKeyManager) => km.app.get(KeyRecordCache);

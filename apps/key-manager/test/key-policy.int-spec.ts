@@ -1,32 +1,11 @@
 // On the real stack: an administrator's revocation is final, security headers, and the key policy limits.
 import { stackEndpoints, userToken } from '@rs/testing';
 import { MongoClient } from 'mongodb';
-import { type RunningKeyManager, startKeyManager, uniqueDatabaseName } from './key-manager.harness';
+import { keyManagerCaller, type RunningKeyManager, startKeyManager, uniqueDatabaseName } from './key-manager.harness';
 
 const MAX_ACTIVE_KEYS = 3;
 const tokens: Record<string, string> = {};
-let clientIp = 0;
-
-/** Each call speaks from its own client address, so failure throttling of one does not leak into another. */
-function nextIp(): string {
-  clientIp += 1;
-  return `10.17.${Math.floor(clientIp / 250)}.${clientIp % 250}`;
-}
-
-async function call(km: RunningKeyManager, path: string, init: { token?: string; apiKey?: string } = {}) {
-  const headers: Record<string, string> = { 'x-forwarded-for': nextIp() };
-  if (init.token) headers['authorization'] = `Bearer ${init.token}`;
-  if (init.apiKey) headers['x-api-key'] = init.apiKey;
-  const response = await fetch(`${km.url}${path}`, { headers });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // HTML (Swagger UI, portal)
-  }
-  return { status: response.status, body: body as any, headers: response.headers };
-}
+const { call } = keyManagerCaller('10.17');
 
 beforeAll(async () => {
   for (const user of ['alice', 'bob', 'rsadmin']) tokens[user] = await userToken(user);

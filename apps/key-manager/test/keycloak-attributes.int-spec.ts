@@ -3,7 +3,13 @@
 // administrator removes leaves the key's config at the next sync.
 import { createUser, deleteUser, stackEndpoints, userId, userToken } from '@rs/testing';
 import { randomBytes } from 'node:crypto';
-import { type RunningKeyManager, startKeyManager, uniqueDatabaseName } from './key-manager.harness';
+import {
+  type KeyManagerCall,
+  keyManagerCaller,
+  type RunningKeyManager,
+  startKeyManager,
+  uniqueDatabaseName,
+} from './key-manager.harness';
 
 const realmUrl = `${stackEndpoints.keycloakUrl}/realms/${stackEndpoints.realm}`;
 const adminUrl = `${stackEndpoints.keycloakUrl}/admin/realms/${stackEndpoints.realm}`;
@@ -72,13 +78,8 @@ describe('Keycloak attributes that services trust', () => {
     await deleteUser(username).catch(() => undefined);
   });
 
-  async function call(path: string, init: { token?: string; apiKey?: string } = {}) {
-    const headers: Record<string, string> = {};
-    if (init.token) headers['authorization'] = `Bearer ${init.token}`;
-    if (init.apiKey) headers['x-api-key'] = init.apiKey;
-    const response = await fetch(`${km.url}${path}`, { headers });
-    return { status: response.status, body: (await response.json()) as any };
-  }
+  const caller = keyManagerCaller('10.22');
+  const call = (path: string, init?: KeyManagerCall) => caller.call(km, path, init);
 
   it('should refuse a user’s change of their organization in the account API, keeping the stored value', async () => {
     const before = await storedAttributes('alice');
