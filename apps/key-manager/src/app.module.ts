@@ -9,6 +9,7 @@ import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from './config/key-manager.
 import { KeyManagerConfigModule } from './config/config.module';
 import { CheckRateLimiter } from './check/check-rate-limiter';
 import { KeyCheckModule } from './check/key-check.module';
+import { FrontendModule } from './frontend/frontend.module';
 import { PortalModule } from './portal/portal.module';
 import { UsageModule } from './usage/usage.module';
 
@@ -50,6 +51,7 @@ import { UsageModule } from './usage/usage.module';
     KeyCheckModule,
     UsageModule,
     PortalModule,
+    FrontendModule,
     HealthModule.forRootAsync({
       imports: [ApiKeysModule, KeyCheckModule],
       inject: [ApiKeysRepository, LifecycleEventsPublisher, KeycloakAdminClient, CheckRateLimiter],

@@ -3,6 +3,7 @@ import { apiKeyLocationMiddleware } from '@rs/auth-guard';
 import { applySecurityHeaders, configureApp, setupSwagger } from '@rs/service-kit';
 import type { NextFunction, Request, Response } from 'express';
 import type { KeyManagerConfig } from './config/key-manager.config';
+import { FrontendDocumentService } from './frontend/frontend-document.service';
 import { keyManagerSwaggerOptions } from './swagger';
 
 /** Path prefix GDAL/QGIS-style clients use to carry a key: /k/<key>/auth/check_key. */
@@ -17,5 +18,6 @@ export function configureKeyManager(app: INestApplication, config: KeyManagerCon
   app.use((request: Request, response: Response, next: NextFunction) =>
     request.url.startsWith(KEY_PATH_PREFIX) ? apiKeyLocationMiddleware(request, response, next) : next(),
   );
-  setupSwagger(app, keyManagerSwaggerOptions(config), config.PUBLIC_URL);
+  const document = setupSwagger(app, keyManagerSwaggerOptions(config), config.PUBLIC_URL);
+  app.get(FrontendDocumentService).useKeyManagerDocument(document);
 }

@@ -30,3 +30,16 @@ describe('PORTAL_SERVICES', () => {
     expect(() => load({ PORTAL_SERVICES: entry })).toThrow(`PORTAL_SERVICES: entry '${entry}'`);
   });
 });
+
+describe('FRONTEND_URL', () => {
+  const load = (source: NodeJS.ProcessEnv) => readEnv(PORTAL_ENV, source).FRONTEND_URL;
+
+  it('should be unset by default: the key manager origin is the frontend', () => {
+    expect(load({})).toBeUndefined();
+  });
+
+  it('should drop a trailing slash and refuse what is not a URL', () => {
+    expect(load({ FRONTEND_URL: 'http://127.0.0.1:3080/' })).toBe('http://127.0.0.1:3080');
+    expect(() => load({ FRONTEND_URL: 'not a url' })).toThrow('FRONTEND_URL must be a URL');
+  });
+});

@@ -37,4 +37,9 @@ export function parsePortalServices(value: string): PortalService[] {
 /** The services the portal lists after the API Key Manager. Defaults match `npm start` (tools/apps.mjs). */
 export const PORTAL_ENV = {
   PORTAL_SERVICES: env.custom(DEFAULT_PORTAL_SERVICES, parsePortalServices),
+  /**
+   * The origin where every service is routed by path (docs/frontend.md), as browsers reach it; unset: PUBLIC_URL
+   * (the Helm chart routes the key manager's host so). Its Swagger UI is at /frontend/docs.
+   */
+  FRONTEND_URL: env.optionalUrl(),
 };

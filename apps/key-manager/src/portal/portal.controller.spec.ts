@@ -22,6 +22,7 @@ describe(PortalController.name, () => {
           provide: KEY_MANAGER_CONFIG,
           useValue: {
             PUBLIC_URL: 'http://keys.test',
+            FRONTEND_URL: 'http://rs.test',
             KEYCLOAK_URL: 'http://keycloak.internal:8080',
             KEYCLOAK_PUBLIC_URL: 'https://login.test',
             KEYCLOAK_REALM: 'rs-server',
@@ -38,7 +39,7 @@ describe(PortalController.name, () => {
   afterAll(() => app.close());
 
   describe('GET /', () => {
-    it('should list the API Key Manager first, then every configured service in order', async () => {
+    it('should list the frontend first, then the API Key Manager and every configured service in order', async () => {
       const response = await http()
         .get('/')
         .expect(200)
@@ -47,20 +48,20 @@ describe(PortalController.name, () => {
         ([, href, title]) => [href, title],
       );
       expect(links).toEqual([
+        ['http://rs.test/frontend/docs', 'RS-Server frontend'],
         ['http://keys.test/docs', 'API Key Manager'],
         ['http://cadip.test/docs', 'Cadip &lt;sessions&gt;'],
         ['http://catalog.test/docs', 'STAC catalog'],
       ]);
     });
 
-    it('should give the script the browser-facing Keycloak and the portal as redirect', async () => {
+    it('should give the script the browser-facing Keycloak', async () => {
       const response = await http().get('/').expect(200);
       const config = JSON.parse(/id="portal-config">([^<]+)</.exec(response.text)?.[1] ?? '{}');
       expect(config).toEqual({
         keycloakUrl: 'https://login.test',
         realm: 'rs-server',
         clientId: 'swagger-ui',
-        redirectUri: 'http://keys.test/',
       });
     });
 
@@ -76,6 +77,8 @@ describe(PortalController.name, () => {
       const response = await http().get('/').expect(200);
       expect(response.text).toContain('How to get an API key');
       expect(response.text).toContain('Create Api Key');
+      expect(response.text).toContain('href="http://rs.test/frontend/openapi.json"');
+      expect(response.text).toContain('curl -H "x-api-key: rsk_…" "http://rs.test/cadip/INS/session?platform=S1A"');
     });
   });
 
@@ -86,6 +89,7 @@ describe(PortalController.name, () => {
         .expect(200)
         .expect('content-type', /text\/javascript/);
       expect(response.text).toContain('code_challenge_method');
+      expect(response.text).toContain("var redirectUri = location.origin + '/';");
       expect(() => new Function(response.text)).not.toThrow();
     });
   });

@@ -3,10 +3,11 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@rs/auth-guard';
 import type { Response } from 'express';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
+import { FRONTEND_DOCS_PATH } from '../frontend/frontend.page';
 import { type PortalView, portalContentSecurityPolicy, renderPortalPage } from './portal.page';
 import { PORTAL_SCRIPT } from './portal.script';
 
-/** The platform's landing page at `/`: every service's Swagger UI, the API key guide, the Keycloak session. */
+/** The platform's landing page at `/`: the frontend, every service's Swagger UI, the API key guide, the Keycloak session. */
 @ApiExcludeController()
 @Public()
 @Controller()
@@ -16,6 +17,10 @@ export class PortalController {
 
   constructor(@Inject(KEY_MANAGER_CONFIG) config: KeyManagerConfig) {
     this.view = {
+      frontend: {
+        title: 'RS-Server frontend',
+        url: `${config.FRONTEND_URL ?? config.PUBLIC_URL}${FRONTEND_DOCS_PATH}`,
+      },
       keyManager: { title: 'API Key Manager', url: `${config.PUBLIC_URL}/docs` },
       services: config.PORTAL_SERVICES,
       keycloak: {
@@ -23,7 +28,6 @@ export class PortalController {
         realm: config.KEYCLOAK_REALM,
         clientId: config.KEYCLOAK_SWAGGER_CLIENT_ID,
       },
-      redirectUri: `${config.PUBLIC_URL}/`,
     };
     this.html = renderPortalPage(this.view);
   }

@@ -1,12 +1,12 @@
 import type { PortalService } from './portal.config';
 
 export interface PortalView {
-  /** The key manager's own Swagger UI, always listed first. */
+  /** The frontend's Swagger UI (every service, one Authorize), always listed first. */
+  frontend: PortalService;
+  /** The key manager's own Swagger UI, listed next. */
   keyManager: PortalService;
   services: PortalService[];
   keycloak: { url: string; realm: string; clientId: string };
-  /** Where Keycloak sends the browser back after log in / log out: the portal itself. */
-  redirectUri: string;
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -35,30 +35,26 @@ export function portalContentSecurityPolicy(view: PortalView): string {
   ].join('; ');
 }
 
-function serviceCard(service: PortalService, first: boolean): string {
+function serviceCard(service: PortalService, first: boolean, documentUrl = `${service.url}-json`): string {
   const url = escapeHtml(service.url);
   return `
       <li class="service${first ? ' first' : ''}">
         <a class="service-link" href="${url}">${escapeHtml(service.title)}</a>
-        ${first ? '<span class="badge">start here: create your API key</span>' : ''}
-        <span class="links"><a href="${url}">Swagger UI</a> · <a href="${url}-json">OpenAPI JSON</a></span>
+        ${first ? '<span class="badge">start here: every service, one Authorize</span>' : ''}
+        <span class="links"><a href="${url}">Swagger UI</a> · <a href="${escapeHtml(documentUrl)}">OpenAPI JSON</a></span>
       </li>`;
 }
 
-/** The portal page: every service's Swagger UI, how to get an API key, and the Keycloak session. */
+/** The portal page: the frontend first, every service's own Swagger UI, how to get an API key, the Keycloak session. */
 export function renderPortalPage(view: PortalView): string {
-  const keyManager = escapeHtml(view.keyManager.url);
-  const example = view.services.find((service) => /cadip/i.test(service.title)) ?? view.services[0];
-  const exampleBase = (example?.url ?? view.keyManager.url).replace(/\/docs$/, '');
-  const exampleUrl = escapeHtml(
-    example && /cadip/i.test(example.title) ? `${exampleBase}/cadip/INS/session?platform=S1A` : `${exampleBase}/…`,
-  );
+  const frontend = escapeHtml(view.frontend.url);
+  const frontendBase = view.frontend.url.replace(/\/frontend\/docs$/, '');
+  const exampleUrl = escapeHtml(`${frontendBase}/cadip/INS/session?platform=S1A`);
   const account = escapeHtml(`${view.keycloak.url}/realms/${encodeURIComponent(view.keycloak.realm)}/account`);
   const config = {
     keycloakUrl: view.keycloak.url,
     realm: view.keycloak.realm,
     clientId: view.keycloak.clientId,
-    redirectUri: view.redirectUri,
   };
   return `<!doctype html>
 <html lang="en">
@@ -102,26 +98,26 @@ export function renderPortalPage(view: PortalView): string {
   <main>
     <section>
       <h2>Services</h2>
-      <ul class="services">${[view.keyManager, ...view.services].map((service, index) => serviceCard(service, index === 0)).join('')}
+      <ul class="services">${serviceCard(view.frontend, true, `${frontendBase}/frontend/openapi.json`)}${[view.keyManager, ...view.services].map((service) => serviceCard(service, false)).join('')}
       </ul>
     </section>
     <section id="guide">
       <h2>How to get an API key</h2>
       <ol>
-        <li>Open the <a href="${keyManager}">API Key Manager</a> and click <strong>Authorize</strong>, then <strong>Authorize</strong> again
-          in the dialog and log in with your RS-Server account on the Keycloak page.</li>
-        <li>Expand <strong>Create Api Key</strong>, click <strong>Try it out</strong>, give a <code>name</code>
+        <li>Open the <a href="${frontend}">${escapeHtml(view.frontend.title)}</a> and click <strong>Authorize</strong>, then <strong>Authorize</strong> under
+          <strong>keycloak</strong>, and log in with your RS-Server account on the Keycloak page.</li>
+        <li>In <strong>API Key Manager</strong>, expand <strong>Create Api Key</strong>, click <strong>Try it out</strong>, give a <code>name</code>
           (set <code>never_expires</code> to <code>true</code> for a key that does not expire), click <strong>Execute</strong>.</li>
         <li>Copy the key (<code>"rsk_…"</code>) from the <strong>Response body</strong>. It is shown only once: the platform keeps only its hash.</li>
-        <li>In another service's Swagger UI, click <strong>Authorize</strong> (or a lock icon), paste the key under
-          <strong>api-key (apiKey)</strong>, click <strong>Authorize</strong>, and call any endpoint.</li>
+        <li>Click <strong>Authorize</strong> again (or a lock icon), paste the key under <strong>api-key (apiKey)</strong>, click
+          <strong>Authorize</strong>: every Auxip, Cadip and catalog operation on the page now sends it.</li>
         <li>In scripts, notebooks, GDAL or QGIS, send it in the <code>x-api-key</code> header:
           <pre>curl -H "x-api-key: rsk_…" "${exampleUrl}"</pre></li>
         <li><strong>List My Api Keys</strong> shows your keys (never their values); <strong>Revoke Api Key</strong> stops a key
           everywhere within a second; <strong>Renew Api Key</strong> extends it.</li>
       </ol>
       <p>To use another account, click <strong>Log out</strong> above (it ends your Keycloak session), then Authorize again.
-        Swagger UI of the other services keeps its own login until you click <strong>Logout</strong> in its Authorize dialog.
+        Each Swagger UI keeps its own login until you click <strong>Logout</strong> in its Authorize dialog.
         Your Keycloak account: <a href="${account}">${account}</a>.</p>
     </section>
   </main>

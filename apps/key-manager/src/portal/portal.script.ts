@@ -2,7 +2,8 @@
  * The portal's browser script, served as /portal.js (plain ES2020, no dependency). It shows who is logged in
  * to Keycloak and offers log in / log out:
  * - on load, a hidden iframe asks Keycloak for a code with `prompt=none` (authorization code + PKCE, public
- *   client swagger-ui, redirect to the portal itself); the portal page inside the iframe posts Keycloak's
+ *   client swagger-ui, redirect to the portal itself on the origin it was opened from: the frontend's or the key
+ *   manager's own); the portal page inside the iframe posts Keycloak's
  *   answer back, and the page exchanges the code for tokens: an SSO session is shown without any click;
  * - "Log in" runs the same flow in the window; "Log out" ends the Keycloak session through the end-session
  *   endpoint (client_id + post_logout_redirect_uri, id_token_hint when known) and forgets the token Swagger UI
@@ -13,6 +14,7 @@ export const PORTAL_SCRIPT = String.raw`(function () {
   'use strict';
   var config = JSON.parse(document.getElementById('portal-config').textContent);
   var oidc = config.keycloakUrl + '/realms/' + encodeURIComponent(config.realm) + '/protocol/openid-connect';
+  var redirectUri = location.origin + '/';
   var PENDING_LOGIN = 'rs-portal.pending-login';
 
   // Inside the session-check iframe: hand Keycloak's answer to the page that opened it, render nothing else.
@@ -46,7 +48,7 @@ export const PORTAL_SCRIPT = String.raw`(function () {
     var challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
     var params = new URLSearchParams({
       client_id: config.clientId,
-      redirect_uri: config.redirectUri,
+      redirect_uri: redirectUri,
       response_type: 'code',
       scope: 'openid',
       state: state,
@@ -71,7 +73,7 @@ export const PORTAL_SCRIPT = String.raw`(function () {
       body: new URLSearchParams({
         grant_type: 'authorization_code',
         code: answer.get('code') || '',
-        redirect_uri: config.redirectUri,
+        redirect_uri: redirectUri,
         client_id: config.clientId,
         code_verifier: pending.verifier,
       }),
@@ -127,7 +129,7 @@ export const PORTAL_SCRIPT = String.raw`(function () {
   function logout() {
     // Swagger UI on this origin persists its token (persistAuthorization); forget it with the session.
     localStorage.removeItem('authorized');
-    var params = new URLSearchParams({ client_id: config.clientId, post_logout_redirect_uri: config.redirectUri });
+    var params = new URLSearchParams({ client_id: config.clientId, post_logout_redirect_uri: redirectUri });
     if (idToken) params.set('id_token_hint', idToken);
     location.assign(oidc + '/logout?' + params);
   }
