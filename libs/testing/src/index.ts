@@ -5,4 +5,3 @@ export * from './lib/stack-endpoints';
 export * from './lib/fake-keycloak.util';
 export * from './lib/private-mongo.util';
 export * from './lib/guarded-test-app.util';
-export * from './lib/domain-error.util';

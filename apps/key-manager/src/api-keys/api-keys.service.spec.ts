@@ -1,4 +1,5 @@
 import { DomainErrorCode, generateApiKey, hashApiKey, isWellFormedApiKey } from '@rs/key-domain';
+import { domainErrorOf } from '@rs/key-domain/testing';
 import {
   type ApiKeyRecord,
   ApiKeysRepository,
@@ -9,7 +10,6 @@ import {
   type StoredKeyChange,
 } from '@rs/key-store';
 import { apiKeyRecord } from '@rs/key-store/testing';
-import { domainErrorOf } from '@rs/testing';
 import type { KeycloakUser, UserSyncService } from '@rs/keycloak-users';
 import type { KeyManagerConfig } from '../config/key-manager.config';
 import { ApiKeysService, type Caller } from './api-keys.service';

@@ -1,8 +1,8 @@
 import { DomainError, DomainErrorCode, generateApiKey, hashApiKey } from '@rs/key-domain';
+import { domainErrorOf } from '@rs/key-domain/testing';
 import { MetricsService } from '@rs/service-kit';
 import type { ApiKeyRecord, ApiKeysRepository } from '@rs/key-store';
 import { apiKeyRecord } from '@rs/key-store/testing';
-import { domainErrorOf } from '@rs/testing';
 import type { UserSyncService } from '@rs/keycloak-users';
 import type { KeyManagerConfig } from '../config/key-manager.config';
 import type { CheckRateLimiter } from './check-rate-limiter';

@@ -9,7 +9,8 @@ import {
   parseKeyName,
   type KeyState,
 } from './api-key-rules';
-import { DomainError, DomainErrorCode } from './domain-error';
+import { DomainErrorCode } from './domain-error';
+import { thrownDomainError } from './testing/domain-error.test-helper';
 
 const NOW = new Date('2026-01-10T12:00:00Z');
 
@@ -21,16 +22,6 @@ function keyState(overrides: Partial<KeyState> = {}): KeyState {
     expiration_date: expirationFrom(NOW),
     ...overrides,
   };
-}
-
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
 }
 
 describe('api key rules', () => {
@@ -61,7 +52,7 @@ describe('api key rules', () => {
       [{ is_active: false }, DomainErrorCode.KEY_REVOKED],
       [{ expiration_date: new Date(NOW.getTime() - 1000) }, DomainErrorCode.KEY_EXPIRED],
     ])('should refuse %p with %s', (overrides, code) => {
-      expect(errorOf(() => assertKeyUsable(keyState(overrides), NOW)).code).toBe(code);
+      expect(thrownDomainError(() => assertKeyUsable(keyState(overrides), NOW)).code).toBe(code);
     });
   });
 
@@ -73,7 +64,7 @@ describe('api key rules', () => {
     it.each([undefined, '', '   ', 'x'.repeat(129), 'bad\u0000name', 42])(
       'should refuse %p naming the parameter',
       (value) => {
-        const error = errorOf(() => parseKeyName(value));
+        const error = thrownDomainError(() => parseKeyName(value));
         expect(error.code).toBe(DomainErrorCode.INVALID_PARAMETER);
         expect(error.details).toEqual({ parameter: 'name' });
       },
@@ -90,7 +81,7 @@ describe('api key rules', () => {
     it.each(['[1,2]', '42', 'null', '"text"', '{not json', `{"a":"${'x'.repeat(9000)}"}`])(
       'should refuse %p',
       (value) => {
-        const error = errorOf(() => parseKeyConfig(value));
+        const error = thrownDomainError(() => parseKeyConfig(value));
         expect(error.details).toEqual({ parameter: 'config' });
       },
     );
@@ -124,7 +115,7 @@ describe('api key rules', () => {
     it.each(['tomorrow', '01/03/2026', '2026-13-45', '2025-01-01T00:00:00Z', '2099-01-01T00:00:00Z'])(
       'should refuse %p',
       (value) => {
-        expect(errorOf(() => parseExpirationDate(value, NOW, 15, 365)).details).toEqual({
+        expect(thrownDomainError(() => parseExpirationDate(value, NOW, 15, 365)).details).toEqual({
           parameter: 'expiration-date',
         });
       },

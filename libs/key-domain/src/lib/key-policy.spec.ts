@@ -1,20 +1,11 @@
-import { DomainError, DomainErrorCode } from './domain-error';
+import { DomainErrorCode } from './domain-error';
 import { assertBelowActiveKeyLimit, assertNeverExpiresAllowed } from './key-policy';
-
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
+import { thrownDomainError } from './testing/domain-error.test-helper';
 
 describe('key policy', () => {
   describe(assertNeverExpiresAllowed.name, () => {
     it('should refuse never_expires naming the parameter when the policy forbids it', () => {
-      expect(errorOf(() => assertNeverExpiresAllowed({ allowNeverExpires: false }, true))).toMatchObject({
+      expect(thrownDomainError(() => assertNeverExpiresAllowed({ allowNeverExpires: false }, true))).toMatchObject({
         code: DomainErrorCode.INVALID_PARAMETER,
         details: { parameter: 'never_expires' },
       });
@@ -29,7 +20,7 @@ describe('key policy', () => {
   describe(assertBelowActiveKeyLimit.name, () => {
     it('should accept keys up to the cap and refuse the one beyond it with KEY_LIMIT_REACHED', () => {
       expect(() => assertBelowActiveKeyLimit({ maxActiveKeysPerUser: 3 }, 2)).not.toThrow();
-      const error = errorOf(() => assertBelowActiveKeyLimit({ maxActiveKeysPerUser: 3 }, 3));
+      const error = thrownDomainError(() => assertBelowActiveKeyLimit({ maxActiveKeysPerUser: 3 }, 3));
       expect(error).toMatchObject({ code: DomainErrorCode.KEY_LIMIT_REACHED, details: { limit: 3 } });
       expect(error.message).toContain('3');
     });
