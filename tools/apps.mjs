@@ -25,6 +25,12 @@ export const APPS = [
   },
 ];
 
+/**
+ * The frontend origin: every app behind one port, routed by path as the chart's ingress does
+ * (tools/frontend/proxy.mjs); its Swagger UI, served by the key manager, is at /frontend/docs.
+ */
+export const FRONTEND = { port: 3080, url: 'http://127.0.0.1:3080', docs: '/frontend/docs' };
+
 export const DEMO_USERS = [
   ['alice', 'alice-password', 'all Auxip/Cadip roles, owner of catalog collection alice:s1-l1'],
   ['bob', 'bob-password', 'rs_cadip_ins_read and rs_catalog_bob:s2-l2_read only'],
@@ -96,6 +102,7 @@ export function appEnv(root, app, base = process.env) {
     PORT: String(app.port),
     PUBLIC_URL: `http://127.0.0.1:${app.port}`,
     KEY_MANAGER_URL: base.KEY_MANAGER_URL || 'http://127.0.0.1:3000',
+    ...(app.name === 'key-manager' ? { FRONTEND_URL: base.FRONTEND_URL || FRONTEND.url } : {}),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // `npm start`: install what is missing, start Kafka / Mongo-wire DB / Redis / Keycloak (tools/stack), build and
-// start every app, print where everything is. An app that dies is restarted (tools/dev/supervisor.cjs); with
-// --watch an app is rebuilt and restarted when its code or a lib it uses changes (tools/dev/watch.mjs). Ctrl-C stops
-// the apps, then the services this run started, whatever state the apps are in.
+// start every app behind the frontend origin (tools/frontend/proxy.mjs), print where everything is. An app that
+// dies is restarted (tools/dev/supervisor.cjs); with --watch an app is rebuilt and restarted when its code or a lib
+// it uses changes (tools/dev/watch.mjs). Ctrl-C stops the apps, then the services this run started, whatever state
+// the apps are in.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { appEnv, DEMO_USERS, presentApps } from './apps.mjs';
+import { appEnv, DEMO_USERS, FRONTEND, presentApps } from './apps.mjs';
+import { startFrontendProxy } from './frontend/proxy.mjs';
 import { Shutdown, shownPath, signalProcess, stopProcess, Supervisor, track } from './dev/supervisor.cjs';
 import { bundleHash, bundleOf, watchApps } from './dev/watch.mjs';
 import builtApp from './built-app.cjs';
@@ -92,6 +94,7 @@ async function main() {
   const apps = presentApps(ROOT);
   const taken = [];
   for (const app of apps) if (await builtApp.portAnswers(app.port)) taken.push(`${app.port} (${app.name})`);
+  if (await builtApp.portAnswers(FRONTEND.port)) taken.push(`${FRONTEND.port} (frontend)`);
   if (taken.length) {
     say(`port ${taken.join(', ')} already in use: is another \`npm start\` running? Stop it first.`);
     return 1;
@@ -156,6 +159,16 @@ async function main() {
     return false;
   }
 
+  const frontend = await startFrontendProxy({
+    port: FRONTEND.port,
+    targets: Object.fromEntries(apps.map((app) => [app.name, `http://127.0.0.1:${app.port}`])),
+  });
+  const closeFrontend = () => {
+    frontend.closeAllConnections();
+    return new Promise((resolve) => frontend.close(resolve));
+  };
+  shutdown.add({ name: 'frontend', stop: closeFrontend, kill: closeFrontend });
+
   for (const app of apps) supervisor.start(app.name);
   const results = await Promise.all(apps.map(async (app) => [app, await healthy(app)]));
   if (shutdown.reason) return 0;
@@ -167,14 +180,15 @@ async function main() {
 
   const lines = [
     '',
-    'RS-Server OAuth2 & API key platform is running. Start here: http://127.0.0.1:3000/ (portal)',
+    `RS-Server OAuth2 & API key platform is running. Start here: ${FRONTEND.url}/ (portal)`,
+    `  ${'RS-Server frontend (every service, one origin)'.padEnd(48)} ${FRONTEND.url}${FRONTEND.docs}`,
     ...apps.map((app) => `  ${app.title.padEnd(48)} http://127.0.0.1:${app.port}${app.docs ? '/docs' : '/health'}`),
     '  Keycloak (realm rs-server)                       http://127.0.0.1:8180/realms/rs-server/account',
     '',
     'Demo users (Keycloak realm rs-server):',
     ...DEMO_USERS.map(([user, password, what]) => `  ${user.padEnd(8)} / ${password.padEnd(17)} ${what}`),
     '',
-    'Get an API key: open the API Key Manager, Authorize, then "Create Api Key". ' +
+    'Get an API key: open the RS-Server frontend, Authorize, then "Create Api Key". ' +
       `Logs: ${shownPath(logs)}/. Ctrl-C stops everything.`,
     options.watch
       ? 'Watch mode: an app is rebuilt and restarted when its sources or a lib it uses change.'
