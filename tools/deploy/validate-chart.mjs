@@ -4,8 +4,8 @@
 //   2. helm template with each of them, every rendered manifest validated by kubeconform against the API schemas
 //      of a pinned Kubernetes version (generated from the k8s.io/kubernetes Go module: see k8s-schemas.mjs);
 //   3. the chart against the apps: each Deployment sets only variables its app's env schema reads, every secret
-//      the app requires, probes, limits and a locked-down security context; the topic job creates the topics of
-//      libs/event-contracts;
+//      the app requires, probes, limits, a locked-down security context and a management port that no Service
+//      publishes; the topic job creates the topics of libs/event-contracts;
 //   4. values.schema.json refuses values that would break a release.
 // helm and kubeconform are built with `go install` into a per-user cache on the first run.
 //   node tools/deploy/validate-chart.mjs            (RS_PLATFORM_CACHE: the cache, default ~/.cache/rs-platform)
@@ -130,6 +130,11 @@ function checkManifests(label, documents, schemas) {
       String(container.ports[0].containerPort) === env.get('PORT')?.value,
       `${where}: PORT differs from the containerPort`,
     );
+    const management = container.ports.find((port) => port.name === 'management');
+    check(
+      management && String(management.containerPort) === env.get('MANAGEMENT_PORT')?.value,
+      `${where}: no management containerPort equal to MANAGEMENT_PORT`,
+    );
     check(container.livenessProbe?.httpGet?.path === '/health', `${where}: liveness probe is not GET /health`);
     check(container.readinessProbe?.httpGet?.path === '/health/ready', `${where}: readiness is not GET /health/ready`);
     check(
@@ -141,6 +146,17 @@ function checkManifests(label, documents, schemas) {
     check(security.readOnlyRootFilesystem === true, `${where}: root file system is writable`);
     check(security.allowPrivilegeEscalation === false, `${where}: privilege escalation allowed`);
   }
+  // /metrics and the detailed readiness stay off every Service (hence every Ingress, which routes to Services).
+  const managementPorts = new Set(['management']);
+  for (const deployment of deployments)
+    for (const port of deployment.spec.template.spec.containers[0].ports)
+      if (port.name === 'management') managementPorts.add(String(port.containerPort));
+  for (const service of documents.filter((doc) => doc.kind === 'Service'))
+    for (const port of service.spec.ports)
+      check(
+        !managementPorts.has(String(port.targetPort ?? port.port)),
+        `${label}: Service ${service.metadata.name} publishes the management port (${port.name})`,
+      );
   const job = documents.find((doc) => doc.kind === 'Job');
   if (job) {
     const env = job.spec.template.spec.containers[0].env;
@@ -165,6 +181,7 @@ const REFUSED = [
     "set through the chart's secret values",
   ],
   ['a broker without port', ['--set', 'kafka.brokers[0]=kafka'], '/kafka/brokers/0'],
+  ['a management port equal to an app port', ['--set', 'management.port=3001'], 'must differ from auxip.port'],
   ['an unknown SASL mechanism', ['--set', 'kafka.sasl.mechanism=gssapi'], '/kafka/sasl/mechanism'],
   [
     'SASL without a username',

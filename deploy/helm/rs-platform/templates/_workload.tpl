@@ -15,6 +15,11 @@ Args of each: root, app (kebab-case name), and for rs.deployment env (dict of pl
 {{- end -}}
 {{- $_ := set $env $name (toString $value) -}}
 {{- end -}}
+{{- $management := $root.Values.management -}}
+{{- if eq (int $management.port) (int $values.port) -}}
+{{- fail (printf "management.port (%v) must differ from %s.port" $management.port (include "rs.valuesKey" .app)) -}}
+{{- end -}}
+{{- $_ := set $env "MANAGEMENT_PORT" (toString $management.port) -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -41,6 +46,11 @@ spec:
       annotations:
         # New pods when a secret value of the chart changes (existing Secrets are the operator's to roll).
         checksum/secret: {{ include (print $root.Template.BasePath "/secret.yaml") $root | sha256sum }}
+        {{- if $management.scrapeAnnotations }}
+        prometheus.io/scrape: 'true'
+        prometheus.io/port: {{ $management.port | quote }}
+        prometheus.io/path: /metrics
+        {{- end }}
         {{- with $values.podAnnotations }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -65,6 +75,10 @@ spec:
             - name: http
               containerPort: {{ $values.port }}
               protocol: TCP
+            # /metrics and the detailed readiness: on no Service, for Prometheus and operators in the cluster.
+            - name: management
+              containerPort: {{ $management.port }}
+              protocol: TCP
           env:
             {{- range $name, $value := $env }}
             - name: {{ $name }}
@@ -86,6 +100,8 @@ spec:
             timeoutSeconds: 3
             failureThreshold: 3
           # Every dependency answers (each check is bounded by the app): only then does the Service route here.
+          # On the public port, which the Service sends traffic to; its answer is up or down, the kubelet needs no
+          # more (the management port's report names the dependency that is down).
           readinessProbe:
             httpGet: { path: /health/ready, port: http }
             periodSeconds: 10
