@@ -4,13 +4,13 @@
 import {
   createUser,
   deleteUser,
+  dropDatabases,
   eventually,
   removeRealmRoles,
   setUserEnabled,
   stackEndpoints,
   userToken,
 } from '@rs/testing';
-import { MongoClient } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import { type RunningApp, startBuiltApp, uniqueDatabase } from './guarded-apps.harness';
 import { keyManagerApi } from './key-manager.client';
@@ -80,12 +80,7 @@ describe('Keycloak changes reaching every guard', () => {
   afterAll(async () => {
     for (const username of Object.values(users)) await deleteUser(username).catch(() => undefined);
     await Promise.all(Object.values(apps).map((app) => app?.stop()));
-    const client = await MongoClient.connect(stackEndpoints.mongoUrl('admin'));
-    await client
-      .db(database)
-      .dropDatabase()
-      .catch(() => undefined);
-    await client.close();
+    await dropDatabases(database);
   });
 
   it('should let every user in before any change', async () => {

@@ -1,6 +1,5 @@
 import { generateApiKey } from '@rs/key-domain';
-import { eventually, stackEndpoints, userToken } from '@rs/testing';
-import { MongoClient } from 'mongodb';
+import { dropDatabases, eventually, stackEndpoints, userToken } from '@rs/testing';
 import { KeyRecordCache } from '../src/check/key-record-cache';
 import { keyManagerCaller, type RunningKeyManager, startKeyManager, uniqueDatabaseName } from './key-manager.harness';
 
@@ -31,12 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(replicas.map((km) => km.close()));
-  const mongo = await MongoClient.connect(stackEndpoints.mongoUrl(database));
-  await mongo
-    .db()
-    .dropDatabase()
-    .catch(() => undefined);
-  await mongo.close();
+  await dropDatabases(database);
   replicas = [];
 });
 

@@ -1,6 +1,14 @@
 import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { generateApiKey } from '@rs/key-domain';
-import { eventually, recordTopic, setUserEnabled, stackEndpoints, type TopicRecorder, userToken } from '@rs/testing';
+import {
+  dropDatabases,
+  eventually,
+  recordTopic,
+  setUserEnabled,
+  stackEndpoints,
+  type TopicRecorder,
+  userToken,
+} from '@rs/testing';
 import { MongoClient } from 'mongodb';
 import {
   type KeyManagerCall,
@@ -41,11 +49,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await setUserEnabled('carol', true).catch(() => undefined);
   await km?.close();
-  await mongo
-    ?.db()
-    .dropDatabase()
-    .catch(() => undefined);
   await mongo?.close();
+  await dropDatabases(database);
   await lifecycle?.stop();
 });
 

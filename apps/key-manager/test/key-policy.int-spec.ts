@@ -1,5 +1,5 @@
 // On the real stack: an administrator's revocation is final, security headers, and the key policy limits.
-import { stackEndpoints, userToken } from '@rs/testing';
+import { dropDatabases, stackEndpoints, userToken } from '@rs/testing';
 import { MongoClient } from 'mongodb';
 import { keyManagerCaller, type RunningKeyManager, startKeyManager, uniqueDatabaseName } from './key-manager.harness';
 
@@ -23,11 +23,8 @@ describe('revocation by an administrator', () => {
 
   afterAll(async () => {
     await km?.close();
-    await mongo
-      ?.db()
-      .dropDatabase()
-      .catch(() => undefined);
     await mongo?.close();
+    await dropDatabases(database);
   });
 
   async function createKey(user: string): Promise<{ key: string; id: string }> {
@@ -156,11 +153,8 @@ describe('key policy limits', () => {
 
   afterAll(async () => {
     await km?.close();
-    await mongo
-      ?.db()
-      .dropDatabase()
-      .catch(() => undefined);
     await mongo?.close();
+    await dropDatabases(database);
   });
 
   const inDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString();
