@@ -59,13 +59,16 @@ function tail(file, lines = 30) {
 
 /**
  * Spawns the app with `env` over this process's environment and `nodeArgs` (e.g. --enable-source-maps, which
- * benchmarks leave off); resolves once its /health answers.
+ * benchmarks leave off), its public and management ports free ones; resolves once its /health answers, with
+ * `url` and `managementUrl` (GET /metrics, the detailed GET /health/ready).
  */
 async function startBuiltApp(name, { env = {}, logDir = path.join(ROOT, 'test-output'), nodeArgs = [] } = {}) {
   const main = path.join(ROOT, 'dist', 'apps', name, 'main.js');
   if (!fs.existsSync(main))
     throw new Error(`${name} is not built; run \`npx nx run-many -t build -p key-manager auxip cadip catalog\``);
   const port = await freePort();
+  let managementPort = await freePort();
+  while (managementPort === port) managementPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}-${port}.log`);
@@ -78,6 +81,7 @@ async function startBuiltApp(name, { env = {}, logDir = path.join(ROOT, 'test-ou
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       PORT: String(port),
       PUBLIC_URL: url,
+      MANAGEMENT_PORT: String(managementPort),
       ...env,
     },
     stdio: ['ignore', log, log],
@@ -117,6 +121,7 @@ async function startBuiltApp(name, { env = {}, logDir = path.join(ROOT, 'test-ou
   return {
     name,
     url,
+    managementUrl: `http://127.0.0.1:${env.MANAGEMENT_PORT ?? managementPort}`,
     logFile,
     stop,
     kill: (signal) => child.kill(signal),

@@ -3,6 +3,8 @@ import type * as KafkaPrincipals from './stack/lib/kafka-principals.cjs';
 export interface BuiltApp {
   name: string;
   url: string;
+  /** The management listener: GET /metrics and GET /health/ready with each dependency's state. */
+  managementUrl: string;
   logFile: string;
   stop(): Promise<void>;
   kill(signal?: NodeJS.Signals): boolean;

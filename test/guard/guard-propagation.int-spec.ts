@@ -83,6 +83,25 @@ describe('auth guard across the platform', () => {
     await client.close();
   });
 
+  it('should keep /metrics and the dependency report of every app on its management port', async () => {
+    for (const app of Object.values(apps) as RunningApp[]) {
+      const ready = await fetch(`${app.url}/health/ready`);
+      expect({ app: app.name, status: ready.status, body: await ready.json() }).toEqual({
+        app: app.name,
+        status: 200,
+        body: { status: 'ok' },
+      });
+      expect({ app: app.name, status: (await fetch(`${app.url}/metrics`)).status }).toEqual({
+        app: app.name,
+        status: 404,
+      });
+      const report = await (await fetch(`${app.managementUrl}/health/ready`)).json();
+      expect(report).toMatchObject({ status: 'ok', checks: { keycloak: 'up' } });
+      const metrics = await (await fetch(`${app.managementUrl}/metrics`)).text();
+      expect(metrics).toContain('http_request_duration_seconds_bucket');
+    }
+  });
+
   it.each(SERVICES)('should accept a Keycloak token on %s', async (service) => {
     expect((await get(url(service), { authorization: `Bearer ${tokens['alice']}` })).status).toBe(200);
   });

@@ -87,7 +87,7 @@ describe('a guarded service while its Kafka is down', () => {
     kafka.down();
     for (let i = 0; i < 5; i++) expect(await call({ 'x-api-key': key })).toBe(200);
     expect(await call({ authorization: `Bearer ${token}` })).toBe(200);
-    const metrics = await (await fetch(`${cadip.url}/metrics`)).text();
+    const metrics = await (await fetch(`${cadip.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/auth_guard_usage_requests_dropped_total 0/);
 
     kafka.up();

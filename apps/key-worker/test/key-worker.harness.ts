@@ -45,6 +45,8 @@ export class WorkerProcess {
   private constructor(
     readonly child: ChildProcess,
     readonly port: number,
+    /** GET /metrics and the detailed GET /health/ready. */
+    readonly managementPort: number,
   ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
@@ -77,6 +79,8 @@ export class WorkerProcess {
 
   private static async spawn(main: string, run: WorkerRun, env: Record<string, string>): Promise<WorkerProcess> {
     const port = await freePort();
+    let managementPort = await freePort();
+    while (managementPort === port) managementPort = await freePort();
     const child = spawn(process.execPath, [main], {
       env: {
         PATH: process.env['PATH'] ?? '',
@@ -85,6 +89,7 @@ export class WorkerProcess {
         HOST: '127.0.0.1',
         PORT: String(port),
         PUBLIC_URL: `http://127.0.0.1:${port}`,
+        MANAGEMENT_PORT: String(managementPort),
         MONGO_URL: stackEndpoints.mongoUrl(run.database),
         KAFKA_BROKERS: stackEndpoints.kafkaBrokers.join(','),
         // The tests' (super) user: the run's topics and consumer group are its own.
@@ -97,7 +102,7 @@ export class WorkerProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const worker = new WorkerProcess(child, port);
+    const worker = new WorkerProcess(child, port, managementPort);
     await eventually(
       async () => {
         if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${worker.output}`);
@@ -124,7 +129,7 @@ export class WorkerProcess {
 
   /** Value of a Prometheus counter (summed over the label sets that contain `labels`). */
   async metric(name: string, labels = ''): Promise<number> {
-    const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
+    const text = await (await fetch(`${this.managementUrl}/metrics`)).text();
     return text
       .split('\n')
       .filter(
@@ -136,6 +141,10 @@ export class WorkerProcess {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  get managementUrl(): string {
+    return `http://127.0.0.1:${this.managementPort}`;
   }
 
   logs(): string {

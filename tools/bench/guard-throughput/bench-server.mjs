@@ -39,7 +39,7 @@ export async function startBenchServer(mode, keyManagerUrl) {
     { SWC_NODE_PROJECT: path.join(HERE, 'tsconfig.json'), BENCH_KEY_MANAGER_URL: keyManagerUrl },
     (line) => line.startsWith('{"url"'),
   );
-  const { url, apiKey } = JSON.parse(started.ready);
+  const { url, managementUrl, apiKey } = JSON.parse(started.ready);
   if (mode === 'guarded') {
     const response = await fetch(`${url}/cadip/INS/session?platform=S1A&limit=1`, {
       headers: { 'x-api-key': apiKey, connection: 'close' },
@@ -47,7 +47,7 @@ export async function startBenchServer(mode, keyManagerUrl) {
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`priming the key cache: HTTP ${response.status}`);
   }
-  return { ...started, mode, url, apiKey };
+  return { ...started, mode, url, managementUrl, apiKey };
 }
 
 /** CPU time (ms, user + system, every thread) a process has used so far, from /proc. */

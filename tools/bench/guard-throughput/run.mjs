@@ -45,7 +45,7 @@ async function load(server, endpoint, durationSeconds) {
 }
 
 async function publishedRequests(server) {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const text = await (await fetch(`${server.managementUrl}/metrics`)).text();
   return Number(text.match(/^auth_guard_usage_requests_published_total (\d+)/m)?.[1] ?? 0);
 }
 

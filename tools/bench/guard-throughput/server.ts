@@ -4,11 +4,11 @@
 //
 //   node -r @swc-node/register server.ts guarded|unguarded
 //
-// Prints one JSON line, {"url", "apiKey"}, then serves until stdin closes.
+// Prints one JSON line, {"url", "managementUrl", "apiKey"}, then serves until stdin closes.
 import { Test } from '@nestjs/testing';
 import { AuthenticationGuard } from '@rs/auth-guard';
 import { generateApiKey } from '@rs/key-domain';
-import { configureApp } from '@rs/service-kit';
+import { configureApp, listenWithManagement } from '@rs/service-kit';
 import { AppModule } from '../../../apps/cadip/src/app.module';
 import { CADIP_CONFIG, loadCadipConfig } from '../../../apps/cadip/src/config/cadip.config';
 
@@ -25,9 +25,8 @@ async function main(): Promise<void> {
   }
   const app = (await builder.compile()).createNestApplication({ logger: ['error', 'warn'] });
   configureApp(app);
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  console.log(JSON.stringify({ url, apiKey: generateApiKey() }));
+  const { url, managementUrl } = await listenWithManagement(app, { HOST: '127.0.0.1', PORT: 0 });
+  console.log(JSON.stringify({ url, managementUrl, apiKey: generateApiKey() }));
   process.stdin.resume();
   process.stdin.on('end', async () => {
     await app.close();

@@ -76,7 +76,7 @@ async function load(url, headers, seconds) {
 }
 
 async function metric(app, name) {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
+  const text = await (await fetch(`${app.managementUrl}/metrics`)).text();
   return Number(text.match(new RegExp(`^${name} (\\d+)`, 'm'))?.[1] ?? 0);
 }
 
