@@ -1,22 +1,10 @@
-import { KEY_LIFECYCLE_ACTIONS, type KeyLifecycleAction, type KeyLifecycleEventV1 } from '@rs/event-contracts';
+import { KEY_LIFECYCLE_ACTIONS, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { Logger } from '@nestjs/common';
 import type { ApiKeyRecord, LifecycleEventsPublisher } from '@rs/key-store';
 import type { Kafka } from 'kafkajs';
 import { KeyLifecycleListener } from './key-lifecycle.listener';
 import { KeyRecordCache } from './key-record-cache';
-
-function lifecycleEvent(action: KeyLifecycleAction, keyId = 'key-1', userId = 'alice-id'): KeyLifecycleEventV1 {
-  return {
-    event_id: 'e-1',
-    type: 'key.lifecycle',
-    version: 1,
-    occurred_at: new Date().toISOString(),
-    action,
-    key_id: keyId,
-    user_id: userId,
-    actor: userId,
-  };
-}
+import { keyLifecycleEvent } from '@rs/event-contracts/testing';
 
 function record(id: string, userId = 'alice-id'): ApiKeyRecord {
   return { _id: id, user_id: userId, is_active: true } as ApiKeyRecord;
@@ -51,20 +39,20 @@ describe(KeyLifecycleListener.name, () => {
     });
 
     it.each(['renewed', 'revoked', 'expired', 'deleted'] as const)('should evict the key on %s', (action) => {
-      sut.onEvent(lifecycleEvent(action));
+      sut.onEvent(keyLifecycleEvent(action));
       expect(cache.get('h-1')).toBeUndefined();
       expect(cache.get('h-2')).toBeDefined();
     });
 
     it('should evict every key of the user on user_disabled', () => {
-      sut.onEvent(lifecycleEvent('user_disabled', 'key-1'));
+      sut.onEvent(keyLifecycleEvent('user_disabled', { key_id: 'key-1' }));
       expect([cache.get('h-1'), cache.get('h-2')]).toEqual([undefined, undefined]);
       expect(cache.get('h-3')).toBeDefined();
     });
 
     it('should forget unknown keys on created, and keep cached records', () => {
       cache.rememberUnknown('h-new');
-      sut.onEvent(lifecycleEvent('created', 'key-new'));
+      sut.onEvent(keyLifecycleEvent('created', { key_id: 'key-new' }));
       expect(cache.isUnknown('h-new')).toBe(false);
       expect(cache.get('h-1')).toBeDefined();
     });
@@ -72,7 +60,7 @@ describe(KeyLifecycleListener.name, () => {
     it('should evict on every action that can change a check, and on no other', () => {
       const keeping = KEY_LIFECYCLE_ACTIONS.filter((action) => {
         fill();
-        sut.onEvent(lifecycleEvent(action));
+        sut.onEvent(keyLifecycleEvent(action));
         return cache.get('h-1') !== undefined;
       });
       expect(keeping).toEqual(['created', 'expiring']);
@@ -108,7 +96,7 @@ describe(KeyLifecycleListener.name, () => {
       local.onApplicationBootstrap();
       local.onJoin();
       fill();
-      listener?.(lifecycleEvent('revoked', 'key-2'));
+      listener?.(keyLifecycleEvent('revoked', { key_id: 'key-2' }));
       expect([cache.get('h-1'), cache.get('h-2')]).toEqual([expect.anything(), undefined]);
       await local.onApplicationShutdown();
       expect(unsubscribe).toHaveBeenCalled();

@@ -1,4 +1,3 @@
-import { type KeyLifecycleAction, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
@@ -7,19 +6,7 @@ import { AuthGuardMetrics } from '../auth-guard.metrics';
 import type { AuthGuardOptions } from '../auth-guard.options';
 import { KeyEventsStatus } from './key-events.status';
 import { KeyLifecycleConsumer } from './key-lifecycle.consumer';
-
-function lifecycleEvent(action: KeyLifecycleAction, keyId = 'key-1'): KeyLifecycleEventV1 {
-  return {
-    event_id: 'e-1',
-    type: 'key.lifecycle',
-    version: 1,
-    occurred_at: new Date().toISOString(),
-    action,
-    key_id: keyId,
-    user_id: 'user-1',
-    actor: 'user-1',
-  };
-}
+import { keyLifecycleEvent } from '@rs/event-contracts/testing';
 
 describe(KeyLifecycleConsumer.name, () => {
   const options: AuthGuardOptions = {
@@ -90,7 +77,7 @@ describe(KeyLifecycleConsumer.name, () => {
 
   describe('onEvent', () => {
     it.each(['renewed', 'deleted'] as const)('should evict the key on %s', (action) => {
-      create().onEvent(lifecycleEvent(action, 'key-9'));
+      create().onEvent(keyLifecycleEvent(action, { key_id: 'key-9' }));
       expect(verifier.evictKeyId).toHaveBeenCalledWith('key-9');
       expect(verifier.refuseKeyId).not.toHaveBeenCalled();
     });
@@ -99,14 +86,14 @@ describe(KeyLifecycleConsumer.name, () => {
       ['revoked', 'KEY_REVOKED'],
       ['expired', 'KEY_EXPIRED'],
     ] as const)('should refuse the key on the spot on %s, with the key manager error %s', (action, code) => {
-      create().onEvent(lifecycleEvent(action, 'key-9'));
+      create().onEvent(keyLifecycleEvent(action, { key_id: 'key-9' }));
       expect(verifier.refuseKeyId).toHaveBeenCalledWith('key-9', expect.any(Function), undefined);
       expect(verifier.refuseKeyId.mock.calls[0][1]()).toMatchObject({ code });
       expect(verifier.evictKeyId).not.toHaveBeenCalled();
     });
 
     it('should refuse as of the event’s state version when the cache holds an older state', () => {
-      create().onEvent({ ...lifecycleEvent('revoked', 'key-9'), state_version: 3 });
+      create().onEvent({ ...keyLifecycleEvent('revoked', { key_id: 'key-9' }), state_version: 3 });
       expect(verifier.holdsVersion).toHaveBeenCalledWith('key-9', 3);
       expect(verifier.refuseKeyId).toHaveBeenCalledWith('key-9', expect.any(Function), 3);
     });
@@ -115,7 +102,7 @@ describe(KeyLifecycleConsumer.name, () => {
       'should ignore a %s older than the state the cache holds (a deferred event relayed late)',
       (action) => {
         verifier.holdsVersion.mockReturnValue(true);
-        create().onEvent({ ...lifecycleEvent(action, 'key-9'), state_version: 2 });
+        create().onEvent({ ...keyLifecycleEvent(action, { key_id: 'key-9' }), state_version: 2 });
         expect(verifier.refuseKeyId).not.toHaveBeenCalled();
         expect(verifier.evictKeyId).not.toHaveBeenCalled();
         expect(verifier.evictUser).not.toHaveBeenCalled();
@@ -123,12 +110,12 @@ describe(KeyLifecycleConsumer.name, () => {
     );
 
     it('should evict every key of the user on user_disabled', () => {
-      create().onEvent(lifecycleEvent('user_disabled'));
-      expect(verifier.evictUser).toHaveBeenCalledWith('user-1');
+      create().onEvent(keyLifecycleEvent('user_disabled'));
+      expect(verifier.evictUser).toHaveBeenCalledWith('alice-id');
     });
 
     it.each(['created', 'expiring'] as const)('should keep the cache on %s', (action) => {
-      create().onEvent(lifecycleEvent(action));
+      create().onEvent(keyLifecycleEvent(action));
       expect(verifier.evictKeyId).not.toHaveBeenCalled();
       expect(verifier.refuseKeyId).not.toHaveBeenCalled();
     });

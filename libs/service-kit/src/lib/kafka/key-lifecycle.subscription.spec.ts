@@ -1,18 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contracts';
+import { KEY_LIFECYCLE_TOPIC } from '@rs/event-contracts';
 import { type KeyLifecycleHandlers, KeyLifecycleSubscription } from './key-lifecycle.subscription';
 import { FakeKafkaConsumer, fakeKafka, until } from './testing/fake-kafka-consumer.test-helper';
+import { keyLifecycleEvent } from '@rs/event-contracts/testing';
 
-const revoked: KeyLifecycleEventV1 = {
-  event_id: 'e-1',
-  type: 'key.lifecycle',
-  version: 1,
-  occurred_at: new Date().toISOString(),
-  action: 'revoked',
-  key_id: 'key-1',
-  user_id: 'user-1',
-  actor: 'user-1',
-};
+const revoked = keyLifecycleEvent('revoked');
 
 describe(KeyLifecycleSubscription.name, () => {
   let handlers: jest.Mocked<KeyLifecycleHandlers> & { live: boolean };
