@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { appOfPath, FRONTEND_ROUTES, isUnderPrefix } from './frontend-routes';
 
 describe('frontend routes', () => {
@@ -38,5 +40,19 @@ describe('frontend routes', () => {
 
   it('should route the root to the key manager, which serves the portal and the frontend', () => {
     expect(FRONTEND_ROUTES['/']).toBe('key-manager');
+  });
+});
+
+describe("the Helm chart's ingress", () => {
+  it('should route the key manager host as the frontend routes (same prefixes, same apps)', () => {
+    const template = fs.readFileSync(
+      path.resolve(__dirname, '../../../../deploy/helm/rs-platform/templates/ingress.yaml'),
+      'utf8',
+    );
+    const listed = /\$frontendRoutes := list (.+) \}\}/.exec(template)?.[1] ?? '';
+    const routes = [...listed.matchAll(/\(list "([^"]+)" "([^"]+)"\)/g)].map(([, prefix, app]) => [prefix, app]);
+    expect(Object.fromEntries(routes)).toEqual(
+      Object.fromEntries(Object.entries(FRONTEND_ROUTES).filter(([prefix]) => prefix !== '/')),
+    );
   });
 });
