@@ -52,8 +52,12 @@ describe(KeyCheckService.name, () => {
       release: jest.fn(),
       recordFailure: jest.fn(),
     };
-    sut = new KeyCheckService(
-      config,
+    sut = createSut(config);
+  });
+
+  function createSut(settings: KeyManagerConfig): KeyCheckService {
+    return new KeyCheckService(
+      settings,
       () => now,
       keys as unknown as ApiKeysRepository,
       users as unknown as UserSyncService,
@@ -61,7 +65,7 @@ describe(KeyCheckService.name, () => {
       records,
       new MetricsService(),
     );
-  });
+  }
 
   it('should return the RS-Server check fields for a valid key', async () => {
     const value = generateApiKey();
@@ -130,15 +134,7 @@ describe(KeyCheckService.name, () => {
   });
 
   it('should hand guards no referer list to enforce when enforcement is off', async () => {
-    const relaxed = new KeyCheckService(
-      { ...config, ENFORCE_ALLOWED_REFERERS: false },
-      () => now,
-      keys as unknown as ApiKeysRepository,
-      users as unknown as UserSyncService,
-      limiter as unknown as CheckRateLimiter,
-      records,
-      new MetricsService(),
-    );
+    const relaxed = createSut({ ...config, ENFORCE_ALLOWED_REFERERS: false });
     const value = generateApiKey();
     keys.findByHash.mockResolvedValue(storedKey(value, { allowed_referers: ['portal.example.com'] }));
     await expect(

@@ -10,18 +10,11 @@ import {
 } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { REQUEST_STARTED_AT } from '../api-key/api-key-location.middleware';
-import type { AuthPrincipal } from '../auth-principal';
 import type { KeyUsagePublisher } from './key-usage.publisher';
+import { acceptedCheck } from '../testing/key-check-result.test-helper';
 import { KeyUsageRecorder } from './key-usage.recorder';
 
-const principal: AuthPrincipal = {
-  user_id: 'u-1',
-  user_login: 'bob',
-  iam_roles: [],
-  config: {},
-  auth_method: 'api_key',
-  key_id: 'key-1',
-};
+const { principal } = acceptedCheck();
 
 /** What a test's server does with a request, once the recorder has seen it as the guard leaves it. */
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
