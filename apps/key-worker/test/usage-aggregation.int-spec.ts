@@ -4,29 +4,18 @@ import { newRun, RunFixtures, usageEvent, WorkerProcess } from './key-worker.har
 
 const HOUR = 3_600_000;
 
+interface UsageCounters {
+  count: number;
+  count_2xx: number;
+  count_4xx: number;
+  count_5xx: number;
+  latency_sum_ms: number;
+  latency_max_ms: number;
+}
+
 /** What the aggregates must hold for `events`, computed independently of the worker's code. */
-function expectedHourBuckets(events: KeyUsageEventV1[]): Map<
-  string,
-  {
-    count: number;
-    count_2xx: number;
-    count_4xx: number;
-    count_5xx: number;
-    latency_sum_ms: number;
-    latency_max_ms: number;
-  }
-> {
-  const buckets = new Map<
-    string,
-    {
-      count: number;
-      count_2xx: number;
-      count_4xx: number;
-      count_5xx: number;
-      latency_sum_ms: number;
-      latency_max_ms: number;
-    }
-  >();
+function expectedHourBuckets(events: KeyUsageEventV1[]): Map<string, UsageCounters> {
+  const buckets = new Map<string, UsageCounters>();
   for (const event of events) {
     const hour = new Date(Math.floor(Date.parse(event.occurred_at) / HOUR) * HOUR).toISOString();
     const key = [event.key_id, event.service, event.method, event.route, hour].join(' ');
