@@ -17,6 +17,10 @@ export type AppName = keyof typeof APP_PORTS;
 
 export const appUrl = (app: AppName): string => `http://127.0.0.1:${APP_PORTS[app]}`;
 
+/** The frontend origin of `npm start` (tools/apps.mjs FRONTEND): every app routed by path (tools/frontend/proxy.mjs). */
+export const FRONTEND_PORT = 3080;
+export const frontendUrl = `http://127.0.0.1:${FRONTEND_PORT}`;
+
 /** The environment tools/apps.mjs appEnv gives an app; secrets come from integration-env.ts. */
 export function appEnv(app: AppName, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -31,6 +35,46 @@ export function appEnv(app: AppName, overrides: Record<string, string> = {}): No
 
 export interface RunningApps {
   stop(): Promise<void>;
+}
+
+/** Stops a child with SIGTERM, then SIGKILL after 10 s. */
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts the frontend proxy of `npm start` on FRONTEND_PORT in front of the apps of APP_PORTS, logging into
+ * `logDir/frontend.log`; resolves once it answers.
+ */
+export async function startFrontend(logDir: string): Promise<RunningApps> {
+  if (await portAnswers(FRONTEND_PORT))
+    throw new Error(`port ${FRONTEND_PORT} of the frontend is in use (is \`npm start\` running? stop it first)`);
+  fs.mkdirSync(logDir, { recursive: true });
+  const log = fs.openSync(path.join(logDir, 'frontend.log'), 'w');
+  const targets = Object.keys(APP_PORTS).map((app) => `${app}=${appUrl(app as AppName)}`);
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'tools', 'frontend', 'proxy.mjs'), '--port', String(FRONTEND_PORT), ...targets],
+    { cwd: ROOT, stdio: ['ignore', log, log] },
+  );
+  fs.closeSync(log);
+  const deadline = Date.now() + 15000;
+  while (!(await portAnswers(FRONTEND_PORT))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stopChild(child);
+      throw new Error(`the frontend proxy did not start:\n${tail(path.join(logDir, 'frontend.log'))}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { stop: () => stopChild(child) };
 }
 
 /**
@@ -54,20 +98,7 @@ export async function startApps(
   fs.mkdirSync(logDir, { recursive: true });
   const children = new Map<AppName, ChildProcess>();
   const stop = async (): Promise<void> => {
-    await Promise.all(
-      [...children.values()].map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all([...children.values()].map(stopChild));
   };
 
   for (const app of names) {
