@@ -7,7 +7,7 @@
 //   node tools/stack/stack.mjs status [svc...]      health of each service (exit 1 if one is unhealthy)
 //   node tools/stack/stack.mjs run [svc...] -- <command...>
 //                                                   up, run the command, down what it started, exit with its code
-// svc: kafka, mongo, redis, keycloak (default: all)
+// svc: kafka, mongo, redis, keycloak, smtp (default: all)
 import { ensureDependencies } from '../run-util.mjs';
 import { config, log } from './lib/common.mjs';
 

@@ -24,8 +24,9 @@ import keycloak from './keycloak.mjs';
 import mongo from './mongo.mjs';
 import postgres from './postgres.mjs';
 import redis from './redis.mjs';
+import smtp from './smtp.mjs';
 
-export const SERVICES = { kafka, postgres, mongo, redis, keycloak };
+export const SERVICES = { kafka, postgres, mongo, redis, keycloak, smtp };
 export const ALL = Object.keys(SERVICES);
 
 /** The named services (default: all) and, before each, the services it `requires` (mongo needs postgres). */
