@@ -8,6 +8,9 @@ export interface KeycloakUser {
   id: string;
   username: string;
   enabled: boolean;
+  /** Where the platform writes to the user (expiry notices); absent when Keycloak has none. */
+  email?: string;
+  emailVerified?: boolean;
   /** Keycloak keeps attributes as lists of strings; single values are unwrapped. */
   attributes: Record<string, string | string[]>;
   realmRoles: string[];
@@ -43,6 +46,8 @@ export class KeycloakAdminClient {
       id: string;
       username: string;
       enabled: boolean;
+      email?: string;
+      emailVerified?: boolean;
       attributes?: Record<string, string[]>;
     }>(base);
     if (!user) return null;
@@ -54,6 +59,7 @@ export class KeycloakAdminClient {
       id: user.id,
       username: user.username,
       enabled: user.enabled,
+      ...(user.email ? { email: user.email, emailVerified: user.emailVerified === true } : {}),
       attributes,
       realmRoles: roles.map((role) => role.name).sort(),
     };
