@@ -67,6 +67,8 @@ describe('npm start', () => {
 
   afterAll(() => {
     if (start && start.exitCode === null && start.signalCode === null) process.kill(-(start.pid as number), 'SIGKILL');
+    // Without its own stack dir (beforeAll failed first), `down` would stop the shared services: do nothing.
+    if (!stackDir) return;
     // A Redis this test's run left behind would hold its port: stop it through the state file of its stack dir.
     spawnSync(process.execPath, [STACK, 'down'], { cwd: ROOT, env: { ...process.env, RS_STACK_DIR: stackDir } });
     fs.rmSync(stackDir, { recursive: true, force: true });
