@@ -6,3 +6,4 @@
 export { ALL as SERVICE_NAMES, down, provision, run, status, up } from './lib/orchestrator.mjs';
 export { config } from './lib/common.mjs';
 export { keycloakUrls } from './lib/keycloak.mjs';
+export { startKafkaCluster } from './lib/kafka-cluster.mjs';

@@ -39,11 +39,14 @@ export const PLATFORM_ACLS = [
   ['key-worker', 'GROUP', 'key-worker.', ['READ'], 'PREFIXED'],
 ];
 
-/** The stack's admin client: the super user over PLAIN, which needs no SCRAM credential in the metadata yet. */
-function client(port, options = {}) {
+/**
+ * The stack's admin client of the broker on `port` (or the brokers on `[port…]`): the super user over PLAIN, which
+ * needs no SCRAM credential in the metadata yet.
+ */
+export function client(port, options = {}) {
   return new Kafka({
     clientId: 'rs-stack',
-    brokers: [`127.0.0.1:${port}`],
+    brokers: [port].flat().map((each) => `127.0.0.1:${each}`),
     logLevel: logLevel.NOTHING,
     sasl: kafkaSasl(KAFKA_SUPER_USER, 'plain'),
     ...options,
@@ -94,12 +97,15 @@ function reason(e) {
   return cause.type ?? cause.code ?? cause.message;
 }
 
-/** Creates the platform topics that do not exist yet (existing ones are left as they are); returns those created. */
-export async function ensureTopics(port, topics = PLATFORM_TOPICS) {
+/**
+ * Creates the platform topics that do not exist yet (existing ones are left as they are), each partition on
+ * `replicationFactor` brokers; returns those created.
+ */
+export async function ensureTopics(port, topics = PLATFORM_TOPICS, { replicationFactor = 1 } = {}) {
   const admin = client(port).admin();
   await admin.connect();
   try {
-    return await createMissingTopics(admin, topics, 1);
+    return await createMissingTopics(admin, topics, replicationFactor);
   } finally {
     await admin.disconnect();
   }
