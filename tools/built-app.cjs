@@ -59,15 +59,16 @@ function tail(file, lines = 30) {
 
 /**
  * Spawns the app with `env` over this process's environment and `nodeArgs` (e.g. --enable-source-maps, which
- * benchmarks leave off), its public and management ports free ones; resolves once its /health answers, with
- * `url` and `managementUrl` (GET /metrics, the detailed GET /health/ready).
+ * benchmarks leave off), its public and management ports free ones unless `env` sets them (PORT, MANAGEMENT_PORT);
+ * resolves once its /health answers, with `url` and `managementUrl` (GET /metrics, the detailed GET /health/ready).
  */
 async function startBuiltApp(name, { env = {}, logDir = path.join(ROOT, 'test-output'), nodeArgs = [] } = {}) {
   const main = path.join(ROOT, 'dist', 'apps', name, 'main.js');
   if (!fs.existsSync(main))
     throw new Error(`${name} is not built; run \`npx nx run-many -t build -p key-manager auxip cadip catalog\``);
-  const port = await freePort();
-  let managementPort = await freePort();
+  // Fixed ports let a caller restart an app where a load balancer expects it.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  let managementPort = env.MANAGEMENT_PORT ? Number(env.MANAGEMENT_PORT) : await freePort();
   while (managementPort === port) managementPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   fs.mkdirSync(logDir, { recursive: true });
@@ -79,10 +80,10 @@ async function startBuiltApp(name, { env = {}, logDir = path.join(ROOT, 'test-ou
       ...process.env,
       ...stackKafkaEnv(name),
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      PORT: String(port),
       PUBLIC_URL: url,
-      MANAGEMENT_PORT: String(managementPort),
       ...env,
+      PORT: String(port),
+      MANAGEMENT_PORT: String(managementPort),
     },
     stdio: ['ignore', log, log],
   });
@@ -121,7 +122,7 @@ async function startBuiltApp(name, { env = {}, logDir = path.join(ROOT, 'test-ou
   return {
     name,
     url,
-    managementUrl: `http://127.0.0.1:${env.MANAGEMENT_PORT ?? managementPort}`,
+    managementUrl: `http://127.0.0.1:${managementPort}`,
     logFile,
     stop,
     kill: (signal) => child.kill(signal),
