@@ -7,7 +7,15 @@ import {
   type KeyLifecycleEventV1,
   type KeyUsageDeltaEventV2,
 } from '@rs/event-contracts';
-import { eventually, recordTopic, stackEndpoints, testKafka, type TopicRecorder, userToken } from '@rs/testing';
+import {
+  dropDatabases,
+  eventually,
+  recordTopic,
+  stackEndpoints,
+  testKafka,
+  type TopicRecorder,
+  userToken,
+} from '@rs/testing';
 import { MongoClient } from 'mongodb';
 import { randomUUID } from 'node:crypto';
 import { type RunningApp, startBuiltApp, uniqueDatabase } from './guarded-apps.harness';
@@ -74,13 +82,7 @@ describe('auth guard across the platform', () => {
   afterAll(async () => {
     await usage?.stop();
     await Promise.all(Object.values(apps).map((app) => app?.stop()));
-    const client = await MongoClient.connect(stackEndpoints.mongoUrl('admin'));
-    for (const database of databases)
-      await client
-        .db(database)
-        .dropDatabase()
-        .catch(() => undefined);
-    await client.close();
+    await dropDatabases(...databases);
   });
 
   it('should keep /metrics and the dependency report of every app on its management port', async () => {

@@ -2,8 +2,7 @@
 // and the usage counted during the outage arrives afterwards, once. The service gets a Kafka broker of its own
 // (tools/stack in a separate state dir) so stopping it does not disturb anything else using the stack.
 import { KEY_USAGE_TOPIC, type KeyUsageDeltaEventV2 } from '@rs/event-contracts';
-import { eventually, stackEndpoints, testKafka, userToken } from '@rs/testing';
-import { MongoClient } from 'mongodb';
+import { dropDatabases, eventually, stackEndpoints, testKafka, userToken } from '@rs/testing';
 import { randomUUID } from 'node:crypto';
 import { PrivateKafka, type RunningApp, startBuiltApp, uniqueDatabase } from './guarded-apps.harness';
 import { keyManagerApi } from './key-manager.client';
@@ -65,12 +64,7 @@ describe('a guarded service while its Kafka is down', () => {
     await cadip?.stop();
     await keyManager?.stop();
     kafka?.down();
-    const client = await MongoClient.connect(stackEndpoints.mongoUrl('admin'));
-    await client
-      .db(database)
-      .dropDatabase()
-      .catch(() => undefined);
-    await client.close();
+    await dropDatabases(database);
   });
 
   it('should keep serving, then deliver the usage counted during the outage, once', async () => {
