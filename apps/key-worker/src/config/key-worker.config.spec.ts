@@ -1,5 +1,7 @@
 import { EnvValidationError } from '@rs/service-kit';
-import { loadKeyWorkerConfig, redisConnection } from './key-worker.config';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { KEY_WORKER_ENV, loadKeyWorkerConfig, redisConnection } from './key-worker.config';
 
 describe(loadKeyWorkerConfig.name, () => {
   it('should apply the defaults when only the secret is given', () => {
@@ -37,5 +39,52 @@ describe(redisConnection.name, () => {
       db: 2,
     });
     expect(redisConnection('redis://127.0.0.1:6379')).toEqual({ host: '127.0.0.1', port: 6379, db: 0 });
+  });
+});
+
+describe('SMTP settings', () => {
+  const SECRET = { KEYCLOAK_SYNC_CLIENT_SECRET: 'a-long-secret' };
+  const problemsOf = (source: Record<string, string>): string[] => {
+    try {
+      loadKeyWorkerConfig({ ...SECRET, ...source });
+      return [];
+    } catch (error) {
+      return (error as EnvValidationError).problems;
+    }
+  };
+
+  it('should leave mail off by default', () => {
+    expect(loadKeyWorkerConfig(SECRET)).toMatchObject({ SMTP_HOST: undefined, SMTP_SECURITY: 'starttls' });
+  });
+
+  it('should refuse plain SMTP to another host unless explicitly allowed', () => {
+    const plain = { SMTP_HOST: 'relay.example.org', SMTP_SECURITY: 'none', SMTP_FROM: 'keys@example.org' };
+    expect(problemsOf(plain)).toEqual([expect.stringContaining('SMTP_SECURITY=none')]);
+    expect(problemsOf({ ...plain, SMTP_ALLOW_INSECURE: 'true' })).toEqual([]);
+    expect(problemsOf({ ...plain, SMTP_HOST: '127.0.0.1' })).toEqual([]);
+  });
+
+  it('should refuse an unknown security mode', () => {
+    expect(problemsOf({ SMTP_SECURITY: 'ssl' })).toEqual([expect.stringContaining('SMTP_SECURITY')]);
+  });
+});
+
+describe('.env.example', () => {
+  const lines = readFileSync(path.join(__dirname, '..', '..', '.env.example'), 'utf8').split('\n');
+  // NODE_OPTIONS is Node's own, set where the process starts: not read by the app.
+  const entries = lines
+    .map((line) => /^#? ?([A-Z][A-Z0-9_]+)=(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null && match[1] !== 'NODE_OPTIONS');
+  const SECRET = { KEYCLOAK_SYNC_CLIENT_SECRET: 'a-long-secret' };
+
+  it('should list every variable of the configuration', () => {
+    expect([...new Set(entries.map((match) => match[1]))].sort()).toEqual(Object.keys(KEY_WORKER_ENV).sort());
+  });
+
+  it('should show the defaults', () => {
+    const given = Object.fromEntries(
+      entries.filter((match) => !match[0].startsWith('#')).map((match) => [match[1], match[2]]),
+    );
+    expect(loadKeyWorkerConfig({ ...given, ...SECRET })).toEqual(loadKeyWorkerConfig(SECRET));
   });
 });

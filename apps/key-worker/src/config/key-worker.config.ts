@@ -1,5 +1,6 @@
 import { KEY_USAGE_DEAD_LETTER_TOPIC, KEY_USAGE_TOPIC } from '@rs/event-contracts';
-import { env, type EnvOf, KAFKA_ENV, MANAGEMENT_ENV, readEnv } from '@rs/service-kit';
+import { env, type EnvOf, EnvValidationError, KAFKA_ENV, MANAGEMENT_ENV, readEnv } from '@rs/service-kit';
+import { SMTP_ENV, smtpProblems } from '../mail/smtp-options.util';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -73,13 +74,19 @@ export const KEY_WORKER_ENV = {
   USAGE_HOURLY_RETENTION_DAYS: env.int(30, { min: 1, max: 3650 }),
   /** Day buckets older than this are deleted; 0 keeps them forever. */
   USAGE_DAILY_RETENTION_DAYS: env.int(0, { min: 0, max: 36500 }),
+
+  // Expiry notices by e-mail (off without SMTP_HOST: the notice is then an event only)
+  ...SMTP_ENV,
 };
 
 export type KeyWorkerConfig = EnvOf<typeof KEY_WORKER_ENV>;
 export const KEY_WORKER_CONFIG = Symbol('KEY_WORKER_CONFIG');
 
 export function loadKeyWorkerConfig(source: NodeJS.ProcessEnv = process.env): KeyWorkerConfig {
-  return readEnv(KEY_WORKER_ENV, source);
+  const config = readEnv(KEY_WORKER_ENV, source);
+  const problems = smtpProblems(config);
+  if (problems.length) throw new EnvValidationError(problems);
+  return config;
 }
 
 /** ioredis connection options from REDIS_URL (BullMQ builds its own connections from them). */

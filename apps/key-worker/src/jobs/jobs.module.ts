@@ -1,7 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { KEY_WORKER_CONFIG, type KeyWorkerConfig, redisConnection } from '../config/key-worker.config';
+import { MailModule } from '../mail/mail.module';
 import { UsageModule } from '../usage/usage.module';
+import { ExpiringNoticeMailsRepository } from './expiring-notice-mails.repository';
 import { ExpiringNoticeProcessor } from './expiring-notice.processor';
 import { ExpiringNoticeService } from './expiring-notice.service';
 import { JobRunsRecorder } from './job-runs.recorder';
@@ -28,6 +30,7 @@ import { UsageRetentionService } from './usage-retention.service';
     }),
     BullModule.registerQueue(...SCHEDULED_QUEUES.map((name) => ({ name }))),
     UsageModule,
+    MailModule,
   ],
   providers: [
     JobRunsRecorder,
@@ -35,6 +38,7 @@ import { UsageRetentionService } from './usage-retention.service';
     KeyExpiryService,
     KeyExpiryProcessor,
     ExpiringNoticeService,
+    ExpiringNoticeMailsRepository,
     ExpiringNoticeProcessor,
     KeycloakSyncService,
     KeycloakSyncProcessor,
