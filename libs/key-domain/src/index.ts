@@ -5,3 +5,5 @@ export * from './lib/domain-error';
 export * from './lib/referer-policy';
 export * from './lib/key-policy';
 export * from './lib/key-revocation';
+export * from './lib/key-rotation';
+export * from './lib/key-scopes';
