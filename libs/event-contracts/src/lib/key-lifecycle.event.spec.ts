@@ -43,4 +43,14 @@ describe(parseKeyLifecycleEvent.name, () => {
         reason: "field 'state_version' is missing or invalid",
       });
   });
+
+  it('should accept rotation events with the end of the replaced value, and fields it does not know', () => {
+    const rotated = { ...event, action: 'rotated', previous_secret_expires_at: '2026-01-02T10:00:00.000Z' };
+    expect(parseKeyLifecycleEvent(rotated)).toEqual({ ok: true, value: rotated });
+    expect(parseKeyLifecycleEvent({ ...event, action: 'rotation_ended', added_later: 1 }).ok).toBe(true);
+    expect(parseKeyLifecycleEvent({ ...rotated, previous_secret_expires_at: 'tomorrow' })).toEqual({
+      ok: false,
+      reason: "field 'previous_secret_expires_at' is missing or invalid",
+    });
+  });
 });

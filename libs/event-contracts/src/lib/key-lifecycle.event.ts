@@ -22,6 +22,8 @@ export const KEY_LIFECYCLE_ACTIONS = [
   'roles_changed',
   'user_deleted',
   'deleted',
+  'rotated',
+  'rotation_ended',
 ] as const;
 export type KeyLifecycleAction = (typeof KEY_LIFECYCLE_ACTIONS)[number];
 /** Actions after which a cached check of the key must not be trusted any more. */
@@ -34,6 +36,9 @@ export const KEY_EVICTING_ACTIONS: readonly KeyLifecycleAction[] = [
   'roles_changed',
   'user_deleted',
   'deleted',
+  // A rotation changes which values open the key; the end of its grace period refuses the old one.
+  'rotated',
+  'rotation_ended',
 ];
 /** Actions about the key's owner: every cached check of the owner's keys must go, not only this key's. */
 export const KEY_USER_ACTIONS: readonly KeyLifecycleAction[] = [
@@ -63,6 +68,11 @@ export interface KeyLifecycleEventV1 {
    * `expiring`, which changes no state.
    */
   state_version?: number;
+  /**
+   * On `rotated`: when the value the rotation replaced stops working (ISO); on `rotation_ended`: when it stopped.
+   * Added within version 1: readers that predate it ignore the field (and, with it, actions they do not know).
+   */
+  previous_secret_expires_at?: string;
 }
 
 const parseLifecycle = schemaParser<KeyLifecycleEventV1>({
@@ -77,6 +87,7 @@ const parseLifecycle = schemaParser<KeyLifecycleEventV1>({
   reason: optional(isNonEmptyString),
   expiration_date: optional(isIsoTime),
   state_version: optional(isNonNegativeInteger),
+  previous_secret_expires_at: optional(isIsoTime),
 });
 
 export function parseKeyLifecycleEvent(raw: unknown): ParseResult<KeyLifecycleEventV1> {

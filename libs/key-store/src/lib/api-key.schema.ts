@@ -44,8 +44,13 @@ export class ApiKey {
   @Prop({ required: true })
   latest_sync_date!: Date;
 
+  /** The roles the key carries now: its owner's at the last sync, limited to `scopes` when it has some. */
   @Prop({ type: [String], default: [] })
   iam_roles!: string[];
+
+  /** The roles the key was limited to at creation; null (or absent): every role of its owner. */
+  @Prop({ type: [String], default: undefined })
+  scopes?: string[] | null;
 
   @Prop({ required: true, default: '{}' })
   config_json!: string;
@@ -77,6 +82,31 @@ export class ApiKey {
   /** The expiration_date for which the `expiring` notice went out (one notice per key per date). */
   @Prop({ type: Date, default: null })
   expiring_notified_for?: Date | null;
+
+  /** When the key's value was last replaced by a rotation; null (or absent) when never. */
+  @Prop({ type: Date, default: null })
+  rotated_at?: Date | null;
+
+  /**
+   * The HMAC of the value the last rotation replaced (never the value), its hint, and the end of its grace period:
+   * the check accepts that value until then. Overwritten by the next rotation.
+   */
+  @Prop({ type: String, default: null })
+  previous_hash?: string | null;
+
+  @Prop({ type: String, default: null })
+  previous_hint?: string | null;
+
+  @Prop({ type: Date, default: null })
+  previous_hash_expires_at?: Date | null;
+
+  /** Set by the key worker once it announced the end of the grace period (audit + `rotation_ended` event). */
+  @Prop({ type: Date, default: null })
+  previous_hash_ended_at?: Date | null;
+
+  /** false between the worker's claim of a grace end and its audit record being stored. */
+  @Prop({ type: Boolean, default: null })
+  previous_end_announced?: boolean | null;
 
   /**
    * Bumped by every state change of the key, in the same write, and carried by the change's lifecycle event, so

@@ -1,4 +1,4 @@
-import type { RevocationSource } from '@rs/key-domain';
+import { isPreviousSecretUsable, type RevocationSource } from '@rs/key-domain';
 import type { ApiKeyRecord, UsageTotals } from './api-keys.repository';
 
 /** A key as its owner sees it in the list: every field of RS-Server's list, and never the value. */
@@ -17,11 +17,18 @@ export interface ApiKeyView {
   total_queries: number;
   latest_sync_date: string;
   iam_roles: string[];
+  /** The roles the key is limited to; null: every role of its owner. */
+  scopes: string[] | null;
   config: Record<string, unknown>;
   allowed_referers: string[];
   revoked_at: string | null;
   /** Why the key last stopped working; null while it works. */
   revoked_by: RevocationSource | null;
+  /** When the value was last replaced by a rotation; null when never. */
+  rotated_at: string | null;
+  /** While the value a rotation replaced still works: its hint and when it stops; null otherwise. */
+  previous_hint: string | null;
+  previous_secret_expires_at: string | null;
 }
 
 export function parseStoredConfig(configJson: string): Record<string, unknown> {
@@ -33,8 +40,9 @@ export function parseStoredConfig(configJson: string): Record<string, unknown> {
   }
 }
 
-export function toApiKeyView(record: ApiKeyRecord, totals: UsageTotals): ApiKeyView {
+export function toApiKeyView(record: ApiKeyRecord, totals: UsageTotals, now: Date = new Date()): ApiKeyView {
   const usage = totals.get(record._id);
+  const pending = isPreviousSecretUsable(record, now);
   return {
     id: record._id,
     name: record.name,
@@ -50,10 +58,15 @@ export function toApiKeyView(record: ApiKeyRecord, totals: UsageTotals): ApiKeyV
     total_queries: usage?.total_queries ?? 0,
     latest_sync_date: new Date(record.latest_sync_date).toISOString(),
     iam_roles: record.iam_roles,
+    scopes: record.scopes ?? null,
     config: parseStoredConfig(record.config_json),
     allowed_referers: record.allowed_referers,
     revoked_at: record.revoked_at ? new Date(record.revoked_at).toISOString() : null,
     revoked_by: record.revoked_by ?? null,
+    rotated_at: record.rotated_at ? new Date(record.rotated_at).toISOString() : null,
+    previous_hint: pending ? (record.previous_hint ?? null) : null,
+    previous_secret_expires_at:
+      pending && record.previous_hash_expires_at ? new Date(record.previous_hash_expires_at).toISOString() : null,
   };
 }
 

@@ -168,6 +168,81 @@ describe(ApiKeysRepository.name, () => {
     });
   });
 
+  describe('findByHash', () => {
+    it('should find a key by its current value first, and by the value a rotation replaced only then', async () => {
+      keys.findOne.mockReturnValueOnce(chain(null)).mockReturnValueOnce(chain({ _id: 'k1' }));
+      await expect(sut.findByHash('h-old')).resolves.toEqual({ _id: 'k1' });
+      expect(keys.findOne.mock.calls).toEqual([[{ hash: 'h-old' }], [{ previous_hash: 'h-old' }]]);
+    });
+
+    it('should ask once when the value is the current one', async () => {
+      keys.findOne.mockReturnValueOnce(chain({ _id: 'k1' }));
+      await expect(sut.findByHash('h-1')).resolves.toEqual({ _id: 'k1' });
+      expect(keys.findOne).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('rotate', () => {
+    const event = () => ({ action: 'rotated' as const, actor: 'u1', previous_secret_expires_at: GRACE_END });
+    const GRACE_END = new Date('2026-03-02T10:00:00Z');
+    const usable = { _id: 'k1', user_id: 'u1', hash: 'h-1', hint: 'rsk_1', is_active: true, user_active: true };
+
+    it('should keep the replaced hash and hint with the end of their grace period, and re-arm its processing', async () => {
+      keys.findOne.mockReturnValue(chain({ ...usable, never_expire: true, expiration_date: null, state_version: 4 }));
+      keys.findOneAndUpdate.mockReturnValue(chain({ _id: 'k1', state_version: 5 }));
+      await expect(sut.rotate('k1', { hash: 'h-2', hint: 'rsk_2' }, GRACE_END, event, NOW)).resolves.toMatchObject({
+        after: { _id: 'k1' },
+      });
+      expect(keys.findOneAndUpdate.mock.calls[0][1]).toMatchObject({
+        $set: {
+          hash: 'h-2',
+          hint: 'rsk_2',
+          previous_hash: 'h-1',
+          previous_hint: 'rsk_1',
+          previous_hash_expires_at: GRACE_END,
+          previous_hash_ended_at: null,
+          previous_end_announced: null,
+          rotated_at: NOW,
+          state_version: 5,
+        },
+      });
+      expect(pushedEvent()).toMatchObject({
+        action: 'rotated',
+        state_version: 5,
+        previous_secret_expires_at: GRACE_END.toISOString(),
+      });
+    });
+
+    it.each([
+      ['revoked', { is_active: false }],
+      ['of a disabled owner', { user_active: false }],
+      ['expired', { never_expire: false, expiration_date: EXPIRATION }],
+    ])('should not rotate a key that is %s', async (_state, overrides) => {
+      keys.findOne.mockReturnValue(chain({ ...usable, never_expire: true, expiration_date: null, ...overrides }));
+      await expect(sut.rotate('k1', { hash: 'h-2', hint: 'rsk_2' }, GRACE_END, event, NOW)).resolves.toBeNull();
+      expect(keys.findOneAndUpdate).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('claimGraceEnd', () => {
+    const event = () => ({ action: 'rotation_ended' as const, actor: 'system:worker' });
+
+    it('should claim only the grace period that was read, not one a later rotation set', async () => {
+      keys.findOne.mockReturnValue(chain({ _id: 'k1', user_id: 'u1', state_version: 5 }));
+      keys.findOneAndUpdate.mockReturnValue(chain({ _id: 'k1', state_version: 6 }));
+      await sut.claimGraceEnd('k1', EXPIRATION, NOW, event);
+      expect(keys.findOne).toHaveBeenCalledWith({
+        _id: 'k1',
+        previous_hash_expires_at: EXPIRATION,
+        previous_hash_ended_at: null,
+      });
+      expect(keys.findOneAndUpdate.mock.calls[0][1]).toMatchObject({
+        $set: { previous_hash_ended_at: NOW, previous_end_announced: false, state_version: 6 },
+      });
+      expect(pushedEvent()).toMatchObject({ action: 'rotation_ended', state_version: 6 });
+    });
+  });
+
   describe('findExpiredUnprocessed', () => {
     it('should select active, expiring keys past their date and not processed yet', async () => {
       await sut.findExpiredUnprocessed(NOW, 50);

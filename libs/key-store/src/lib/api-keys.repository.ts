@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { RevocationSource } from '@rs/key-domain';
+import { isExpired, type RevocationSource } from '@rs/key-domain';
 import type { FilterQuery, Model } from 'mongoose';
 import { ApiKey, ApiKeyUsageTotal, type PendingLifecycleEvent } from './api-key.schema';
 import { type LifecycleChange, pendingLifecycleEvent } from './lifecycle-event.util';
@@ -39,6 +39,8 @@ export class ApiKeysRepository {
     await this.keys.collection.createIndex({ user_id: 1, created_at: -1 }, { name: 'owner_created' });
     await this.keys.collection.createIndex({ is_active: 1, expiration_date: 1 }, { name: 'active_expiration' });
     await this.keys.collection.createIndex({ 'pending_events.created_at': 1 }, { name: 'pending_events' });
+    await this.keys.collection.createIndex({ previous_hash: 1 }, { name: 'previous_hash' });
+    await this.keys.collection.createIndex({ previous_hash_expires_at: 1 }, { name: 'previous_hash_expires' });
   }
 
   /** Stores a new key at state version 1 with its `created` event. */
@@ -100,8 +102,16 @@ export class ApiKeysRepository {
     );
   }
 
+  /**
+   * The key a value opens: by its current hash, else by the hash a rotation replaced (the caller judges whether
+   * that value's grace period is over). Two equality lookups rather than one $or, which the local Mongo-wire DB
+   * cannot answer from the indexes; a current value, the usual case, costs one.
+   */
   async findByHash(hash: string): Promise<ApiKeyRecord | null> {
-    return this.keys.findOne({ hash }).lean().exec();
+    return (
+      (await this.keys.findOne({ hash }).lean().exec()) ??
+      (await this.keys.findOne({ previous_hash: hash }).lean().exec())
+    );
   }
 
   /** A key of this owner (or of anyone when `ownerId` is null, for admins) by its id. */
@@ -175,6 +185,78 @@ export class ApiKeysRepository {
             },
       now,
     );
+  }
+
+  /**
+   * Replaces the value of a usable key (active, owner enabled, not expired) by `secret`: the value it had stays
+   * valid until `graceEnd` (its hash kept as `previous_hash`, replacing any earlier one). Null when the key is not
+   * usable (the caller says why) or unknown.
+   */
+  async rotate(
+    keyId: string,
+    secret: { hash: string; hint: string },
+    graceEnd: Date,
+    event: KeyEventOf,
+    now: Date,
+  ): Promise<StoredKeyChange | null> {
+    return this.changeState(
+      { _id: keyId },
+      (key) =>
+        key.is_active && key.user_active && !isExpired(key, now)
+          ? {
+              set: {
+                hash: secret.hash,
+                hint: secret.hint,
+                previous_hash: key.hash,
+                previous_hint: key.hint,
+                previous_hash_expires_at: graceEnd,
+                previous_hash_ended_at: null,
+                previous_end_announced: null,
+                rotated_at: now,
+              },
+              event,
+            }
+          : null,
+      now,
+    );
+  }
+
+  /** Keys whose replaced value's grace period is over and whose end the worker has not processed yet. */
+  async findEndedGracesUnprocessed(now: Date, limit: number): Promise<ApiKeyRecord[]> {
+    return this.keys
+      .find({ previous_hash_expires_at: { $ne: null, $lte: now }, previous_hash_ended_at: null })
+      .sort({ previous_hash_expires_at: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+  }
+
+  /**
+   * Claims the end of a grace period (compare-and-set on its end date, so a later rotation is never claimed by
+   * mistake), with its `rotation_ended` event: the change for one caller, null for the others. Leaves
+   * `previous_end_announced: false` until the audit record is stored.
+   */
+  async claimGraceEnd(keyId: string, graceEnd: Date, now: Date, event: KeyEventOf): Promise<StoredKeyChange | null> {
+    return this.changeState(
+      { _id: keyId, previous_hash_expires_at: graceEnd, previous_hash_ended_at: null },
+      () => ({ set: { previous_hash_ended_at: now, previous_end_announced: false }, event }),
+      now,
+    );
+  }
+
+  /** Claimed grace ends whose announcement did not complete (the worker stopped in between) before `claimedBefore`. */
+  async findUnannouncedGraceEnds(claimedBefore: Date, limit: number): Promise<ApiKeyRecord[]> {
+    return this.keys
+      .find({ previous_end_announced: false, previous_hash_ended_at: { $ne: null, $lte: claimedBefore } })
+      .limit(limit)
+      .lean()
+      .exec();
+  }
+
+  async markGraceEndAnnounced(keyId: string, endedAt: Date): Promise<void> {
+    await this.keys
+      .updateOne({ _id: keyId, previous_hash_ended_at: endedAt }, { $set: { previous_end_announced: true } })
+      .exec();
   }
 
   /** Keys of this owner that work or would work now: not revoked and not past their expiration date. */

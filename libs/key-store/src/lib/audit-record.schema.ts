@@ -9,7 +9,9 @@ export type AuditAction =
   | 'user_disabled'
   | 'user_enabled'
   | 'roles_changed'
-  | 'user_deleted';
+  | 'user_deleted'
+  | 'rotated'
+  | 'rotation_ended';
 
 /** One lifecycle action on a key: who, what, when, why. Append-only. */
 @Schema({ collection: 'api_key_audit', versionKey: false, _id: false })

@@ -15,6 +15,8 @@ export interface LifecycleChange {
   actor: string;
   reason?: string;
   expiration_date?: Date | null;
+  /** On `rotated` and `rotation_ended`: the end of the replaced value's grace period. */
+  previous_secret_expires_at?: Date;
 }
 
 /** The event of a change, as stored on its key until Kafka acknowledges it. */
@@ -34,6 +36,9 @@ export function pendingLifecycleEvent(
     actor: change.actor,
     ...(change.reason ? { reason: change.reason } : {}),
     ...(change.expiration_date !== undefined ? { expiration_date: change.expiration_date?.toISOString() ?? null } : {}),
+    ...(change.previous_secret_expires_at
+      ? { previous_secret_expires_at: change.previous_secret_expires_at.toISOString() }
+      : {}),
     ...(stateVersion !== undefined ? { state_version: stateVersion } : {}),
   };
   return { event_id: event.event_id, key_id: event.key_id, payload: JSON.stringify(event), created_at: now };

@@ -177,6 +177,26 @@ describe(UserSyncService.name, () => {
       expect(audit.record).toHaveBeenCalledWith([expect.objectContaining({ actor: 'system:keycloak-sync' })]);
     });
 
+    it('should give a scoped key only its scopes the owner still holds, announcing only the keys that change', async () => {
+      keycloak.getUser.mockResolvedValue(alice({ realmRoles: ['rs_a_read', 'rs_c_read'] }));
+      keys.listByOwner.mockResolvedValue(
+        listed([
+          key('scoped', { scopes: ['rs_a_read', 'rs_b_read'], iam_roles: ['rs_a_read', 'rs_b_read'] }),
+          key('same', { scopes: ['rs_c_read'], iam_roles: ['rs_c_read'] }),
+          key('unscoped', { iam_roles: ['rs_a_read', 'rs_c_read'] }),
+        ]),
+      );
+      await sut.syncUser('u1', NOW);
+      // The owner lost rs_b_read: the scoped key loses it too, and never gains rs_c_read it was not scoped to.
+      expect(stored.get('scoped')).toMatchObject({ iam_roles: ['rs_a_read'], scopes: ['rs_a_read', 'rs_b_read'] });
+      expect(keys.update).toHaveBeenCalledWith('same', expect.objectContaining({ iam_roles: ['rs_c_read'] }));
+      expect(keys.update).toHaveBeenCalledWith(
+        'unscoped',
+        expect.objectContaining({ iam_roles: ['rs_a_read', 'rs_c_read'] }),
+      );
+      expect(published()).toEqual([{ key_id: 'scoped', action: 'roles_changed' }]);
+    });
+
     it('should give a disabled user’s keys back their working state when the user is enabled again', async () => {
       keycloak.getUser.mockResolvedValue(alice());
       keys.listByOwner.mockResolvedValue(

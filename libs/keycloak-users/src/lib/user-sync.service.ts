@@ -10,7 +10,7 @@ import {
   type StoredKeyChange,
 } from '@rs/key-store';
 import type { KeyLifecycleAction } from '@rs/event-contracts';
-import { mergeConfig } from '@rs/key-domain';
+import { keyRoles, mergeConfig } from '@rs/key-domain';
 import { KeycloakAdminClient, type KeycloakUser } from './keycloak-admin.client';
 import { KEYCLOAK_USERS_OPTIONS, type KeycloakUsersOptions } from './keycloak-users.options';
 
@@ -24,7 +24,8 @@ export interface SyncedUser {
 type UserAction = Extract<KeyLifecycleAction, 'user_disabled' | 'user_enabled' | 'roles_changed' | 'user_deleted'>;
 
 /**
- * Brings a user's keys in line with Keycloak: enabled flag, realm roles and the configured attributes. Every
+ * Brings a user's keys in line with Keycloak: enabled flag, realm roles (within each key's scopes) and the
+ * configured attributes. Every
  * change that alters what a key may do is audited and announced per key, so guards drop their cached checks:
  * `user_disabled`, `user_enabled`, `roles_changed`, and `user_deleted` (the keys of a deleted user are revoked).
  */
@@ -100,15 +101,17 @@ export class UserSyncService {
   private async refresh(user: KeycloakUser, owned: ApiKeyRecord[], now: Date): Promise<void> {
     const announced: StoredKeyChange[] = [];
     for (const key of owned) {
+      // A scoped key keeps only the scopes its owner still holds, and never gains a role it was not scoped to.
+      const roles = keyRoles(user.realmRoles, key.scopes);
       const synced: Partial<ApiKeyRecord> = {
         user_active: true,
         user_login: user.username,
-        iam_roles: user.realmRoles,
+        iam_roles: roles,
         config_json: JSON.stringify(this.configWithAttributes(parseStoredConfig(key.config_json), user)),
         latest_sync_date: now,
       };
       const enabled = !key.user_active;
-      if (!enabled && !(key.is_active && !sameRoles(key.iam_roles, user.realmRoles))) {
+      if (!enabled && !(key.is_active && !sameRoles(key.iam_roles, roles))) {
         await this.keys.update(key._id, synced);
         continue;
       }
