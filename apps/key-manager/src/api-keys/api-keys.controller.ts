@@ -15,8 +15,8 @@ import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard
 import { ApiRequestHeadTooLarge, ErrorResponseDto } from '@rs/service-kit';
 import { ApiKeysService, type Caller } from './api-keys.service';
 import type { ApiKeyView } from '@rs/key-store';
-import { CreateApiKeyQuery, KeyTargetQuery, RenewApiKeyQuery } from './dto/api-key-query.dto';
-import { ApiKeyViewDto, RenewResultDto, RevokeResultDto } from './dto/api-key.responses';
+import { CreateApiKeyQuery, KeyTargetQuery, RenewApiKeyQuery, RotateApiKeyQuery } from './dto/api-key-query.dto';
+import { ApiKeyViewDto, RenewResultDto, RevokeResultDto, RotateResultDto } from './dto/api-key.responses';
 
 /** `config` is a JSON object in the query string: `content` (not `schema`) says so in OpenAPI 3.0. */
 const CONFIG_QUERY = ApiQuery({
@@ -30,7 +30,7 @@ const CONFIG_QUERY = ApiQuery({
   content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
 });
 
-/** The key a revoke or renew names. A value whose checksum fails cannot be a stored key: 404, as for any other. */
+/** The key a revoke, renew or rotate names. A value whose checksum fails cannot be a stored key: 404, as for any other. */
 function targetOf(query: KeyTargetQuery): { apiKey?: string; id?: string } {
   const apiKey = query['api-key'];
   if (apiKey !== undefined && !isWellFormedApiKey(apiKey))
@@ -44,6 +44,7 @@ const byId = (pointer: string) => ({ id: `$response.body#${pointer}` });
 const KEY_LINKS = (pointer: string) => ({
   RevokeApiKey: { operationId: 'ApiKeysController_revoke', parameters: byId(pointer) },
   RenewApiKey: { operationId: 'ApiKeysController_renew', parameters: byId(pointer) },
+  RotateApiKey: { operationId: 'ApiKeysController_rotate', parameters: byId(pointer) },
   ShowApiKeyUsage: { operationId: 'UsageController_report', parameters: byId(pointer) },
 });
 
@@ -72,7 +73,7 @@ export class ApiKeysController {
     summary: 'Create Api Key',
     description:
       'Creates a personal API key and returns its value as a JSON string. **Copy it now: it is shown this once** and only its hash is stored. ' +
-      'The key carries your current Keycloak roles; it expires after 15 days (or on `expiration-date`) unless `never_expires` is true. ' +
+      'The key carries your current Keycloak roles, or only those named in `scopes`; it expires after 15 days (or on `expiration-date`) unless `never_expires` is true. ' +
       'Use it in the `x-api-key` header (or the `api-key` query parameter) of Auxip, Cadip and the STAC catalog.',
   })
   @ApiOkResponse({
@@ -81,6 +82,7 @@ export class ApiKeysController {
     links: {
       RevokeApiKey: { operationId: 'ApiKeysController_revoke', parameters: BY_VALUE },
       RenewApiKey: { operationId: 'ApiKeysController_renew', parameters: BY_VALUE },
+      RotateApiKey: { operationId: 'ApiKeysController_rotate', parameters: BY_VALUE },
     },
     headers: { 'Cache-Control': { description: 'Always `no-store`', schema: { type: 'string', example: 'no-store' } } },
   })
@@ -100,6 +102,7 @@ export class ApiKeysController {
       expiration_date: query['expiration-date'],
       config: query.config,
       allowed_referers: query.allowed_referers,
+      scopes: query.scopes,
     });
     // Nest would send a bare string as text; RS-Server clients expect a JSON string.
     return JSON.stringify(value);
@@ -158,5 +161,32 @@ export class ApiKeysController {
   })
   renew(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: RenewApiKeyQuery): Promise<RenewResultDto> {
     return this.apiKeys.renew(callerOf(principal), targetOf(query), query['expiration-date']);
+  }
+
+  @Get('rotate')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Rotate Api Key',
+    description:
+      'Gives one of your keys, named by value or id, a new value, returned this once; its id, name, configuration, ' +
+      'scopes, expiration and usage stay. The value it had keeps working for `grace_period_hours` (default 24, ' +
+      'at most 7 days), then every service refuses it within a second; a value an earlier rotation replaced stops ' +
+      'at once. Only a working key can be rotated: renew a revoked or expired one first.',
+  })
+  @ApiOkResponse({
+    description: 'The new value and when the old one stops working (sent with `Cache-Control: no-store`)',
+    type: RotateResultDto,
+    links: KEY_LINKS('/id'),
+    headers: { 'Cache-Control': { description: 'Always `no-store`', schema: { type: 'string', example: 'no-store' } } },
+  })
+  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
+  @ApiForbiddenResponse({
+    description:
+      'The key is revoked (`KEY_REVOKED`) or expired (`KEY_EXPIRED`): renew it first; or your account is ' +
+      'disabled (`KEY_USER_DISABLED`)',
+    type: ErrorResponseDto,
+  })
+  rotate(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: RotateApiKeyQuery): Promise<RotateResultDto> {
+    return this.apiKeys.rotate(callerOf(principal), targetOf(query), query.grace_period_hours);
   }
 }

@@ -30,7 +30,7 @@ const keycloakAlice: KeycloakUser = {
   username: 'alice',
   enabled: true,
   attributes: { organization: 'ESA' },
-  realmRoles: ['rs_cadip_ins_read'],
+  realmRoles: ['rs_auxip_adgs_read', 'rs_cadip_ins_read'],
 };
 
 function storedKey(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
@@ -81,6 +81,9 @@ describe(ApiKeysService.name, () => {
       renew: jest.fn(async (_id: string, expiration: Date, event: KeyEventOf) =>
         changeOf(storedKey({ expiration_date: expiration }))(event),
       ),
+      rotate: jest.fn(async (_id: string, _secret: unknown, _graceEnd: Date, event: KeyEventOf) =>
+        changeOf(storedKey())(event),
+      ),
       usageTotals: jest.fn(async () => new Map()),
     } as unknown as jest.Mocked<ApiKeysRepository>;
     audit = { record: jest.fn() };
@@ -126,7 +129,7 @@ describe(ApiKeysService.name, () => {
         user_id: 'alice-id',
         never_expire: false,
         expiration_date: new Date('2026-03-16T10:00:00Z'),
-        iam_roles: ['rs_cadip_ins_read'],
+        iam_roles: ['rs_auxip_adgs_read', 'rs_cadip_ins_read'],
         allowed_referers: ['example.com'],
       });
       expect(JSON.parse(stored.config_json)).toEqual({ project: 's1', organization: 'ESA' });
@@ -194,6 +197,26 @@ describe(ApiKeysService.name, () => {
       expect(keys.deleteUnannounced).toHaveBeenCalledWith(keys.insert.mock.calls[0][0]._id);
       expect(audit.record).not.toHaveBeenCalled();
       expect(events.publish).not.toHaveBeenCalled();
+    });
+
+    it('should limit a scoped key to its scopes, and store them', async () => {
+      await sut.create(alice, { ...input, scopes: ['rs_cadip_ins_read'] });
+      expect(keys.insert.mock.calls[0][0]).toMatchObject({
+        scopes: ['rs_cadip_ins_read'],
+        iam_roles: ['rs_cadip_ins_read'],
+      });
+    });
+
+    it('should give a key without scopes every role of its owner, and store no scopes', async () => {
+      await sut.create(alice, input);
+      expect(keys.insert.mock.calls[0][0]).not.toHaveProperty('scopes');
+    });
+
+    it('should refuse a scope the owner does not hold, naming it, before storing anything', async () => {
+      const error = await domainErrorOf(sut.create(alice, { ...input, scopes: ['rs_cadip_ins_read', 'rs_x_read'] }));
+      expect(error).toMatchObject({ code: DomainErrorCode.INVALID_PARAMETER, details: { parameter: 'scopes' } });
+      expect(error.message).toContain('rs_x_read');
+      expect(keys.insert).not.toHaveBeenCalled();
     });
 
     it('should refuse a user disabled in Keycloak', async () => {
@@ -445,6 +468,70 @@ describe(ApiKeysService.name, () => {
         DomainErrorCode.KEY_LIMIT_REACHED,
       );
       expect(keys.renew).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('rotate', () => {
+    const GRACE_END = new Date(NOW.getTime() + 24 * 3_600_000);
+
+    it('should give the key a new value, keep the old one for 24 hours by default, audit and announce it', async () => {
+      keys.findOwned.mockResolvedValue(storedKey());
+      const result = await sut.rotate(alice, { id: storedKey()._id }, undefined);
+      expect(isWellFormedApiKey(result.api_key)).toBe(true);
+      expect(result).toMatchObject({
+        id: storedKey()._id,
+        name: 'script',
+        rotated_at: NOW.toISOString(),
+        previous_secret_expires_at: GRACE_END.toISOString(),
+        message: 'API key rotated',
+      });
+      expect(keys.findOwned).toHaveBeenCalledWith(storedKey()._id, 'alice-id');
+      const [keyId, secret, graceEnd] = keys.rotate.mock.calls[0];
+      expect({ keyId, secret, graceEnd }).toEqual({
+        keyId: storedKey()._id,
+        secret: { hash: hashApiKey(result.api_key, SECRET), hint: result.hint },
+        graceEnd: GRACE_END,
+      });
+      expect(audit.record).toHaveBeenCalledWith([
+        expect.objectContaining({ action: 'rotated', key_id: storedKey()._id, actor: 'alice-id' }),
+      ]);
+      expect(published()).toEqual([
+        expect.objectContaining({ action: 'rotated', previous_secret_expires_at: GRACE_END.toISOString() }),
+      ]);
+      expect(JSON.stringify([audit.record.mock.calls, events.publish.mock.calls])).not.toContain(result.api_key);
+    });
+
+    it('should take a grace period in hours, fractions included', async () => {
+      keys.findOwned.mockResolvedValue(storedKey());
+      const result = await sut.rotate(alice, { id: storedKey()._id }, 0.5);
+      expect(result.previous_secret_expires_at).toBe(new Date(NOW.getTime() + 1_800_000).toISOString());
+    });
+
+    it('should refuse a grace period beyond seven days before touching the key', async () => {
+      const error = await domainErrorOf(sut.rotate(alice, { id: storedKey()._id }, 168.5));
+      expect(error).toMatchObject({ details: { parameter: 'grace_period_hours' } });
+      expect(keys.findOwned).not.toHaveBeenCalled();
+    });
+
+    it('should answer 404 for a key of someone else', async () => {
+      keys.findOwned.mockResolvedValue(null);
+      expect((await domainErrorOf(sut.rotate(alice, { id: storedKey()._id }, 1))).code).toBe(
+        DomainErrorCode.KEY_NOT_FOUND,
+      );
+      expect(keys.rotate).not.toHaveBeenCalled();
+    });
+
+    it('should refuse a revoked key, and one revoked between the read and the write', async () => {
+      keys.findOwned.mockResolvedValueOnce(storedKey({ is_active: false }));
+      expect((await domainErrorOf(sut.rotate(alice, { id: storedKey()._id }, 1))).code).toBe(
+        DomainErrorCode.KEY_REVOKED,
+      );
+      keys.findOwned.mockResolvedValueOnce(storedKey()).mockResolvedValueOnce(storedKey({ is_active: false }));
+      keys.rotate.mockResolvedValueOnce(null);
+      expect((await domainErrorOf(sut.rotate(alice, { id: storedKey()._id }, 1))).code).toBe(
+        DomainErrorCode.KEY_REVOKED,
+      );
+      expect(events.publish).not.toHaveBeenCalled();
     });
   });
 });

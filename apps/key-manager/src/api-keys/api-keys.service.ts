@@ -4,16 +4,20 @@ import {
   assertBelowActiveKeyLimit,
   assertNeverExpiresAllowed,
   assertRenewable,
+  assertRotatable,
   DomainError,
   DomainErrorCode,
   generateApiKey,
+  graceEndOf,
   hashApiKey,
   isExpired,
   isWellFormedApiKey,
+  keyRoles,
   parseAllowedReferers,
   parseExpirationDate,
   parseKeyConfig,
   parseKeyName,
+  parseKeyScopes,
   type KeyPolicy,
   type RevocationSource,
   revokedByAdminError,
@@ -50,6 +54,8 @@ export interface CreateKeyInput {
   expiration_date?: unknown;
   config: unknown;
   allowed_referers: unknown;
+  /** Roles the key is limited to, among the owner's; absent: all of them. */
+  scopes?: unknown;
 }
 
 /** A key named by its value (`api-key`) or, for a user who lost the value, by its id. */
@@ -63,6 +69,17 @@ export interface RevokeResult {
   name: string;
   is_active: false;
   revoked_at: string;
+  message: string;
+}
+
+export interface RotateResult {
+  id: string;
+  name: string;
+  /** The new value: shown this once. */
+  api_key: string;
+  hint: string;
+  rotated_at: string;
+  previous_secret_expires_at: string;
   message: string;
 }
 
@@ -113,6 +130,7 @@ export class ApiKeysService {
         DomainErrorCode.KEY_USER_DISABLED,
         'Your Keycloak account is disabled; no key can be created',
       );
+    const scopes = parseKeyScopes(input.scopes, user.realmRoles);
     assertBelowActiveKeyLimit(this.policy, await this.keys.countActiveByOwner(caller.user_id, now));
     const value = generateApiKey();
     const record: ApiKeyRecord = {
@@ -128,7 +146,8 @@ export class ApiKeysService {
       expiration_date: expiration,
       created_at: now,
       latest_sync_date: now,
-      iam_roles: user.realmRoles,
+      iam_roles: keyRoles(user.realmRoles, scopes),
+      ...(scopes ? { scopes } : {}),
       config_json: JSON.stringify(this.users.configWithAttributes(userConfig, user)),
       allowed_referers: allowedReferers,
       revoked_at: null,
@@ -273,6 +292,48 @@ export class ApiKeysService {
     };
   }
 
+  /**
+   * Gives a working key a new value, keeping everything else (id, name, config, scopes, usage). The value it had
+   * keeps working for the grace period (`graceHours`, default 24, at most 7 days), then every guard refuses it;
+   * a value replaced by an earlier rotation stops at once.
+   */
+  async rotate(caller: Caller, target: KeyTarget, graceHours: unknown): Promise<RotateResult> {
+    const now = this.clock();
+    const graceEnd = graceEndOf(graceHours, now);
+    const key = await this.resolve(caller, target);
+    assertRotatable(key, now);
+    const value = generateApiKey();
+    const secret = { hash: hashApiKey(value, this.config.API_KEY_HASH_SECRET), hint: apiKeyHint(value) };
+    const reason = `previous value valid until ${graceEnd.toISOString()}`;
+    const rotation = await this.keys.rotate(
+      key._id,
+      secret,
+      graceEnd,
+      () => ({ action: 'rotated', actor: caller.user_id, reason, previous_secret_expires_at: graceEnd }),
+      now,
+    );
+    if (!rotation) {
+      // Revoked, expired or disabled between the read above and this write: say which.
+      assertRotatable(await this.find({ keyId: key._id }, null), now);
+      throw new DomainError(DomainErrorCode.KEY_NOT_FOUND, 'API key not found');
+    }
+    await auditAndPublish(
+      this.audit,
+      this.events,
+      [{ key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'rotated', reason, at: now }],
+      [rotation.event],
+    );
+    return {
+      id: key._id,
+      name: key.name,
+      api_key: value,
+      hint: secret.hint,
+      rotated_at: now.toISOString(),
+      previous_secret_expires_at: graceEnd.toISOString(),
+      message: 'API key rotated',
+    };
+  }
+
   /** Finds the target key among the caller's own (any key for admins); someone else's key is "not found". */
   private resolve(caller: Caller, target: KeyTarget): Promise<ApiKeyRecord> {
     return this.find(this.lookupOf(target), ownerScope(caller));
@@ -302,7 +363,8 @@ export class ApiKeysService {
 
   private async view(records: ApiKeyRecord[]): Promise<ApiKeyView[]> {
     const totals = await this.keys.usageTotals(records.map((record) => record._id));
-    return records.map((record) => toApiKeyView(record, totals)).sort(byMostRecentUse);
+    const now = this.clock();
+    return records.map((record) => toApiKeyView(record, totals, now)).sort(byMostRecentUse);
   }
 }
 

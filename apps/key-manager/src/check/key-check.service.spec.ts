@@ -121,6 +121,52 @@ describe(KeyCheckService.name, () => {
     expect(await codeOf(sut.check(value, context))).toBe(code);
   });
 
+  describe('a value a rotation replaced', () => {
+    const GRACE_END = new Date('2026-03-01T11:00:00Z');
+    let oldValue: string;
+    let rotated: ApiKeyRecord;
+
+    beforeEach(() => {
+      oldValue = generateApiKey();
+      rotated = storedKey(generateApiKey(), {
+        previous_hash: hashApiKey(oldValue, SECRET),
+        previous_hash_expires_at: GRACE_END,
+      });
+      keys.findByHash.mockResolvedValue(rotated);
+    });
+
+    it('should open the key until the end of its grace period, which guards get as its expiration', async () => {
+      await expect(sut.check(oldValue, context)).resolves.toMatchObject({
+        key_id: 'key-1',
+        expiration_date: GRACE_END.toISOString(),
+        never_expire: false,
+      });
+    });
+
+    it('should keep the key expiration when it comes first, and say never for the current value of such a key', async () => {
+      keys.findByHash.mockResolvedValue({ ...rotated, expiration_date: new Date('2026-03-01T10:30:00Z') });
+      await expect(sut.check(oldValue, context)).resolves.toMatchObject({
+        expiration_date: '2026-03-01T10:30:00.000Z',
+      });
+      const current = generateApiKey();
+      keys.findByHash.mockResolvedValue(storedKey(current, { never_expire: true, expiration_date: null }));
+      await expect(sut.check(current, context)).resolves.toMatchObject({ expiration_date: null, never_expire: true });
+    });
+
+    it('should refuse it from the end of its grace period on, cached or not, counting the failure', async () => {
+      await sut.check(oldValue, context);
+      now = GRACE_END;
+      expect(await codeOf(sut.check(oldValue, context))).toBe(DomainErrorCode.KEY_EXPIRED);
+      expect(keys.findByHash).toHaveBeenCalledTimes(1);
+      expect(limiter.recordFailure).toHaveBeenCalledWith('10.0.0.1');
+    });
+
+    it('should refuse a value replaced by an earlier rotation than the last', async () => {
+      keys.findByHash.mockResolvedValue({ ...rotated, previous_hash: 'a-later-value' });
+      expect(await codeOf(sut.check(oldValue, context))).toBe(DomainErrorCode.KEY_EXPIRED);
+    });
+  });
+
   it('should enforce allowed_referers', async () => {
     const value = generateApiKey();
     keys.findByHash.mockResolvedValue(storedKey(value, { allowed_referers: ['portal.example.com'] }));

@@ -4,8 +4,10 @@ import {
   DomainError,
   DomainErrorCode,
   hashApiKey,
+  isPreviousSecretUsable,
   isRefererAllowed,
   isWellFormedApiKey,
+  rotatedSecretError,
 } from '@rs/key-domain';
 import type { KeyCheckResponse } from '@rs/event-contracts';
 import { MetricsService } from '@rs/service-kit';
@@ -97,8 +99,12 @@ export class KeyCheckService {
     const fail = () => (reserved ? Promise.resolve() : this.limiter.recordFailure(context.ip));
     const now = this.clock();
     const current = await this.refreshIfStale(key, now);
+    // A value a rotation replaced opens its key only until the end of its grace period.
+    const replaced = current.hash !== hash;
     try {
       assertKeyUsable(current, now);
+      if (replaced && !(current.previous_hash === hash && isPreviousSecretUsable(current, now)))
+        throw rotatedSecretError();
     } catch (error) {
       this.records.delete(hash);
       this.recentlyValid.delete(hash);
@@ -127,8 +133,7 @@ export class KeyCheckService {
       key_id: current._id,
       // Guards enforce the list locally on cache hits: when enforcement is off, give them none to enforce.
       allowed_referers: this.config.ENFORCE_ALLOWED_REFERERS ? current.allowed_referers : [],
-      expiration_date: current.expiration_date ? new Date(current.expiration_date).toISOString() : null,
-      never_expire: current.never_expire,
+      ...expiryOf(current, replaced),
       state_version: current.state_version ?? 0,
     };
   }
@@ -167,6 +172,17 @@ export class KeyCheckService {
       return key;
     }
   }
+}
+
+/**
+ * When the value checked stops working: the key's expiration, or for a value a rotation replaced the end of its
+ * grace period when sooner. Guards keep a check no longer than this, so they refuse the old value on time.
+ */
+function expiryOf(key: ApiKeyRecord, replaced: boolean): Pick<KeyCheckResult, 'expiration_date' | 'never_expire'> {
+  const keyEnd = key.never_expire || !key.expiration_date ? null : new Date(key.expiration_date);
+  const graceEnd = replaced && key.previous_hash_expires_at ? new Date(key.previous_hash_expires_at) : null;
+  const end = graceEnd && (!keyEnd || graceEnd < keyEnd) ? graceEnd : keyEnd;
+  return { expiration_date: end ? end.toISOString() : null, never_expire: end === null && key.never_expire };
 }
 
 function tooManyFailures(retryAfterSeconds: number): DomainError {

@@ -1,7 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsBoolean, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { MAX_ALLOWED_REFERERS, MAX_KEY_NAME_LENGTH } from '@rs/key-domain';
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import {
+  DEFAULT_ROTATION_GRACE_HOURS,
+  MAX_ALLOWED_REFERERS,
+  MAX_KEY_NAME_LENGTH,
+  MAX_KEY_SCOPES,
+  MAX_ROTATION_GRACE_HOURS,
+  MAX_SCOPE_LENGTH,
+} from '@rs/key-domain';
 import {
   API_KEY_VALUE_PATTERN,
   IsDateTimeParameter,
@@ -9,6 +27,8 @@ import {
   KEY_NAME_PATTERN,
   MAX_REFERER_ENTRY_LENGTH,
   REFERER_ENTRY_PATTERN,
+  SCOPE_PATTERN,
+  toDecimalNumber,
 } from './query-formats';
 
 /** "true"/"false" query text to a boolean; anything else stays as is and fails @IsBoolean. */
@@ -85,6 +105,31 @@ export class CreateApiKeyQuery {
       "Each 'allowed_referers' entry must be a host name (e.g. portal.example.com, *.esa.int) or an http(s) origin",
   })
   allowed_referers?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'Roles this key is limited to, each one of your current Keycloak roles (e.g. `rs_cadip_ins_read`); repeat the ' +
+      `parameter for several (at most ${MAX_KEY_SCOPES}). The key then carries these roles only, and only while you ` +
+      'hold them. Absent (default): every role you hold, now and after later changes in Keycloak. ' +
+      'A role you do not hold is refused (400 naming it).',
+    type: 'array',
+    items: { type: 'string', pattern: SCOPE_PATTERN, maxLength: MAX_SCOPE_LENGTH },
+    minItems: 1,
+    maxItems: MAX_KEY_SCOPES,
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @ArrayMaxSize(MAX_KEY_SCOPES, { message: `Query parameter 'scopes' accepts at most ${MAX_KEY_SCOPES} roles` })
+  @IsString({ each: true, message: "Query parameter 'scopes' must be role names" })
+  @MaxLength(MAX_SCOPE_LENGTH, {
+    each: true,
+    message: `Each 'scopes' entry must be at most ${MAX_SCOPE_LENGTH} characters`,
+  })
+  @Matches(new RegExp(SCOPE_PATTERN), {
+    each: true,
+    message: "Each 'scopes' entry must be a role name (no spaces nor control characters)",
+  })
+  scopes?: string[];
 }
 
 /** Names a key by its value or by its id (for a user who lost the value): exactly one of them. */
@@ -122,6 +167,30 @@ export class RenewApiKeyQuery extends KeyTargetQuery {
   @IsOptional()
   @IsDateTimeParameter('expiration-date')
   'expiration-date'?: string;
+}
+
+export class RotateApiKeyQuery extends KeyTargetQuery {
+  @ApiPropertyOptional({
+    description:
+      'How long the value being replaced keeps working, in hours: 0 (it stops at once) to ' +
+      `${MAX_ROTATION_GRACE_HOURS} (7 days); fractions are fine (0.5 is 30 minutes). ` +
+      `Default: ${DEFAULT_ROTATION_GRACE_HOURS}.`,
+    type: 'number',
+    minimum: 0,
+    maximum: MAX_ROTATION_GRACE_HOURS,
+    default: DEFAULT_ROTATION_GRACE_HOURS,
+  })
+  @IsOptional()
+  @Transform(toDecimalNumber)
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: "Query parameter 'grace_period_hours' must be a number of hours" },
+  )
+  @Min(0, { message: "Query parameter 'grace_period_hours' must not be negative" })
+  @Max(MAX_ROTATION_GRACE_HOURS, {
+    message: `Query parameter 'grace_period_hours' must be at most ${MAX_ROTATION_GRACE_HOURS} (7 days)`,
+  })
+  grace_period_hours?: number;
 }
 
 export class AdminRevokeQuery extends KeyTargetQuery {

@@ -33,6 +33,19 @@ export const REFERER_ENTRY_PATTERN =
   `|[Hh][Tt][Tt][Pp][Ss]?://((${LABEL}\\.)*${TOP_LABEL}|(${IPV4_OCTET}\\.){3}${IPV4_OCTET})${PORT})$`;
 export const MAX_REFERER_ENTRY_LENGTH = 253;
 
+/** One `scopes` entry: a role name, without white space or control characters. */
+export const SCOPE_PATTERN = '^[^\\x00-\\x20\\x7F-\\xA0]+$';
+
+const DECIMAL = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
+
+/**
+ * A decimal number query parameter to a number; any other text (empty, padded, hexadecimal) stays as it is and
+ * fails the number validation, which `Number()` alone would not do (it reads '' as 0).
+ */
+export function toDecimalNumber({ value }: { value: unknown }): unknown {
+  return typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value;
+}
+
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
 /**
