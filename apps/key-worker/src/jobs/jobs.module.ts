@@ -13,6 +13,7 @@ import { KeyExpiryService } from './key-expiry.service';
 import { KeycloakEventsProcessor } from './keycloak-events.processor';
 import { KeycloakSyncProcessor } from './keycloak-sync.processor';
 import { KeycloakSyncService } from './keycloak-sync.service';
+import { RotationGraceService } from './rotation-grace.service';
 import { SCHEDULED_JOB_OPTIONS, SCHEDULED_QUEUES } from './jobs.constants';
 import { UsageRetentionProcessor } from './usage-retention.processor';
 import { UsageRetentionService } from './usage-retention.service';
@@ -36,6 +37,7 @@ import { UsageRetentionService } from './usage-retention.service';
     JobRunsRecorder,
     JobSchedulesService,
     KeyExpiryService,
+    RotationGraceService,
     KeyExpiryProcessor,
     ExpiringNoticeService,
     ExpiringNoticeMailsRepository,
