@@ -18,6 +18,7 @@ const config = {
     { title: 'Auxip', url: 'http://auxip.test/docs' },
     { title: 'Cadip', url: 'http://cadip.test/docs' },
   ],
+  FRONTEND_SPEC_URLS: [] as string[],
 } as KeyManagerConfig;
 
 describe(FrontendDocumentService.name, () => {
@@ -52,6 +53,14 @@ describe(FrontendDocumentService.name, () => {
         'Catalog',
       ]);
       expect(document).toEqual(JSON.parse(fs.readFileSync(path.join(SPECS, 'frontend.json'), 'utf8')));
+    });
+
+    it('should read the documents at FRONTEND_SPEC_URLS when they are set', async () => {
+      const inCluster = { ...config, FRONTEND_SPEC_URLS: ['http://auxip.test/docs-json'] } as KeyManagerConfig;
+      const document = await new FrontendDocumentService(inCluster, fetcher as unknown as typeof fetch).document();
+      expect(fetcher.mock.calls.map(([url]) => url)).toEqual(['http://auxip.test/docs-json']);
+      expect(document.tags.map(({ name }) => name)).toContain('ADGS stations');
+      expect(document.tags.map(({ name }) => name)).not.toContain('CADIP stations');
     });
 
     it('should serve the same document without asking again until it is FRONTEND_REFRESH_MS old', async () => {

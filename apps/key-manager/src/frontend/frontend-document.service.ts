@@ -22,7 +22,8 @@ export const FRONTEND_FETCH = Symbol('FRONTEND_FETCH');
 
 /**
  * The frontend's aggregated OpenAPI document: the key manager's own (handed over at setup) and the documents the
- * guarded services serve next to their Swagger UI (PORTAL_SERVICES URL + `-json`), merged by @rs/api-frontend.
+ * guarded services serve next to their Swagger UI (FRONTEND_SPEC_URLS, or PORTAL_SERVICES URL + `-json`), merged
+ * by @rs/api-frontend.
  * Read at start, again after FRONTEND_REFRESH_MS, and soon again while one is missing; a service that does not
  * answer keeps the document it served last, or is left out and named in the description.
  */
@@ -39,7 +40,9 @@ export class FrontendDocumentService implements OnApplicationBootstrap {
     @Inject(KEY_MANAGER_CONFIG) config: KeyManagerConfig,
     @Inject(FRONTEND_FETCH) private readonly fetcher: Fetch,
   ) {
-    this.sources = config.PORTAL_SERVICES.map((service) => `${service.url}-json`);
+    this.sources = config.FRONTEND_SPEC_URLS.length
+      ? config.FRONTEND_SPEC_URLS
+      : config.PORTAL_SERVICES.map((service) => `${service.url}-json`);
   }
 
   /** The key manager's own document, as its Swagger UI serves it. */

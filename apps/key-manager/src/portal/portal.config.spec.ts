@@ -43,3 +43,19 @@ describe('FRONTEND_URL', () => {
     expect(() => load({ FRONTEND_URL: 'not a url' })).toThrow('FRONTEND_URL must be a URL');
   });
 });
+
+describe('FRONTEND_SPEC_URLS', () => {
+  const load = (source: NodeJS.ProcessEnv) => readEnv(PORTAL_ENV, source).FRONTEND_SPEC_URLS;
+
+  it('should be empty by default: the documents are read next to the PORTAL_SERVICES Swagger UIs', () => {
+    expect(load({})).toEqual([]);
+  });
+
+  it('should keep the listed URLs and name those that are not http(s)', () => {
+    expect(load({ FRONTEND_SPEC_URLS: 'http://a:1/docs-json, http://b:2/docs-json' })).toEqual([
+      'http://a:1/docs-json',
+      'http://b:2/docs-json',
+    ]);
+    expect(() => load({ FRONTEND_SPEC_URLS: 'http://a:1/x,ftp://b' })).toThrow('not http(s) URLs: ftp://b');
+  });
+});

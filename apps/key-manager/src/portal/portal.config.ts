@@ -34,6 +34,17 @@ export function parsePortalServices(value: string): PortalService[] {
   return services;
 }
 
+/** Comma-separated http(s) URLs; throws naming the entries that are not. */
+export function parseUrlList(value: string): string[] {
+  const urls = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const bad = urls.filter((url) => !/^https?:\/\/[^\s]+$/.test(url));
+  if (bad.length) throw new Error(`not http(s) URLs: ${bad.join(', ')}`);
+  return urls;
+}
+
 /** The services the portal lists after the API Key Manager. Defaults match `npm start` (tools/apps.mjs). */
 export const PORTAL_ENV = {
   PORTAL_SERVICES: env.custom(DEFAULT_PORTAL_SERVICES, parsePortalServices),
@@ -42,4 +53,9 @@ export const PORTAL_ENV = {
    * (the Helm chart routes the key manager's host so). Its Swagger UI is at /frontend/docs.
    */
   FRONTEND_URL: env.optionalUrl(),
+  /**
+   * Where the frontend reads the other services' OpenAPI documents; unset: each PORTAL_SERVICES URL + `-json`. The
+   * Helm chart sets in-cluster URLs, since a pod may not reach the public ingress.
+   */
+  FRONTEND_SPEC_URLS: env.custom('', parseUrlList),
 };
