@@ -3,5 +3,5 @@
 import { up } from '../../../tools/stack/index.mjs';
 
 export default async function globalSetup() {
-  await up(['kafka', 'mongo', 'redis', 'keycloak'], { quiet: true });
+  await up(['kafka', 'mongo', 'redis', 'keycloak', 'smtp'], { quiet: true });
 }
