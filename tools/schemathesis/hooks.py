@@ -3,7 +3,8 @@
 A few key-manager rules relate query parameters to each other or to the clock, which OpenAPI 3.0 cannot
 state (the spec says them in the parameter descriptions). These hooks keep generated requests inside
 them, so a refusal of a request that breaks one is not reported as "schema-valid request rejected":
-- revoke and renew name a key by exactly one of `api-key` and `id`;
+- revoke, renew and rotate name a key by exactly one of `api-key` and `id`;
+- a new key's `scopes` are roles its owner (the demo user alice) holds;
 - an `expiration-date` is in the future and within the maximum key life, and not with `never_expires=true`;
 - a usage report's `from` is before `to` and the range spans at most 31 days (hour) or 366 days (day).
 The STAC services have such rules too:
@@ -32,7 +33,10 @@ USAGE_MAX_SPAN = {"hour": 30 * DAY, "day": 365 * DAY}
 # Node answers 431 to a request line beyond its header size limit and closes the connection while the client may
 # still be sending, so the client may see a reset instead: such cases test the transport, not the app.
 MAX_QUERY_BYTES = 12_000
-KEY_TARGET_PATHS = {"/auth/api_key/revoke", "/auth/api_key/renew"}
+KEY_TARGET_PATHS = {"/auth/api_key/revoke", "/auth/api_key/renew", "/auth/api_key/rotate"}
+# Realm roles of alice, the user the run logs in as (docker/keycloak/rs-server-realm.json).
+ALICE_ROLES = ["rs_auxip_adgs_read", "rs_cadip_ins_read", "rs_cadip_mti_read", "rs_catalog_alice:s1-l1_read"]
+SCOPE_PATTERN = re.compile(r"^[^\x00-\x20\x7F-\xA0]+$")
 EXPIRATION_PATHS = {"/auth/api_key/new", "/auth/api_key/renew"}
 
 
@@ -71,6 +75,14 @@ def _keep_expiration_in_window(query):
     now = datetime.now(timezone.utc)
     if not now + timedelta(minutes=10) < _instant(original) <= now + EXPIRATION_WINDOW:
         query["expiration-date"] = _iso(now + DAY + _stable_fraction(original) * (EXPIRATION_WINDOW - 2 * DAY))
+
+
+def _scopes_among_held_roles(query):
+    scopes = query.get("scopes")
+    entries = [scopes] if isinstance(scopes, str) else scopes
+    if not isinstance(entries, list) or not all(isinstance(e, str) and SCOPE_PATTERN.match(e) for e in entries):
+        return
+    query["scopes"] = [ALICE_ROLES[int(_stable_fraction(entry) * len(ALICE_ROLES))] for entry in entries]
 
 
 def _name_exactly_one_key(query):
@@ -262,6 +274,8 @@ def map_case(context, case):
         _name_exactly_one_key(case.query)
     if path in EXPIRATION_PATHS:
         _keep_expiration_in_window(case.query)
+    if path == "/auth/api_key/new" and "scopes" in case.query:
+        _scopes_among_held_roles(case.query)
     if path == "/auth/api_key/usage":
         _keep_usage_range_valid(case.query)
     return case
