@@ -1,4 +1,5 @@
-import { byMostRecentUse, parseStoredConfig, type ApiKeyView } from './api-key.view';
+import { apiKeyRecord } from './testing/api-key-record.test-helper';
+import { byMostRecentUse, parseStoredConfig, toApiKeyView, type ApiKeyView } from './api-key.view';
 
 describe('api key view', () => {
   describe(parseStoredConfig.name, () => {
@@ -20,6 +21,34 @@ describe('api key view', () => {
         view('used-recently', '2026-02-05T00:00:00.000Z', '2025-01-01T00:00:00.000Z'),
       ].sort(byMostRecentUse);
       expect(sorted.map((item) => item.id)).toEqual(['used-recently', 'used-long-ago', 'unused-new', 'unused-old']);
+    });
+  });
+
+  describe(toApiKeyView.name, () => {
+    const NOW = new Date('2026-03-01T10:00:00Z');
+    const rotated = apiKeyRecord({
+      scopes: ['rs_cadip_ins_read'],
+      rotated_at: new Date('2026-03-01T09:00:00Z'),
+      previous_hash: 'h-0',
+      previous_hint: 'rsk_old…hint',
+      previous_hash_expires_at: new Date('2026-03-01T11:00:00Z'),
+    });
+
+    it('should show the scopes, and the replaced value while it still works', () => {
+      expect(toApiKeyView(rotated, new Map(), NOW)).toMatchObject({
+        scopes: ['rs_cadip_ins_read'],
+        rotated_at: '2026-03-01T09:00:00.000Z',
+        previous_hint: 'rsk_old…hint',
+        previous_secret_expires_at: '2026-03-01T11:00:00.000Z',
+      });
+    });
+
+    it('should show no replaced value once its grace period is over, and null scopes for an unscoped key', () => {
+      expect(toApiKeyView(rotated, new Map(), new Date('2026-03-01T11:00:00Z'))).toMatchObject({
+        previous_hint: null,
+        previous_secret_expires_at: null,
+      });
+      expect(toApiKeyView(apiKeyRecord(), new Map(), NOW)).toMatchObject({ scopes: null, rotated_at: null });
     });
   });
 });
