@@ -10,6 +10,7 @@ const FRAGMENT_FILES = [
   'libs/service-kit/src/lib/platform-env.ts',
   'libs/auth-guard/src/lib/guarded-service.env.ts',
   'apps/key-manager/src/portal/portal.config.ts',
+  'apps/key-worker/src/mail/smtp-options.util.ts',
 ];
 
 /** The text of the `{ ... }` block starting at `open` (the index of its brace). */

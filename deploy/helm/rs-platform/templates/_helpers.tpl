@@ -70,7 +70,7 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{/*
 Where each secret environment variable comes from: {name, key} of an existing Secret or of the chart's Secret.
 Args: root, item (hashSecret | syncClientSecret | mongoKeysUrl | mongoCatalogUrl | redisUrl | kafkaPassword |
-kafkaUser.<keyManager|guard|keyWorker>).
+kafkaUser.<keyManager|guard|keyWorker> | smtpPassword).
 */}}
 {{- define "rs.secretRef" -}}
 {{- $v := .root.Values -}}
@@ -93,6 +93,9 @@ key: {{ $v.redis.existingSecretKey }}
 {{- else if eq .item "kafkaPassword" -}}
 name: {{ $v.kafka.sasl.existingSecret | default $own }}
 key: {{ $v.kafka.sasl.existingSecretKey }}
+{{- else if eq .item "smtpPassword" -}}
+name: {{ $v.mail.existingSecret | default $own }}
+key: {{ $v.mail.existingSecretKey }}
 {{- else if hasPrefix "kafkaUser." .item -}}
 {{- $user := get $v.kafka.users (trimPrefix "kafkaUser." .item) -}}
 name: {{ $user.existingSecret | default $own }}
