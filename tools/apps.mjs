@@ -91,6 +91,22 @@ export function kafkaCredentials(app) {
   return kafkaPrincipals.kafkaAppEnv(app.name);
 }
 
+/**
+ * The key worker's expiry notices go to the stack's SMTP mailbox (tools/stack/lib/smtp-mailbox.mjs, read at
+ * http://127.0.0.1:8025/messages): plain text, which the worker allows to a loopback relay only. A relay of
+ * the caller's (SMTP_HOST set) is left whole.
+ */
+export function devMailEnv(app, base) {
+  if (app.name !== 'key-worker' || base.SMTP_HOST) return {};
+  return {
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: base.SMTP_SINK_PORT || '1025',
+    SMTP_SECURITY: 'none',
+    SMTP_FROM: 'RS-Server API keys <no-reply@rs-server.localhost>',
+    PORTAL_URL: FRONTEND.url,
+  };
+}
+
 /** The environment of every app: dev secrets and service URLs unless already set, then the caller's environment. */
 export function appEnv(root, app, base = process.env) {
   return {
@@ -98,6 +114,7 @@ export function appEnv(root, app, base = process.env) {
     ...keyCheckCredentials(app),
     ...kafkaCredentials(app),
     ...serviceUrls(app, base),
+    ...devMailEnv(app, base),
     ...base,
     PORT: String(app.port),
     PUBLIC_URL: `http://127.0.0.1:${app.port}`,
