@@ -5,6 +5,7 @@ import { ApiKeysRepository, KeyStoreModule, LifecycleEventsPublisher } from '@rs
 import { KeycloakAdminClient, KeycloakUsersModule, keycloakUsersOptions } from '@rs/keycloak-users';
 import { HealthModule, kafkaSecurity, keycloakGuardOptions, MetricsModule } from '@rs/service-kit';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuditModule } from './audit/audit.module';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from './config/key-manager.config';
 import { KeyManagerConfigModule } from './config/config.module';
 import { CheckRateLimiter } from './check/check-rate-limiter';
@@ -50,6 +51,7 @@ import { UsageModule } from './usage/usage.module';
     ApiKeysModule,
     KeyCheckModule,
     UsageModule,
+    AuditModule,
     PortalModule,
     FrontendModule,
     HealthModule.forRootAsync({
