@@ -194,6 +194,41 @@ describe('auth guard across the platform', () => {
     for (const delay of delays) expect(delay).toBeLessThan(1000);
   });
 
+  it('should accept a rotated-out value during its grace period, then refuse it on every service within 1 s', async () => {
+    const name = `guard-rotate-${randomUUID().slice(0, 8)}`;
+    const key = await api().create(tokens['alice'] as string, name);
+    // Cached everywhere before the rotation: the `rotated` event must not let these entries outlive the grace period.
+    for (const service of SERVICES) expect((await get(url(service), { 'x-api-key': key })).status).toBe(200);
+
+    // 0.001 hours: 3.6 s.
+    const rotated = await api().rotate(tokens['alice'] as string, key, 0.001);
+    const graceEnd = Date.parse(rotated.previous_secret_expires_at);
+    for (const service of SERVICES) {
+      expect((await get(url(service), { 'x-api-key': rotated.api_key })).status).toBe(200);
+      expect((await get(url(service), { 'x-api-key': key })).status).toBe(200);
+    }
+    expect(Date.now()).toBeLessThan(graceEnd);
+    const delays = await Promise.all(
+      SERVICES.map(async (service) => {
+        for (;;) {
+          const response = await get(url(service), { 'x-api-key': key });
+          if (response.status === 403) return Date.now() - graceEnd;
+          if (Date.now() - graceEnd > 5000)
+            throw new Error(`${service} still answers ${response.status} 5 s after the grace period ended`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      }),
+    );
+    console.log(
+      `grace end reached ${SERVICES.map((service, index) => `${service} in ${delays[index]} ms`).join(', ')}`,
+    );
+    // Never before its end (the value still worked then), and within a second after it.
+    for (const delay of delays) expect(delay).toBeGreaterThanOrEqual(0);
+    for (const delay of delays) expect(delay).toBeLessThan(1000);
+    for (const service of SERVICES)
+      expect((await get(url(service), { 'x-api-key': rotated.api_key })).status).toBe(200);
+  });
+
   /** Every service's answers to the key, `times` rounds `everyMs` apart. */
   async function answers(key: string, times: number, everyMs: number): Promise<number[]> {
     const seen: number[] = [];

@@ -4,6 +4,12 @@ export interface KeyManagerApi {
   keyId(token: string, name: string): Promise<string>;
   revoke(token: string, apiKey: string): Promise<void>;
   renew(token: string, apiKey: string): Promise<void>;
+  /** The new value and when the replaced one stops working. */
+  rotate(
+    token: string,
+    apiKey: string,
+    graceHours: number,
+  ): Promise<{ api_key: string; previous_secret_expires_at: string }>;
 }
 
 async function call(url: string, token: string): Promise<unknown> {
@@ -32,5 +38,10 @@ export function keyManagerApi(baseUrl: string): KeyManagerApi {
     renew: async (token, apiKey) => {
       await call(`${baseUrl}/auth/api_key/renew?api-key=${encodeURIComponent(apiKey)}`, token);
     },
+    rotate: async (token, apiKey, graceHours) =>
+      (await call(
+        `${baseUrl}/auth/api_key/rotate?api-key=${encodeURIComponent(apiKey)}&grace_period_hours=${graceHours}`,
+        token,
+      )) as { api_key: string; previous_secret_expires_at: string },
   };
 }
