@@ -76,7 +76,7 @@ describe(KeyLifecycleConsumer.name, () => {
   });
 
   describe('onEvent', () => {
-    it.each(['renewed', 'deleted'] as const)('should evict the key on %s', (action) => {
+    it.each(['renewed', 'deleted', 'rotated', 'rotation_ended'] as const)('should evict the key on %s', (action) => {
       create().onEvent(keyLifecycleEvent(action, { key_id: 'key-9' }));
       expect(verifier.evictKeyId).toHaveBeenCalledWith('key-9');
       expect(verifier.refuseKeyId).not.toHaveBeenCalled();
