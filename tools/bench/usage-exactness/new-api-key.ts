@@ -1,4 +1,6 @@
-// Prints a well-formed API key (the guard checks the format and checksum before asking the key manager).
+// Prints well-formed API keys, one a line (default one; the first argument: how many). The guard and the key
+// manager check the format and checksum before anything else.
 import { generateApiKey } from '@rs/key-domain';
 
-console.log(generateApiKey());
+const count = Number(process.argv[2] ?? 1);
+console.log(Array.from({ length: count }, () => generateApiKey()).join('\n'));
