@@ -76,6 +76,7 @@ describe(PortalController.name, () => {
     it('should explain how to get an API key', async () => {
       const response = await http().get('/').expect(200);
       expect(response.text).toContain('How to get an API key');
+      expect(response.text).toContain('<a id="key-page-link" href="keys">My API keys</a>');
       expect(response.text).toContain('Create Api Key');
       expect(response.text).toContain('href="http://rs.test/frontend/openapi.json"');
       expect(response.text).toContain('curl -H "x-api-key: rsk_…" "http://rs.test/cadip/INS/session?platform=S1A"');

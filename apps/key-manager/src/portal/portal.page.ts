@@ -103,6 +103,8 @@ export function renderPortalPage(view: PortalView): string {
     </section>
     <section id="guide">
       <h2>How to get an API key</h2>
+      <p>The quickest way: <a id="key-page-link" href="keys">My API keys</a>, a page to create, copy, rotate, renew and
+        revoke your keys and see their usage. Or, in Swagger UI:</p>
       <ol>
         <li>Open the <a href="${frontend}">${escapeHtml(view.frontend.title)}</a> and click <strong>Authorize</strong>, then <strong>Authorize</strong> under
           <strong>keycloak</strong>, and log in with your RS-Server account on the Keycloak page.</li>
