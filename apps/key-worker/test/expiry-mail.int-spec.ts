@@ -1,5 +1,5 @@
 import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contracts';
-import { eventually, recordTopic, stackEndpoints, type TopicRecorder } from '@rs/testing';
+import { createUser, deleteUser, eventually, recordTopic, stackEndpoints, type TopicRecorder } from '@rs/testing';
 import { randomUUID } from 'node:crypto';
 import { newRun, RunFixtures, WorkerProcess } from './key-worker.harness';
 
@@ -25,47 +25,6 @@ const mailbox = {
   },
 };
 
-/** Keycloak admin REST with the master realm's bootstrap admin: a throw-away user with an e-mail address. */
-const keycloakAdmin = {
-  async call(path: string, init: RequestInit = {}): Promise<Response> {
-    const tokenResponse = await fetch(`${stackEndpoints.keycloakUrl}/realms/master/protocol/openid-connect/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'password',
-        client_id: 'admin-cli',
-        username: process.env['KEYCLOAK_ADMIN_USER'] ?? 'admin',
-        password: process.env['KEYCLOAK_ADMIN_PASSWORD'] ?? 'admin',
-      }),
-    });
-    if (!tokenResponse.ok) throw new Error(`Keycloak admin token refused: ${tokenResponse.status}`);
-    const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
-    const response = await fetch(`${stackEndpoints.keycloakUrl}/admin/realms/${stackEndpoints.realm}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    });
-    if (!response.ok) throw new Error(`Keycloak admin ${init.method ?? 'GET'} ${path}: ${response.status}`);
-    return response;
-  },
-  async createUser(username: string, email: string): Promise<string> {
-    const response = await this.call('/users', {
-      method: 'POST',
-      body: JSON.stringify({
-        username,
-        email,
-        firstName: 'Mail',
-        lastName: 'Test',
-        enabled: true,
-        emailVerified: true,
-      }),
-    });
-    return (response.headers.get('location') ?? '').split('/').pop() ?? '';
-  },
-  async deleteUser(userId: string): Promise<void> {
-    await this.call(`/users/${userId}`, { method: 'DELETE' });
-  },
-};
-
 describe('key-worker expiry notices by e-mail (real SMTP server, Keycloak, Kafka, Mongo-wire DB and Redis)', () => {
   const run = newRun('kwmail');
   const fixtures = new RunFixtures(run);
@@ -85,8 +44,9 @@ describe('key-worker expiry notices by e-mail (real SMTP server, Keycloak, Kafka
   const ownerWithKey = async (expiresIn: number, name = 'nightly ingest') => {
     const suffix = randomUUID().slice(0, 8);
     const email = `kw-mail-${suffix}@example.com`;
-    const userId = await keycloakAdmin.createUser(`kw-mail-${suffix}`, email);
-    users.push(userId);
+    const username = `kw-mail-${suffix}`;
+    const userId = await createUser(username, randomUUID(), [], { email });
+    users.push(username);
     const now = new Date();
     const key = {
       _id: randomUUID(),
@@ -137,7 +97,7 @@ describe('key-worker expiry notices by e-mail (real SMTP server, Keycloak, Kafka
 
   afterAll(async () => {
     await lifecycle?.stop();
-    await Promise.all(users.map((userId) => keycloakAdmin.deleteUser(userId).catch(() => undefined)));
+    await Promise.all(users.map((username) => deleteUser(username).catch(() => undefined)));
     await fixtures.cleanUp();
   }, 60_000);
 

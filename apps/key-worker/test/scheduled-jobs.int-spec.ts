@@ -1,6 +1,14 @@
 import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { assertKeyUsable, DomainErrorCode } from '@rs/key-domain';
-import { eventually, recordTopic, stackEndpoints, type TopicRecorder } from '@rs/testing';
+import {
+  createUser,
+  deleteUser,
+  eventually,
+  recordTopic,
+  setUserEnabled,
+  stackEndpoints,
+  type TopicRecorder,
+} from '@rs/testing';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { newRun, RunFixtures, WorkerProcess } from './key-worker.harness';
@@ -33,52 +41,6 @@ function storedKey(overrides: Record<string, unknown> = {}): StoredDocument {
     ...overrides,
   };
 }
-
-/** Keycloak admin REST with the master realm's bootstrap admin: a throw-away user per run. */
-const keycloakAdmin = {
-  async token(): Promise<string> {
-    const response = await fetch(`${stackEndpoints.keycloakUrl}/realms/master/protocol/openid-connect/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'password',
-        client_id: 'admin-cli',
-        username: process.env['KEYCLOAK_ADMIN_USER'] ?? 'admin',
-        password: process.env['KEYCLOAK_ADMIN_PASSWORD'] ?? 'admin',
-      }),
-    });
-    if (!response.ok) throw new Error(`Keycloak admin token refused: ${response.status}`);
-    return ((await response.json()) as { access_token: string }).access_token;
-  },
-  async call(path: string, init: RequestInit = {}): Promise<Response> {
-    const response = await fetch(`${stackEndpoints.keycloakUrl}/admin/realms/${stackEndpoints.realm}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${await this.token()}`, 'content-type': 'application/json' },
-    });
-    if (!response.ok) throw new Error(`Keycloak admin ${init.method ?? 'GET'} ${path}: ${response.status}`);
-    return response;
-  },
-  async createUser(username: string): Promise<string> {
-    const response = await this.call('/users', {
-      method: 'POST',
-      body: JSON.stringify({
-        username,
-        email: `${username}@example.com`,
-        firstName: 'Worker',
-        lastName: 'Test',
-        enabled: true,
-        emailVerified: true,
-      }),
-    });
-    return (response.headers.get('location') ?? '').split('/').pop() ?? '';
-  },
-  async setEnabled(userId: string, enabled: boolean): Promise<void> {
-    await this.call(`/users/${userId}`, { method: 'PUT', body: JSON.stringify({ enabled }) });
-  },
-  async deleteUser(userId: string): Promise<void> {
-    await this.call(`/users/${userId}`, { method: 'DELETE' });
-  },
-};
 
 describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keycloak)', () => {
   const run = newRun('kwjobs');
@@ -197,7 +159,8 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
   }, 60_000);
 
   it('should take access away from the keys of a user disabled in Keycloak through the periodic sync, and give it back when re-enabled', async () => {
-    const userId = await keycloakAdmin.createUser(`kw-sync-${randomUUID().slice(0, 8)}`);
+    const username = `kw-sync-${randomUUID().slice(0, 8)}`;
+    const userId = await createUser(username, randomUUID(), []);
     // Only this user's key in the run's database: the fake owners of the other tests are unknown to Keycloak.
     await keys().deleteMany({});
     try {
@@ -211,7 +174,7 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
         200,
       );
 
-      await keycloakAdmin.setEnabled(userId, false);
+      await setUserEnabled(username, false);
       await eventually(
         async () => expect(await keys().findOne({ _id: key._id })).toMatchObject({ user_active: false }),
         30_000,
@@ -230,14 +193,14 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
       );
       await eventually(() => expect(distinctEventsFor(key._id, 'user_disabled')).toBe(1), 15_000, 200);
 
-      await keycloakAdmin.setEnabled(userId, true);
+      await setUserEnabled(username, true);
       await eventually(
         async () => expect(await keys().findOne({ _id: key._id })).toMatchObject({ user_active: true }),
         30_000,
         200,
       );
     } finally {
-      await keycloakAdmin.deleteUser(userId).catch(() => undefined);
+      await deleteUser(username).catch(() => undefined);
     }
   }, 120_000);
 

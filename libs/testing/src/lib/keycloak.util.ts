@@ -66,14 +66,22 @@ export async function setUserEnabled(username: string, enabled: boolean): Promis
   await adminCall(`/users/${await userId(username)}`, { method: 'PUT', body: JSON.stringify({ enabled }) });
 }
 
-/** A user of the realm made for one test, who can log in with `password` and holds `realmRoles`; returns its id. */
-export async function createUser(username: string, password: string, realmRoles: string[]): Promise<string> {
+/**
+ * A user of the realm made for one test, who can log in with `password` and holds `realmRoles`; returns its id. Its
+ * e-mail address is `email`, by default `<username>@example.test`.
+ */
+export async function createUser(
+  username: string,
+  password: string,
+  realmRoles: string[],
+  { email = `${username}@example.test` }: { email?: string } = {},
+): Promise<string> {
   await adminCall('/users', {
     method: 'POST',
     body: JSON.stringify({
       username,
       enabled: true,
-      email: `${username}@example.test`,
+      email,
       emailVerified: true,
       firstName: username,
       lastName: 'Test',
