@@ -46,6 +46,7 @@ const KEY_LINKS = (pointer: string) => ({
   RenewApiKey: { operationId: 'ApiKeysController_renew', parameters: byId(pointer) },
   RotateApiKey: { operationId: 'ApiKeysController_rotate', parameters: byId(pointer) },
   ShowApiKeyUsage: { operationId: 'UsageController_report', parameters: byId(pointer) },
+  ShowApiKeyHistory: { operationId: 'AuditController_trail', parameters: byId(pointer) },
 });
 
 export function callerOf(principal: AuthPrincipal, isAdmin = false): Caller {
