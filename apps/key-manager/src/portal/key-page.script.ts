@@ -106,8 +106,10 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
         resolve(result);
       }
       function onMessage(event) {
-        if (event.origin !== location.origin || event.source !== frame.contentWindow || !event.data || typeof event.data.keyPageAuth !== 'string') return;
-        exchange(event.data.keyPageAuth, request).then(done, function () { done(null); });
+        var data = event.data;
+        if (event.origin !== location.origin || event.source !== frame.contentWindow) return;
+        if (!data || typeof data.keyPageAuth !== 'string') return;
+        exchange(data.keyPageAuth, request).then(done, function () { done(null); });
       }
       window.addEventListener('message', onMessage);
       timer = setTimeout(function () { done(undefined); }, 8000);
@@ -216,6 +218,18 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     }
   }
 
+  /** A button named for a screen reader by ariaLabel (several keys have a "Revoke"), running action through act(). */
+  function actionButton(name, ariaLabel, action, danger) {
+    return el('button', {
+      type: 'button',
+      class: danger ? 'danger' : null,
+      'data-action': name.toLowerCase(),
+      'aria-label': ariaLabel,
+      text: name,
+      onclick: function (event) { act(event.currentTarget, action); },
+    });
+  }
+
   function utc(iso, withTime) {
     if (!iso) return '';
     var text = new Date(iso).toISOString();
@@ -288,23 +302,21 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
       ['Value', el('code', { text: key.hint })],
       ['Expires', key.never_expire ? 'never' : utc(key.expiration_date) + ' UTC'],
       ['Scopes', key.scopes ? key.scopes.join(', ') : 'every role you hold'],
-      ['Requests', String(key.total_queries) + (key.latest_query_date ? ' (last ' + utc(key.latest_query_date) + ' UTC)' : '')],
+      ['Requests', key.total_queries + (key.latest_query_date ? ' (last ' + utc(key.latest_query_date) + ' UTC)' : '')],
       ['Created', utc(key.creation_date) + ' UTC'],
     ]
-      .concat(key.previous_secret_expires_at ? [['Old value', key.previous_hint + ' works until ' + utc(key.previous_secret_expires_at) + ' UTC']] : [])
-      .forEach(function (pair) { fact(pair[0], pair[1]).forEach(function (node) { facts.appendChild(node); }); });
-    var label = function (verb) { return verb + ' ' + key.name; };
+      .concat(key.previous_secret_expires_at
+        ? [['Old value', key.previous_hint + ' works until ' + utc(key.previous_secret_expires_at) + ' UTC']]
+        : [])
+      .forEach(function (pair) {
+        fact(pair[0], pair[1]).forEach(function (node) { facts.appendChild(node); });
+      });
+    // An administrator's revocation is final; only a working key can be rotated.
     var actions = el('div', { class: 'row', role: 'group', 'aria-label': 'Actions on ' + key.name }, [
-      key.revoked_by === 'admin'
-        ? null
-        : el('button', { type: 'button', 'data-action': 'renew', 'aria-label': label('Renew'), text: 'Renew', onclick: function (event) { act(event.currentTarget, function () { return renew(key); }); } }),
-      state[0] === 'active'
-        ? el('button', { type: 'button', 'data-action': 'rotate', 'aria-label': label('Rotate'), text: 'Rotate', onclick: function (event) { act(event.currentTarget, function () { return rotate(key); }); } })
-        : null,
-      key.is_active
-        ? el('button', { type: 'button', class: 'danger', 'data-action': 'revoke', 'aria-label': label('Revoke'), text: 'Revoke', onclick: function (event) { act(event.currentTarget, function () { return revoke(key); }); } })
-        : null,
-      el('button', { type: 'button', 'data-action': 'history', 'aria-label': 'History of ' + key.name, text: 'History', onclick: function (event) { act(event.currentTarget, function () { return showHistory(key, '/auth/api_key/audit'); }); } }),
+      key.revoked_by === 'admin' ? null : actionButton('Renew', 'Renew ' + key.name, function () { return renew(key); }),
+      state[0] === 'active' ? actionButton('Rotate', 'Rotate ' + key.name, function () { return rotate(key); }) : null,
+      key.is_active ? actionButton('Revoke', 'Revoke ' + key.name, function () { return revoke(key); }, true) : null,
+      actionButton('History', 'History of ' + key.name, function () { return showHistory(key, '/auth/api_key/audit'); }),
     ]);
     var item = el('li', { class: 'key', 'data-key-id': key.id, 'aria-labelledby': titleId }, [
       el('div', { class: 'key-head' }, [el('h3', { id: titleId, text: key.name }), el('span', { class: 'state state-' + state[0], text: state[1] })]),
@@ -463,7 +475,8 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     var busiest = points.reduce(function (best, point) { return point.bucket.count > best.bucket.count ? point : best; }, points[0]);
     var total = report.total;
     var summary =
-      'Requests per ' + range.unit + ' with ' + name + ', ' + range.label.toLowerCase() + ': ' + total.count + ' in total (' + classCounts(total) + ')' +
+      'Requests per ' + range.unit + ' with ' + name + ', ' + range.label.toLowerCase() + ': ' +
+      total.count + ' in total (' + classCounts(total) + ')' +
       (total.count ? '; busiest ' + range.unit + ' ' + when(busiest.start, range) + ' UTC with ' + busiest.bucket.count + '.' : '.');
     var image = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': summary, 'data-total': total.count }, [
       svg('line', { class: 'axis', x1: left, y1: 10, x2: left, y2: 10 + plot }),
@@ -483,7 +496,13 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
         if (!count) return;
         var h = (count / max) * plot;
         y -= h;
-        bar.appendChild(svg('rect', { class: 'c' + name, x: (left + index * slot + 1).toFixed(1), y: y.toFixed(1), width: Math.max(1, slot - 2).toFixed(1), height: h.toFixed(1) }));
+        bar.appendChild(svg('rect', {
+          class: 'c' + name,
+          x: (left + index * slot + 1).toFixed(1),
+          y: y.toFixed(1),
+          width: Math.max(1, slot - 2).toFixed(1),
+          height: h.toFixed(1),
+        }));
       });
       image.appendChild(bar);
     });
@@ -493,10 +512,15 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     var rows = points.filter(function (point) { return point.bucket.count; });
     var table = el('table', {}, [
       el('caption', { text: 'Requests per ' + range.unit + ' (UTC), ' + range.label.toLowerCase() }),
-      el('thead', {}, [el('tr', {}, [range.unit === 'hour' ? 'Hour' : 'Day', 'Requests'].concat(CLASSES).map(function (head) { return el('th', { scope: 'col', text: head }); }))]),
+      el('thead', {}, [el('tr', {}, [range.unit === 'hour' ? 'Hour' : 'Day', 'Requests'].concat(CLASSES).map(function (head) {
+        return el('th', { scope: 'col', text: head });
+      }))]),
       el('tbody', {}, rows.length
         ? rows.map(function (point) {
-            return el('tr', {}, [when(point.start, range), point.bucket.count].concat(CLASSES.map(function (name) { return point.bucket['count_' + name]; })).map(function (cell) { return el('td', { text: String(cell) }); }));
+            var counts = CLASSES.map(function (name) { return point.bucket['count_' + name]; });
+            return el('tr', {}, [when(point.start, range), point.bucket.count].concat(counts).map(function (cell) {
+              return el('td', { text: String(cell) });
+            }));
           })
         : [el('tr', {}, [el('td', { colspan: 6, text: 'No request in this period.' })])]),
     ]);
@@ -541,6 +565,7 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
 
   function adminRow(key) {
     var state = stateOf(key);
+    var of = key.name + ' of ' + key.user_login;
     return el('tr', { 'data-key-id': key.id }, [
       el('td', { text: key.name }),
       el('td', {}, [el('code', { text: key.hint })]),
@@ -549,10 +574,8 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
       el('td', { text: String(key.total_queries) }),
       el('td', {}, [
         el('div', { class: 'row' }, [
-          el('button', { type: 'button', 'data-action': 'history', 'aria-label': 'History of ' + key.name + ' of ' + key.user_login, text: 'History', onclick: function (event) { act(event.currentTarget, function () { return showHistory(key, '/auth/admin/api_key/audit'); }); } }),
-          key.revoked_by === 'admin'
-            ? null
-            : el('button', { type: 'button', class: 'danger', 'data-action': 'revoke', 'aria-label': 'Revoke ' + key.name + ' of ' + key.user_login, text: 'Revoke', onclick: function (event) { act(event.currentTarget, function () { return adminRevoke(key); }); } }),
+          actionButton('History', 'History of ' + of, function () { return showHistory(key, '/auth/admin/api_key/audit'); }),
+          key.revoked_by === 'admin' ? null : actionButton('Revoke', 'Revoke ' + of, function () { return adminRevoke(key); }, true),
         ]),
       ]),
     ]);
@@ -581,7 +604,9 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     });
     $('secret-copy').addEventListener('click', function (event) { act(event.currentTarget, copySecret); });
     $('secret-close').addEventListener('click', closeSecret);
-    $('refresh').addEventListener('click', function (event) { act(event.currentTarget, function () { return loadKeys().then(function () { return 'Keys refreshed.'; }); }); });
+    $('refresh').addEventListener('click', function (event) {
+      act(event.currentTarget, function () { return loadKeys().then(function () { return 'Keys refreshed.'; }); });
+    });
     $('history-close').addEventListener('click', function () {
       $('history').hidden = true;
       $('status').focus();
