@@ -36,7 +36,10 @@ function keysDocument(): object {
           tags: ['API Key Manager'],
           security: [{ keycloak: ['openid'] }],
           responses: {
-            '200': { content: { 'application/json': { schema: { $ref: '#/components/schemas/MeDto' } } } },
+            '200': {
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/MeDto' } } },
+              links: { Self: { operationId: 'MeController_me' } },
+            },
             '401': { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } } },
           },
         },
@@ -147,6 +150,13 @@ describe(buildFrontendDocument.name, () => {
     });
     expect(refs(sut).every((ref) => resolves(sut, ref))).toBe(true);
     expect(refs(sut)).toContain('#/components/schemas/Stations.ItemDto');
+  });
+
+  it('should point response links at the namespaced operation ids', () => {
+    const sut = buildFrontendDocument(parts(), INFO, ROUTES);
+    const me = sut.paths['/auth/me']?.['get'] as { operationId: string; responses: Record<string, object> };
+    expect(me.responses['200']).toMatchObject({ links: { Self: { operationId: me.operationId } } });
+    expect(me.operationId).toBe('Keys_MeController_me');
   });
 
   it('should share security schemes by name, the first definition winning, and keep each operation lock', () => {

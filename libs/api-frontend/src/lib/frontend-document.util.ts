@@ -37,14 +37,19 @@ const SECURITY_SCHEMES = 'securitySchemes';
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A deep copy of `value` whose component references carry the namespace (`#/components/schemas/Ns.Name`). */
+/**
+ * A deep copy of `value` whose component references and operation ids carry the namespace
+ * (`#/components/schemas/Ns.Name`, `Ns_Controller_method`): operations and the links that name them stay in step.
+ */
 function namespaced(value: unknown, namespace: string): unknown {
   if (Array.isArray(value)) return value.map((item) => namespaced(item, namespace));
   if (!isObject(value)) return value;
   const copy: JsonObject = {};
   for (const [key, item] of Object.entries(value)) {
     const target = key === '$ref' && typeof item === 'string' ? COMPONENT_REF.exec(item) : null;
-    copy[key] = target ? `#/components/${target[1]}/${namespace}.${target[2]}` : namespaced(item, namespace);
+    if (target) copy[key] = `#/components/${target[1]}/${namespace}.${target[2]}`;
+    else if (key === 'operationId' && typeof item === 'string') copy[key] = `${namespace}_${item}`;
+    else copy[key] = namespaced(item, namespace);
   }
   return copy;
 }
@@ -119,8 +124,6 @@ export function buildFrontendDocument(
         const own = Array.isArray(operation['tags']) ? operation['tags'].map(String) : [section.namespace];
         operation['tags'] = own.map((tag) => frontendTagName(section, tag));
         for (const tag of operation['tags'] as string[]) if (!sectionTags.includes(tag)) sectionTags.push(tag);
-        if (typeof operation['operationId'] === 'string')
-          operation['operationId'] = `${section.namespace}_${operation['operationId']}`;
         const requirements = Array.isArray(operation['security']) ? operation['security'] : [];
         for (const name of requirements.flatMap((requirement) =>
           isObject(requirement) ? Object.keys(requirement) : [],
