@@ -7,3 +7,4 @@ export * from './lib/key-policy';
 export * from './lib/key-revocation';
 export * from './lib/key-rotation';
 export * from './lib/key-scopes';
+export * from './lib/key-quotas';

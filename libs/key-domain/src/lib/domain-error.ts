@@ -19,6 +19,10 @@ export enum DomainErrorCode {
   KEY_LIMIT_REACHED = 'KEY_LIMIT_REACHED',
   ROLE_REQUIRED = 'ROLE_REQUIRED',
   RATE_LIMITED = 'RATE_LIMITED',
+  // An API key used more than its `rate_limit_per_minute` in the current UTC minute (429).
+  KEY_RATE_LIMITED = 'KEY_RATE_LIMITED',
+  // An API key used more than its owner's `max_requests_per_day` in the current UTC day (429).
+  KEY_QUOTA_EXCEEDED = 'KEY_QUOTA_EXCEEDED',
   DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',
   // Bearer tokens (the guard).
   TOKEN_INVALID = 'TOKEN_INVALID',

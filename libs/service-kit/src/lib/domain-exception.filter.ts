@@ -18,6 +18,8 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   [DomainErrorCode.INVALID_PARAMETER]: HttpStatus.BAD_REQUEST,
   [DomainErrorCode.KEY_LIMIT_REACHED]: HttpStatus.CONFLICT,
   [DomainErrorCode.RATE_LIMITED]: HttpStatus.TOO_MANY_REQUESTS,
+  [DomainErrorCode.KEY_RATE_LIMITED]: HttpStatus.TOO_MANY_REQUESTS,
+  [DomainErrorCode.KEY_QUOTA_EXCEEDED]: HttpStatus.TOO_MANY_REQUESTS,
   [DomainErrorCode.DEPENDENCY_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
   [DomainErrorCode.TOKEN_INVALID]: HttpStatus.UNAUTHORIZED,
   [DomainErrorCode.TOKEN_CLIENT_NOT_ALLOWED]: HttpStatus.UNAUTHORIZED,
