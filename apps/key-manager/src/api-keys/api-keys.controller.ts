@@ -104,6 +104,7 @@ export class ApiKeysController {
       config: query.config,
       allowed_referers: query.allowed_referers,
       scopes: query.scopes,
+      rate_limit_per_minute: query.rate_limit_per_minute,
     });
     // Nest would send a bare string as text; RS-Server clients expect a JSON string.
     return JSON.stringify(value);

@@ -22,6 +22,7 @@ const config = {
   API_KEY_MAX_LIFETIME_DAYS: 365,
   API_KEY_ALLOW_NEVER_EXPIRES: true,
   API_KEY_MAX_ACTIVE_PER_USER: 3,
+  API_KEY_MAX_RATE_LIMIT_PER_MINUTE: 100_000,
 } as KeyManagerConfig;
 const admin: Caller = { user_id: 'admin-id', user_login: 'rsadmin', is_admin: true };
 const alice: Caller = { user_id: 'alice-id', user_login: 'alice', is_admin: false };
@@ -216,6 +217,24 @@ describe(ApiKeysService.name, () => {
       const error = await domainErrorOf(sut.create(alice, { ...input, scopes: ['rs_cadip_ins_read', 'rs_x_read'] }));
       expect(error).toMatchObject({ code: DomainErrorCode.INVALID_PARAMETER, details: { parameter: 'scopes' } });
       expect(error.message).toContain('rs_x_read');
+      expect(keys.insert).not.toHaveBeenCalled();
+    });
+
+    it('should store a per-minute rate limit, and none when not given', async () => {
+      await sut.create(alice, { ...input, rate_limit_per_minute: 60 });
+      await sut.create(alice, input);
+      expect(keys.insert.mock.calls[0][0]).toMatchObject({ rate_limit_per_minute: 60 });
+      expect(keys.insert.mock.calls[1][0]).not.toHaveProperty('rate_limit_per_minute');
+    });
+
+    it('should refuse a per-minute rate limit above the configured maximum, naming it', async () => {
+      const error = await domainErrorOf(
+        serviceWith({ API_KEY_MAX_RATE_LIMIT_PER_MINUTE: 100 }).create(alice, { ...input, rate_limit_per_minute: 101 }),
+      );
+      expect(error).toMatchObject({
+        code: DomainErrorCode.INVALID_PARAMETER,
+        details: { parameter: 'rate_limit_per_minute' },
+      });
       expect(keys.insert).not.toHaveBeenCalled();
     });
 

@@ -18,6 +18,7 @@ import {
   parseKeyConfig,
   parseKeyName,
   parseKeyScopes,
+  parseRateLimitPerMinute,
   type KeyPolicy,
   type RevocationSource,
   revokedByAdminError,
@@ -56,6 +57,8 @@ export interface CreateKeyInput {
   allowed_referers: unknown;
   /** Roles the key is limited to, among the owner's; absent: all of them. */
   scopes?: unknown;
+  /** Requests per UTC minute the guards allow the key; absent: no per-minute limit. */
+  rate_limit_per_minute?: unknown;
 }
 
 /** A key named by its value (`api-key`) or, for a user who lost the value, by its id. */
@@ -112,6 +115,10 @@ export class ApiKeysService {
     const name = parseKeyName(input.name);
     const userConfig = parseKeyConfig(input.config);
     const allowedReferers = parseAllowedReferers(input.allowed_referers);
+    const rateLimitPerMinute = parseRateLimitPerMinute(
+      input.rate_limit_per_minute,
+      this.config.API_KEY_MAX_RATE_LIMIT_PER_MINUTE,
+    );
     const now = this.clock();
     assertNeverExpiresAllowed(this.policy, input.never_expires);
     if (input.never_expires && input.expiration_date !== undefined && input.expiration_date !== '')
@@ -150,6 +157,7 @@ export class ApiKeysService {
       ...(scopes ? { scopes } : {}),
       config_json: JSON.stringify(this.users.configWithAttributes(userConfig, user)),
       allowed_referers: allowedReferers,
+      ...(rateLimitPerMinute ? { rate_limit_per_minute: rateLimitPerMinute } : {}),
       revoked_at: null,
       revoked_by: null,
     };

@@ -18,8 +18,9 @@ import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager
 import { CheckRateLimiter } from './check-rate-limiter';
 import { KeyRecordCache } from './key-record-cache';
 
-/** What a service learns about a valid key: the shared contract, every addition filled in. */
-export type KeyCheckResult = Required<KeyCheckResponse>;
+/** What a service learns about a valid key: the shared contract, every addition filled in but the optional limit. */
+export type KeyCheckResult = Required<Omit<KeyCheckResponse, 'rate_limit_per_minute'>> &
+  Pick<KeyCheckResponse, 'rate_limit_per_minute'>;
 
 export interface CheckContext {
   /** The end client's address: failures are counted against it. */
@@ -135,6 +136,7 @@ export class KeyCheckService {
       allowed_referers: this.config.ENFORCE_ALLOWED_REFERERS ? current.allowed_referers : [],
       ...expiryOf(current, replaced),
       state_version: current.state_version ?? 0,
+      ...(current.rate_limit_per_minute ? { rate_limit_per_minute: current.rate_limit_per_minute } : {}),
     };
   }
 

@@ -20,6 +20,8 @@ export const KEY_MANAGER_ENV = {
   API_KEY_ALLOW_NEVER_EXPIRES: env.bool(true),
   /** Active (not revoked, not expired) keys one user may hold; one more answers 409. */
   API_KEY_MAX_ACTIVE_PER_USER: env.int(DEFAULT_MAX_ACTIVE_KEYS_PER_USER, { min: 1, max: 100000 }),
+  /** Highest `rate_limit_per_minute` a key may be given at creation. */
+  API_KEY_MAX_RATE_LIMIT_PER_MINUTE: env.int(100_000, { min: 1 }),
   /** Keycloak user attributes copied into every key's config (they win over the user's own config). */
   API_KEY_CONFIG_ATTRIBUTES: env.list('organization,max_requests_per_day'),
   ENFORCE_ALLOWED_REFERERS: env.bool(true),

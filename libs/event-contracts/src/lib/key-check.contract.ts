@@ -28,6 +28,8 @@ export interface KeyCheckResponse {
   never_expire?: boolean;
   /** The key's state version (see KeyLifecycleEventV1.state_version): lifecycle events up to it are already in. */
   state_version?: number;
+  /** The key's own limit of requests per UTC minute, enforced by the guards; absent: none. */
+  rate_limit_per_minute?: number;
 }
 
 const isStringList: FieldCheck = (value) => Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -43,6 +45,7 @@ const parseResponse = schemaParser<KeyCheckResponse>({
   expiration_date: optional(isIsoTime),
   never_expire: optional((value) => typeof value === 'boolean'),
   state_version: optional(isNonNegativeInteger),
+  rate_limit_per_minute: optional(isNonNegativeInteger),
 });
 
 /** Validates a check response given as an object or JSON. */

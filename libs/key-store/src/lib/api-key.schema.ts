@@ -58,6 +58,10 @@ export class ApiKey {
   @Prop({ type: [String], default: [] })
   allowed_referers!: string[];
 
+  /** Requests per UTC minute the guards allow this key; null (or absent): no per-minute limit. */
+  @Prop({ type: Number, default: null })
+  rate_limit_per_minute?: number | null;
+
   @Prop({ type: Date, default: null })
   revoked_at!: Date | null;
 

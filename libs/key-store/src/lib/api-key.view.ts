@@ -21,6 +21,8 @@ export interface ApiKeyView {
   scopes: string[] | null;
   config: Record<string, unknown>;
   allowed_referers: string[];
+  /** Requests per UTC minute the guards allow; null: no per-minute limit. */
+  rate_limit_per_minute: number | null;
   revoked_at: string | null;
   /** Why the key last stopped working; null while it works. */
   revoked_by: RevocationSource | null;
@@ -61,6 +63,7 @@ export function toApiKeyView(record: ApiKeyRecord, totals: UsageTotals, now: Dat
     scopes: record.scopes ?? null,
     config: parseStoredConfig(record.config_json),
     allowed_referers: record.allowed_referers,
+    rate_limit_per_minute: record.rate_limit_per_minute ?? null,
     revoked_at: record.revoked_at ? new Date(record.revoked_at).toISOString() : null,
     revoked_by: record.revoked_by ?? null,
     rotated_at: record.rotated_at ? new Date(record.rotated_at).toISOString() : null,

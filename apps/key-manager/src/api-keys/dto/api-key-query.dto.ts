@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsBoolean,
+  IsInt,
   IsNumber,
   IsOptional,
   IsString,
@@ -130,6 +131,22 @@ export class CreateApiKeyQuery {
     message: "Each 'scopes' entry must be a role name (no spaces nor control characters)",
   })
   scopes?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'Requests per minute the services (Auxip, Cadip, catalog) allow this key, counted per UTC minute across all ' +
+      'their replicas: one more answers 429 `KEY_RATE_LIMITED` with `Retry-After`. A whole number from 1 to the ' +
+      "platform's maximum (100000 unless configured). Absent (default): no per-minute limit. Your account's " +
+      '`max_requests_per_day` (a Keycloak attribute) applies either way.',
+    type: 'integer',
+    minimum: 1,
+    example: 60,
+  })
+  @IsOptional()
+  @Transform(toDecimalNumber)
+  @IsInt({ message: "Query parameter 'rate_limit_per_minute' must be a whole number" })
+  @Min(1, { message: "Query parameter 'rate_limit_per_minute' must be at least 1" })
+  rate_limit_per_minute?: number;
 }
 
 /** Names a key by its value or by its id (for a user who lost the value): exactly one of them. */

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { REVOCATION_SOURCES, type RevocationSource } from '@rs/key-domain';
 
 export class ApiKeyViewDto {
@@ -33,6 +33,13 @@ export class ApiKeyViewDto {
   scopes!: string[] | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) config!: Record<string, unknown>;
   @ApiProperty({ type: [String] }) allowed_referers!: string[];
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    description: 'Requests per UTC minute the services allow this key (given at creation); null: no per-minute limit',
+  })
+  rate_limit_per_minute!: number | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) revoked_at!: string | null;
   @ApiProperty({
     type: String,
@@ -109,6 +116,12 @@ export class KeyCheckResultDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) config!: Record<string, unknown>;
   @ApiProperty() key_id!: string;
   @ApiProperty({ type: [String] }) allowed_referers!: string[];
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    description: "The key's limit of requests per UTC minute, enforced by the services; absent: none",
+  })
+  rate_limit_per_minute?: number;
   @ApiProperty({
     type: String,
     nullable: true,
