@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import kafkaPrincipals from '../../stack/lib/kafka-principals.cjs';
 import { ROOT } from '../built-apps.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -30,13 +31,19 @@ export async function startStandInKeyManager(env = {}) {
 }
 
 /**
- * Starts server.ts guarded or unguarded; resolves once it serves, the guarded app's key cache filled by one
- * request on a connection of its own, as in a service that checked the key long ago.
+ * Starts server.ts guarded or unguarded (`nodeFlags`: extra node options, e.g. --cpu-prof); resolves once it
+ * serves, the guarded app's key cache filled by one request on a connection of its own, as in a service that
+ * checked the key long ago.
  */
-export async function startBenchServer(mode, keyManagerUrl) {
+export async function startBenchServer(mode, keyManagerUrl, nodeFlags = []) {
   const started = await startProcess(
-    ['-r', '@swc-node/register', path.join(HERE, 'server.ts'), mode],
-    { SWC_NODE_PROJECT: path.join(HERE, 'tsconfig.json'), BENCH_KEY_MANAGER_URL: keyManagerUrl },
+    [...nodeFlags, '-r', '@swc-node/register', path.join(HERE, 'server.ts'), mode],
+    {
+      SWC_NODE_PROJECT: path.join(HERE, 'tsconfig.json'),
+      BENCH_KEY_MANAGER_URL: keyManagerUrl,
+      // Cadip's own principal: the stack's broker requires SASL and applies its ACLs.
+      ...kafkaPrincipals.kafkaAppEnv('cadip'),
+    },
     (line) => line.startsWith('{"url"'),
   );
   const { url, managementUrl, apiKey } = JSON.parse(started.ready);
