@@ -18,8 +18,6 @@ import { KeyUsageRecorder } from './events/key-usage.recorder';
 import { ApiKeyAuthenticator } from './strategies/api-key.authenticator';
 import { KeycloakTokenAuthenticator } from './strategies/keycloak-token.authenticator';
 
-type Credential = 'bearer' | 'api_key';
-
 const BEARER_PATTERN = /^Bearer\s+\S+\s*$/i;
 
 /** What the decorators of one route say, read once per route instead of on every request. */
@@ -62,13 +60,13 @@ export class AuthenticationGuard implements CanActivate {
     const response = context.getArgByIndex<Response>(1);
     let method: AuthMethod | 'none' = 'none';
     try {
-      const credential = credentialOf(request, policy.bearerOnly);
-      if (credential === 'bearer') {
+      const apiKey = apiKeyOf(request, policy.bearerOnly);
+      if (apiKey === undefined) {
         method = 'oauth2';
         return this.admitOnceAuthenticated(this.keycloak.authenticate(request), method, policy, request, response);
       }
       method = 'api_key';
-      const cached = this.apiKeys.authenticateCached(request);
+      const cached = this.apiKeys.authenticateCached(request, apiKey);
       if (cached) return this.admit(cached, method, policy, request, response);
       return this.admitOnceAuthenticated(this.apiKeys.authenticate(request), method, policy, request, response);
     } catch (error) {
@@ -159,13 +157,18 @@ function authorize(requirements: RoleRequirement[], request: Request, principal:
   );
 }
 
-/** Which credential the request carries: a Bearer token wins over an API key when both are sent. */
-function credentialOf(request: Request, bearerOnly: boolean): Credential {
-  const authorization = request.headers.authorization;
-  if (authorization && BEARER_PATTERN.test(authorization)) return 'bearer';
-  const hasKey =
-    request.headers[API_KEY_HEADER] !== undefined || request.query?.[API_KEY_QUERY_PARAMETER] !== undefined;
+/**
+ * The API key the request carries, or undefined when it carries a Bearer token (which wins when both are sent).
+ * Reads the headers once: every access to `request.headers` goes through Node's getter.
+ */
+function apiKeyOf(request: Request, bearerOnly: boolean): string | string[] | undefined {
+  const headers = request.headers;
+  const authorization = headers.authorization;
+  if (authorization && BEARER_PATTERN.test(authorization)) return undefined;
+  const headerKey = headers[API_KEY_HEADER];
+  const queryKey = headerKey === undefined ? request.query?.[API_KEY_QUERY_PARAMETER] : undefined;
   if (bearerOnly) {
+    const hasKey = headerKey !== undefined || queryKey !== undefined;
     throw new UnauthorizedException({
       code: DomainErrorCode.BEARER_TOKEN_REQUIRED,
       message: hasKey
@@ -173,12 +176,9 @@ function credentialOf(request: Request, bearerOnly: boolean): Credential {
         : 'Authentication required: send a Keycloak access token (Authorization: Bearer …)',
     });
   }
-  if (hasKey) {
-    // Query fallback for apps that did not get apiKeyLocationMiddleware (it normally moves the key into the header).
-    if (request.headers[API_KEY_HEADER] === undefined)
-      request.headers[API_KEY_HEADER] = String(request.query[API_KEY_QUERY_PARAMETER]);
-    return 'api_key';
-  }
+  if (headerKey !== undefined) return headerKey;
+  // Query fallback for apps that did not get apiKeyLocationMiddleware (it normally moves the key into the header).
+  if (queryKey !== undefined) return (headers[API_KEY_HEADER] = String(queryKey));
   if (authorization) {
     throw new UnauthorizedException({
       code: DomainErrorCode.TOKEN_INVALID,

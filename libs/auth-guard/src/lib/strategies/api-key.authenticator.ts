@@ -31,10 +31,10 @@ export class ApiKeyAuthenticator {
    * The principal of a key the cache holds (its refusal or referer policy thrown as in `authenticate`), in
    * this same tick; undefined when the request has no key or the key is not cached: then `authenticate`.
    * Runs on every request with a valid key, so it skips what passport adds around the verifier: a strategy
-   * object, closures and a promise per request. It reads the key where the strategy does (the header, no prefix).
+   * object, closures and a promise per request. It reads the key where the strategy does (the header, no prefix),
+   * unless the caller read it already.
    */
-  authenticateCached(request: Request): AuthPrincipal | undefined {
-    const apiKey = request.headers[API_KEY_HEADER];
+  authenticateCached(request: Request, apiKey: unknown = request.headers[API_KEY_HEADER]): AuthPrincipal | undefined {
     if (typeof apiKey !== 'string' || apiKey === '') return undefined;
     return this.verifier.verifyCached(apiKey, request, checkContextOf);
   }
