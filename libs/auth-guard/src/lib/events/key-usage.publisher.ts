@@ -86,8 +86,16 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /** Counts one answered request of a key (`now`: epoch ms). Never blocks, never throws. */
-  record(...request: Parameters<KeyUsageCounter['record']>): void {
-    if (this.options) this.counter.record(...request);
+  record(
+    keyId: string,
+    userId: string,
+    method: string,
+    route: string,
+    status: number,
+    latencyMs: number,
+    now: number,
+  ): void {
+    if (this.options) this.counter.record(keyId, userId, method, route, status, latencyMs, now);
   }
 
   /** Publishes what was counted so far; resolves once it is acknowledged or the attempt failed. */
