@@ -8,7 +8,7 @@ import { KeyManagerClient } from './api-key/key-manager.client';
 import { AUTH_KAFKA, AUTH_METRICS_REGISTRY } from './auth-guard.constants';
 import { AuthGuardMetrics } from './auth-guard.metrics';
 import { AUTH_GUARD_OPTIONS, AuthGuardConfigurableModule } from './auth-guard.module-definition';
-import type { AuthGuardOptions } from './auth-guard.options';
+import { type AuthGuardOptions, resolveQuotaOptions } from './auth-guard.options';
 import { AuthenticationGuard } from './authentication.guard';
 import { createKafka } from './events/kafka.factory';
 import { KeyEventsStatus } from './events/key-events.status';
@@ -19,6 +19,9 @@ import { ApiKeyAuthenticator } from './strategies/api-key.authenticator';
 import { JwksKeyProvider } from './strategies/jwks-key.provider';
 import { KeycloakTokenAuthenticator } from './strategies/keycloak-token.authenticator';
 import { ServiceTokenProvider } from './strategies/service-token.provider';
+import { KeyQuotaEnforcer } from './quota/key-quota.enforcer';
+import { QUOTA_STORE } from './quota/quota.constants';
+import { RedisQuotaStore } from './quota/quota.store';
 
 /**
  * The shared guard: import once in an app's root module with `AuthGuardModule.forRoot({...})` or
@@ -46,6 +49,15 @@ import { ServiceTokenProvider } from './strategies/service-token.provider';
     KeyLifecycleConsumer,
     KeyUsagePublisher,
     KeyUsageRecorder,
+    {
+      provide: QUOTA_STORE,
+      inject: [AUTH_GUARD_OPTIONS],
+      useFactory: ({ quota, apiKey }: AuthGuardOptions) =>
+        quota && apiKey !== false
+          ? new RedisQuotaStore(quota.redisUrl, resolveQuotaOptions(quota).commandTimeoutMs)
+          : null,
+    },
+    KeyQuotaEnforcer,
     AuthenticationGuard,
     { provide: APP_GUARD, useExisting: AuthenticationGuard },
   ],

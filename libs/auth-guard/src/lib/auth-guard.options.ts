@@ -65,6 +65,20 @@ export interface KafkaOptions {
   usageMaxSeries?: number;
 }
 
+/**
+ * Per-key request limits (`rate_limit_per_minute`, `max_requests_per_day`), counted across replicas in Redis. Each
+ * replica takes tokens in batches, so a request costs no Redis call (docs/auth-guard.md, Quotas).
+ */
+export interface QuotaOptions {
+  redisUrl: string;
+  /** Most tokens a replica takes at a time per key and window (default 100; a tenth of the limit when less). */
+  maxBatch?: number;
+  /** After a Redis failure, limits go unenforced this long before Redis is tried again (default 5000 ms). */
+  retryAfterFailureMs?: number;
+  /** Timeout of one Redis command (default 500 ms). */
+  commandTimeoutMs?: number;
+}
+
 export interface AuthGuardOptions {
   /** Name of the guarded service, as it appears in usage events (`cadip`). */
   serviceName: string;
@@ -73,6 +87,8 @@ export interface AuthGuardOptions {
   apiKey: ApiKeyOptions | false;
   /** `false`: no cache eviction by events (entries live their TTL) and no usage events. */
   kafka: KafkaOptions | false;
+  /** Per-key request limits; absent or `false`: not enforced. */
+  quota?: QuotaOptions | false;
   /** Registry for the guard's metrics; defaults to service-kit's MetricsService registry when present. */
   metricsRegistry?: Registry;
 }
@@ -95,6 +111,10 @@ export function resolveApiKeyOptions(options: ApiKeyOptions): ResolvedApiKeyOpti
 
 export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions {
   return { usageFlushIntervalMs: 1000, usageMaxSeries: 100_000, ...definedOnly(options) };
+}
+
+export function resolveQuotaOptions(options: Partial<QuotaOptions>): Required<Omit<QuotaOptions, 'redisUrl'>> {
+  return { maxBatch: 100, retryAfterFailureMs: 5_000, commandTimeoutMs: 500, ...definedOnly(options) };
 }
 
 function definedOnly<T extends object>(value: T): T {

@@ -11,6 +11,8 @@ export interface AuthPrincipal {
   auth_method: AuthMethod;
   /** Set when the caller used an API key (never the key value). */
   key_id?: string;
+  /** The key's own limit of requests per UTC minute, from the check answer; absent: none. */
+  rate_limit_per_minute?: number;
 }
 
 /** Express request as the guard leaves it. */

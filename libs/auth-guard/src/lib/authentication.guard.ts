@@ -15,6 +15,7 @@ import { AuthGuardMetrics } from './auth-guard.metrics';
 import type { AuthenticatedRequest, AuthMethod, AuthPrincipal } from './auth-principal';
 import type { RoleRequirement } from './decorators/require-roles.decorator';
 import { KeyUsageRecorder } from './events/key-usage.recorder';
+import { KeyQuotaEnforcer } from './quota/key-quota.enforcer';
 import { ApiKeyAuthenticator } from './strategies/api-key.authenticator';
 import { KeycloakTokenAuthenticator } from './strategies/keycloak-token.authenticator';
 
@@ -44,6 +45,7 @@ export class AuthenticationGuard implements CanActivate {
     private readonly apiKeys: ApiKeyAuthenticator,
     private readonly usage: KeyUsageRecorder,
     private readonly metrics: AuthGuardMetrics,
+    private readonly quotas: KeyQuotaEnforcer,
   ) {}
 
   /**
@@ -88,18 +90,34 @@ export class AuthenticationGuard implements CanActivate {
     }
   }
 
-  /** Attaches the principal, records key usage, checks roles; throws the refusal otherwise. */
+  /** Attaches the principal, records key usage, checks roles and key limits; throws the refusal otherwise. */
   private admit(
     principal: AuthPrincipal,
     method: AuthMethod,
     policy: RoutePolicy,
     request: AuthenticatedRequest,
     response: Response,
-  ): true {
+  ): true | Promise<true> {
     request.principal = principal;
     // Tracked before the role check: a refused but authenticated request is still usage of the key.
     if (principal.auth_method === 'api_key') this.usage.track(response, principal);
     authorize(policy.requirements, request, principal);
+    // After the role check, so a refused request spends nothing of the key's limits.
+    if (principal.auth_method === 'api_key') {
+      const admitted = this.quotas.admit(principal, response);
+      if (admitted !== true) return this.admitAfterQuota(admitted, method, response);
+    }
+    this.metrics.countAllowed(method);
+    return true;
+  }
+
+  /** The end of `admit` once the key's limits answered (tokens were being taken from the quota store). */
+  private async admitAfterQuota(admitted: Promise<true>, method: AuthMethod, response: Response): Promise<true> {
+    try {
+      await admitted;
+    } catch (error) {
+      throw this.refusal(error, method, response);
+    }
     this.metrics.countAllowed(method);
     return true;
   }

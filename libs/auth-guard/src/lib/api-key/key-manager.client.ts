@@ -144,9 +144,10 @@ function parseAcceptedKey(body: unknown): KeyCheckResult {
       ? Date.parse(parsed.value.expiration_date)
       : null;
   if (!parsed.ok) throw unavailable(`the key manager answered with an unexpected body (${parsed.reason})`);
-  const { user_id, user_login, iam_roles, config, key_id, allowed_referers, state_version } = parsed.value;
+  const { user_id, user_login, iam_roles, config, key_id, allowed_referers, state_version, rate_limit_per_minute } =
+    parsed.value;
   return {
-    principal: { user_id, user_login, iam_roles, config, auth_method: 'api_key', key_id },
+    principal: { user_id, user_login, iam_roles, config, auth_method: 'api_key', key_id, rate_limit_per_minute },
     allowed_referers: allowed_referers ?? [],
     expiresAt,
     ...(typeof state_version === 'number' ? { stateVersion: state_version } : {}),
