@@ -72,7 +72,8 @@ function serviceUrls(app, base) {
   const urls = {};
   if (base.KAFKA_PORT) urls.KAFKA_BROKERS = `127.0.0.1:${base.KAFKA_PORT}`;
   if (base.MONGO_PORT && app.database) urls.MONGO_URL = `mongodb://127.0.0.1:${base.MONGO_PORT}/${app.database}`;
-  if (base.REDIS_PORT) urls.REDIS_URL = `redis://127.0.0.1:${base.REDIS_PORT}`;
+  // The guarded services (a key-check client) enforce per-key request limits only when given REDIS_URL.
+  if (base.REDIS_PORT || app.keyCheckClient) urls.REDIS_URL = `redis://127.0.0.1:${base.REDIS_PORT || 6379}`;
   if (base.KEYCLOAK_PORT) urls.KEYCLOAK_URL = `http://127.0.0.1:${base.KEYCLOAK_PORT}`;
   return urls;
 }
