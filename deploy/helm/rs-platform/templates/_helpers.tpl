@@ -183,6 +183,17 @@ KAFKA_USERNAME: {{ required (printf "kafka.users.%s.username is required with ka
 {{- end }}
 {{- end -}}
 
+{{/*
+A guarded service's secretEnv dict (YAML): its Kafka password, and REDIS_URL for per-key request limits
+(redis.guardQuotas). Args: root.
+*/}}
+{{- define "rs.guardSecretEnv" -}}
+{{ include "rs.kafkaSecretEnv" (dict "root" .root "user" "guard") }}
+{{- if .root.Values.redis.guardQuotas }}
+REDIS_URL: redisUrl
+{{- end -}}
+{{- end -}}
+
 {{/* The app's Kafka password as a secretEnv dict (YAML; empty without SASL). Args: root, user. */}}
 {{- define "rs.kafkaSecretEnv" -}}
 {{- if .root.Values.kafka.sasl.mechanism -}}
