@@ -41,6 +41,14 @@ describe(guardedServiceOptions.name, () => {
     ]);
   });
 
+  it('should enforce key limits through REDIS_URL, and not at all without it', () => {
+    expect(guardedServiceOptions('cadip', configOf({})).quota).toBe(false);
+    expect(guardedServiceOptions('cadip', configOf({ REDIS_URL: 'redis://127.0.0.1:6379' })).quota).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      maxBatch: 100,
+    });
+  });
+
   it('should list every bad variable at once', () => {
     let thrown: unknown;
     try {

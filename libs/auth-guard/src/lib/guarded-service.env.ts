@@ -30,6 +30,10 @@ export function guardedServiceEnv(defaultPort: number) {
     KAFKA_ENABLED: env.bool(true),
     /** How often the usage counted in memory is published to Kafka. */
     USAGE_FLUSH_INTERVAL_MS: env.int(1000, { min: 10 }),
+    /** Redis shared by the replicas for per-key request limits; unset: the limits are not enforced. */
+    REDIS_URL: env.optionalUrl(),
+    /** Most tokens a replica takes from Redis at a time per key and window: the bound on unspent tokens. */
+    QUOTA_MAX_BATCH: env.int(100, { min: 1, max: 10_000 }),
     /** Reverse proxies (addresses, CIDRs) whose X-Forwarded-For names the client; default none. */
     TRUST_PROXY: env.trustProxy(),
   };
@@ -59,5 +63,6 @@ export function guardedServiceOptions(serviceName: string, config: GuardedServic
           usageFlushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
         }
       : false,
+    quota: config.REDIS_URL ? { redisUrl: config.REDIS_URL, maxBatch: config.QUOTA_MAX_BATCH } : false,
   };
 }
