@@ -2,6 +2,17 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiOAuth2, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { API_KEY_SCHEME, ErrorResponseDto, OAUTH2_SCHEME } from '@rs/service-kit';
 
+// The guard's per-key limit answers (docs/auth-guard.md, Quotas); a failed-check throttle sends Retry-After only.
+const RATE_LIMITED_HEADERS = {
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } },
+  'RateLimit-Limit': {
+    description: "The key's limit in the window that refused the request",
+    schema: { type: 'integer' },
+  },
+  'RateLimit-Remaining': { description: 'Requests left in that window (0)', schema: { type: 'integer' } },
+  'RateLimit-Reset': { description: 'Seconds until that window ends', schema: { type: 'integer' } },
+};
+
 /**
  * Swagger: the operation (or every operation of the controller) is protected and accepts an API key or a
  * Keycloak login; shows the lock icon and the guard's error answers.
@@ -22,8 +33,12 @@ export function ApiAuth(): MethodDecorator & ClassDecorator {
     }),
     ApiResponse({
       status: 429,
-      description: 'Too many failed API key checks from this client',
+      description:
+        "The API key's limit is reached: `KEY_RATE_LIMITED` (its `rate_limit_per_minute`, per UTC minute) or " +
+        "`KEY_QUOTA_EXCEEDED` (its owner's `max_requests_per_day`, per UTC day); or too many failed API key checks " +
+        'from this client (`RATE_LIMITED`). Retry after `Retry-After` seconds.',
       type: ErrorResponseDto,
+      headers: RATE_LIMITED_HEADERS,
     }),
     ApiResponse({
       status: 503,
