@@ -22,6 +22,7 @@ const LIMIT_NAME: Record<QuotaWindow, string> = { minute: 'rate_limit_per_minute
 /** A key unused this long is forgotten (its unused tokens given back); the store still holds its counts. */
 const IDLE_MS = 2 * 60_000;
 const SWEEP_INTERVAL_MS = 60_000;
+const BOOT_CONNECT_WAIT_MS = 2_000;
 
 /**
  * One limit of one key in its current window, as this replica sees it: the tokens it took from the shared counter
@@ -140,11 +141,14 @@ export class KeyQuotaEnforcer implements OnApplicationBootstrap, BeforeApplicati
     this.store.onReady(() => (this.unenforcedUntil = 0));
     this.sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
-    try {
-      await this.store.connect();
-    } catch (error) {
-      this.storeFailed(error);
-    }
+    const connected = this.store.connect().then(
+      () => undefined,
+      (error: unknown) => this.storeFailed(error),
+    );
+    // Boot waits a moment for Redis (requests before it would go unlimited), never longer: ioredis keeps trying.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([connected, new Promise((resolve) => (timer = setTimeout(resolve, BOOT_CONNECT_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
