@@ -40,7 +40,11 @@ class FakeQuotaStore implements QuotaStore {
     if (this.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
   }
 
-  async close(): Promise<void> {}
+  closed = false;
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 }
 
 interface FakeResponse {
@@ -102,7 +106,7 @@ describe(KeyQuotaEnforcer.name, () => {
   let registry: Registry;
   let sut: KeyQuotaEnforcer;
   const metricValue = async (name: string, labels: Record<string, string> = {}) =>
-    (await registry.getSingleMetric(name)!.get()).values.find((value) =>
+    (await registry.getSingleMetric(name)?.get())?.values.find((value) =>
       Object.entries(labels).every(([label, expected]) => value.labels[label] === expected),
     )?.value ?? 0;
 

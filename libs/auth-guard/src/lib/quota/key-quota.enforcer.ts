@@ -193,8 +193,8 @@ export class KeyQuotaEnforcer implements OnApplicationBootstrap, BeforeApplicati
     }
     if (minute) this.spend(state.keyId, minute);
     if (day) this.spend(state.keyId, day);
-    const tightest = !day || (minute && remainingOf(minute) <= remainingOf(day)) ? minute! : day;
-    setRateLimitHeaders(response, tightest, remainingOf(tightest), now);
+    const tightest = minute && (!day || remainingOf(minute) <= remainingOf(day)) ? minute : day;
+    if (tightest) setRateLimitHeaders(response, tightest, remainingOf(tightest), now);
     return true;
   }
 
@@ -217,9 +217,10 @@ export class KeyQuotaEnforcer implements OnApplicationBootstrap, BeforeApplicati
 
   /** Takes a batch of tokens from the shared counter of the allowance's window; never rejects. */
   private refill(keyId: string, allowance: Allowance): void {
+    if (!this.store) return;
     const start = allowance.start;
     const { window, batch, limit } = allowance;
-    allowance.refill = this.store!.take(window, keyId, start, batch).then(
+    allowance.refill = this.store.take(window, keyId, start, batch).then(
       (counter) => {
         allowance.refill = undefined;
         this.storeAnswered();
@@ -300,6 +301,8 @@ export class KeyQuotaEnforcer implements OnApplicationBootstrap, BeforeApplicati
 
   /** Forgets keys idle for a while (all of them at shutdown), giving their unspent tokens back to the store. */
   private async sweep(now: number): Promise<void> {
+    const store = this.store;
+    if (!store) return;
     const givenBack: Promise<void>[] = [];
     for (const [keyId, state] of this.states) {
       if (now - state.lastSeen < IDLE_MS) continue;
@@ -307,7 +310,7 @@ export class KeyQuotaEnforcer implements OnApplicationBootstrap, BeforeApplicati
       for (const allowance of [state.minute, state.day]) {
         if (!allowance || allowance.tokens === 0 || Date.now() >= allowance.end) continue;
         givenBack.push(
-          this.store!.giveBack(allowance.window, keyId, allowance.start, allowance.tokens).catch(() => undefined),
+          store.giveBack(allowance.window, keyId, allowance.start, allowance.tokens).catch(() => undefined),
         );
       }
     }
