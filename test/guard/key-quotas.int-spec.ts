@@ -93,6 +93,24 @@ describe('per-key request limits across guard replicas', () => {
     expect(allowed[0]?.headers.get('ratelimit-limit')).toBe('20');
   });
 
+  it('should list the per-minute limit of a key, and refuse one out of bounds naming it', async () => {
+    await createKey('alice', 30);
+    const listed = (await (
+      await fetch(`${keyManager.url}/auth/api_key/list`, { headers: { authorization: `Bearer ${tokens['alice']}` } })
+    ).json()) as Array<{ rate_limit_per_minute: number | null }>;
+    expect(listed.map((key) => key.rate_limit_per_minute)).toContain(30);
+    for (const value of ['0', '100001', 'ten']) {
+      const response = await fetch(`${keyManager.url}/auth/api_key/new?name=bad&rate_limit_per_minute=${value}`, {
+        headers: { authorization: `Bearer ${tokens['alice']}` },
+      });
+      expect({
+        value,
+        status: response.status,
+        parameter: ((await response.json()) as { parameter?: string }).parameter,
+      }).toEqual({ value, status: 400, parameter: 'rate_limit_per_minute' });
+    }
+  });
+
   it('should not limit Keycloak tokens by key limits', async () => {
     const apiKey = await createKey('alice', 1);
     await burst(apiKey, 4);
