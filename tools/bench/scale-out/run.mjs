@@ -55,6 +55,7 @@ const LOAD_KEYS = 3;
 const USAGE_FLUSH_INTERVAL_MS = 1000;
 const CHECK_FAILURE_LIMIT = 30;
 const LIFECYCLE_TOPIC = 'rs.apikey.lifecycle.v1';
+const USAGE_TOPIC = 'rs.apikey.usage.v1';
 /**
  * Failure detection of the cluster: a node that stops heartbeating is fenced after 3 s (Kafka's default: 9 s), so
  * the partitions it led get a new leader sooner.
@@ -67,11 +68,14 @@ const say = (message) => console.error(`[scale-out ${(now() / 1000).toFixed(1).p
 
 // ------------------------------------------------------------------ HTTP
 const agents = new Map();
-/** A keep-alive agent per local address: a client's address is what the failure throttle counts. */
-function agentFor(localAddress = '127.0.0.1') {
-  if (!agents.has(localAddress))
-    agents.set(localAddress, new http.Agent({ keepAlive: true, maxSockets: 64, localAddress }));
-  return agents.get(localAddress);
+/**
+ * An agent per local address (a client's address is what the failure throttle counts). The load opens a connection
+ * per request: nginx closes idle kept-alive connections when it reloads, which would reset requests sent on them.
+ */
+function agentFor(localAddress = '127.0.0.1', keepAlive = true) {
+  const name = `${localAddress}/${keepAlive}`;
+  if (!agents.has(name)) agents.set(name, new http.Agent({ keepAlive, maxSockets: 64, localAddress }));
+  return agents.get(name);
 }
 
 /**
@@ -80,21 +84,25 @@ function agentFor(localAddress = '127.0.0.1') {
  * Node's documentation advises: the server never read that request.
  */
 function get(url, options = {}, retried = false) {
-  const { headers = {}, localAddress, timeoutMs = 120_000, body = false } = options;
+  const { headers = {}, localAddress, keepAlive = true, timeoutMs = 120_000, body = false } = options;
   return new Promise((resolve) => {
-    const request = http.get(url, { agent: agentFor(localAddress), headers, timeout: timeoutMs }, (response) => {
-      const chunks = [];
-      response.on('data', (chunk) => body && chunks.push(chunk));
-      response.on('end', () =>
-        resolve({
-          status: response.statusCode,
-          upstream: response.headers['x-upstream'],
-          contentType: response.headers['content-type'],
-          body: body ? Buffer.concat(chunks).toString() : undefined,
-        }),
-      );
-      response.on('error', (error) => resolve({ error: error.code ?? error.message }));
-    });
+    const request = http.get(
+      url,
+      { agent: agentFor(localAddress, keepAlive), headers, timeout: timeoutMs },
+      (response) => {
+        const chunks = [];
+        response.on('data', (chunk) => body && chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode,
+            upstream: response.headers['x-upstream'],
+            contentType: response.headers['content-type'],
+            body: body ? Buffer.concat(chunks).toString() : undefined,
+          }),
+        );
+        response.on('error', (error) => resolve({ error: error.code ?? error.message }));
+      },
+    );
     request.on('timeout', () => request.destroy(new Error('timeout')));
     request.on('error', (error) => {
       if (request.reusedSocket && error.code === 'ECONNRESET' && !retried) resolve(get(url, options, true));
@@ -211,22 +219,21 @@ function startLoad(keys) {
   const fire = (service) => {
     const key = keys[sent++ % keys.length];
     const sentAt = now();
-    const pending = get(`${balancer.urls[service]}${SERVICES[service]}`, { headers: { 'x-api-key': key.value } }).then(
-      (answer) => {
-        const doneAt = now();
-        if (answer.error) return errors.push({ service, error: answer.error, sentAt, doneAt });
-        if (/text\/html/.test(answer.contentType ?? '')) nginxAnswers++;
-        statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
-        const last = answer.upstream?.split(',').at(-1).trim();
-        if (answer.status >= 500)
-          failures.push({ service, status: answer.status, upstream: answer.upstream, sentAt, doneAt });
-        else {
-          served.set(key.keyId, served.get(key.keyId) + 1);
-          if (!answeredBy.has(last)) answeredBy.set(last, []);
-          answeredBy.get(last).push(doneAt);
-        }
-      },
-    );
+    const url = `${balancer.urls[service]}${SERVICES[service]}`;
+    const pending = get(url, { headers: { 'x-api-key': key.value }, keepAlive: false }).then((answer) => {
+      const doneAt = now();
+      if (answer.error) return errors.push({ service, error: answer.error, sentAt, doneAt });
+      if (/text\/html/.test(answer.contentType ?? '')) nginxAnswers++;
+      statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+      const last = answer.upstream?.split(',').at(-1).trim();
+      if (answer.status >= 500)
+        failures.push({ service, status: answer.status, upstream: answer.upstream, sentAt, doneAt });
+      else {
+        served.set(key.keyId, served.get(key.keyId) + 1);
+        if (!answeredBy.has(last)) answeredBy.set(last, []);
+        answeredBy.get(last).push(doneAt);
+      }
+    });
     inFlight.add(pending);
     pending.finally(() => inFlight.delete(pending));
   };
@@ -338,13 +345,18 @@ function startRevocations(keyManagerUrl) {
         );
         const probes = warmed.filter(Boolean);
         const sent = now();
+        const lastAccepted = {};
         const revoked = getJson(`${keyManagerUrl}/auth/api_key/revoke?api-key=${encodeURIComponent(key)}`, auth).then(
           () => now() - sent,
+          (error) => (problems.push(`revoke: ${error.message.split('\n')[0]}`), NaN),
         );
         const delays = await Promise.all(
           probes.map(async ({ replica, url }) => {
             for (;;) {
+              const pollSent = now();
               const answer = await get(url, { headers: { 'x-api-key': key }, localAddress, timeoutMs: 30_000 });
+              if (answer.status === 200)
+                lastAccepted[replica.id] = { sentMs: pollSent - sent, answeredMs: now() - sent };
               if (answer.status === 403) return [replica.id, now() - sent];
               if (!replica.up || answer.error) return [replica.id, null]; // killed meanwhile: not counted
               if (answer.status !== 200) problems.push(`${replica.id} answered ${answer.status} while polling`);
@@ -355,9 +367,11 @@ function startRevocations(keyManagerUrl) {
           }),
         );
         const counted = delays.filter(([, delay]) => delay !== null);
+        const slowest = counted.reduce((worst, entry) => (entry[1] > worst[1] ? entry : worst), counted[0] ?? []);
         if (counted.length)
           results.push({
             keyId,
+            lastAcceptedBySlowest: lastAccepted[slowest[0]],
             delays: Object.fromEntries(counted.map(([id, delay]) => [id, Math.round(delay)])),
             sentAt: sent,
             revokeMs: await revoked,
@@ -409,6 +423,71 @@ async function throttleProbe(localAddress, keys) {
     replicas_answering: replicasAnswering.size,
     shared: refusedBeforeThrottle === CHECK_FAILURE_LIMIT && replicasAnswering.size === REPLICAS,
   };
+}
+
+/**
+ * What the guards published on the usage topic for `keyIds`: requests per key, each delta once (a delta is named by
+ * its producer, window sequence and key), and how many deltas came more than once. Tells usage the guards never
+ * published from usage the workers did not count.
+ */
+async function publishedUsage(keyIds) {
+  const kafka = new Kafka({
+    clientId: 'bench-scale-out-usage',
+    brokers: cluster.bootstrap.split(','),
+    sasl: superUserSasl(),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(USAGE_TOPIC);
+  await admin.disconnect();
+  const remaining = new Map(
+    ends.filter(({ high }) => Number(high) > 0).map(({ partition, high }) => [partition, Number(high)]),
+  );
+  const requests = new Map(keyIds.map((keyId) => [keyId, 0]));
+  const seen = new Set();
+  let duplicates = 0;
+  const consumer = kafka.consumer({ groupId: `bench-scale-out-usage-${runId}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: USAGE_TOPIC, fromBeginning: true });
+  let done;
+  const finished = new Promise((resolve) => (done = resolve));
+  if (!remaining.size) done();
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      const event = JSON.parse(message.value.toString());
+      const identity = `${event.producer_id}/${event.sequence}/${event.key_id}`;
+      if (seen.has(identity)) duplicates++;
+      else if (requests.has(event.key_id)) {
+        seen.add(identity);
+        requests.set(
+          event.key_id,
+          requests.get(event.key_id) + event.routes.reduce((sum, route) => sum + route.count, 0),
+        );
+      } else seen.add(identity);
+      if (Number(message.offset) + 1 >= remaining.get(partition)) remaining.delete(partition);
+      if (!remaining.size) done();
+    },
+  });
+  await Promise.race([finished, sleep(60_000)]);
+  await consumer.disconnect();
+  return { requests, duplicates };
+}
+
+/** The node leading partition 0 of `topic` (`unknown` while the cluster does not answer, within 60 s). */
+async function leaderOf(topic, unknown) {
+  const deadline = now() + 60_000;
+  for (;;) {
+    try {
+      const leader = (await cluster.leaders(topic))[0];
+      if (leader >= 0) return leader;
+    } catch (error) {
+      if (unknown === undefined && now() > deadline) throw error;
+    }
+    if (unknown !== undefined) return unknown;
+    if (now() > deadline) throw new Error(`${topic} has no leader`);
+    await sleep(500);
+  }
 }
 
 // ------------------------------------------------------------------ run
@@ -477,18 +556,11 @@ try {
   });
 
   await at(0.15);
-  const [lifecycleLeader] = Object.values(await cluster.leaders(LIFECYCLE_TOPIC));
+  const lifecycleLeader = await leaderOf(LIFECYCLE_TOPIC);
   timeline.brokerKilledAt = now();
   await cluster.kill(lifecycleLeader, brokerSignal);
   say(`Kafka node ${lifecycleLeader} (leader of ${LIFECYCLE_TOPIC}) killed with ${brokerSignal}`);
-  for (;;) {
-    const leader = await cluster.leaders(LIFECYCLE_TOPIC).then(
-      (leaders) => leaders[0],
-      () => lifecycleLeader,
-    );
-    if (leader !== lifecycleLeader && leader >= 0) break;
-    await sleep(100);
-  }
+  while ((await leaderOf(LIFECYCLE_TOPIC, lifecycleLeader)) === lifecycleLeader) await sleep(100);
   timeline.lifecycleLeaderMovedMs = now() - timeline.brokerKilledAt;
   say(`${LIFECYCLE_TOPIC} has a new leader after ${Math.round(timeline.lifecycleLeaderMovedMs)} ms`);
 
@@ -550,6 +622,8 @@ try {
     seen = latest;
   }
   const convergedMs = now() - loadEnded;
+  const published = await publishedUsage(keys.map(({ keyId }) => keyId));
+  const publishedTotal = [...published.requests.values()].reduce((total, count) => total + count, 0);
   await mongo.close();
 
   // What the killed guards answered in their last flush windows: the only usage a SIGKILL may take with it.
@@ -617,6 +691,7 @@ try {
         (codes, { error }) => ({ ...codes, [error]: (codes[error] ?? 0) + 1 }),
         {},
       ),
+      client_errors_at_s: loaded.errors.slice(0, 20).map(({ sentAt }) => round((sentAt - runStart) / 1000)),
       answers_from_nginx_itself: loaded.nginxAnswers,
       five_xx: loaded.failures.length,
       five_xx_in_flight_to_killed: excused.length,
@@ -652,11 +727,16 @@ try {
           every_ms: round(result.every),
           event_ms: round(watcher.seen.has(result.keyId) ? watcher.seen.get(result.keyId) - result.sentAt : null),
           replicas_ms: result.delays,
+          // A poll answered 200 long after it was sent was accepted when the replica read it, not when it answered.
+          slowest_replica_last_200: result.lastAcceptedBySlowest,
+          key_id: result.keyId,
         })),
       problems: revoked.problems.slice(0, 10),
     },
     usage: {
       served: servedTotal,
+      published_by_guards: publishedTotal,
+      deltas_published_twice: published.duplicates,
       counted_in_totals: countedTotal,
       lost,
       counted_twice: countedTwice,
