@@ -75,8 +75,12 @@ describe(KeyPageController.name, () => {
         .get('/keys.js')
         .expect(200)
         .expect('content-type', /text\/javascript/);
-      expect(response.text).toContain('code_challenge_method');
+      // The login itself comes from /keycloak-login.js, loaded first.
+      expect(response.text).toContain('window.rsKeycloakLogin(');
       expect(() => new Function(response.text)).not.toThrow();
+      const page = (await http().get('/keys').expect(200)).text;
+      expect(page.indexOf('src="keycloak-login.js"')).toBeGreaterThan(0);
+      expect(page.indexOf('src="keycloak-login.js"')).toBeLessThan(page.indexOf('src="keys.js"'));
     });
 
     it('should serve the stylesheet as CSS', async () => {

@@ -147,6 +147,7 @@ export function renderKeyPage(view: KeyPageView): string {
     </section>
   </main>
   <script type="application/json" id="key-page-config">${scriptJson(config)}</script>
+  <script src="keycloak-login.js"></script>
   <script src="keys.js"></script>
 </body>
 </html>

@@ -12,113 +12,27 @@
 export const KEY_PAGE_SCRIPT = String.raw`(function () {
   'use strict';
   var config = JSON.parse(document.getElementById('key-page-config').textContent);
-  var oidc = config.keycloakUrl + '/realms/' + encodeURIComponent(config.realm) + '/protocol/openid-connect';
-  var redirectUri = location.origin + config.path;
-  var PENDING_LOGIN = 'rs-keys.pending-login';
+  var keycloak = window.rsKeycloakLogin({
+    keycloakUrl: config.keycloakUrl,
+    realm: config.realm,
+    clientId: config.clientId,
+    redirectUri: location.origin + config.path,
+    pendingKey: 'rs-keys.pending-login',
+  });
   var HOUR = 3600000;
   var DAY = 24 * HOUR;
   var CLASSES = ['2xx', '3xx', '4xx', '5xx'];
   var SVG = 'http://www.w3.org/2000/svg';
 
-  // Inside the session-check iframe: hand Keycloak's answer to the page that opened it, do nothing else.
-  if (window.parent !== window) {
-    window.parent.postMessage({ keyPageAuth: location.search }, location.origin);
-    return;
-  }
+  // Inside Keycloak's session-check iframe: nothing to render.
+  if (!keycloak) return;
 
   var tokens = null;
   var expiresAt = 0;
   var me = null;
   var $ = function (id) { return document.getElementById(id); };
 
-  // ---- Keycloak login (authorization code + PKCE) ----
-
-  function base64url(bytes) {
-    var text = '';
-    new Uint8Array(bytes).forEach(function (byte) { text += String.fromCharCode(byte); });
-    return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  }
-
-  function randomString() {
-    return base64url(crypto.getRandomValues(new Uint8Array(32)));
-  }
-
-  function claims(jwt) {
-    var part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    var bytes = Uint8Array.from(atob(part), function (c) { return c.charCodeAt(0); });
-    return JSON.parse(new TextDecoder().decode(bytes));
-  }
-
-  async function authorizeRequest(prompt) {
-    var verifier = randomString();
-    var state = randomString();
-    var challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-    var params = new URLSearchParams({
-      client_id: config.clientId,
-      redirect_uri: redirectUri,
-      response_type: 'code',
-      scope: 'openid',
-      state: state,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    });
-    if (prompt) params.set('prompt', prompt);
-    return { url: oidc + '/auth?' + params, verifier: verifier, state: state };
-  }
-
-  async function tokenRequest(form) {
-    var response = await fetch(oidc + '/token', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form),
-    });
-    if (!response.ok) throw new Error('Keycloak refused the login (' + response.status + ')');
-    return response.json();
-  }
-
-  /** Keycloak's answer (a query string) to tokens; null when there is no session. */
-  async function exchange(search, pending) {
-    var answer = new URLSearchParams(search);
-    if (!pending || answer.get('state') !== pending.state) throw new Error('the login answer does not match the request; try again');
-    if (answer.get('error')) {
-      if (answer.get('error') === 'login_required') return null;
-      throw new Error(answer.get('error_description') || answer.get('error'));
-    }
-    return tokenRequest({
-      grant_type: 'authorization_code',
-      code: answer.get('code') || '',
-      redirect_uri: redirectUri,
-      client_id: config.clientId,
-      code_verifier: pending.verifier,
-    });
-  }
-
-  /** Asks Keycloak, without showing anything, whether this browser has a session. */
-  async function sessionCheck() {
-    var request = await authorizeRequest('none');
-    return new Promise(function (resolve) {
-      var frame = document.createElement('iframe');
-      var timer;
-      function done(result) {
-        window.removeEventListener('message', onMessage);
-        clearTimeout(timer);
-        frame.remove();
-        resolve(result);
-      }
-      function onMessage(event) {
-        var data = event.data;
-        if (event.origin !== location.origin || event.source !== frame.contentWindow) return;
-        if (!data || typeof data.keyPageAuth !== 'string') return;
-        exchange(data.keyPageAuth, request).then(done, function () { done(null); });
-      }
-      window.addEventListener('message', onMessage);
-      timer = setTimeout(function () { done(undefined); }, 8000);
-      frame.hidden = true;
-      frame.title = 'Keycloak session check';
-      frame.src = request.url;
-      document.body.appendChild(frame);
-    });
-  }
+  // ---- Keycloak session (keycloak-login.script.ts) ----
 
   function keepTokens(answer) {
     tokens = answer;
@@ -130,26 +44,12 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     if (!tokens) throw new Error('Log in first');
     if (Date.now() < expiresAt - 20000) return tokens.access_token;
     try {
-      keepTokens(await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: config.clientId }));
+      keepTokens(await keycloak.refresh(tokens.refresh_token));
       return tokens.access_token;
     } catch (error) {
       showSignedOut('Your Keycloak session ended; log in again.');
       throw error;
     }
-  }
-
-  async function login() {
-    var request = await authorizeRequest();
-    sessionStorage.setItem(PENDING_LOGIN, JSON.stringify({ verifier: request.verifier, state: request.state }));
-    location.assign(request.url);
-  }
-
-  function logout() {
-    // Swagger UI on this origin persists its token (persistAuthorization); forget it with the session.
-    localStorage.removeItem('authorized');
-    var params = new URLSearchParams({ client_id: config.clientId, post_logout_redirect_uri: redirectUri });
-    if (tokens && tokens.id_token) params.set('id_token_hint', tokens.id_token);
-    location.assign(oidc + '/logout?' + params);
   }
 
   // ---- The key API ----
@@ -257,7 +157,7 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
 
   async function showSignedIn(answer) {
     keepTokens(answer);
-    var user = claims(answer.id_token || answer.access_token);
+    var user = keycloak.claims(answer.id_token || answer.access_token);
     $('session-user').textContent = user.preferred_username || user.sub;
     $('session-status').textContent = '';
     $('session-in').hidden = false;
@@ -591,8 +491,8 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
   // ---- Wiring ----
 
   async function main() {
-    $('login').addEventListener('click', function () { login().catch(function (error) { say(error.message, true); }); });
-    $('logout').addEventListener('click', logout);
+    $('login').addEventListener('click', function () { keycloak.login().catch(function (error) { say(error.message, true); }); });
+    $('logout').addEventListener('click', function () { keycloak.logout(tokens && tokens.id_token); });
     $('create-form').addEventListener('submit', function (event) {
       event.preventDefault();
       act(event.submitter || null, create);
@@ -621,17 +521,7 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
       showSignedOut('Logging in here needs HTTPS.');
       return;
     }
-    var search = location.search;
-    var answer;
-    if (new URLSearchParams(search).has('state')) {
-      // Back from "Log in": finish it and clean the address bar.
-      var pending = JSON.parse(sessionStorage.getItem(PENDING_LOGIN) || 'null');
-      sessionStorage.removeItem(PENDING_LOGIN);
-      history.replaceState(null, '', location.pathname);
-      answer = await exchange(search, pending);
-    } else {
-      answer = await sessionCheck();
-    }
+    var answer = await keycloak.start();
     if (answer) await showSignedIn(answer);
     else showSignedOut(answer === undefined ? 'Keycloak did not answer; try again later.' : '');
   }

@@ -84,14 +84,27 @@ describe(PortalController.name, () => {
   });
 
   describe('GET /portal.js', () => {
-    it('should serve the login script as JavaScript', async () => {
+    it('should serve the session script as JavaScript, logging in back to the portal itself', async () => {
       const response = await http()
         .get('/portal.js')
         .expect(200)
         .expect('content-type', /text\/javascript/);
-      expect(response.text).toContain('code_challenge_method');
-      expect(response.text).toContain("var redirectUri = location.origin + '/';");
+      expect(response.text).toContain("redirectUri: location.origin + '/',");
       expect(() => new Function(response.text)).not.toThrow();
+    });
+  });
+
+  describe('GET /keycloak-login.js', () => {
+    it('should serve the shared login (authorization code + PKCE) as JavaScript, loaded before the page script', async () => {
+      const response = await http()
+        .get('/keycloak-login.js')
+        .expect(200)
+        .expect('content-type', /text\/javascript/);
+      expect(response.text).toContain("code_challenge_method: 'S256'");
+      expect(() => new Function(response.text)).not.toThrow();
+      const page = (await http().get('/').expect(200)).text;
+      expect(page.indexOf('src="keycloak-login.js"')).toBeGreaterThan(0);
+      expect(page.indexOf('src="keycloak-login.js"')).toBeLessThan(page.indexOf('src="portal.js"'));
     });
   });
 });

@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
 import { FRONTEND_DOCS_PATH } from '../frontend/frontend.page';
 import { type PortalView, portalContentSecurityPolicy, renderPortalPage } from './portal.page';
+import { KEYCLOAK_LOGIN_SCRIPT } from './keycloak-login.script';
 import { PORTAL_SCRIPT } from './portal.script';
 
 /** The platform's landing page at `/`: the frontend, every service's Swagger UI, the API key guide, the Keycloak session. */
@@ -45,5 +46,13 @@ export class PortalController {
   @Header('Cache-Control', 'no-cache')
   script(): string {
     return PORTAL_SCRIPT;
+  }
+
+  /** The Keycloak login the portal and the key page share (loaded before their own script). */
+  @Get('keycloak-login.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'no-cache')
+  keycloakLogin(): string {
+    return KEYCLOAK_LOGIN_SCRIPT;
   }
 }

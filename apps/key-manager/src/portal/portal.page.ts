@@ -124,6 +124,7 @@ export function renderPortalPage(view: PortalView): string {
     </section>
   </main>
   <script type="application/json" id="portal-config">${scriptJson(config)}</script>
+  <script src="keycloak-login.js"></script>
   <script src="portal.js"></script>
 </body>
 </html>
