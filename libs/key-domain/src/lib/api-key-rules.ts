@@ -34,6 +34,19 @@ export function assertKeyUsable(state: KeyState, now: Date): void {
   if (isExpired(state, now)) throw expiredKeyError();
 }
 
+/**
+ * Throws why a key may not be changed now: only a key that works can be (`change` completes "renew it before
+ * …", e.g. "rotating it").
+ */
+export function assertKeyChangeable(state: KeyState, now: Date, change: string): void {
+  if (!state.user_active)
+    throw new DomainError(DomainErrorCode.KEY_USER_DISABLED, 'The owner of this API key is disabled in Keycloak');
+  if (!state.is_active)
+    throw new DomainError(DomainErrorCode.KEY_REVOKED, `This API key is revoked: renew it before ${change}`);
+  if (isExpired(state, now))
+    throw new DomainError(DomainErrorCode.KEY_EXPIRED, `This API key has expired: renew it before ${change}`);
+}
+
 /** The refusal of a revoked key, wherever it is refused (key manager, or a guard told by a lifecycle event). */
 export function revokedKeyError(): DomainError {
   return new DomainError(DomainErrorCode.KEY_REVOKED, 'This API key has been revoked');

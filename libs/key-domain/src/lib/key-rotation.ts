@@ -1,4 +1,4 @@
-import { isExpired, type KeyState } from './api-key-rules';
+import { assertKeyChangeable, type KeyState } from './api-key-rules';
 import { DomainError, DomainErrorCode } from './domain-error';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -46,10 +46,5 @@ export function rotatedSecretError(): DomainError {
 
 /** Throws why a key's value may not be rotated now: only a key that works can get a new value. */
 export function assertRotatable(state: KeyState, now: Date): void {
-  if (!state.user_active)
-    throw new DomainError(DomainErrorCode.KEY_USER_DISABLED, 'The owner of this API key is disabled in Keycloak');
-  if (!state.is_active)
-    throw new DomainError(DomainErrorCode.KEY_REVOKED, 'This API key is revoked: renew it before rotating it');
-  if (isExpired(state, now))
-    throw new DomainError(DomainErrorCode.KEY_EXPIRED, 'This API key has expired: renew it before rotating it');
+  assertKeyChangeable(state, now, 'rotating it');
 }

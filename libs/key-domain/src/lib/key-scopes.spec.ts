@@ -1,7 +1,8 @@
 import { DomainErrorCode } from './domain-error';
-import { keyRoles, MAX_KEY_SCOPES, parseKeyScopes } from './key-scopes';
+import { assertScopesChangeable, keyRoles, MAX_KEY_SCOPES, parseKeyScopes, parseScopesChange } from './key-scopes';
 import { thrownDomainError } from './testing/domain-error.test-helper';
 
+const NOW = new Date('2026-01-10T12:00:00Z');
 const OWNER_ROLES = ['rs_auxip_adgs_read', 'rs_cadip_ins_read', 'rs_catalog_alice:s1-l1_read'];
 
 describe('key scopes', () => {
@@ -41,6 +42,54 @@ describe('key scopes', () => {
     it('should give a scoped key its scopes the owner still holds, and never one the owner lost', () => {
       expect(keyRoles(OWNER_ROLES, ['rs_cadip_ins_read', 'rs_cadip_mti_read'])).toEqual(['rs_cadip_ins_read']);
       expect(keyRoles([], ['rs_cadip_ins_read'])).toEqual([]);
+    });
+  });
+
+  describe(parseScopesChange.name, () => {
+    it('should validate new scopes as on creation', () => {
+      expect(parseScopesChange(['rs_cadip_ins_read', 'rs_auxip_adgs_read'], undefined, OWNER_ROLES)).toEqual([
+        'rs_auxip_adgs_read',
+        'rs_cadip_ins_read',
+      ]);
+      const error = thrownDomainError(() => parseScopesChange(['rs_apikey_admin'], false, OWNER_ROLES));
+      expect(error).toMatchObject({ code: DomainErrorCode.INVALID_PARAMETER, details: { parameter: 'scopes' } });
+      expect(error.message).toContain("'rs_apikey_admin'");
+    });
+
+    it('should make the key unscoped (null) with all roles', () => {
+      expect(parseScopesChange(undefined, true, OWNER_ROLES)).toBeNull();
+    });
+
+    it.each([
+      ['neither scopes nor all roles', undefined, undefined],
+      ['all roles false without scopes', undefined, false],
+      ['both scopes and all roles', ['rs_cadip_ins_read'], true],
+    ])('should refuse %s', (_case, scopes, allRoles) => {
+      expect(thrownDomainError(() => parseScopesChange(scopes, allRoles, OWNER_ROLES)).details).toEqual({
+        parameter: 'scopes',
+      });
+    });
+  });
+
+  describe(assertScopesChangeable.name, () => {
+    const working = {
+      is_active: true,
+      user_active: true,
+      never_expire: false,
+      expiration_date: new Date(NOW.getTime() + 1),
+    };
+
+    it('should let a working key get new scopes', () => {
+      expect(() => assertScopesChangeable(working, NOW)).not.toThrow();
+    });
+
+    it.each([
+      [{ user_active: false }, DomainErrorCode.KEY_USER_DISABLED],
+      [{ is_active: false }, DomainErrorCode.KEY_REVOKED],
+      [{ expiration_date: NOW }, DomainErrorCode.KEY_EXPIRED],
+    ])('should refuse a key with %p as %s', (overrides, code) => {
+      const error = thrownDomainError(() => assertScopesChangeable({ ...working, ...overrides }, NOW));
+      expect(error.code).toBe(code);
     });
   });
 });
