@@ -35,6 +35,8 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
   private readonly options: ResolvedKafkaOptions | undefined;
   private readonly serviceName: string;
   private readonly counter: KeyUsageCounter;
+  /** Counts one answered request of a key (`now`: epoch ms); nothing while usage is not published. Never throws. */
+  readonly record: KeyUsageCounter['record'];
   /** Names this process's windows in the deltas it publishes. */
   readonly producerId = randomUUID();
   private sequence = 0;
@@ -58,6 +60,7 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
     this.options = options.kafka && options.apiKey !== false ? resolveKafkaOptions(options.kafka) : undefined;
     this.serviceName = options.serviceName;
     this.counter = new KeyUsageCounter(this.options?.usageMaxSeries ?? 0, (requests) => this.drop(requests));
+    this.record = this.options ? this.counter.record.bind(this.counter) : () => undefined;
     metrics.observeUsagePending(() => this.counter.seriesCount + (this.unsent?.messages.length ?? 0));
   }
 
@@ -83,19 +86,6 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
     this.timer.unref();
     // Connects in the background: the service answers while Kafka is still starting.
     void this.flush();
-  }
-
-  /** Counts one answered request of a key (`now`: epoch ms). Never blocks, never throws. */
-  record(
-    keyId: string,
-    userId: string,
-    method: string,
-    route: string,
-    status: number,
-    latencyMs: number,
-    now: number,
-  ): void {
-    if (this.options) this.counter.record(keyId, userId, method, route, status, latencyMs, now);
   }
 
   /** Publishes what was counted so far; resolves once it is acknowledged or the attempt failed. */
