@@ -1,4 +1,4 @@
-import { parseKeyLifecycleEvent } from './key-lifecycle.event';
+import { KEY_EVICTING_ACTIONS, KEY_USER_ACTIONS, parseKeyLifecycleEvent } from './key-lifecycle.event';
 
 describe(parseKeyLifecycleEvent.name, () => {
   const event = {
@@ -52,5 +52,11 @@ describe(parseKeyLifecycleEvent.name, () => {
       ok: false,
       reason: "field 'previous_secret_expires_at' is missing or invalid",
     });
+  });
+
+  it('should accept scopes_changed, an action that evicts the key', () => {
+    expect(parseKeyLifecycleEvent({ ...event, action: 'scopes_changed', state_version: 4 }).ok).toBe(true);
+    expect(KEY_EVICTING_ACTIONS).toContain('scopes_changed');
+    expect(KEY_USER_ACTIONS).not.toContain('scopes_changed');
   });
 });

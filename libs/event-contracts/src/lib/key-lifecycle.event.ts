@@ -24,6 +24,7 @@ export const KEY_LIFECYCLE_ACTIONS = [
   'deleted',
   'rotated',
   'rotation_ended',
+  'scopes_changed',
 ] as const;
 export type KeyLifecycleAction = (typeof KEY_LIFECYCLE_ACTIONS)[number];
 /** Actions after which a cached check of the key must not be trusted any more. */
@@ -39,6 +40,8 @@ export const KEY_EVICTING_ACTIONS: readonly KeyLifecycleAction[] = [
   // A rotation changes which values open the key; the end of its grace period refuses the old one.
   'rotated',
   'rotation_ended',
+  // New scopes change the roles a check answers.
+  'scopes_changed',
 ];
 /** Actions about the key's owner: every cached check of the owner's keys must go, not only this key's. */
 export const KEY_USER_ACTIONS: readonly KeyLifecycleAction[] = [

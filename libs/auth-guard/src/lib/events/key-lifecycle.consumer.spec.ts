@@ -76,11 +76,14 @@ describe(KeyLifecycleConsumer.name, () => {
   });
 
   describe('onEvent', () => {
-    it.each(['renewed', 'deleted', 'rotated', 'rotation_ended'] as const)('should evict the key on %s', (action) => {
-      create().onEvent(keyLifecycleEvent(action, { key_id: 'key-9' }));
-      expect(verifier.evictKeyId).toHaveBeenCalledWith('key-9');
-      expect(verifier.refuseKeyId).not.toHaveBeenCalled();
-    });
+    it.each(['renewed', 'deleted', 'rotated', 'rotation_ended', 'scopes_changed'] as const)(
+      'should evict the key on %s',
+      (action) => {
+        create().onEvent(keyLifecycleEvent(action, { key_id: 'key-9' }));
+        expect(verifier.evictKeyId).toHaveBeenCalledWith('key-9');
+        expect(verifier.refuseKeyId).not.toHaveBeenCalled();
+      },
+    );
 
     it.each([
       ['revoked', 'KEY_REVOKED'],
