@@ -224,6 +224,42 @@ describe(ApiKeysRepository.name, () => {
     });
   });
 
+  describe('setScopes', () => {
+    const event = () => ({ action: 'scopes_changed' as const, actor: 'u1' });
+    const usable = { _id: 'k1', user_id: 'u1', is_active: true, user_active: true, never_expire: true };
+
+    it('should store the scopes and the roles with the next state version and its event', async () => {
+      keys.findOne.mockReturnValue(chain({ ...usable, expiration_date: null, state_version: 2 }));
+      keys.findOneAndUpdate.mockReturnValue(chain({ _id: 'k1', state_version: 3 }));
+      await expect(sut.setScopes('k1', ['rs_a_read'], ['rs_a_read'], event, NOW)).resolves.toMatchObject({
+        after: { _id: 'k1' },
+      });
+      expect(keys.findOneAndUpdate.mock.calls[0][1]).toMatchObject({
+        $set: { scopes: ['rs_a_read'], iam_roles: ['rs_a_read'], state_version: 3 },
+      });
+      expect(pushedEvent()).toMatchObject({ action: 'scopes_changed', state_version: 3 });
+    });
+
+    it('should store null scopes for a key made unscoped again', async () => {
+      keys.findOne.mockReturnValue(chain({ ...usable, expiration_date: null, state_version: 2 }));
+      keys.findOneAndUpdate.mockReturnValue(chain({ _id: 'k1', state_version: 3 }));
+      await sut.setScopes('k1', null, ['rs_a_read', 'rs_b_read'], event, NOW);
+      expect(keys.findOneAndUpdate.mock.calls[0][1]).toMatchObject({
+        $set: { scopes: null, iam_roles: ['rs_a_read', 'rs_b_read'] },
+      });
+    });
+
+    it.each([
+      ['revoked', { is_active: false }],
+      ['of a disabled owner', { user_active: false }],
+      ['expired', { never_expire: false, expiration_date: EXPIRATION }],
+    ])('should not change a key that is %s', async (_state, overrides) => {
+      keys.findOne.mockReturnValue(chain({ ...usable, expiration_date: null, ...overrides }));
+      await expect(sut.setScopes('k1', null, [], event, NOW)).resolves.toBeNull();
+      expect(keys.findOneAndUpdate).not.toHaveBeenCalled();
+    });
+  });
+
   describe('claimGraceEnd', () => {
     const event = () => ({ action: 'rotation_ended' as const, actor: 'system:worker' });
 

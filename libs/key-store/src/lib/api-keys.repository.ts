@@ -221,6 +221,25 @@ export class ApiKeysRepository {
     );
   }
 
+  /**
+   * Limits a usable key (active, owner enabled, not expired) to `scopes` (null: every role of its owner) and sets
+   * the roles it carries now. Null when the key is not usable (the caller says why) or unknown.
+   */
+  async setScopes(
+    keyId: string,
+    scopes: string[] | null,
+    roles: string[],
+    event: KeyEventOf,
+    now: Date,
+  ): Promise<StoredKeyChange | null> {
+    return this.changeState(
+      { _id: keyId },
+      (key) =>
+        key.is_active && key.user_active && !isExpired(key, now) ? { set: { scopes, iam_roles: roles }, event } : null,
+      now,
+    );
+  }
+
   /** Keys whose replaced value's grace period is over and whose end the worker has not processed yet. */
   async findEndedGracesUnprocessed(now: Date, limit: number): Promise<ApiKeyRecord[]> {
     return this.keys

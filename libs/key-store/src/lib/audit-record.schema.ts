@@ -11,7 +11,8 @@ export type AuditAction =
   | 'roles_changed'
   | 'user_deleted'
   | 'rotated'
-  | 'rotation_ended';
+  | 'rotation_ended'
+  | 'scopes_changed';
 
 /** One lifecycle action on a key: who, what, when, why. Append-only. */
 @Schema({ collection: 'api_key_audit', versionKey: false, _id: false })

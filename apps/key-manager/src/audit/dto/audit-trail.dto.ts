@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = [
   'user_deleted',
   'rotated',
   'rotation_ended',
+  'scopes_changed',
 ] as const satisfies readonly AuditAction[];
 const EVERY_ACTION_LISTED: Exclude<AuditAction, (typeof AUDIT_ACTIONS)[number]> extends never ? true : never = true;
 void EVERY_ACTION_LISTED;
