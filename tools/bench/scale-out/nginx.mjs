@@ -65,7 +65,7 @@ ${blocks.join('\n')}
 
 /**
  * Starts nginx in front of `replicas` ({ name: [port…] }) from `dir`; resolves with { urls: { name: url }, exclude,
- * include, stop }. `exclude(port)` and `include(port)` take a replica out of its upstream and back, as an ingress
+ * include, reloads, stop }. `exclude(port)` and `include(port)` take a replica out of its upstream and back, as an ingress
  * follows a Service's ready endpoints (nginx reloads its configuration without dropping connections).
  */
 export async function startLoadBalancer(dir, replicas) {
@@ -98,7 +98,9 @@ export async function startLoadBalancer(dir, replicas) {
       await sleep(100);
     }
   }
+  const reloads = [];
   const reload = async () => {
+    reloads.push(performance.now());
     // Whole files only: a reload must never read half of one.
     fs.writeFileSync(`${file}.next`, configuration(dir, upstreams, excluded));
     fs.renameSync(`${file}.next`, file);
@@ -108,6 +110,8 @@ export async function startLoadBalancer(dir, replicas) {
   };
   return {
     urls,
+    /** When each reload was asked for (performance.now()). */
+    reloads,
     exclude: (port) => (excluded.add(port), reload()),
     include: (port) => (excluded.delete(port), reload()),
     stop: () =>
