@@ -1,22 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
-import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
-import { ApiRequestHeadTooLarge, ErrorResponseDto } from '@rs/service-kit';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { type AuthPrincipal, CurrentPrincipal } from '@rs/auth-guard';
+import { ApiKeyNotFound, KeyRoutes } from '../key-routes.decorator';
 import { AuditService } from './audit.service';
 import { AuditQuery } from './dto/audit-query.dto';
 import { AuditTrailDto } from './dto/audit-trail.dto';
 
 /** The owner's view of a key's audit trail. Keycloak login only, like the other key routes. */
-@ApiTags('API Key Manager')
-@ApiRequestHeadTooLarge()
-@BearerOnly()
+@KeyRoutes('API Key Manager')
 @Controller('auth/api_key')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
@@ -29,9 +20,7 @@ export class AuditController {
       'administrator, with the reason), expired, and the changes of your Keycloak account that touched it.',
   })
   @ApiOkResponse({ description: "The key's audit trail", type: AuditTrailDto })
-  @ApiBadRequestResponse({ description: 'A parameter is invalid; `parameter` names it', type: ErrorResponseDto })
-  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
-  @ApiServiceUnavailableResponse({ description: 'The database is unreachable; retry shortly', type: ErrorResponseDto })
+  @ApiKeyNotFound()
   trail(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: AuditQuery): Promise<AuditTrailDto> {
     return this.audit.trail(query.id, principal.user_id);
   }

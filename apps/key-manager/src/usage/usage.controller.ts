@@ -1,23 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
-import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
-import { ApiRequestHeadTooLarge, ErrorResponseDto } from '@rs/service-kit';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { type AuthPrincipal, CurrentPrincipal } from '@rs/auth-guard';
 import { API_KEY_ADMIN_ROLE } from '@rs/rs-roles';
+import { ApiKeyNotFound, KeyRoutes } from '../key-routes.decorator';
 import { UsageQuery } from './dto/usage-query.dto';
 import { UsageReportDto } from './dto/usage-report.dto';
 import { UsageService } from './usage.service';
 
 /** Usage report of one key, from the key worker's aggregates. Keycloak login only, like the other key routes. */
-@ApiTags('API Key Manager')
-@ApiRequestHeadTooLarge()
-@BearerOnly()
+@KeyRoutes('API Key Manager')
 @Controller('auth/api_key')
 export class UsageController {
   constructor(private readonly usage: UsageService) {}
@@ -35,9 +26,7 @@ export class UsageController {
     description: 'The usage of the key over the range: totals, buckets with requests, and routes',
     type: UsageReportDto,
   })
-  @ApiBadRequestResponse({ description: 'A parameter is invalid; `parameter` names it', type: ErrorResponseDto })
-  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
-  @ApiServiceUnavailableResponse({ description: 'The database is unreachable; retry shortly', type: ErrorResponseDto })
+  @ApiKeyNotFound()
   report(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: UsageQuery): Promise<UsageReportDto> {
     return this.usage.report(
       { user_id: principal.user_id, is_admin: principal.iam_roles.includes(API_KEY_ADMIN_ROLE) },
