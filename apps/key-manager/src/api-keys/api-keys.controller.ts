@@ -15,7 +15,13 @@ import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard
 import { ApiRequestHeadTooLarge, ErrorResponseDto } from '@rs/service-kit';
 import { ApiKeysService, type Caller } from './api-keys.service';
 import type { ApiKeyView } from '@rs/key-store';
-import { CreateApiKeyQuery, KeyTargetQuery, RenewApiKeyQuery, RotateApiKeyQuery } from './dto/api-key-query.dto';
+import {
+  CreateApiKeyQuery,
+  KeyTargetQuery,
+  RenewApiKeyQuery,
+  RotateApiKeyQuery,
+  SetApiKeyScopesQuery,
+} from './dto/api-key-query.dto';
 import { ApiKeyViewDto, RenewResultDto, RevokeResultDto, RotateResultDto } from './dto/api-key.responses';
 
 /** `config` is a JSON object in the query string: `content` (not `schema`) says so in OpenAPI 3.0. */
@@ -30,7 +36,7 @@ const CONFIG_QUERY = ApiQuery({
   content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
 });
 
-/** The key a revoke, renew or rotate names. A value whose checksum fails cannot be a stored key: 404, as for any other. */
+/** The key a revoke, renew, rotate or set-scopes names. A value whose checksum fails cannot be a stored key: 404, as for any other. */
 function targetOf(query: KeyTargetQuery): { apiKey?: string; id?: string } {
   const apiKey = query['api-key'];
   if (apiKey !== undefined && !isWellFormedApiKey(apiKey))
@@ -45,6 +51,7 @@ const KEY_LINKS = (pointer: string) => ({
   RevokeApiKey: { operationId: 'ApiKeysController_revoke', parameters: byId(pointer) },
   RenewApiKey: { operationId: 'ApiKeysController_renew', parameters: byId(pointer) },
   RotateApiKey: { operationId: 'ApiKeysController_rotate', parameters: byId(pointer) },
+  SetApiKeyScopes: { operationId: 'ApiKeysController_setScopes', parameters: byId(pointer) },
   ShowApiKeyUsage: { operationId: 'UsageController_report', parameters: byId(pointer) },
   ShowApiKeyHistory: { operationId: 'AuditController_trail', parameters: byId(pointer) },
 });
@@ -84,6 +91,7 @@ export class ApiKeysController {
       RevokeApiKey: { operationId: 'ApiKeysController_revoke', parameters: BY_VALUE },
       RenewApiKey: { operationId: 'ApiKeysController_renew', parameters: BY_VALUE },
       RotateApiKey: { operationId: 'ApiKeysController_rotate', parameters: BY_VALUE },
+      SetApiKeyScopes: { operationId: 'ApiKeysController_setScopes', parameters: BY_VALUE },
     },
     headers: { 'Cache-Control': { description: 'Always `no-store`', schema: { type: 'string', example: 'no-store' } } },
   })
@@ -190,5 +198,26 @@ export class ApiKeysController {
   })
   rotate(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: RotateApiKeyQuery): Promise<RotateResultDto> {
     return this.apiKeys.rotate(callerOf(principal), targetOf(query), query.grace_period_hours);
+  }
+
+  @Get('scopes')
+  @ApiOperation({
+    summary: 'Set Api Key Scopes',
+    description:
+      'Limits one of your keys, named by value or id, to the roles in `scopes` (each one you hold now, as on ' +
+      'creation), or gives it every role you hold again with `all_roles=true`. Its value, expiration and usage stay. ' +
+      'Every service sees the new roles within a second. Only a working key can be changed: renew a revoked or ' +
+      'expired one first.',
+  })
+  @ApiOkResponse({ description: 'The key with its new scopes and roles', type: ApiKeyViewDto, links: KEY_LINKS('/id') })
+  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
+  @ApiForbiddenResponse({
+    description:
+      'The key is revoked (`KEY_REVOKED`) or expired (`KEY_EXPIRED`): renew it first; or your account is ' +
+      'disabled (`KEY_USER_DISABLED`)',
+    type: ErrorResponseDto,
+  })
+  setScopes(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: SetApiKeyScopesQuery): Promise<ApiKeyView> {
+    return this.apiKeys.setScopes(callerOf(principal), targetOf(query), query.scopes, query.all_roles);
   }
 }

@@ -85,6 +85,9 @@ describe(ApiKeysService.name, () => {
       rotate: jest.fn(async (_id: string, _secret: unknown, _graceEnd: Date, event: KeyEventOf) =>
         changeOf(storedKey())(event),
       ),
+      setScopes: jest.fn(async (_id: string, scopes: string[] | null, roles: string[], event: KeyEventOf) =>
+        changeOf(storedKey({ scopes, iam_roles: roles }))(event),
+      ),
       usageTotals: jest.fn(async () => new Map()),
     } as unknown as jest.Mocked<ApiKeysRepository>;
     audit = { record: jest.fn() };
@@ -551,6 +554,68 @@ describe(ApiKeysService.name, () => {
         DomainErrorCode.KEY_REVOKED,
       );
       expect(events.publish).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('setScopes', () => {
+    const keyId = storedKey()._id;
+
+    it('should limit the key to held scopes, with its roles, and audit and announce it', async () => {
+      keys.findOwned.mockResolvedValue(storedKey({ iam_roles: keycloakAlice.realmRoles }));
+      const view = await sut.setScopes(alice, { id: keyId }, ['rs_cadip_ins_read'], undefined);
+      expect(keys.findOwned).toHaveBeenCalledWith(keyId, 'alice-id');
+      expect(users.syncUser).toHaveBeenCalledWith(storedKey().user_id, NOW);
+      expect(keys.setScopes.mock.calls[0].slice(0, 3)).toEqual([keyId, ['rs_cadip_ins_read'], ['rs_cadip_ins_read']]);
+      expect(view).toMatchObject({ id: keyId, scopes: ['rs_cadip_ins_read'], iam_roles: ['rs_cadip_ins_read'] });
+      expect(audit.record).toHaveBeenCalledWith([
+        expect.objectContaining({ action: 'scopes_changed', key_id: keyId, actor: 'alice-id' }),
+      ]);
+      expect(published()).toEqual([expect.objectContaining({ action: 'scopes_changed', key_id: keyId })]);
+    });
+
+    it('should give the key every role of its owner again with all roles', async () => {
+      keys.findOwned.mockResolvedValue(storedKey({ scopes: ['rs_cadip_ins_read'] }));
+      const view = await sut.setScopes(alice, { id: keyId }, undefined, true);
+      expect(keys.setScopes.mock.calls[0].slice(1, 3)).toEqual([null, keycloakAlice.realmRoles]);
+      expect(view.scopes).toBeNull();
+    });
+
+    it('should refuse a scope the owner does not hold with a 400 naming it, changing nothing', async () => {
+      keys.findOwned.mockResolvedValue(storedKey());
+      const error = await domainErrorOf(sut.setScopes(alice, { id: keyId }, ['rs_apikey_admin'], undefined));
+      expect(error).toMatchObject({ code: DomainErrorCode.INVALID_PARAMETER, details: { parameter: 'scopes' } });
+      expect(error.message).toContain('rs_apikey_admin');
+      expect(keys.setScopes).not.toHaveBeenCalled();
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+
+    it('should answer 404 for a key of someone else', async () => {
+      keys.findOwned.mockResolvedValue(null);
+      expect((await domainErrorOf(sut.setScopes(alice, { id: keyId }, ['rs_cadip_ins_read'], undefined))).code).toBe(
+        DomainErrorCode.KEY_NOT_FOUND,
+      );
+      expect(keys.setScopes).not.toHaveBeenCalled();
+    });
+
+    it('should refuse an expired key, and one revoked between the read and the write', async () => {
+      keys.findOwned.mockResolvedValueOnce(storedKey({ never_expire: false, expiration_date: NOW }));
+      expect((await domainErrorOf(sut.setScopes(alice, { id: keyId }, undefined, true))).code).toBe(
+        DomainErrorCode.KEY_EXPIRED,
+      );
+      keys.findOwned.mockResolvedValueOnce(storedKey()).mockResolvedValueOnce(storedKey({ is_active: false }));
+      keys.setScopes.mockResolvedValueOnce(null);
+      expect((await domainErrorOf(sut.setScopes(alice, { id: keyId }, undefined, true))).code).toBe(
+        DomainErrorCode.KEY_REVOKED,
+      );
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+
+    it('should refuse the key of a disabled owner', async () => {
+      keys.findOwned.mockResolvedValue(storedKey());
+      users.syncUser.mockResolvedValue({ active: false, user: null });
+      expect((await domainErrorOf(sut.setScopes(alice, { id: keyId }, undefined, true))).code).toBe(
+        DomainErrorCode.KEY_USER_DISABLED,
+      );
     });
   });
 });

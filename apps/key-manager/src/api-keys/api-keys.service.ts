@@ -5,6 +5,7 @@ import {
   assertNeverExpiresAllowed,
   assertRenewable,
   assertRotatable,
+  assertScopesChangeable,
   DomainError,
   DomainErrorCode,
   generateApiKey,
@@ -19,6 +20,7 @@ import {
   parseKeyName,
   parseKeyScopes,
   parseRateLimitPerMinute,
+  parseScopesChange,
   type KeyPolicy,
   type RevocationSource,
   revokedByAdminError,
@@ -340,6 +342,42 @@ export class ApiKeysService {
       previous_secret_expires_at: graceEnd.toISOString(),
       message: 'API key rotated',
     };
+  }
+
+  /**
+   * Limits a working key to new scopes, validated against its owner's current roles as on creation, or gives it
+   * every role of its owner again (`allRoles`). The check answers the new roles at once: the change is announced,
+   * so every guard drops its cached checks of the key.
+   */
+  async setScopes(caller: Caller, target: KeyTarget, scopes: unknown, allRoles: unknown): Promise<ApiKeyView> {
+    const now = this.clock();
+    const key = await this.resolve(caller, target);
+    assertScopesChangeable(key, now);
+    const { active, user } = await this.users.syncUser(key.user_id, now);
+    if (!active || !user)
+      throw new DomainError(DomainErrorCode.KEY_USER_DISABLED, 'The owner of this API key is disabled in Keycloak');
+    const parsed = parseScopesChange(scopes, allRoles, user.realmRoles);
+    const reason = parsed ? `scopes set to ${parsed.join(', ')}` : 'scopes removed: every role of its owner';
+    const change = await this.keys.setScopes(
+      key._id,
+      parsed,
+      keyRoles(user.realmRoles, parsed),
+      () => ({ action: 'scopes_changed', actor: caller.user_id, reason }),
+      now,
+    );
+    if (!change) {
+      // Revoked, expired or disabled between the read above and this write: say which.
+      assertScopesChangeable(await this.find({ keyId: key._id }, null), now);
+      throw new DomainError(DomainErrorCode.KEY_NOT_FOUND, 'API key not found');
+    }
+    await auditAndPublish(
+      this.audit,
+      this.events,
+      [{ key_id: key._id, user_id: key.user_id, actor: caller.user_id, action: 'scopes_changed', reason, at: now }],
+      [change.event],
+    );
+    const [view] = await this.view([change.after]);
+    return view;
   }
 
   /** Finds the target key among the caller's own (any key for admins); someone else's key is "not found". */

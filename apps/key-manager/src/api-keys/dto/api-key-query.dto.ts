@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -35,6 +36,34 @@ import {
 /** "true"/"false" query text to a boolean; anything else stays as is and fails @IsBoolean. */
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   value === 'true' ? true : value === 'false' ? false : value;
+
+/**
+ * The `scopes` query parameter (repeated): the same validation and the same OpenAPI schema wherever a key is
+ * given scopes; `description` says what they do there.
+ */
+function ScopesParameter(description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      description,
+      type: 'array',
+      items: { type: 'string', pattern: SCOPE_PATTERN, maxLength: MAX_SCOPE_LENGTH },
+      minItems: 1,
+      maxItems: MAX_KEY_SCOPES,
+    }),
+    IsOptional(),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value)),
+    ArrayMaxSize(MAX_KEY_SCOPES, { message: `Query parameter 'scopes' accepts at most ${MAX_KEY_SCOPES} roles` }),
+    IsString({ each: true, message: "Query parameter 'scopes' must be role names" }),
+    MaxLength(MAX_SCOPE_LENGTH, {
+      each: true,
+      message: `Each 'scopes' entry must be at most ${MAX_SCOPE_LENGTH} characters`,
+    }),
+    Matches(new RegExp(SCOPE_PATTERN), {
+      each: true,
+      message: "Each 'scopes' entry must be a role name (no spaces nor control characters)",
+    }),
+  );
+}
 
 export class CreateApiKeyQuery {
   @ApiProperty({
@@ -107,29 +136,12 @@ export class CreateApiKeyQuery {
   })
   allowed_referers?: string[];
 
-  @ApiPropertyOptional({
-    description:
-      'Roles this key is limited to, each one of your current Keycloak roles (e.g. `rs_cadip_ins_read`); repeat the ' +
+  @ScopesParameter(
+    'Roles this key is limited to, each one of your current Keycloak roles (e.g. `rs_cadip_ins_read`); repeat the ' +
       `parameter for several (at most ${MAX_KEY_SCOPES}). The key then carries these roles only, and only while you ` +
       'hold them. Absent (default): every role you hold, now and after later changes in Keycloak. ' +
       'A role you do not hold is refused (400 naming it).',
-    type: 'array',
-    items: { type: 'string', pattern: SCOPE_PATTERN, maxLength: MAX_SCOPE_LENGTH },
-    minItems: 1,
-    maxItems: MAX_KEY_SCOPES,
-  })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
-  @ArrayMaxSize(MAX_KEY_SCOPES, { message: `Query parameter 'scopes' accepts at most ${MAX_KEY_SCOPES} roles` })
-  @IsString({ each: true, message: "Query parameter 'scopes' must be role names" })
-  @MaxLength(MAX_SCOPE_LENGTH, {
-    each: true,
-    message: `Each 'scopes' entry must be at most ${MAX_SCOPE_LENGTH} characters`,
-  })
-  @Matches(new RegExp(SCOPE_PATTERN), {
-    each: true,
-    message: "Each 'scopes' entry must be a role name (no spaces nor control characters)",
-  })
+  )
   scopes?: string[];
 
   @ApiPropertyOptional({
@@ -208,6 +220,27 @@ export class RotateApiKeyQuery extends KeyTargetQuery {
     message: `Query parameter 'grace_period_hours' must be at most ${MAX_ROTATION_GRACE_HOURS} (7 days)`,
   })
   grace_period_hours?: number;
+}
+
+/** New scopes of a key: `scopes`, or `all_roles=true` to lift them; exactly one (the service checks). */
+export class SetApiKeyScopesQuery extends KeyTargetQuery {
+  @ScopesParameter(
+    'The roles the key is limited to from now on, replacing its scopes: each one of your current Keycloak roles ' +
+      `(e.g. \`rs_cadip_ins_read\`); repeat the parameter for several (at most ${MAX_KEY_SCOPES}). ` +
+      'Give either `scopes` or `all_roles=true`: neither or both is a 400, as is a role you do not hold (named).',
+  )
+  scopes?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'true: lift the scopes, so the key carries every role you hold, now and after later changes in Keycloak ' +
+      '(as a key created without scopes). Not with `scopes`.',
+    default: false,
+  })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: "Query parameter 'all_roles' must be true or false" })
+  all_roles?: boolean;
 }
 
 export class AdminRevokeQuery extends KeyTargetQuery {
