@@ -1,6 +1,7 @@
 // Scoped keys and rotation with a grace period, against the real Keycloak, Kafka, Mongo-wire DB and Redis: a scoped
-// key's check carries only its scopes (and loses one its owner loses), a foreign scope is a 400, and a rotated key's
-// old value works for its grace period, then is refused, with the rotation audited and announced on Kafka.
+// key's check carries only its scopes (and loses one its owner loses), a foreign scope is a 400, new scopes of an
+// existing key reach its check at once, and a rotated key's old value works for its grace period, then is refused,
+// with the changes audited and announced on Kafka.
 import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import {
   createUser,
@@ -109,6 +110,72 @@ describe('scoped keys', () => {
     } finally {
       await deleteUser(username).catch(() => undefined);
     }
+  });
+});
+
+describe('setting the scopes of an existing key', () => {
+  it('should narrow the roles the check answers at once, list them, audit and announce the change', async () => {
+    const key = await createKey(alice);
+    const before = await call('/auth/check_key', { apiKey: key });
+    expect(before.body.iam_roles).toEqual(expect.arrayContaining(['rs_cadip_ins_read', 'rs_auxip_adgs_read']));
+    const keyId = before.body.key_id as string;
+    // Checked twice: the second answer comes from the check cache, which the change must drop.
+    expect((await call('/auth/check_key', { apiKey: key })).status).toBe(200);
+
+    const set = await call(`/auth/api_key/scopes?id=${keyId}&scopes=rs_cadip_ins_read`, { token: alice });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ id: keyId, scopes: ['rs_cadip_ins_read'], iam_roles: ['rs_cadip_ins_read'] });
+    expect(set.body).toEqual(await listEntry(alice, keyId));
+    expect((await call('/auth/check_key', { apiKey: key })).body.iam_roles).toEqual(['rs_cadip_ins_read']);
+
+    await eventually(() => {
+      const event = lifecycle.messages.find(
+        (message) => message.value.key_id === keyId && message.value.action === 'scopes_changed',
+      );
+      expect(event?.value).toMatchObject({ actor: before.body.user_id, reason: expect.stringContaining('rs_cadip') });
+      expect(event?.value.state_version).toBeGreaterThan(1);
+    });
+    const audit = await mongo.db().collection('api_key_audit').find({ key_id: keyId }).toArray();
+    expect(audit.map((record) => record['action'])).toEqual(['created', 'scopes_changed']);
+    const trail = await call(`/auth/api_key/audit?id=${keyId}`, { token: alice });
+    expect(trail.body.records[0]).toMatchObject({ action: 'scopes_changed', actor: before.body.user_id });
+  });
+
+  it('should give a scoped key every role of its owner again with all_roles=true, by value', async () => {
+    const key = await createKey(alice, '&scopes=rs_auxip_adgs_read');
+    const set = await call(`/auth/api_key/scopes?api-key=${key}&all_roles=true`, { token: alice });
+    expect(set.status).toBe(200);
+    expect(set.body.scopes).toBeNull();
+    expect((await call('/auth/check_key', { apiKey: key })).body.iam_roles).toEqual(
+      expect.arrayContaining(['rs_auxip_adgs_read', 'rs_cadip_ins_read', 'rs_catalog_alice:s1-l1_write']),
+    );
+  });
+
+  it('should refuse a foreign scope naming it, neither or both forms, another user and a revoked key', async () => {
+    const key = await createKey(alice, '&scopes=rs_auxip_adgs_read');
+    const keyId = (await call('/auth/check_key', { apiKey: key })).body.key_id as string;
+    const foreign = await call(`/auth/api_key/scopes?id=${keyId}&scopes=rs_cadip_ins_read&scopes=rs_apikey_admin`, {
+      token: alice,
+    });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body).toMatchObject({ code: 'INVALID_PARAMETER', parameter: 'scopes' });
+    expect(foreign.body.detail).toContain('rs_apikey_admin');
+    for (const query of ['', '&all_roles=false', '&all_roles=true&scopes=rs_cadip_ins_read']) {
+      const response = await call(`/auth/api_key/scopes?id=${keyId}${query}`, { token: alice });
+      expect(response.status).toBe(400);
+      expect(response.body.parameter).toBe('scopes');
+    }
+    expect((await listEntry(alice, keyId)).scopes).toEqual(['rs_auxip_adgs_read']);
+
+    const bob = await userToken('bob');
+    const notBobs = await call(`/auth/api_key/scopes?id=${keyId}&all_roles=true`, { token: bob });
+    expect(notBobs.status).toBe(404);
+    expect(notBobs.body.code).toBe('KEY_NOT_FOUND');
+    expect((await call(`/auth/api_key/revoke?id=${keyId}`, { token: alice })).status).toBe(200);
+    const revoked = await call(`/auth/api_key/scopes?id=${keyId}&all_roles=true`, { token: alice });
+    expect(revoked.status).toBe(403);
+    expect(revoked.body.code).toBe('KEY_REVOKED');
+    expect((await listEntry(alice, keyId)).scopes).toEqual(['rs_auxip_adgs_read']);
   });
 });
 
