@@ -72,7 +72,7 @@ describe(KeyUsagePublisher.name, () => {
   });
 
   afterEach(async () => {
-    await sut?.beforeApplicationShutdown();
+    await sut?.onApplicationShutdown();
   });
 
   describe('flush', () => {
@@ -191,11 +191,11 @@ describe(KeyUsagePublisher.name, () => {
     });
   });
 
-  describe('beforeApplicationShutdown', () => {
+  describe('onApplicationShutdown', () => {
     it('should publish what was counted and disconnect', async () => {
       create();
       record();
-      await sut.beforeApplicationShutdown();
+      await sut.onApplicationShutdown();
       expect(producer.deltas).toHaveLength(1);
       expect(producer.disconnect).toHaveBeenCalled();
     });

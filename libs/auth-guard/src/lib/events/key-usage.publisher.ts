@@ -1,9 +1,9 @@
 import {
-  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  type OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
 import { KEY_USAGE_TOPIC } from '@rs/event-contracts';
@@ -30,7 +30,7 @@ const DROP_LOG_INTERVAL_MS = 10_000;
  * bound on distinct series is what limits memory.
  */
 @Injectable()
-export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class KeyUsagePublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(KeyUsagePublisher.name);
   private readonly options: ResolvedKafkaOptions | undefined;
   private readonly serviceName: string;
@@ -94,7 +94,8 @@ export class KeyUsagePublisher implements OnApplicationBootstrap, BeforeApplicat
     return this.flushing;
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** The last flush: after the HTTP server closed (Nest's order), so the requests it finished are in it. */
+  async onApplicationShutdown(): Promise<void> {
     if (!this.producer) return;
     clearInterval(this.timer);
     const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
