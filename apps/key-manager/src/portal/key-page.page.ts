@@ -93,6 +93,11 @@ export function renderKeyPage(view: KeyPageView): string {
             <label><input type="radio" name="expiry" value="never"> Never</label>
           </div>
         </fieldset>
+        <div class="field">
+          <label for="create-rate">Requests per minute (optional)</label>
+          <input id="create-rate" name="rate_limit_per_minute" type="number" min="1" step="1" inputmode="numeric" autocomplete="off" aria-describedby="create-rate-hint">
+          <span id="create-rate-hint" class="hint">The most requests per minute the services accept with this key. Empty: no per-minute limit.</span>
+        </div>
         <fieldset id="create-scopes" aria-describedby="create-scopes-hint">
           <legend>Scopes</legend>
           <p id="create-scopes-hint" class="hint">Tick the roles the key may use. None ticked: the key carries every role you hold, now and later.</p>

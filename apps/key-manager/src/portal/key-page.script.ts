@@ -5,7 +5,7 @@
  *   picked up without a click; "Log in" runs the same flow in the window. Tokens stay in memory and are refreshed
  *   with the refresh token before they expire.
  * - Then the key API of this origin with the bearer token: /auth/me (roles for scopes and the admin section),
- *   /auth/api_key/list|new|renew|rotate|revoke|usage|audit and, for administrators, /auth/admin/... .
+ *   /auth/api_key/list|new|renew|rotate|scopes|revoke|usage|audit and, for administrators, /auth/admin/... .
  * - Usage charts are inline SVG stacked bars by status class, each with a text summary (aria-label) and a table.
  * Text from the API only ever reaches the page through textContent and attributes, never as HTML.
  */
@@ -30,6 +30,8 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
   var tokens = null;
   var expiresAt = 0;
   var me = null;
+  /** The user's RS-Server roles a key can be scoped to (the create form and each key's "Scopes" form). */
+  var scopeRoles = [];
   var $ = function (id) { return document.getElementById(id); };
 
   // ---- Keycloak session (keycloak-login.script.ts) ----
@@ -163,20 +165,26 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     $('session-in').hidden = false;
     $('signed-out').hidden = true;
     me = await api('/auth/me');
-    renderScopes(me.roles.filter(function (role) { return /^rs_/.test(role) && role !== config.adminRole; }).sort());
+    scopeRoles = me.roles.filter(function (role) { return /^rs_/.test(role) && role !== config.adminRole; }).sort();
+    renderScopes($('create-scope-list'), []);
     $('create').hidden = false;
     $('mine').hidden = false;
     $('admin').hidden = me.roles.indexOf(config.adminRole) < 0;
     await loadKeys();
   }
 
-  function renderScopes(roles) {
-    var list = $('create-scope-list');
+  /** Fills list with a labelled checkbox named "scopes" per role the user holds; the roles in ticked are ticked. */
+  function renderScopes(list, ticked) {
     list.replaceChildren();
-    if (!roles.length) list.appendChild(el('p', { class: 'hint', text: 'You hold no RS-Server role yet.' }));
-    roles.forEach(function (role) {
-      list.appendChild(el('label', {}, [el('input', { type: 'checkbox', name: 'scopes', value: role }), ' ' + role]));
+    if (!scopeRoles.length) list.appendChild(el('p', { class: 'hint', text: 'You hold no RS-Server role yet.' }));
+    scopeRoles.forEach(function (role) {
+      var box = el('input', { type: 'checkbox', name: 'scopes', value: role, checked: ticked.indexOf(role) >= 0 });
+      list.appendChild(el('label', {}, [box, ' ' + role]));
     });
+  }
+
+  function tickedScopes(form) {
+    return Array.prototype.map.call(form.querySelectorAll('input[name="scopes"]:checked'), function (box) { return box.value; });
   }
 
   // ---- My keys ----
@@ -202,19 +210,23 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
       ['Value', el('code', { text: key.hint })],
       ['Expires', key.never_expire ? 'never' : utc(key.expiration_date) + ' UTC'],
       ['Scopes', key.scopes ? key.scopes.join(', ') : 'every role you hold'],
+      key.rate_limit_per_minute ? ['Rate limit', key.rate_limit_per_minute + ' requests per minute'] : null,
       ['Requests', key.total_queries + (key.latest_query_date ? ' (last ' + utc(key.latest_query_date) + ' UTC)' : '')],
       ['Created', utc(key.creation_date) + ' UTC'],
+      key.previous_secret_expires_at
+        ? ['Old value', key.previous_hint + ' works until ' + utc(key.previous_secret_expires_at) + ' UTC']
+        : null,
     ]
-      .concat(key.previous_secret_expires_at
-        ? [['Old value', key.previous_hint + ' works until ' + utc(key.previous_secret_expires_at) + ' UTC']]
-        : [])
+      .filter(Boolean)
       .forEach(function (pair) {
         fact(pair[0], pair[1]).forEach(function (node) { facts.appendChild(node); });
       });
-    // An administrator's revocation is final; only a working key can be rotated.
+    // An administrator's revocation is final; only a working key can be rotated or get new scopes.
+    var editor = state[0] === 'active' ? scopeEditor(key) : null;
     var actions = el('div', { class: 'row', role: 'group', 'aria-label': 'Actions on ' + key.name }, [
       key.revoked_by === 'admin' ? null : actionButton('Renew', 'Renew ' + key.name, function () { return renew(key); }),
       state[0] === 'active' ? actionButton('Rotate', 'Rotate ' + key.name, function () { return rotate(key); }) : null,
+      editor ? editor.toggle : null,
       key.is_active ? actionButton('Revoke', 'Revoke ' + key.name, function () { return revoke(key); }, true) : null,
       actionButton('History', 'History of ' + key.name, function () { return showHistory(key, '/auth/api_key/audit'); }),
     ]);
@@ -222,6 +234,7 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
       el('div', { class: 'key-head' }, [el('h3', { id: titleId, text: key.name }), el('span', { class: 'state state-' + state[0], text: state[1] })]),
       facts,
       actions,
+      editor ? editor.form : null,
       usageFigure(key),
     ]);
     return item;
@@ -246,6 +259,59 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     return key.name + ' has a new value; the old one works until ' + utc(answer.previous_secret_expires_at) + ' UTC.';
   }
 
+  /**
+   * A key's "Scopes" form: the create form's checkboxes, ticked as the key is scoped, behind a disclosure button.
+   * None ticked lifts the scopes (all_roles=true), as a key created without any.
+   */
+  function scopeEditor(key) {
+    var formId = 'key-' + key.id + '-scopes';
+    var boxes = el('div', { class: 'scopes' });
+    renderScopes(boxes, key.scopes || []);
+    var toggle = el('button', {
+      type: 'button',
+      'data-action': 'scopes',
+      'aria-expanded': 'false',
+      'aria-controls': formId,
+      'aria-label': 'Scopes of ' + key.name,
+      text: 'Scopes',
+    });
+    var form = el('form', { id: formId, class: 'scope-editor', hidden: true }, [
+      el('fieldset', {}, [
+        el('legend', { text: 'Scopes of ' + key.name }),
+        el('p', { class: 'hint', text: 'Tick the roles the key may use. None ticked: every role you hold, now and later.' }),
+        boxes,
+      ]),
+      el('div', { class: 'row' }, [
+        el('button', { type: 'submit', class: 'primary', 'aria-label': 'Save scopes of ' + key.name, text: 'Save scopes' }),
+        el('button', { type: 'button', text: 'Cancel', onclick: function () { show(false); toggle.focus(); } }),
+      ]),
+    ]);
+    function show(open) {
+      if (!open) form.reset();
+      form.hidden = !open;
+      toggle.setAttribute('aria-expanded', String(open));
+    }
+    toggle.addEventListener('click', function () {
+      show(form.hidden);
+      if (!form.hidden) (form.querySelector('input') || form.querySelector('button')).focus();
+    });
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      act(event.submitter || null, function () { return saveScopes(key, tickedScopes(form)); });
+    });
+    return { toggle: toggle, form: form };
+  }
+
+  async function saveScopes(key, scopes) {
+    var answer = await api('/auth/api_key/scopes', scopes.length ? { id: key.id, scopes: scopes } : { id: key.id, all_roles: 'true' });
+    await loadKeys();
+    // The list was drawn anew: give the keyboard back its place.
+    var toggle = document.querySelector('li[data-key-id="' + key.id + '"] button[data-action="scopes"]');
+    if (toggle) toggle.focus();
+    return key.name + (answer.scopes ? ' is limited to ' + answer.scopes.join(', ') : ' carries every role you hold') +
+      '; every service applies it within a second.';
+  }
+
   // ---- Create, and the value shown once ----
 
   async function create() {
@@ -265,7 +331,9 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
       }
       query['expiration-date'] = $('create-date').value + 'T00:00:00Z';
     }
-    query.scopes = Array.prototype.map.call(form.querySelectorAll('input[name="scopes"]:checked'), function (box) { return box.value; });
+    query.scopes = tickedScopes(form);
+    var rate = $('create-rate').value.trim();
+    if (rate) query.rate_limit_per_minute = rate;
     var value = await api('/auth/api_key/new', query);
     form.reset();
     $('create-date').disabled = true;

@@ -27,6 +27,7 @@ fieldset label { font-weight: normal; }
 legend { font-weight: 600; }
 .field { display: flex; flex-direction: column; gap: .25rem; max-width: 28rem; }
 .row { display: flex; flex-wrap: wrap; gap: .6rem; align-items: center; }
+.scope-editor { margin: .4rem 0; }
 .scopes { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: .2rem 1rem; }
 .hint { color: #4d5b6c; font-size: .9rem; }
 #status { min-height: 1.4rem; margin: .8rem 0 0; }
