@@ -1,6 +1,7 @@
 // The self-service key page (/keys) in a real browser (Debian Chromium driven by playwright-core), on the frontend
-// origin of `npm start` with the built key manager and the real Keycloak login page: a user creates a scoped key
-// with the keyboard, copies it, reads its usage charts, rotates, revokes, renews it and reads its history; an
+// origin of `npm start` with the built key manager and the real Keycloak login page: a user creates a scoped key with
+// a rate limit with the keyboard, copies it, reads its usage charts, narrows its scopes, rotates, revokes, renews it
+// and reads its history; an
 // administrator finds the user's keys, revokes one with a reason and reads its history. No CSP violation allowed.
 // A screenshot of every step goes to test-output/browser-self-service/; RS_UPDATE_DOC_IMAGES=1 also refreshes the
 // ones the README shows (docs/img/).
@@ -19,8 +20,8 @@ const OUTPUT = path.join(ROOT, 'test-output', 'browser-self-service');
 const DOC_IMAGES: Record<string, string> = {
   '04-key-created': 'self-service-1-key-created.png',
   '05-usage-charts': 'self-service-2-usage-charts.png',
-  '08-history': 'self-service-3-history.png',
-  '10-admin': 'self-service-4-admin.png',
+  '09-history': 'self-service-3-history.png',
+  '11-admin': 'self-service-4-admin.png',
 };
 const DATABASE = 'rs_browser_selfservice';
 const KEY_PAGE = `${frontendUrl}/keys`;
@@ -28,6 +29,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const runId = randomUUID().slice(0, 8);
 const SCOPES = ['rs_auxip_adgs_read', 'rs_cadip_ins_read'];
+const RATE_LIMIT = 600;
 
 /** Requests per status class of a seeded bucket. */
 interface Counts {
@@ -157,8 +159,10 @@ describe('The self-service key page, in a browser', () => {
       // Labels name every control; the keyboard alone fills the form and submits it.
       await page.getByLabel('Name', { exact: true }).focus();
       await page.keyboard.type(keyName);
+      await page.getByLabel('Requests per minute (optional)').focus();
+      await page.keyboard.type(String(RATE_LIMIT));
       for (const scope of SCOPES) {
-        await page.getByLabel(scope, { exact: true }).focus();
+        await page.locator('#create-form').getByLabel(scope, { exact: true }).focus();
         await page.keyboard.press('Space');
       }
       await page.getByLabel('Name', { exact: true }).focus();
@@ -178,12 +182,21 @@ describe('The self-service key page, in a browser', () => {
       // The key works, with the chosen scopes only.
       const check = await fetch(`${frontendUrl}/auth/check_key`, { headers: { 'x-api-key': value } });
       expect(check.status).toBe(200);
-      const checked = (await check.json()) as { key_id: string; user_id: string; iam_roles: string[] };
+      const checked = (await check.json()) as {
+        key_id: string;
+        user_id: string;
+        iam_roles: string[];
+        rate_limit_per_minute: number;
+      };
       expect(checked.iam_roles).toEqual(SCOPES);
+      expect(checked.rate_limit_per_minute).toBe(RATE_LIMIT);
       keyId = checked.key_id;
       userId = checked.user_id;
       await expect(item(keyName).getAttribute('data-key-id')).resolves.toBe(keyId);
       await expect(item(keyName).locator('dl').textContent()).resolves.toContain(SCOPES.join(', '));
+      await expect(item(keyName).locator('dl').textContent()).resolves.toContain(
+        `Rate limit${RATE_LIMIT} requests per minute`,
+      );
     });
 
     await step('05-usage-charts', async () => {
@@ -236,7 +249,30 @@ describe('The self-service key page, in a browser', () => {
       await item(keyName).scrollIntoViewIfNeeded();
     });
 
-    await step('06-rotate', async () => {
+    await step('06-set-scopes', async () => {
+      // With the keyboard: open the key's "Scopes" form, untick one scope, save.
+      const toggle = page.getByRole('button', { name: `Scopes of ${keyName}`, exact: true });
+      await toggle.focus();
+      await page.keyboard.press('Enter');
+      await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('true');
+      const editor = item(keyName).locator('form.scope-editor');
+      await expect(editor.getByLabel(SCOPES[0] as string, { exact: true }).isChecked()).resolves.toBe(true);
+      await editor.getByLabel(SCOPES[0] as string, { exact: true }).focus();
+      await page.keyboard.press('Space');
+      await page.getByRole('button', { name: `Save scopes of ${keyName}` }).focus();
+      await page.keyboard.press('Enter');
+      await page.locator('#status', { hasText: `${keyName} is limited to ${SCOPES[1]}` }).waitFor();
+      await expect(item(keyName).locator('dl').textContent()).resolves.toContain(`Scopes${SCOPES[1]}Rate limit`);
+      await expect(page.evaluate('document.activeElement && document.activeElement.dataset.action')).resolves.toBe(
+        'scopes',
+      );
+      // The check answers the narrowed roles at once.
+      const check = await fetch(`${frontendUrl}/auth/check_key`, { headers: { 'x-api-key': value } });
+      expect(check.status).toBe(200);
+      expect(((await check.json()) as { iam_roles: string[] }).iam_roles).toEqual([SCOPES[1]]);
+    });
+
+    await step('07-rotate', async () => {
       await page.getByLabel('When rotating, the old value keeps working').selectOption('1');
       await page.getByRole('button', { name: `Rotate ${keyName}` }).click();
       await page.locator('#secret').waitFor();
@@ -249,7 +285,7 @@ describe('The self-service key page, in a browser', () => {
       value = rotated;
     });
 
-    await step('07-revoke-and-renew', async () => {
+    await step('08-revoke-and-renew', async () => {
       await page.getByRole('button', { name: 'Done' }).click();
       await page.getByRole('button', { name: `Revoke ${keyName}` }).click();
       await item(keyName)
@@ -263,16 +299,16 @@ describe('The self-service key page, in a browser', () => {
         .waitFor();
     });
 
-    await step('08-history', async () => {
+    await step('09-history', async () => {
       await page.getByRole('button', { name: `History of ${keyName}` }).click();
       await page.locator('#history').waitFor();
       await expect(page.evaluate('document.activeElement && document.activeElement.id')).resolves.toBe('history-title');
       const actions = await page.locator('#history-rows tr td:nth-child(2)').allTextContents();
-      expect(actions).toEqual(['renewed', 'revoked', 'rotated', 'created']);
+      expect(actions).toEqual(['renewed', 'revoked', 'rotated', 'scopes changed', 'created']);
       await expect(page.locator('#history-rows tr').first().textContent()).resolves.toContain('owner (alice)');
     });
 
-    await step('09-second-key', async () => {
+    await step('10-second-key', async () => {
       await page.getByRole('button', { name: 'Close history' }).click();
       await page.getByLabel('Name', { exact: true }).fill(otherName);
       await page.getByLabel('Never', { exact: true }).check();
@@ -283,7 +319,7 @@ describe('The self-service key page, in a browser', () => {
       await expect(item(otherName).locator('dl').textContent()).resolves.toContain('every role you hold');
     });
 
-    await step('10-admin', async () => {
+    await step('11-admin', async () => {
       await page.locator('#logout').click();
       await page.waitForURL(KEY_PAGE);
       await page.locator('#signed-out').waitFor();
@@ -305,7 +341,7 @@ describe('The self-service key page, in a browser', () => {
       await page.locator('#admin').scrollIntoViewIfNeeded();
     });
 
-    await step('11-revoked-for-the-owner', async () => {
+    await step('12-revoked-for-the-owner', async () => {
       // The owner sees the administrator's revocation and cannot renew that key.
       await page.locator('#logout').click();
       await page.waitForURL(KEY_PAGE);
