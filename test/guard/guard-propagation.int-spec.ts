@@ -229,6 +229,32 @@ describe('auth guard across the platform', () => {
       expect((await get(url(service), { 'x-api-key': rotated.api_key })).status).toBe(200);
   });
 
+  it('should refuse a role-protected route to a key narrowed to other scopes within 1 s, keeping the others', async () => {
+    const name = `guard-scopes-${randomUUID().slice(0, 8)}`;
+    const key = await api().create(tokens['alice'] as string, name);
+    // Cached before the change: the `scopes_changed` event must drop the checks that still carry every role.
+    for (const service of ['auxip', 'cadip'] as const)
+      expect((await get(url(service), { 'x-api-key': key })).status).toBe(200);
+
+    const changedAt = Date.now();
+    const entry = await api().setScopes(tokens['alice'] as string, key, [PROBES.cadip.bobMissing]);
+    expect(entry).toMatchObject({ scopes: [PROBES.cadip.bobMissing], iam_roles: [PROBES.cadip.bobMissing] });
+    let delay = 0;
+    for (;;) {
+      const response = await get(url('auxip'), { 'x-api-key': key });
+      delay = Date.now() - changedAt;
+      if (response.status === 403) {
+        expect(((await response.json()) as { message: string }).message).toContain(PROBES.auxip.bobMissing);
+        break;
+      }
+      if (delay > 5000) throw new Error(`auxip still answers ${response.status} 5 s after the scopes changed`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    console.log(`narrowed scopes reached auxip in ${delay} ms`);
+    expect(delay).toBeLessThan(1000);
+    expect((await get(url('cadip'), { 'x-api-key': key })).status).toBe(200);
+  });
+
   /** Every service's answers to the key, `times` rounds `everyMs` apart. */
   async function answers(key: string, times: number, everyMs: number): Promise<number[]> {
     const seen: number[] = [];

@@ -10,6 +10,8 @@ export interface KeyManagerApi {
     apiKey: string,
     graceHours: number,
   ): Promise<{ api_key: string; previous_secret_expires_at: string }>;
+  /** Limits the key to `scopes`; the key's list entry with its new roles. */
+  setScopes(token: string, apiKey: string, scopes: string[]): Promise<{ scopes: string[]; iam_roles: string[] }>;
 }
 
 async function call(url: string, token: string): Promise<unknown> {
@@ -43,5 +45,11 @@ export function keyManagerApi(baseUrl: string): KeyManagerApi {
         `${baseUrl}/auth/api_key/rotate?api-key=${encodeURIComponent(apiKey)}&grace_period_hours=${graceHours}`,
         token,
       )) as { api_key: string; previous_secret_expires_at: string },
+    setScopes: async (token, apiKey, scopes) =>
+      (await call(
+        `${baseUrl}/auth/api_key/scopes?api-key=${encodeURIComponent(apiKey)}` +
+          scopes.map((scope) => `&scopes=${encodeURIComponent(scope)}`).join(''),
+        token,
+      )) as { scopes: string[]; iam_roles: string[] },
   };
 }
