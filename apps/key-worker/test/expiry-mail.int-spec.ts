@@ -1,7 +1,7 @@
 import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { createUser, deleteUser, eventually, recordTopic, stackEndpoints, type TopicRecorder } from '@rs/testing';
 import { randomUUID } from 'node:crypto';
-import { newRun, RunFixtures, WorkerProcess } from './key-worker.harness';
+import { distinctLifecycleEvents, newRun, RunFixtures, storedKey, WorkerProcess } from './key-worker.harness';
 
 const DAY = 24 * 3_600_000;
 const PORTAL_URL = 'https://rs.example.org/portal';
@@ -33,12 +33,7 @@ describe('key-worker expiry notices by e-mail (real SMTP server, Keycloak, Kafka
   let lifecycle: TopicRecorder<KeyLifecycleEventV1>;
   const keys = () => fixtures.db.collection<{ _id: string }>('api_keys');
   const pendingMails = () => fixtures.db.collection<{ _id: string }>('expiring_notice_mails');
-  const expiringEvents = (keyId: string) =>
-    new Set(
-      lifecycle.messages
-        .filter(({ value }) => value.key_id === keyId && value.action === 'expiring')
-        .map(({ value }) => value.event_id),
-    ).size;
+  const expiringEvents = (keyId: string) => distinctLifecycleEvents(lifecycle, keyId, 'expiring');
 
   /** A Keycloak user with a unique address (its own mailbox), and a key of theirs expiring in `in` ms. */
   const ownerWithKey = async (expiresIn: number, name = 'nightly ingest') => {
@@ -47,27 +42,16 @@ describe('key-worker expiry notices by e-mail (real SMTP server, Keycloak, Kafka
     const username = `kw-mail-${suffix}`;
     const userId = await createUser(username, randomUUID(), [], { email });
     users.push(username);
-    const now = new Date();
-    const key = {
-      _id: randomUUID(),
-      hash: `hash-${suffix}`,
+    const expiresAt = new Date(Date.now() + expiresIn);
+    const key = storedKey({
       hint: `rsk_${suffix.slice(0, 4)}…`,
       name,
       user_id: userId,
-      user_login: `kw-mail-${suffix}`,
-      user_active: true,
-      is_active: true,
-      never_expire: false,
-      expiration_date: new Date(now.getTime() + expiresIn),
-      created_at: now,
-      latest_sync_date: now,
-      iam_roles: [],
-      config_json: '{}',
-      allowed_referers: [],
-      revoked_at: null,
-    };
+      user_login: username,
+      expiration_date: expiresAt,
+    });
     await keys().insertOne(key);
-    return { email, key };
+    return { email, key, expiresAt };
   };
   const startWorker = async (env: Record<string, string>) => {
     const worker = await WorkerProcess.start(run, {
@@ -102,7 +86,7 @@ describe('key-worker expiry notices by e-mail (real SMTP server, Keycloak, Kafka
   }, 60_000);
 
   it('should send the owner one message naming the key, its hint and end date, at the address Keycloak holds', async () => {
-    const { email, key } = await ownerWithKey(DAY);
+    const { email, key, expiresAt } = await ownerWithKey(DAY);
     const later = await ownerWithKey(10 * DAY);
     const worker = await startWorker(smtpEnv());
     await eventually(async () => expect(await mailbox.of(email)).toHaveLength(1), 30_000, 200).catch((error: Error) => {
@@ -114,7 +98,7 @@ describe('key-worker expiry notices by e-mail (real SMTP server, Keycloak, Kafka
     expect(await mailbox.of(email)).toHaveLength(1);
     expect(mail.envelope).toEqual({ from: 'no-reply@example.org', to: [email] });
     expect(mail.from).toBe('"RS-Server API keys" <no-reply@example.org>');
-    const end = key.expiration_date.toISOString();
+    const end = expiresAt.toISOString();
     expect(mail.subject).toBe(`Your RS-Server API key "nightly ingest" expires on ${end.slice(0, 10)}`);
     expect(mail.text).toContain(`"nightly ingest" (${key.hint}) expires on ${end.slice(0, 16).replace('T', ' ')} UTC`);
     expect(mail.text).toContain(PORTAL_URL);

@@ -1,5 +1,11 @@
-import { KEY_USAGE_EVENT_TYPE, KEY_USAGE_EVENT_VERSION, type KeyUsageEventV1 } from '@rs/event-contracts';
-import { eventually, freePort, stackEndpoints, testKafka, testKafkaEnv } from '@rs/testing';
+import {
+  KEY_USAGE_EVENT_TYPE,
+  KEY_USAGE_EVENT_VERSION,
+  type KeyLifecycleAction,
+  type KeyLifecycleEventV1,
+  type KeyUsageEventV1,
+} from '@rs/event-contracts';
+import { eventually, freePort, stackEndpoints, testKafka, testKafkaEnv, type TopicRecorder } from '@rs/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -273,4 +279,45 @@ export function manyEvents(count: number, keys: number, prefix = 'key'): KeyUsag
       status: index % 20 === 0 ? 500 : 200,
     }),
   );
+}
+
+/** Documents of a run's database, with the string ids the platform uses. */
+export type StoredDocument = { _id: string; [field: string]: unknown };
+
+/** A key document as the key store writes it: active, owned by `it-user`, expiring in 30 days; `overrides` on top. */
+export function storedKey(overrides: Record<string, unknown> = {}): StoredDocument {
+  const id = randomUUID();
+  const now = new Date();
+  return {
+    _id: id,
+    hash: `hash-${id}`,
+    hint: 'rsk_test…',
+    name: 'it',
+    user_id: 'it-user',
+    user_login: 'it-user',
+    user_active: true,
+    is_active: true,
+    never_expire: false,
+    expiration_date: new Date(now.getTime() + 30 * 24 * 3_600_000),
+    created_at: now,
+    latest_sync_date: now,
+    iam_roles: [],
+    config_json: '{}',
+    allowed_referers: [],
+    revoked_at: null,
+    ...overrides,
+  };
+}
+
+/** Distinct lifecycle events of `action` for a key: delivery is at least once, so consumers count event ids. */
+export function distinctLifecycleEvents(
+  recorder: TopicRecorder<KeyLifecycleEventV1>,
+  keyId: string,
+  action: KeyLifecycleAction,
+): number {
+  return new Set(
+    recorder.messages
+      .filter(({ value }) => value.key_id === keyId && value.action === action)
+      .map(({ value }) => value.event_id),
+  ).size;
 }

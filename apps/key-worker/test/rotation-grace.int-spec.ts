@@ -3,37 +3,30 @@
 import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { eventually, recordTopic, type TopicRecorder } from '@rs/testing';
 import { randomUUID } from 'node:crypto';
-import { newRun, RunFixtures, WorkerProcess } from './key-worker.harness';
+import {
+  distinctLifecycleEvents,
+  newRun,
+  RunFixtures,
+  storedKey,
+  type StoredDocument,
+  WorkerProcess,
+} from './key-worker.harness';
 
-type StoredDocument = { _id: string; [field: string]: unknown };
-
+/** A rotated key whose old value stops working at `graceEnd`. */
 function rotatedKey(graceEnd: Date): StoredDocument {
   const id = randomUUID();
-  const now = new Date();
-  return {
+  return storedKey({
     _id: id,
-    hash: `hash-${id}`,
     hint: 'rsk_new…',
-    name: 'it',
-    user_id: 'it-user',
-    user_login: 'it-user',
-    user_active: true,
-    is_active: true,
     never_expire: true,
     expiration_date: null,
-    created_at: now,
-    latest_sync_date: now,
-    iam_roles: [],
-    config_json: '{}',
-    allowed_referers: [],
-    revoked_at: null,
-    rotated_at: now,
+    rotated_at: new Date(),
     previous_hash: `old-hash-${id}`,
     previous_hint: 'rsk_old…',
     previous_hash_expires_at: graceEnd,
     previous_hash_ended_at: null,
     state_version: 2,
-  };
+  });
 }
 
 describe('key-worker: ends of rotation grace periods', () => {
@@ -43,12 +36,7 @@ describe('key-worker: ends of rotation grace periods', () => {
   let lifecycle: TopicRecorder<KeyLifecycleEventV1>;
   const keys = () => fixtures.db.collection<StoredDocument>('api_keys');
   const audit = () => fixtures.db.collection<StoredDocument>('api_key_audit');
-  const endsOf = (keyId: string) =>
-    new Set(
-      lifecycle.messages
-        .filter(({ value }) => value.key_id === keyId && value.action === 'rotation_ended')
-        .map(({ value }) => value.event_id),
-    ).size;
+  const endsOf = (keyId: string) => distinctLifecycleEvents(lifecycle, keyId, 'rotation_ended');
 
   beforeAll(async () => {
     lifecycle = await recordTopic<KeyLifecycleEventV1>(KEY_LIFECYCLE_TOPIC);

@@ -1,4 +1,4 @@
-import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contracts';
+import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleAction, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { assertKeyUsable, DomainErrorCode } from '@rs/key-domain';
 import {
   createUser,
@@ -11,36 +11,16 @@ import {
 } from '@rs/testing';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { newRun, RunFixtures, WorkerProcess } from './key-worker.harness';
+import {
+  distinctLifecycleEvents,
+  newRun,
+  RunFixtures,
+  type StoredDocument,
+  storedKey,
+  WorkerProcess,
+} from './key-worker.harness';
 
 const DAY = 24 * 3_600_000;
-
-/** Documents of the run's database, with the string ids the platform uses. */
-type StoredDocument = { _id: string; [field: string]: unknown };
-
-function storedKey(overrides: Record<string, unknown> = {}): StoredDocument {
-  const id = randomUUID();
-  const now = new Date();
-  return {
-    _id: id,
-    hash: `hash-${id}`,
-    hint: 'rsk_test…',
-    name: 'it',
-    user_id: 'it-user',
-    user_login: 'it-user',
-    user_active: true,
-    is_active: true,
-    never_expire: false,
-    expiration_date: new Date(now.getTime() + 30 * DAY),
-    created_at: now,
-    latest_sync_date: now,
-    iam_roles: [],
-    config_json: '{}',
-    allowed_referers: [],
-    revoked_at: null,
-    ...overrides,
-  };
-}
 
 describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keycloak)', () => {
   const run = newRun('kwjobs');
@@ -51,9 +31,8 @@ describe('key-worker scheduled jobs (real Redis, Mongo-wire DB, Kafka and Keyclo
   const audit = () => fixtures.db.collection<StoredDocument>('api_key_audit');
   const eventsFor = (keyId: string, action: string) =>
     lifecycle.messages.filter(({ value }) => value.key_id === keyId && value.action === action);
-  /** Lifecycle events are delivered at least once (the relay may send one again): consumers count event ids. */
-  const distinctEventsFor = (keyId: string, action: string) =>
-    new Set(eventsFor(keyId, action).map(({ value }) => value.event_id)).size;
+  const distinctEventsFor = (keyId: string, action: KeyLifecycleAction) =>
+    distinctLifecycleEvents(lifecycle, keyId, action);
   const startWorker = async (env: Record<string, string>) => {
     const worker = await WorkerProcess.start(run, env);
     workers.push(worker);
