@@ -3,8 +3,9 @@
 A few key-manager rules relate query parameters to each other or to the clock, which OpenAPI 3.0 cannot
 state (the spec says them in the parameter descriptions). These hooks keep generated requests inside
 them, so a refusal of a request that breaks one is not reported as "schema-valid request rejected":
-- revoke, renew and rotate name a key by exactly one of `api-key` and `id`;
-- a new key's `scopes` are roles its owner (the demo user alice) holds;
+- revoke, renew, rotate and set-scopes name a key by exactly one of `api-key` and `id`;
+- a key's `scopes` (new and set-scopes) are roles its owner (the demo user alice) holds;
+- set-scopes takes exactly one of `scopes` and `all_roles=true`;
 - an `expiration-date` is in the future and within the maximum key life, and not with `never_expires=true`;
 - a usage report's `from` is before `to` and the range spans at most 31 days (hour) or 366 days (day).
 The STAC services have such rules too:
@@ -33,7 +34,8 @@ USAGE_MAX_SPAN = {"hour": 30 * DAY, "day": 365 * DAY}
 # Node answers 431 to a request line beyond its header size limit and closes the connection while the client may
 # still be sending, so the client may see a reset instead: such cases test the transport, not the app.
 MAX_QUERY_BYTES = 12_000
-KEY_TARGET_PATHS = {"/auth/api_key/revoke", "/auth/api_key/renew", "/auth/api_key/rotate"}
+KEY_TARGET_PATHS = {"/auth/api_key/revoke", "/auth/api_key/renew", "/auth/api_key/rotate", "/auth/api_key/scopes"}
+SCOPES_PATHS = {"/auth/api_key/new", "/auth/api_key/scopes"}
 # Realm roles of alice, the user the run logs in as (docker/keycloak/rs-server-realm.json).
 ALICE_ROLES = ["rs_auxip_adgs_read", "rs_cadip_ins_read", "rs_cadip_mti_read", "rs_catalog_alice:s1-l1_read"]
 SCOPE_PATTERN = re.compile(r"^[^\x00-\x20\x7F-\xA0]+$")
@@ -83,6 +85,16 @@ def _scopes_among_held_roles(query):
     if not isinstance(entries, list) or not all(isinstance(e, str) and SCOPE_PATTERN.match(e) for e in entries):
         return
     query["scopes"] = [ALICE_ROLES[int(_stable_fraction(entry) * len(ALICE_ROLES))] for entry in entries]
+
+
+def _scopes_or_all_roles(query):
+    all_roles = query.get("all_roles")
+    if all_roles not in (None, True, False, "true", "false"):
+        return
+    if _is_true(all_roles):
+        query.pop("scopes", None)
+    elif "scopes" not in query:
+        query["all_roles"] = "true"
 
 
 def _name_exactly_one_key(query):
@@ -274,7 +286,9 @@ def map_case(context, case):
         _name_exactly_one_key(case.query)
     if path in EXPIRATION_PATHS:
         _keep_expiration_in_window(case.query)
-    if path == "/auth/api_key/new" and "scopes" in case.query:
+    if path == "/auth/api_key/scopes":
+        _scopes_or_all_roles(case.query)
+    if path in SCOPES_PATHS and "scopes" in case.query:
         _scopes_among_held_roles(case.query)
     if path == "/auth/api_key/usage":
         _keep_usage_range_valid(case.query)
