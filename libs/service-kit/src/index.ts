@@ -20,3 +20,5 @@ export * from './lib/kafka/stream-liveness';
 export * from './lib/http/method-not-allowed.middleware';
 export * from './lib/http/api-request-head-too-large.decorator';
 export * from './lib/http/known-value.util';
+export * from './lib/redis/key-lifecycle.redis-publisher';
+export * from './lib/redis/key-lifecycle.redis-subscription';
