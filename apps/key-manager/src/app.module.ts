@@ -35,6 +35,7 @@ import { UsageModule } from './usage/usage.module';
         kafkaBrokers: config.KAFKA_BROKERS,
         kafkaSecurity: kafkaSecurity(config),
         eventPublishTimeoutMs: config.EVENT_PUBLISH_TIMEOUT_MS,
+        redisUrl: config.REDIS_URL,
       }),
     }),
     KeycloakUsersModule.forRootAsync({ inject: [KEY_MANAGER_CONFIG], useFactory: keycloakUsersOptions }),

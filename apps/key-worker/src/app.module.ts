@@ -32,6 +32,7 @@ import { UsageModule } from './usage/usage.module';
         kafkaBrokers: config.KAFKA_BROKERS,
         kafkaSecurity: kafkaSecurity(config),
         eventPublishTimeoutMs: config.EVENT_PUBLISH_TIMEOUT_MS,
+        redisUrl: config.REDIS_URL,
       }),
     }),
     KeycloakUsersModule.forRootAsync({ inject: [KEY_WORKER_CONFIG], useFactory: keycloakUsersOptions }),

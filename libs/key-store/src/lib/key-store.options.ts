@@ -9,6 +9,8 @@ export interface KeyStoreOptions {
   kafkaSecurity?: KafkaSecurity;
   /** Longest a request waits for Kafka before leaving a lifecycle event to the outbox relay. */
   eventPublishTimeoutMs: number;
+  /** Redis that also carries each lifecycle event at once (the fast path beside Kafka); unset: Kafka only. */
+  redisUrl?: string;
 }
 
 export const KEY_STORE_OPTIONS = Symbol('KEY_STORE_OPTIONS');

@@ -6,7 +6,7 @@ import type { ApiKeysRepository } from './api-keys.repository';
 import type { OutboxEvent } from './event-outbox.schema';
 import type { KeyStoreOptions } from './key-store.options';
 import { pendingLifecycleEvent } from './lifecycle-event.util';
-import { LifecycleEventsPublisher } from './lifecycle-events.publisher';
+import { type LifecycleFastPath, LifecycleEventsPublisher } from './lifecycle-events.publisher';
 
 const TIMEOUT_MS = 50;
 const options = { clientId: 'test', kafkaBrokers: [], eventPublishTimeoutMs: TIMEOUT_MS } as unknown as KeyStoreOptions;
@@ -41,6 +41,17 @@ describe(LifecycleEventsPublisher.name, () => {
       producer as unknown as Producer,
     );
   });
+
+  function withFastPath(fastPath: LifecycleFastPath): LifecycleEventsPublisher {
+    return new LifecycleEventsPublisher(
+      options,
+      outbox as unknown as Model<OutboxEvent>,
+      keys as unknown as ApiKeysRepository,
+      new MetricsService(),
+      producer as unknown as Producer,
+      fastPath,
+    );
+  }
 
   interface FindQuery {
     sort: jest.Mock;
@@ -109,6 +120,27 @@ describe(LifecycleEventsPublisher.name, () => {
       unsubscribe();
       await sut.publish([revoked]);
       expect(listener).toHaveBeenCalledTimes(1);
+    });
+
+    it('should publish each event on the fast path before Kafka acknowledges it', async () => {
+      const fastPath = { start: jest.fn(), stop: jest.fn(), publish: jest.fn() };
+      sut = withFastPath(fastPath);
+      producer.send.mockReturnValue(new Promise(() => undefined));
+
+      await sut.publish([revoked]);
+
+      expect(fastPath.publish).toHaveBeenCalledWith(revoked.payload);
+    });
+
+    it('should start the fast path with the module and stop it at shutdown', async () => {
+      const fastPath = { start: jest.fn(), stop: jest.fn(), publish: jest.fn() };
+      sut = withFastPath(fastPath);
+
+      sut.onModuleInit();
+      await sut.onApplicationShutdown();
+
+      expect(fastPath.start).toHaveBeenCalled();
+      expect(fastPath.stop).toHaveBeenCalled();
     });
   });
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1, parseKeyLifecycleEvent } from '@rs/event-contracts';
-import { MetricsService } from '@rs/service-kit';
+import { KeyLifecycleRedisPublisher, MetricsService } from '@rs/service-kit';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Model } from 'mongoose';
 import type { PendingLifecycleEvent } from './api-key.schema';
@@ -16,12 +16,24 @@ const RELAY_SEND_TIMEOUT_MS = 5000;
 /** Optional injection token: a kafkajs producer to use instead of the one built from the options (tests). */
 export const LIFECYCLE_PRODUCER = Symbol('LIFECYCLE_PRODUCER');
 
+/** What carries each event at once beside Kafka (KeyLifecycleRedisPublisher); never throws. */
+export interface LifecycleFastPath {
+  start(): void;
+  stop(): void;
+  publish(payload: string): void;
+}
+
+/** Optional injection token: a fast path to use instead of the one built from `redisUrl` (tests). */
+export const LIFECYCLE_FAST_PATH = Symbol('LIFECYCLE_FAST_PATH');
+
 /**
  * Publishes key lifecycle events from their outbox: each event is stored on its key document in the same write
  * as the change it announces (ApiKeysRepository), then sent here at once; the caller waits for Kafka's
  * acknowledgement at most EVENT_PUBLISH_TIMEOUT_MS. What Kafka did not acknowledge stays on the key and is
  * re-sent by a relay loop, so a Kafka outage or a crash delays events but never loses them (consumers dedupe by
- * event_id, and ignore an event older than the key state they hold by its state_version).
+ * event_id, and ignore an event older than the key state they hold by its state_version). With `redisUrl`, each
+ * event is also published on Redis pub/sub as it is known, best effort: a Kafka partition without a leader (a
+ * broker lost) then delays nothing, since every replica also listens there.
  */
 @Injectable()
 export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShutdown {
@@ -35,6 +47,7 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
   private readonly published;
   private readonly pending;
   private readonly localListeners = new Set<(event: KeyLifecycleEventV1) => void>();
+  private readonly fastPath?: LifecycleFastPath;
 
   constructor(
     @Inject(KEY_STORE_OPTIONS) private readonly options: KeyStoreOptions,
@@ -42,6 +55,7 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
     private readonly keys: ApiKeysRepository,
     metrics: MetricsService,
     @Optional() @Inject(LIFECYCLE_PRODUCER) producer?: Producer,
+    @Optional() @Inject(LIFECYCLE_FAST_PATH) fastPath?: LifecycleFastPath,
   ) {
     this.producer =
       producer ??
@@ -62,15 +76,31 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
       'key_lifecycle_events_deferred_total',
       'Lifecycle events left to the outbox relay (Kafka slow or down)',
     );
+    const fastPathOutcomes = metrics.counter(
+      'key_lifecycle_events_fast_path_total',
+      'Lifecycle events published on Redis pub/sub beside Kafka, by outcome (sent, failed)',
+      ['outcome'],
+    );
+    this.fastPath =
+      fastPath ??
+      (options.redisUrl
+        ? new KeyLifecycleRedisPublisher({
+            redisUrl: options.redisUrl,
+            logger: this.logger,
+            onOutcome: (outcome) => fastPathOutcomes.inc({ outcome }),
+          })
+        : undefined);
   }
 
   onModuleInit(): void {
+    this.fastPath?.start();
     this.relayTimer = setInterval(() => void this.relay(), RELAY_INTERVAL_MS);
     this.relayTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.relayTimer) clearInterval(this.relayTimer);
+    this.fastPath?.stop();
     await this.producer.disconnect().catch(() => undefined);
   }
 
@@ -82,6 +112,8 @@ export class LifecycleEventsPublisher implements OnModuleInit, OnApplicationShut
    */
   async publish(events: readonly PendingLifecycleEvent[]): Promise<void> {
     if (!events.length) return;
+    // Before Kafka, and not awaited: the fast path must never hold up or fail the key change.
+    for (const event of events) this.fastPath?.publish(event.payload);
     this.announceLocally(events);
     const messages = events.map((event) => ({ id: event.event_id, key: event.key_id, payload: event.payload }));
     const delivered = this.deliver(messages);
