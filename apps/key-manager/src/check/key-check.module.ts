@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { createKafkaClient, kafkaSecurity } from '@rs/service-kit';
 import { KEY_MANAGER_CONFIG, type KeyManagerConfig } from '../config/key-manager.config';
 import { CheckRateLimiter } from './check-rate-limiter';
-import { KEY_CHECK_KAFKA } from './key-check.constants';
+import { KEY_CHECK_KAFKA, KEY_CHECK_REDIS_URL } from './key-check.constants';
 import { KeyCheckCallerResolver } from './key-check-caller.resolver';
 import { KeyCheckController } from './key-check.controller';
 import { KeyCheckService } from './key-check.service';
@@ -29,6 +29,11 @@ import { KeyRecordCache } from './key-record-cache';
           maxEntries: config.CHECK_CACHE_MAX_ENTRIES,
           unknownTtlMs: config.CHECK_UNKNOWN_KEY_TTL_SECONDS * 1000,
         }),
+    },
+    {
+      provide: KEY_CHECK_REDIS_URL,
+      inject: [KEY_MANAGER_CONFIG],
+      useFactory: (config: KeyManagerConfig) => config.REDIS_URL,
     },
     {
       provide: KEY_CHECK_KAFKA,

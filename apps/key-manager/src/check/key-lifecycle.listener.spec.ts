@@ -106,4 +106,23 @@ describe(KeyLifecycleListener.name, () => {
       expect(new KeyLifecycleListener(cache, null).subscription).toBeUndefined();
     });
   });
+
+  describe('fast path', () => {
+    it('should also follow lifecycle events on Redis when given a Redis URL', async () => {
+      await sut.onApplicationShutdown();
+      sut = new KeyLifecycleListener(cache, null, undefined, 'redis://127.0.0.1:1');
+      expect(sut.fastPath).toBeDefined();
+    });
+
+    it('should evict once when the same revoked comes by Kafka and by Redis', () => {
+      cache.markListening();
+      fill();
+      const revoked = keyLifecycleEvent('revoked', { state_version: 4 });
+
+      sut.onEvent(revoked);
+      sut.onEvent(revoked);
+
+      expect(cache.size).toBe(2);
+    });
+  });
 });

@@ -8,27 +8,30 @@ import {
 } from '@nestjs/common';
 import { KEY_EVICTING_ACTIONS, KEY_USER_ACTIONS, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { LifecycleEventsPublisher } from '@rs/key-store';
-import { type KeyLifecycleHandlers, KeyLifecycleSubscription } from '@rs/service-kit';
+import { type KeyLifecycleHandlers, KeyLifecycleRedisSubscription, KeyLifecycleSubscription } from '@rs/service-kit';
 import type { Kafka } from 'kafkajs';
-import { KEY_CHECK_KAFKA } from './key-check.constants';
+import { KEY_CHECK_KAFKA, KEY_CHECK_REDIS_URL } from './key-check.constants';
 import { KeyRecordCache } from './key-record-cache';
 
 /**
  * Keeps the key manager's KeyRecordCache in step with key lifecycle events, the way the guards keep theirs
  * (every replica sees every event), and with the events this process publishes as it publishes them (so the
- * replica that revoked a key refuses it at once). The cache serves nothing until the subscription has joined,
- * and is dropped on every (re)join.
+ * replica that revoked a key refuses it at once). Other replicas' events also come through Redis pub/sub, which
+ * does not wait for a Kafka partition leader; a copy arriving by both paths evicts twice, harmlessly. The cache
+ * serves nothing until the Kafka subscription has joined, and is dropped on every (re)join.
  */
 @Injectable()
 export class KeyLifecycleListener implements KeyLifecycleHandlers, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(KeyLifecycleListener.name);
   readonly subscription?: KeyLifecycleSubscription;
+  readonly fastPath?: KeyLifecycleRedisSubscription;
   private stopLocalEvents?: () => void;
 
   constructor(
     private readonly cache: KeyRecordCache,
     @Optional() @Inject(KEY_CHECK_KAFKA) kafka: Kafka | null,
     @Optional() private readonly publisher?: LifecycleEventsPublisher,
+    @Optional() @Inject(KEY_CHECK_REDIS_URL) redisUrl?: string | null,
   ) {
     if (kafka) {
       this.subscription = new KeyLifecycleSubscription(
@@ -36,15 +39,22 @@ export class KeyLifecycleListener implements KeyLifecycleHandlers, OnApplication
         this,
       );
     }
+    if (redisUrl) {
+      this.fastPath = new KeyLifecycleRedisSubscription({ redisUrl, logger: this.logger }, (event) =>
+        this.onEvent(event),
+      );
+    }
   }
 
   onApplicationBootstrap(): void {
     this.stopLocalEvents = this.publisher?.onLocalEvent((event) => this.onEvent(event));
     this.subscription?.start();
+    this.fastPath?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopLocalEvents?.();
+    this.fastPath?.stop();
     this.cache.markStopped();
     await this.subscription?.stop();
   }

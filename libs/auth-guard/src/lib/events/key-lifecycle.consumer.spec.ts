@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import type { ApiKeyVerifier } from '../api-key/api-key.verifier';
+import { type CachedKeyCheck, KeyCache } from '../api-key/key-cache';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
 import type { AuthGuardOptions } from '../auth-guard.options';
 import { KeyEventsStatus } from './key-events.status';
@@ -121,6 +122,94 @@ describe(KeyLifecycleConsumer.name, () => {
       create().onEvent(keyLifecycleEvent(action));
       expect(verifier.evictKeyId).not.toHaveBeenCalled();
       expect(verifier.refuseKeyId).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('fast path', () => {
+    it('should also follow lifecycle events on Redis when the guard has the quota Redis', () => {
+      const withRedis = { ...options, quota: { redisUrl: 'redis://127.0.0.1:1' } };
+      sut = new KeyLifecycleConsumer(
+        withRedis,
+        null,
+        verifier as unknown as ApiKeyVerifier,
+        status,
+        new AuthGuardMetrics(new Registry()),
+      );
+      expect(sut.fastPath).toBeDefined();
+    });
+
+    it('should not follow Redis without a quota Redis', () => {
+      expect(create().fastPath).toBeUndefined();
+    });
+  });
+
+  describe('onEvent, the same event by Kafka and by Redis', () => {
+    /** A verifier over a real KeyCache holding one check of key-1 as of state version 5. */
+    function withRealCache(): KeyCache {
+      const cache = new KeyCache(10);
+      cache.set('d1', cachedCheck(5));
+      verifier = {
+        enabled: true,
+        evictKeyId: jest.fn((keyId: string) => cache.evictKeyId(keyId)),
+        refuseKeyId: jest.fn((...args: Parameters<KeyCache['refuseKeyId']>) => cache.refuseKeyId(...args)),
+        holdsVersion: jest.fn((keyId: string, version: number) => cache.holdsVersion(keyId, version)),
+        evictUser: jest.fn((userId: string) => cache.evictUser(userId)),
+        clear: jest.fn(() => cache.clear()),
+      };
+      create();
+      return cache;
+    }
+
+    function cachedCheck(stateVersion: number): CachedKeyCheck {
+      return {
+        principal: {
+          user_id: 'alice-id',
+          user_login: 'alice',
+          iam_roles: [],
+          config: {},
+          auth_method: 'api_key',
+          key_id: 'key-1',
+        },
+        allowed_referers: [],
+        expiresAt: Date.now() + 60_000,
+        stateVersion,
+      };
+    }
+
+    it('should refuse once on revoked and change nothing with the second copy', () => {
+      const cache = withRealCache();
+      const revoked = keyLifecycleEvent('revoked', { state_version: 6 });
+
+      sut.onEvent(revoked);
+      sut.onEvent(revoked);
+
+      expect(verifier.refuseKeyId).toHaveBeenCalledTimes(1);
+      expect(cache.get('d1')?.refusal?.().code).toBe('KEY_REVOKED');
+    });
+
+    it.each(['renewed', 'rotated'] as const)(
+      'should keep the check fetched after %s when the second copy arrives',
+      (action) => {
+        const cache = withRealCache();
+        const event = keyLifecycleEvent(action, { state_version: 6 });
+
+        sut.onEvent(event);
+        expect(cache.get('d1')).toBeUndefined();
+        cache.set('d1', cachedCheck(6));
+        sut.onEvent(event);
+
+        expect(cache.get('d1')?.stateVersion).toBe(6);
+        expect(verifier.evictKeyId).toHaveBeenCalledTimes(1);
+      },
+    );
+
+    it('should not refuse a renewed key when the older revoked copy arrives late by the other path', () => {
+      const cache = withRealCache();
+      cache.set('d1', cachedCheck(7));
+
+      sut.onEvent(keyLifecycleEvent('revoked', { state_version: 6 }));
+
+      expect(cache.get('d1')?.refusal).toBeUndefined();
     });
   });
 });

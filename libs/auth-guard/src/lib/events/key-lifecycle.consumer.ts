@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { KEY_EVICTING_ACTIONS, KEY_USER_ACTIONS, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { type DomainError, expiredKeyError, revokedKeyError } from '@rs/key-domain';
-import { type KeyLifecycleHandlers, KeyLifecycleSubscription } from '@rs/service-kit';
+import { type KeyLifecycleHandlers, KeyLifecycleRedisSubscription, KeyLifecycleSubscription } from '@rs/service-kit';
 import type { Kafka } from 'kafkajs';
 import { AUTH_KAFKA } from '../auth-guard.constants';
 import { AuthGuardMetrics } from '../auth-guard.metrics';
@@ -33,12 +33,14 @@ const REFUSALS: Partial<Record<KeyLifecycleEventV1['action'], () => DomainError>
  * Consumes key lifecycle events and, at once, refuses the cached checks of revoked or expired keys and
  * evicts those of renewed or deleted keys (and every key of a disabled user). After each (re)join the whole
  * cache is dropped, since events may have been missed meanwhile; while Kafka is down, cached checks live
- * only the short TTL (KeyEventsStatus).
+ * only the short TTL (KeyEventsStatus). With a Redis (the quota store's), the same events also arrive through
+ * Redis pub/sub, which does not wait for a Kafka partition leader; only Kafka decides whether the cache is trusted.
  */
 @Injectable()
 export class KeyLifecycleConsumer implements KeyLifecycleHandlers, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(KeyLifecycleConsumer.name);
   readonly subscription?: KeyLifecycleSubscription;
+  readonly fastPath?: KeyLifecycleRedisSubscription;
 
   constructor(
     @Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions,
@@ -58,20 +60,29 @@ export class KeyLifecycleConsumer implements KeyLifecycleHandlers, OnApplication
         this,
       );
     }
+    if (options.quota && verifier.enabled) {
+      this.fastPath = new KeyLifecycleRedisSubscription(
+        { redisUrl: options.quota.redisUrl, logger: this.logger },
+        (event) => this.onEvent(event),
+      );
+    }
   }
 
   onApplicationBootstrap(): void {
     this.subscription?.start();
+    this.fastPath?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.fastPath?.stop();
     this.status.markStopped();
     await this.subscription?.stop();
   }
 
   /**
-   * Applies one lifecycle event (also called by tests and by callers that receive events another way). An event
-   * no newer than the key's cached state is ignored: a `revoked` relayed late must not refuse a renewed key.
+   * Applies one lifecycle event, from Kafka or Redis (also called by tests). An event no newer than the key's cached
+   * state is ignored: a `revoked` relayed late must not refuse a renewed key, and the second copy of an event that
+   * came by both paths changes nothing.
    */
   onEvent(event: KeyLifecycleEventV1): void {
     if (!KEY_EVICTING_ACTIONS.includes(event.action)) return;
