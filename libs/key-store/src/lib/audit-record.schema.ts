@@ -1,18 +1,16 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { KEY_LIFECYCLE_ACTIONS, type KeyLifecycleAction } from '@rs/event-contracts';
 import type { RevocationSource } from '@rs/key-domain';
 
-export type AuditAction =
-  | 'created'
-  | 'renewed'
-  | 'revoked'
-  | 'expired'
-  | 'user_disabled'
-  | 'user_enabled'
-  | 'roles_changed'
-  | 'user_deleted'
-  | 'rotated'
-  | 'rotation_ended'
-  | 'scopes_changed';
+/** Lifecycle actions that are no change of the key: a notice before expiry, the purge of a long-dead key. */
+const UNAUDITED_ACTIONS = ['expiring', 'deleted'] as const;
+
+/** What the audit trail records: every other lifecycle action. */
+export type AuditAction = Exclude<KeyLifecycleAction, (typeof UNAUDITED_ACTIONS)[number]>;
+
+export const AUDIT_ACTIONS: readonly AuditAction[] = KEY_LIFECYCLE_ACTIONS.filter(
+  (action): action is AuditAction => !(UNAUDITED_ACTIONS as readonly string[]).includes(action),
+);
 
 /** One lifecycle action on a key: who, what, when, why. Append-only. */
 @Schema({ collection: 'api_key_audit', versionKey: false, _id: false })
