@@ -1,18 +1,9 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiQuery,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { DomainError, DomainErrorCode, isWellFormedApiKey, MAX_CONFIG_BYTES } from '@rs/key-domain';
-import { type AuthPrincipal, BearerOnly, CurrentPrincipal } from '@rs/auth-guard';
-import { ApiRequestHeadTooLarge, ErrorResponseDto } from '@rs/service-kit';
+import { type AuthPrincipal, CurrentPrincipal } from '@rs/auth-guard';
+import { ErrorResponseDto } from '@rs/service-kit';
+import { ApiKeyNotFound, KeyRoutes } from '../key-routes.decorator';
 import { ApiKeysService, type Caller } from './api-keys.service';
 import type { ApiKeyView } from '@rs/key-store';
 import {
@@ -61,14 +52,7 @@ export function callerOf(principal: AuthPrincipal, isAdmin = false): Caller {
 }
 
 /** RS-Server's key management routes: same paths, parameter names and response fields. Keycloak login only. */
-@ApiTags('API Key Manager')
-@ApiRequestHeadTooLarge()
-@BearerOnly()
-@ApiBadRequestResponse({ description: 'A parameter is invalid; `parameter` names it', type: ErrorResponseDto })
-@ApiServiceUnavailableResponse({
-  description: 'The database or Keycloak is unreachable; retry shortly',
-  type: ErrorResponseDto,
-})
+@KeyRoutes('API Key Manager', 'The database or Keycloak')
 @Controller('auth/api_key')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
@@ -140,7 +124,7 @@ export class ApiKeysController {
       'Revokes one of your keys, named by its value (`api-key`) or its id. Every service refuses it within a second. Revoking twice is harmless.',
   })
   @ApiOkResponse({ description: 'The key is revoked', type: RevokeResultDto, links: KEY_LINKS('/id') })
-  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
+  @ApiKeyNotFound()
   revoke(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: KeyTargetQuery): Promise<RevokeResultDto> {
     return this.apiKeys.revoke(callerOf(principal), targetOf(query));
   }
@@ -158,7 +142,7 @@ export class ApiKeysController {
     type: RenewResultDto,
     links: KEY_LINKS('/id'),
   })
-  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
+  @ApiKeyNotFound()
   @ApiForbiddenResponse({
     description:
       'An administrator revoked this key (`KEY_REVOKED_BY_ADMIN`: create a new one), ' +
@@ -189,7 +173,7 @@ export class ApiKeysController {
     links: KEY_LINKS('/id'),
     headers: { 'Cache-Control': { description: 'Always `no-store`', schema: { type: 'string', example: 'no-store' } } },
   })
-  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
+  @ApiKeyNotFound()
   @ApiForbiddenResponse({
     description:
       'The key is revoked (`KEY_REVOKED`) or expired (`KEY_EXPIRED`): renew it first; or your account is ' +
@@ -210,7 +194,7 @@ export class ApiKeysController {
       'expired one first.',
   })
   @ApiOkResponse({ description: 'The key with its new scopes and roles', type: ApiKeyViewDto, links: KEY_LINKS('/id') })
-  @ApiNotFoundResponse({ description: 'No such key among yours', type: ErrorResponseDto })
+  @ApiKeyNotFound()
   @ApiForbiddenResponse({
     description:
       'The key is revoked (`KEY_REVOKED`) or expired (`KEY_EXPIRED`): renew it first; or your account is ' +
