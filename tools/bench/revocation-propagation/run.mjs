@@ -5,7 +5,9 @@
 // POLL_MS until it answers 403. A consumer of its own notes when each `revoked` event reaches Kafka's
 // consumers, to split the delay into "event out" and "refusal". See docs/benchmarks.md.
 //
-//   node tools/bench/revocation-propagation/run.mjs [--iterations 200] [--poll-ms 2]
+// With `--lifecycle-redis off` the services get no REDIS_URL, so events reach them through Kafka only.
+//
+//   node tools/bench/revocation-propagation/run.mjs [--iterations 200] [--poll-ms 2] [--lifecycle-redis on|off]
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { benchArgs, percentiles, sleep, startBuiltApp, superUserSasl, uniqueDatabase } from '../built-apps.mjs';
@@ -14,6 +16,8 @@ import { mongoUrl, userToken } from '../stack-clients.mjs';
 const args = benchArgs();
 const iterations = Number(args.iterations ?? 200);
 const pollMs = Number(args['poll-ms'] ?? 2);
+const lifecycleRedis = (args['lifecycle-redis'] ?? 'on') !== 'off';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PROBES = {
   auxip: '/auxip/search?limit=1',
   cadip: '/cadip/INS/cadu/search?limit=1',
@@ -84,11 +88,15 @@ try {
   for (const [name] of Object.entries(PROBES)) {
     services[name] = await startBuiltApp(name, {
       KEY_MANAGER_URL: keyManager.url,
+      // The guards' second path for lifecycle events (Redis pub/sub, beside Kafka).
+      ...(lifecycleRedis ? { REDIS_URL } : {}),
       ...(name === 'catalog' ? { MONGO_URL: mongoUrl(databases[1]) } : {}),
     });
     apps.push(services[name]);
   }
   await Promise.all(Object.values(services).map((app) => app.waitForLog('Listening to rs.apikey.lifecycle.v1')));
+  if (lifecycleRedis)
+    await Promise.all(Object.values(services).map((app) => app.waitForLog('Listening to Redis channel')));
   watcher = await watchRevocations();
   await sleep(3000); // let the catalog seed its samples
 
@@ -148,6 +156,7 @@ try {
       {
         iterations,
         poll_ms: pollMs,
+        lifecycle_redis: lifecycleRedis,
         revoke_call_ms: round(percentiles(revokeCall)),
         revoked_event_consumed_ms_after_revoke_sent: round(percentiles(eventConsumed)),
         every_service_refuses_ms_after_revoke_sent: round(percentiles(allServices)),

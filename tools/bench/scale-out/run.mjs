@@ -42,6 +42,8 @@ const revokeEveryMs = Number(args['revoke-every-ms'] ?? 1000);
 const pollMs = Number(args['poll-ms'] ?? 20);
 const appSignal = args['app-signal'] ?? 'SIGKILL';
 const brokerSignal = args['broker-signal'] ?? 'SIGKILL';
+// off: the guards get no REDIS_URL, so lifecycle events reach them through Kafka only.
+const lifecycleRedis = (args['lifecycle-redis'] ?? 'on') !== 'off';
 
 /** The route each guarded service is loaded and probed on (alice holds the roles). */
 const SERVICES = {
@@ -166,6 +168,7 @@ function appEnv(name) {
         ...common,
         ...keyCheckCredentials(app),
         KEY_MANAGER_URL: balancer.urls['key-manager'],
+        ...(lifecycleRedis ? { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } : {}),
         TRUST_PROXY: '127.0.0.1',
         USAGE_FLUSH_INTERVAL_MS: String(USAGE_FLUSH_INTERVAL_MS),
         ...(name === 'catalog' ? { MONGO_URL: mongoUrl(databases.catalog) } : {}),
