@@ -28,7 +28,7 @@ export class AuditRecord {
   @Prop({ required: true })
   actor!: string;
 
-  @Prop({ required: true })
+  @Prop({ type: String, required: true })
   action!: AuditAction;
 
   @Prop({ type: String, default: null })
