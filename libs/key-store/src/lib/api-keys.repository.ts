@@ -25,6 +25,14 @@ export interface StoredKeyChange {
 // Each attempt loses only to another change of the same key that landed between its read and its write.
 const MAX_CHANGE_ATTEMPTS = 10;
 
+/** Where a worker claim (expiry, end of a rotation grace) records when it was claimed and whether it was announced. */
+interface ClaimFields {
+  at: 'expired_at' | 'previous_hash_ended_at';
+  announced: 'expiry_announced' | 'previous_end_announced';
+}
+const EXPIRY_CLAIM: ClaimFields = { at: 'expired_at', announced: 'expiry_announced' };
+const GRACE_END_CLAIM: ClaimFields = { at: 'previous_hash_ended_at', announced: 'previous_end_announced' };
+
 /** The only class touching the api_keys collection. Every user-facing query is scoped by owner. */
 @Injectable()
 export class ApiKeysRepository {
@@ -264,18 +272,12 @@ export class ApiKeysRepository {
   }
 
   /** Claimed grace ends whose announcement did not complete (the worker stopped in between) before `claimedBefore`. */
-  async findUnannouncedGraceEnds(claimedBefore: Date, limit: number): Promise<ApiKeyRecord[]> {
-    return this.keys
-      .find({ previous_end_announced: false, previous_hash_ended_at: { $ne: null, $lte: claimedBefore } })
-      .limit(limit)
-      .lean()
-      .exec();
+  findUnannouncedGraceEnds(claimedBefore: Date, limit: number): Promise<ApiKeyRecord[]> {
+    return this.findUnannounced(GRACE_END_CLAIM, claimedBefore, limit);
   }
 
-  async markGraceEndAnnounced(keyId: string, endedAt: Date): Promise<void> {
-    await this.keys
-      .updateOne({ _id: keyId, previous_hash_ended_at: endedAt }, { $set: { previous_end_announced: true } })
-      .exec();
+  markGraceEndAnnounced(keyId: string, endedAt: Date): Promise<void> {
+    return this.markAnnounced(GRACE_END_CLAIM, keyId, endedAt);
   }
 
   /** Keys of this owner that work or would work now: not revoked and not past their expiration date. */
@@ -341,16 +343,26 @@ export class ApiKeysRepository {
   }
 
   /** Claimed expiries whose announcement did not complete (the worker stopped in between) before `claimedBefore`. */
-  async findUnannouncedExpiries(claimedBefore: Date, limit: number): Promise<ApiKeyRecord[]> {
+  findUnannouncedExpiries(claimedBefore: Date, limit: number): Promise<ApiKeyRecord[]> {
+    return this.findUnannounced(EXPIRY_CLAIM, claimedBefore, limit);
+  }
+
+  markExpiryAnnounced(keyId: string, expiredAt: Date): Promise<void> {
+    return this.markAnnounced(EXPIRY_CLAIM, keyId, expiredAt);
+  }
+
+  private findUnannounced({ at, announced }: ClaimFields, claimedBefore: Date, limit: number) {
     return this.keys
-      .find({ expiry_announced: false, expired_at: { $ne: null, $lte: claimedBefore } })
+      .find({ [announced]: false, [at]: { $ne: null, $lte: claimedBefore } } as FilterQuery<ApiKey>)
       .limit(limit)
       .lean()
       .exec();
   }
 
-  async markExpiryAnnounced(keyId: string, expiredAt: Date): Promise<void> {
-    await this.keys.updateOne({ _id: keyId, expired_at: expiredAt }, { $set: { expiry_announced: true } }).exec();
+  private async markAnnounced({ at, announced }: ClaimFields, keyId: string, claimedAt: Date): Promise<void> {
+    await this.keys
+      .updateOne({ _id: keyId, [at]: claimedAt } as FilterQuery<ApiKey>, { $set: { [announced]: true } })
+      .exec();
   }
 
   /** Active keys of active users expiring in (from, to]; the caller skips those already notified for their date. */
