@@ -78,6 +78,8 @@ export class DatedEndsRunner {
       this.audit,
       this.events,
       keys.map((key) => ({
+        // One record per claim, however often a stopped run's claim is announced again.
+        id: `${end.action}:${key._id}:${claimedAt.toISOString()}`,
         key_id: key._id,
         user_id: key.user_id,
         actor: WORKER_ACTOR,

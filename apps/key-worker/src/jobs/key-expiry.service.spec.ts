@@ -63,6 +63,7 @@ describe(KeyExpiryService.name, () => {
       expect(keys.claimExpiry).toHaveBeenCalledWith('k1', PAST, NOW, expect.any(Function));
       expect(audit.record).toHaveBeenCalledWith([
         {
+          id: `expired:k1:${NOW.toISOString()}`,
           key_id: 'k1',
           user_id: 'u1',
           actor: 'system:key-worker',
@@ -71,6 +72,7 @@ describe(KeyExpiryService.name, () => {
           at: NOW,
         },
         {
+          id: `expired:k2:${NOW.toISOString()}`,
           key_id: 'k2',
           user_id: 'u1',
           actor: 'system:key-worker',

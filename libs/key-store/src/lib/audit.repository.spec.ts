@@ -28,9 +28,32 @@ describe(AuditRepository.name, () => {
       const records = { insertMany: jest.fn() };
       const sut = new AuditRepository(records as unknown as Model<AuditRecord>);
       await sut.record([entry({ action: 'expired', actor: 'system:key-worker' })]);
-      expect(records.insertMany).toHaveBeenCalledWith([
-        expect.objectContaining({ action: 'expired', revoked_by: 'expiry', reason: null, _id: expect.any(String) }),
+      expect(records.insertMany).toHaveBeenCalledWith(
+        [expect.objectContaining({ action: 'expired', revoked_by: 'expiry', reason: null, _id: expect.any(String) })],
+        { ordered: false },
+      );
+    });
+
+    it('should write an entry with an id under that id, and ignore writing it again', async () => {
+      const duplicate = Object.assign(new Error('E11000 duplicate key'), {
+        code: 11000,
+        writeErrors: [{ code: 11000 }],
+      });
+      const records = { insertMany: jest.fn().mockResolvedValueOnce([]).mockRejectedValueOnce(duplicate) };
+      const sut = new AuditRepository(records as unknown as Model<AuditRecord>);
+      const once = entry({ action: 'expired', id: 'expired:k1:2026-03-01T10:00:00.000Z' });
+      await sut.record([once]);
+      await expect(sut.record([once])).resolves.toBeUndefined();
+      expect(records.insertMany.mock.calls[0][0]).toEqual([
+        expect.objectContaining({ _id: 'expired:k1:2026-03-01T10:00:00.000Z', action: 'expired' }),
       ]);
+      expect(records.insertMany.mock.calls[0][0][0]).not.toHaveProperty('id');
+    });
+
+    it('should fail on any other write error', async () => {
+      const records = { insertMany: jest.fn().mockRejectedValue(Object.assign(new Error('down'), { code: 6 })) };
+      const sut = new AuditRepository(records as unknown as Model<AuditRecord>);
+      await expect(sut.record([entry({ action: 'renewed' })])).rejects.toThrow('down');
     });
   });
 });

@@ -14,7 +14,24 @@ export interface AuditEntry {
   /** Derived from the action when absent (see revocationSourceOf). */
   revoked_by?: RevocationSource | null;
   at: Date;
+  /**
+   * The record's id when the same entry may be written again (a job that re-announces what a stopped run
+   * claimed): a second write of it is then ignored. Random otherwise.
+   */
+  id?: string;
 }
+
+/** Whether a failed insert failed only on ids that exist already. */
+function onlyDuplicates(error: unknown): boolean {
+  type WriteError = { code?: number; err?: { code?: number } };
+  const { code, writeErrors } = error as { code?: number; writeErrors?: WriteError[] };
+  // The driver's WriteError has `code`; mongoose's insertMany reports `{ err: { code }, index }`.
+  return Array.isArray(writeErrors) && writeErrors.length
+    ? writeErrors.every((writeError) => (writeError.code ?? writeError.err?.code) === DUPLICATE_KEY)
+    : code === DUPLICATE_KEY;
+}
+
+const DUPLICATE_KEY = 11000;
 
 /**
  * Who stopped the key, for the actions that stop one: writers that predate the field (the key worker's
@@ -40,9 +57,17 @@ export class AuditRepository {
 
   async record(entries: AuditEntry[]): Promise<void> {
     if (!entries.length) return;
-    await this.records.insertMany(
-      entries.map((entry) => ({ _id: randomUUID(), reason: null, ...entry, revoked_by: revocationSourceOf(entry) })),
-    );
+    const records = entries.map(({ id, ...entry }) => ({
+      _id: id ?? randomUUID(),
+      reason: null,
+      ...entry,
+      revoked_by: revocationSourceOf(entry),
+    }));
+    try {
+      await this.records.insertMany(records, { ordered: false });
+    } catch (error) {
+      if (!onlyDuplicates(error)) throw error;
+    }
   }
 
   async forKey(keyId: string, limit = 100): Promise<AuditRecord[]> {
