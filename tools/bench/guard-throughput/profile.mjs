@@ -6,8 +6,8 @@
 //
 //   node tools/bench/guard-throughput/profile.mjs [--path <path>] [--rounds 4] [--seconds 8] [--top 25]
 //
-// Shares, not absolute µs, are what compare across runs: the same code reads 230 or 430 µs per request as the
-// machine's load changes. The profiles stay in test-output/bench/guard-profile/ (Chrome DevTools opens them).
+// Shares of the busy time, not absolute times, are what compare across runs: a shared machine's load changes
+// what one request costs. The profiles stay in test-output/bench/guard-profile/ (Chrome DevTools opens them).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,7 +54,7 @@ try {
 // The profile is written when the process exits.
 await new Promise((resolve) => setTimeout(resolve, 5000));
 
-/** Self and inclusive time (µs) by function, of the samples taken inside `windows`. */
+/** Self and inclusive time by function, of the samples taken inside `windows`. */
 function analyse(mode) {
   const file = fs.readdirSync(path.join(dir, mode)).find((name) => name.endsWith('.cpuprofile'));
   const profile = JSON.parse(fs.readFileSync(path.join(dir, mode, file), 'utf8'));
@@ -105,7 +105,7 @@ console.log(
     2,
   ),
 );
-// Each function's share of the busy time, guarded minus unguarded, in µs of a guarded request.
+// Each function's share of the busy time, guarded minus unguarded, scaled to one guarded request.
 const scale = guarded.busy / guarded.requests;
 const rows = [...new Set([...guarded.self.keys(), ...unguarded.self.keys()])].map((key) => [
   key,

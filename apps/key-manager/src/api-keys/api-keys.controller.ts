@@ -27,7 +27,10 @@ const CONFIG_QUERY = ApiQuery({
   content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
 });
 
-/** The key a revoke, renew, rotate or set-scopes names. A value whose checksum fails cannot be a stored key: 404, as for any other. */
+/**
+ * The key a revoke, renew, rotate or set-scopes names. A value whose checksum fails cannot be a stored key: 404, as
+ * for any other.
+ */
 function targetOf(query: KeyTargetQuery): { apiKey?: string; id?: string } {
   const apiKey = query['api-key'];
   if (apiKey !== undefined && !isWellFormedApiKey(apiKey))

@@ -66,7 +66,9 @@ export const KEYCLOAK_LOGIN_SCRIPT = String.raw`(function () {
     /** Keycloak's answer (a query string) to tokens; null when there is no session. */
     async function exchange(search, pending) {
       var answer = new URLSearchParams(search);
-      if (!pending || answer.get('state') !== pending.state) throw new Error('the login answer does not match the request; try again');
+      if (!pending || answer.get('state') !== pending.state) {
+        throw new Error('the login answer does not match the request; try again');
+      }
       if (answer.get('error')) {
         if (answer.get('error') === 'login_required') return null;
         throw new Error(answer.get('error_description') || answer.get('error'));
@@ -120,13 +122,17 @@ export const KEYCLOAK_LOGIN_SCRIPT = String.raw`(function () {
       },
       login: async function () {
         var request = await authorizeRequest();
-        sessionStorage.setItem(options.pendingKey, JSON.stringify({ verifier: request.verifier, state: request.state }));
+        var pending = { verifier: request.verifier, state: request.state };
+        sessionStorage.setItem(options.pendingKey, JSON.stringify(pending));
         location.assign(request.url);
       },
       logout: function (idToken) {
         // Swagger UI on this origin persists its token (persistAuthorization); forget it with the session.
         localStorage.removeItem('authorized');
-        var params = new URLSearchParams({ client_id: options.clientId, post_logout_redirect_uri: options.redirectUri });
+        var params = new URLSearchParams({
+          client_id: options.clientId,
+          post_logout_redirect_uri: options.redirectUri,
+        });
         if (idToken) params.set('id_token_hint', idToken);
         location.assign(oidc + '/logout?' + params);
       },

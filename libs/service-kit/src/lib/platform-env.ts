@@ -16,7 +16,10 @@ export const KEYCLOAK_ENV = {
   KEYCLOAK_ALLOWED_AZP: env.list(''),
 };
 
-/** The management port's default: this far above PORT, so that apps (and instances) on distinct ports never share one. */
+/**
+ * The management port's default: this far above PORT, so that apps (and instances) on distinct ports never share
+ * one.
+ */
 export const MANAGEMENT_PORT_OFFSET = 1000;
 
 /**

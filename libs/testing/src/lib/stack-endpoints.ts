@@ -5,7 +5,9 @@ export const stackEndpoints = {
   kafkaBrokers: (process.env['KAFKA_BROKERS'] ?? `127.0.0.1:${process.env['KAFKA_PORT'] ?? '9092'}`).split(','),
   mongoUrl: (database: string) => `mongodb://127.0.0.1:${process.env['MONGO_PORT'] ?? '27017'}/${database}`,
   redisUrl: process.env['REDIS_URL'] ?? `redis://127.0.0.1:${process.env['REDIS_PORT'] ?? '6379'}`,
-  /** The loopback SMTP server (plain text, any login accepted) and its mailbox API (tools/stack/lib/smtp-mailbox.mjs). */
+  /**
+   * The loopback SMTP server (plain text, any login accepted) and its mailbox API (tools/stack/lib/smtp-mailbox.mjs).
+   */
   smtpPort: Number(process.env['SMTP_SINK_PORT'] ?? '1025'),
   mailboxUrl: `http://127.0.0.1:${process.env['SMTP_SINK_HTTP_PORT'] ?? '8025'}`,
 };
