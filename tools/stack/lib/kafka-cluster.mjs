@@ -2,25 +2,15 @@
 // ACLs and topics, its own ports and data dir. For the scale-out bench (tools/bench/scale-out), which kills and
 // restarts nodes; the stack's broker is never touched.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import builtApp from '../../built-app.cjs';
 import { config, mkdirp, pidAlive, portOpen, randomKafkaUuid, rmrf, sleep, startDetached } from './common.mjs';
 import { client, ensureAcls, ensureTopics, kafkaReady, PLATFORM_TOPICS } from './kafka-admin.mjs';
 import principals from './kafka-principals.cjs';
 import kafka, { brokerCommand, brokerProperties, formatStorage, setScramUsers } from './kafka.mjs';
 
 const { KAFKA_USERS, kafkaDevPassword } = principals;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+const { freePort } = builtApp;
 
 async function until(what, probe, timeoutMs) {
   const deadline = Date.now() + timeoutMs;

@@ -15,6 +15,14 @@ import {
 } from './dto/api-key-query.dto';
 import { ApiKeyViewDto, RenewResultDto, RevokeResultDto, RotateResultDto } from './dto/api-key.responses';
 
+/** Rotating or re-scoping needs a working key. */
+const KEY_NOT_CHANGEABLE = ApiForbiddenResponse({
+  description:
+    'The key is revoked (`KEY_REVOKED`) or expired (`KEY_EXPIRED`): renew it first; or your account is ' +
+    'disabled (`KEY_USER_DISABLED`)',
+  type: ErrorResponseDto,
+});
+
 /** `config` is a JSON object in the query string: `content` (not `schema`) says so in OpenAPI 3.0. */
 const CONFIG_QUERY = ApiQuery({
   name: 'config',
@@ -177,12 +185,7 @@ export class ApiKeysController {
     headers: { 'Cache-Control': { description: 'Always `no-store`', schema: { type: 'string', example: 'no-store' } } },
   })
   @ApiKeyNotFound()
-  @ApiForbiddenResponse({
-    description:
-      'The key is revoked (`KEY_REVOKED`) or expired (`KEY_EXPIRED`): renew it first; or your account is ' +
-      'disabled (`KEY_USER_DISABLED`)',
-    type: ErrorResponseDto,
-  })
+  @KEY_NOT_CHANGEABLE
   rotate(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: RotateApiKeyQuery): Promise<RotateResultDto> {
     return this.apiKeys.rotate(callerOf(principal), targetOf(query), query.grace_period_hours);
   }
@@ -198,12 +201,7 @@ export class ApiKeysController {
   })
   @ApiOkResponse({ description: 'The key with its new scopes and roles', type: ApiKeyViewDto, links: KEY_LINKS('/id') })
   @ApiKeyNotFound()
-  @ApiForbiddenResponse({
-    description:
-      'The key is revoked (`KEY_REVOKED`) or expired (`KEY_EXPIRED`): renew it first; or your account is ' +
-      'disabled (`KEY_USER_DISABLED`)',
-    type: ErrorResponseDto,
-  })
+  @KEY_NOT_CHANGEABLE
   setScopes(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: SetApiKeyScopesQuery): Promise<ApiKeyView> {
     return this.apiKeys.setScopes(callerOf(principal), targetOf(query), query.scopes, query.all_roles);
   }
