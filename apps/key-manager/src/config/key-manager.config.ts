@@ -3,6 +3,9 @@ import { env, type EnvOf, EnvValidationError, httpEnv, KAFKA_ENV, KEYCLOAK_ENV, 
 import { PORTAL_ENV } from '../portal/portal.config';
 
 /** Every variable the key manager reads, with its default; secrets have none. See README "Configuration". */
+/** The highest per-minute limit a key can have, whatever API_KEY_MAX_RATE_LIMIT_PER_MINUTE says (the spec states it). */
+export const RATE_LIMIT_PER_MINUTE_CEILING = 100_000;
+
 export const KEY_MANAGER_ENV = {
   ...httpEnv(3000),
   MONGO_URL: env.string('mongodb://127.0.0.1:27017/rs_keys'),
@@ -21,7 +24,10 @@ export const KEY_MANAGER_ENV = {
   /** Active (not revoked, not expired) keys one user may hold; one more answers 409. */
   API_KEY_MAX_ACTIVE_PER_USER: env.int(DEFAULT_MAX_ACTIVE_KEYS_PER_USER, { min: 1, max: 100000 }),
   /** Highest `rate_limit_per_minute` a key may be given at creation. */
-  API_KEY_MAX_RATE_LIMIT_PER_MINUTE: env.int(100_000, { min: 1 }),
+  API_KEY_MAX_RATE_LIMIT_PER_MINUTE: env.int(RATE_LIMIT_PER_MINUTE_CEILING, {
+    min: 1,
+    max: RATE_LIMIT_PER_MINUTE_CEILING,
+  }),
   /** Keycloak user attributes copied into every key's config (they win over the user's own config). */
   API_KEY_CONFIG_ATTRIBUTES: env.list('organization,max_requests_per_day'),
   ENFORCE_ALLOWED_REFERERS: env.bool(true),

@@ -14,6 +14,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { RATE_LIMIT_PER_MINUTE_CEILING } from '../../config/key-manager.config';
 import {
   DEFAULT_ROTATION_GRACE_HOURS,
   MAX_ALLOWED_REFERERS,
@@ -152,12 +153,16 @@ export class CreateApiKeyQuery {
       '`max_requests_per_day` (a Keycloak attribute) applies either way.',
     type: 'integer',
     minimum: 1,
+    maximum: RATE_LIMIT_PER_MINUTE_CEILING,
     example: 60,
   })
   @IsOptional()
   @Transform(toDecimalNumber)
   @IsInt({ message: "Query parameter 'rate_limit_per_minute' must be a whole number" })
   @Min(1, { message: "Query parameter 'rate_limit_per_minute' must be at least 1" })
+  @Max(RATE_LIMIT_PER_MINUTE_CEILING, {
+    message: `Query parameter 'rate_limit_per_minute' must be at most ${RATE_LIMIT_PER_MINUTE_CEILING}`,
+  })
   rate_limit_per_minute?: number;
 }
 
