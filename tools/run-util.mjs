@@ -27,13 +27,24 @@ export function ensureDependencies() {
   }
 }
 
-/** Runs a command to completion with inherited output; resolves with its exit code. */
-export function run(command, args, { env = {}, label } = {}) {
+/**
+ * Runs a command to completion; resolves with its exit code. Output is inherited, or, with `onLine`, passed
+ * through line by line and shown to `onLine` as well (to read test summaries out of it).
+ */
+export function run(command, args, { env = {}, label, onLine } = {}) {
   return new Promise((resolve) => {
     const started = Date.now();
     if (label) say(`${label}: ${command} ${args.join(' ')}`);
-    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...NX_ENV, ...env } });
-    child.on('exit', (code, signal) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      stdio: onLine ? ['inherit', 'pipe', 'pipe'] : 'inherit',
+      env: { ...process.env, ...NX_ENV, ...env },
+    });
+    if (onLine) {
+      passLines(child.stdout, process.stdout, onLine);
+      passLines(child.stderr, process.stderr, onLine);
+    }
+    child.on('close', (code, signal) => {
       if (label)
         say(
           `${label}: ${code === 0 ? 'ok' : `failed (${signal ?? `exit ${code}`})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
@@ -41,6 +52,18 @@ export function run(command, args, { env = {}, label } = {}) {
       resolve(code ?? 1);
     });
   });
+}
+
+function passLines(from, to, onLine) {
+  let rest = '';
+  from.setEncoding('utf8');
+  from.on('data', (chunk) => {
+    to.write(chunk);
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop();
+    for (const line of lines) onLine(line);
+  });
+  from.on('end', () => rest && onLine(rest));
 }
 
 export const nxBin = path.join(ROOT, 'node_modules', '.bin', 'nx');

@@ -15,10 +15,27 @@ ensureDependencies();
 
 const steps = [];
 async function step(label, command, args) {
-  const code = await run(command, args, { label });
+  const code = await run(command, args, { label, onLine: countTests });
   steps.push([label, code]);
   return code;
 }
+
+// Jest's per-project summaries ("Tests:  3 failed, 71 passed, 74 total", after nx's project prefix) and
+// schemathesis's ("3024 generated, 3024 passed"), added up for the closing summary.
+const counts = { suites: {}, tests: {}, cases: {} };
+function countTests(line) {
+  const jest = /(Test Suites|Tests):\s+((?:\d+ \w+, )*\d+ total)/.exec(line);
+  const cases = /^\s*(\d+ generated(?:, \d+ \w+)*)\s*$/.exec(line);
+  if (!jest && !cases) return;
+  const into = cases ? counts.cases : jest[1] === 'Tests' ? counts.tests : counts.suites;
+  for (const [, n, word] of (cases ? cases[1] : jest[2]).matchAll(/(\d+) (\w+)/g))
+    into[word] = (into[word] ?? 0) + Number(n);
+}
+const phrase = (tally, order) =>
+  order
+    .filter((word) => tally[word])
+    .map((word) => `${tally[word]} ${word}`)
+    .join(', ') || 'none';
 
 const INTEGRATION_STEP = 'integration tests (real services)';
 const SERVICE_STEPS = [
@@ -67,7 +84,7 @@ const servicesCode = await run(
     path.join(ROOT, 'tools', 'test.mjs'),
     '--with-services',
   ],
-  { env: { RS_TEST_RESULTS: results } },
+  { env: { RS_TEST_RESULTS: results }, onLine: countTests },
 );
 if (fs.existsSync(results)) steps.push(...JSON.parse(fs.readFileSync(results, 'utf8')));
 else steps.push([`${INTEGRATION_STEP} (the services did not start)`, servicesCode || 1]);
@@ -75,4 +92,11 @@ fs.rmSync(path.dirname(results), { recursive: true, force: true });
 
 say(`summary after ${((Date.now() - started) / 60000).toFixed(1)} min:`);
 for (const [label, code] of steps) say(`  ${code === 0 ? 'PASS' : 'FAIL'}  ${label}`);
+// In jest's own words, without the time prefix: what log readers look for.
+const JEST_ORDER = ['failed', 'skipped', 'todo', 'passed', 'total'];
+process.stdout.write(`Test Suites: ${phrase(counts.suites, JEST_ORDER)}\n`);
+process.stdout.write(`Tests:       ${phrase(counts.tests, JEST_ORDER)}\n`);
+process.stdout.write(
+  `Schemathesis test cases: ${phrase(counts.cases, ['generated', 'passed', 'failed', 'skipped'])}\n`,
+);
 process.exit(steps.every(([, code]) => code === 0) ? 0 : 1);

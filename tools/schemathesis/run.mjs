@@ -63,6 +63,12 @@ async function createApiKey(keyManagerUrl, token) {
   return response.json();
 }
 
+// Rich (schemathesis's console) takes any FORCE_COLOR, even 0, as a terminal and redraws a progress bar into logs.
+function withoutForceColor(env) {
+  const { FORCE_COLOR, ...rest } = env;
+  return rest;
+}
+
 /** Runs schemathesis on one spec; resolves with its exit code. */
 function schemathesis(st, app, url, header) {
   const args = [
@@ -100,7 +106,12 @@ function schemathesis(st, app, url, header) {
       cwd: OUT_DIR,
       stdio: ['ignore', 'inherit', 'inherit'],
       // hooks.py: the rules between parameters (and with the clock) that OpenAPI 3.0 cannot state.
-      env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: HERE, PYTHONDONTWRITEBYTECODE: '1' },
+      env: {
+        ...withoutForceColor(process.env),
+        SCHEMATHESIS_HOOKS: 'hooks',
+        PYTHONPATH: HERE,
+        PYTHONDONTWRITEBYTECODE: '1',
+      },
     });
     child.on('exit', (code) => resolve(code ?? 1));
   });
