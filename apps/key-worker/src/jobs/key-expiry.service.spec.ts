@@ -1,15 +1,7 @@
-import type {
-  ApiKeyRecord,
-  ApiKeysRepository,
-  AuditRepository,
-  KeyEventOf,
-  LifecycleEventsPublisher,
-} from '@rs/key-store';
+import type { ApiKeyRecord } from '@rs/key-store';
 import { apiKeyRecord } from '@rs/key-store/testing';
-import { MetricsService } from '@rs/service-kit';
 import { KeyExpiryService } from './key-expiry.service';
-
-const RECOVERY_AFTER_MS = 60_000;
+import { createDatedEndJob, RECOVERY_AFTER_MS, useDatedEndMocks } from './testing/dated-end-job.test-helper';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 const PAST = new Date('2026-03-01T09:00:00Z');
@@ -20,40 +12,12 @@ function key(id: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
 }
 
 describe(KeyExpiryService.name, () => {
+  const mocks = useDatedEndMocks(key);
+  const { keys, audit, events, published } = mocks;
   let sut: KeyExpiryService;
-  let keys: jest.Mocked<
-    Pick<
-      ApiKeysRepository,
-      'findUnannouncedExpiries' | 'findExpiredUnprocessed' | 'claimExpiry' | 'markExpiryAnnounced'
-    >
-  >;
-  let audit: jest.Mocked<Pick<AuditRepository, 'record'>>;
-  let events: jest.Mocked<Pick<LifecycleEventsPublisher, 'publish'>>;
-
-  /** The published events, as announced. */
-  const published = () =>
-    events.publish.mock.calls.flatMap(([sent]) => sent.map((event) => JSON.parse(event.payload) as object));
 
   beforeEach(() => {
-    keys = {
-      findUnannouncedExpiries: jest.fn().mockResolvedValue([]),
-      findExpiredUnprocessed: jest.fn().mockResolvedValue([]),
-      claimExpiry: jest.fn(async (keyId: string, _date: Date, _now: Date, event: KeyEventOf) => {
-        const announced = { ...event(key(keyId)), key_id: keyId, user_id: 'u1' };
-        const pending = { event_id: `e-${keyId}`, key_id: keyId, payload: JSON.stringify(announced), created_at: NOW };
-        return { before: key(keyId), after: key(keyId), announced, event: pending };
-      }),
-      markExpiryAnnounced: jest.fn().mockResolvedValue(undefined),
-    };
-    audit = { record: jest.fn().mockResolvedValue(undefined) };
-    events = { publish: jest.fn().mockResolvedValue(undefined) };
-    sut = new KeyExpiryService(
-      keys as unknown as ApiKeysRepository,
-      audit as unknown as AuditRepository,
-      events as unknown as LifecycleEventsPublisher,
-      new MetricsService(),
-      { KEY_EXPIRY_RECOVERY_AFTER_MS: RECOVERY_AFTER_MS },
-    );
+    sut = createDatedEndJob(KeyExpiryService, mocks);
   });
 
   describe('run', () => {
