@@ -1,10 +1,7 @@
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import type { AuthPrincipal } from '@rs/auth-guard';
 import { DomainError, DomainErrorCode } from '@rs/key-domain';
-import { configureApp } from '@rs/service-kit';
-import type { NextFunction, Request, Response } from 'express';
-import request from 'supertest';
+import { useTestApp } from '@rs/testing';
+import { createPrincipalTestApp, userPrincipal } from '../testing/principal-test-app.test-helper';
 import { AdminAuditController } from './admin-audit.controller';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
@@ -12,33 +9,19 @@ import { AuditService } from './audit.service';
 const KEY_ID = '7b0c3c1e-4a55-4c0b-9a43-3f1a2f0f6a11';
 
 describe(AuditController.name, () => {
-  let app: INestApplication;
-  let audit: { trail: jest.Mock };
+  const audit = { trail: jest.fn() };
   let principal: AuthPrincipal;
-  const http = () => request(app.getHttpServer());
-
-  beforeAll(async () => {
-    audit = { trail: jest.fn() };
-    const moduleRef = await Test.createTestingModule({
-      controllers: [AuditController, AdminAuditController],
-      providers: [{ provide: AuditService, useValue: audit }],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    configureApp(app);
-    // Stands in for the guard (its role check is proven by the integration suite): the principal it would attach.
-    app.use((req: Request, _res: Response, next: NextFunction) => {
-      (req as Request & { principal?: AuthPrincipal }).principal = principal;
-      next();
-    });
-    await app.init();
-  });
+  const { http } = useTestApp(() =>
+    createPrincipalTestApp(
+      { controllers: [AuditController, AdminAuditController], providers: [{ provide: AuditService, useValue: audit }] },
+      () => principal,
+    ),
+  );
 
   beforeEach(() => {
     audit.trail.mockReset().mockResolvedValue({ key_id: KEY_ID, records: [] });
-    principal = { user_id: 'u1', user_login: 'alice', iam_roles: [], config: {}, auth_method: 'oauth2' };
+    principal = userPrincipal();
   });
-
-  afterAll(() => app.close());
 
   describe('GET /auth/api_key/audit', () => {
     it("should ask for the trail among the caller's own keys", async () => {

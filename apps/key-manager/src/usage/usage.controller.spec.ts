@@ -1,43 +1,26 @@
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import type { AuthPrincipal } from '@rs/auth-guard';
 import { DomainError, DomainErrorCode } from '@rs/key-domain';
-import { configureApp } from '@rs/service-kit';
-import type { NextFunction, Request, Response } from 'express';
-import request from 'supertest';
+import { useTestApp } from '@rs/testing';
+import { createPrincipalTestApp, userPrincipal } from '../testing/principal-test-app.test-helper';
 import { UsageController } from './usage.controller';
 import { UsageService } from './usage.service';
 
 const KEY_ID = '7b0c3c1e-4a55-4c0b-9a43-3f1a2f0f6a11';
 
 describe(UsageController.name, () => {
-  let app: INestApplication;
-  let usage: { report: jest.Mock };
+  const usage = { report: jest.fn() };
   let principal: AuthPrincipal;
-  const http = () => request(app.getHttpServer());
-
-  beforeAll(async () => {
-    usage = { report: jest.fn() };
-    const moduleRef = await Test.createTestingModule({
-      controllers: [UsageController],
-      providers: [{ provide: UsageService, useValue: usage }],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    configureApp(app);
-    // Stands in for the guard: the principal it would attach.
-    app.use((req: Request, _res: Response, next: NextFunction) => {
-      (req as Request & { principal?: AuthPrincipal }).principal = principal;
-      next();
-    });
-    await app.init();
-  });
+  const { http } = useTestApp(() =>
+    createPrincipalTestApp(
+      { controllers: [UsageController], providers: [{ provide: UsageService, useValue: usage }] },
+      () => principal,
+    ),
+  );
 
   beforeEach(() => {
     usage.report.mockReset().mockResolvedValue({ key_id: KEY_ID });
-    principal = { user_id: 'u1', user_login: 'alice', iam_roles: [], config: {}, auth_method: 'oauth2' };
+    principal = userPrincipal();
   });
-
-  afterAll(() => app.close());
 
   describe('GET /auth/api_key/usage', () => {
     it('should pass the query, dates as the same instant in ISO form, and the caller to the service', async () => {
