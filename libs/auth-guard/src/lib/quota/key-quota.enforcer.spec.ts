@@ -246,10 +246,10 @@ describe(KeyQuotaEnforcer.name, () => {
     });
   });
 
-  describe('beforeApplicationShutdown', () => {
+  describe('onApplicationShutdown', () => {
     it('should give the unspent tokens back to the store', async () => {
       await request(sut, keyPrincipal({ perDay: '1000' }));
-      await sut.beforeApplicationShutdown();
+      await sut.onApplicationShutdown();
       expect([...store.counters.values()]).toEqual([1]);
     });
   });

@@ -1,9 +1,9 @@
 import {
-  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  type OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
 import { DomainError, DomainErrorCode, keyQuotasOf, MAX_REQUESTS_PER_DAY_ATTRIBUTE } from '@rs/key-domain';
@@ -79,7 +79,7 @@ interface KeyQuotaState {
  * so; the store is tried again after `retryAfterFailureMs`, or as soon as it reconnects.
  */
 @Injectable()
-export class KeyQuotaEnforcer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class KeyQuotaEnforcer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(KeyQuotaEnforcer.name);
   private readonly states = new Map<string, KeyQuotaState>();
   private readonly maxBatch: number;
@@ -151,7 +151,8 @@ export class KeyQuotaEnforcer implements OnApplicationBootstrap, BeforeApplicati
     clearTimeout(timer);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  // After the HTTP server has closed: requests still in flight during shutdown spend tokens before they go back.
+  async onApplicationShutdown(): Promise<void> {
     if (!this.store) return;
     clearInterval(this.sweeper);
     await this.sweep(Number.POSITIVE_INFINITY);
