@@ -1,26 +1,18 @@
 // A key's audit trail over HTTP, against the real Keycloak, Kafka and Mongo-wire DB: the owner reads their key's
 // history, another user gets 404 as for any foreign key, and an administrator reads any key's on the admin route.
-import { dropDatabases, stackEndpoints, userToken } from '@rs/testing';
+import { userToken } from '@rs/testing';
 import { randomUUID } from 'node:crypto';
-import {
-  type KeyManagerCall,
-  keyManagerCaller,
-  type RunningKeyManager,
-  startKeyManager,
-  uniqueDatabaseName,
-} from './key-manager.harness';
+import { keyManagerSuite } from './key-manager-suite.harness';
 
-const database = uniqueDatabaseName('rskeysaudit');
-const client = keyManagerCaller('10.31');
-let km: RunningKeyManager;
+const suite = keyManagerSuite('rskeysaudit', '10.31');
 let alice: string;
 let bob: string;
 let admin: string;
 let keyId: string;
-const call = (path: string, init?: KeyManagerCall) => client.call(km, path, init);
+const { call } = suite;
 
 beforeAll(async () => {
-  km = await startKeyManager({ MONGO_URL: stackEndpoints.mongoUrl(database) });
+  await suite.start();
   [alice, bob, admin] = await Promise.all([userToken('alice'), userToken('bob'), userToken('rsadmin')]);
   const created = await call(`/auth/api_key/new?name=audit-${randomUUID().slice(0, 8)}`, { token: alice });
   expect(created.status).toBe(200);
@@ -35,10 +27,7 @@ beforeAll(async () => {
   expect(revoked.status).toBe(200);
 });
 
-afterAll(async () => {
-  await km?.close();
-  await dropDatabases(database);
-});
+afterAll(() => suite.stop());
 
 describe('GET /auth/api_key/audit', () => {
   it("should give the owner their key's actions newest first, the administrator's revocation with its reason", async () => {

@@ -1,30 +1,16 @@
 import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contracts';
 import { generateApiKey } from '@rs/key-domain';
-import {
-  dropDatabases,
-  eventually,
-  recordTopic,
-  setUserEnabled,
-  stackEndpoints,
-  type TopicRecorder,
-  userToken,
-} from '@rs/testing';
+import { eventually, recordTopic, setUserEnabled, type TopicRecorder, userToken } from '@rs/testing';
 import { MongoClient } from 'mongodb';
-import {
-  type KeyManagerCall,
-  keyManagerCaller,
-  type RunningKeyManager,
-  startKeyManager,
-  uniqueDatabaseName,
-} from './key-manager.harness';
+import type { RunningKeyManager } from './key-manager.harness';
+import { keyManagerSuite } from './key-manager-suite.harness';
 
-const database = uniqueDatabaseName('rskeysit');
+const suite = keyManagerSuite('rskeysit', '10.1');
 let km: RunningKeyManager;
 let mongo: MongoClient;
 let lifecycle: TopicRecorder<KeyLifecycleEventV1>;
 const tokens: Record<string, string> = {};
-const client = keyManagerCaller('10.1');
-const call = (path: string, init?: KeyManagerCall) => client.call(km, path, init);
+const { call } = suite;
 
 async function createKey(user: string, query = ''): Promise<string> {
   const response = await call(`/auth/api_key/new?name=it-${Date.now()}${query}`, { token: tokens[user] });
@@ -35,22 +21,19 @@ async function createKey(user: string, query = ''): Promise<string> {
 
 beforeAll(async () => {
   lifecycle = await recordTopic<KeyLifecycleEventV1>(KEY_LIFECYCLE_TOPIC);
-  km = await startKeyManager({
-    MONGO_URL: stackEndpoints.mongoUrl(database),
+  km = await suite.start({
     CHECK_FAILURE_LIMIT: '5',
     CHECK_FAILURE_WINDOW_SECONDS: '30',
     // Every check consults Keycloak, so a user disabled there loses access on the next check.
     KEYCLOAK_SYNC_INTERVAL_SECONDS: '0',
   });
-  mongo = await MongoClient.connect(stackEndpoints.mongoUrl(database));
+  mongo = await MongoClient.connect(suite.mongoUrl);
   for (const user of ['alice', 'bob', 'carol', 'rsadmin']) tokens[user] = await userToken(user);
 });
 
 afterAll(async () => {
   await setUserEnabled('carol', true).catch(() => undefined);
-  await km?.close();
-  await mongo?.close();
-  await dropDatabases(database);
+  await suite.stop(mongo);
   await lifecycle?.stop();
 });
 

@@ -6,31 +6,21 @@ import { KEY_LIFECYCLE_TOPIC, type KeyLifecycleEventV1 } from '@rs/event-contrac
 import {
   createUser,
   deleteUser,
-  dropDatabases,
   eventually,
   recordTopic,
   removeRealmRoles,
-  stackEndpoints,
   type TopicRecorder,
   userToken,
 } from '@rs/testing';
 import { MongoClient } from 'mongodb';
 import { randomUUID } from 'node:crypto';
-import {
-  type KeyManagerCall,
-  keyManagerCaller,
-  type RunningKeyManager,
-  startKeyManager,
-  uniqueDatabaseName,
-} from './key-manager.harness';
+import { keyManagerSuite } from './key-manager-suite.harness';
 
-const database = uniqueDatabaseName('rskeysrot');
-const client = keyManagerCaller('10.7');
-let km: RunningKeyManager;
+const suite = keyManagerSuite('rskeysrot', '10.7');
 let mongo: MongoClient;
 let lifecycle: TopicRecorder<KeyLifecycleEventV1>;
 let alice: string;
-const call = (path: string, init?: KeyManagerCall) => client.call(km, path, init);
+const { call } = suite;
 
 async function createKey(token: string, query = ''): Promise<string> {
   const response = await call(`/auth/api_key/new?name=rot-${randomUUID().slice(0, 8)}${query}`, { token });
@@ -46,19 +36,16 @@ async function listEntry(token: string, keyId: string) {
 
 beforeAll(async () => {
   lifecycle = await recordTopic<KeyLifecycleEventV1>(KEY_LIFECYCLE_TOPIC);
-  km = await startKeyManager({
-    MONGO_URL: stackEndpoints.mongoUrl(database),
+  await suite.start({
     // Every check consults Keycloak, so a role removed there leaves a scoped key on the next check.
     KEYCLOAK_SYNC_INTERVAL_SECONDS: '0',
   });
-  mongo = await MongoClient.connect(stackEndpoints.mongoUrl(database));
+  mongo = await MongoClient.connect(suite.mongoUrl);
   alice = await userToken('alice');
 });
 
 afterAll(async () => {
-  await km?.close();
-  await mongo?.close();
-  await dropDatabases(database);
+  await suite.stop(mongo);
   await lifecycle?.stop();
 });
 
