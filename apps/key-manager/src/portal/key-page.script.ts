@@ -72,7 +72,9 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     var body = await response.json().catch(function () { return null; });
     if (!response.ok) {
       var message = body && (body.detail || body.message);
-      throw new Error((Array.isArray(message) ? message.join('; ') : message) || 'The key manager answered ' + response.status);
+      throw new Error(
+        (Array.isArray(message) ? message.join('; ') : message) || 'The key manager answered ' + response.status,
+      );
     }
     return body;
   }
@@ -88,7 +90,9 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
       else if (name === 'onclick') node.addEventListener('click', value);
       else node.setAttribute(name, value === true ? '' : String(value));
     });
-    (children || []).forEach(function (child) { if (child) node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child); });
+    (children || []).forEach(function (child) {
+      if (child) node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+    });
     return node;
   }
 
@@ -139,9 +143,11 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
   }
 
   function stateOf(key) {
-    if (!key.is_active) return key.revoked_by === 'admin' ? ['revoked', 'Revoked by an administrator'] : ['revoked', 'Revoked'];
+    if (!key.is_active)
+      return key.revoked_by === 'admin' ? ['revoked', 'Revoked by an administrator'] : ['revoked', 'Revoked'];
     if (!key.user_active) return ['disabled', 'Owner disabled'];
-    if (!key.never_expire && key.expiration_date && Date.parse(key.expiration_date) <= Date.now()) return ['expired', 'Expired'];
+    if (!key.never_expire && key.expiration_date && Date.parse(key.expiration_date) <= Date.now())
+      return ['expired', 'Expired'];
     return ['active', 'Active'];
   }
 
@@ -184,7 +190,9 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
   }
 
   function tickedScopes(form) {
-    return Array.prototype.map.call(form.querySelectorAll('input[name="scopes"]:checked'), function (box) { return box.value; });
+    return Array.prototype.map.call(form.querySelectorAll('input[name="scopes"]:checked'), function (box) {
+      return box.value;
+    });
   }
 
   // ---- My keys ----
@@ -224,14 +232,21 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     // An administrator's revocation is final; only a working key can be rotated or get new scopes.
     var editor = state[0] === 'active' ? scopeEditor(key) : null;
     var actions = el('div', { class: 'row', role: 'group', 'aria-label': 'Actions on ' + key.name }, [
-      key.revoked_by === 'admin' ? null : actionButton('Renew', 'Renew ' + key.name, function () { return renew(key); }),
+      key.revoked_by === 'admin'
+        ? null
+        : actionButton('Renew', 'Renew ' + key.name, function () { return renew(key); }),
       state[0] === 'active' ? actionButton('Rotate', 'Rotate ' + key.name, function () { return rotate(key); }) : null,
       editor ? editor.toggle : null,
       key.is_active ? actionButton('Revoke', 'Revoke ' + key.name, function () { return revoke(key); }, true) : null,
-      actionButton('History', 'History of ' + key.name, function () { return showHistory(key, '/auth/api_key/audit'); }),
+      actionButton('History', 'History of ' + key.name, function () {
+        return showHistory(key, '/auth/api_key/audit');
+      }),
     ]);
     var item = el('li', { class: 'key', 'data-key-id': key.id, 'aria-labelledby': titleId }, [
-      el('div', { class: 'key-head' }, [el('h3', { id: titleId, text: key.name }), el('span', { class: 'state state-' + state[0], text: state[1] })]),
+      el('div', { class: 'key-head' }, [
+        el('h3', { id: titleId, text: key.name }),
+        el('span', { class: 'state state-' + state[0], text: state[1] }),
+      ]),
       facts,
       actions,
       editor ? editor.form : null,
@@ -278,11 +293,19 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     var form = el('form', { id: formId, class: 'scope-editor', hidden: true }, [
       el('fieldset', {}, [
         el('legend', { text: 'Scopes of ' + key.name }),
-        el('p', { class: 'hint', text: 'Tick the roles the key may use. None ticked: every role you hold, now and later.' }),
+        el('p', {
+          class: 'hint',
+          text: 'Tick the roles the key may use. None ticked: every role you hold, now and later.',
+        }),
         boxes,
       ]),
       el('div', { class: 'row' }, [
-        el('button', { type: 'submit', class: 'primary', 'aria-label': 'Save scopes of ' + key.name, text: 'Save scopes' }),
+        el('button', {
+          type: 'submit',
+          class: 'primary',
+          'aria-label': 'Save scopes of ' + key.name,
+          text: 'Save scopes',
+        }),
         el('button', { type: 'button', text: 'Cancel', onclick: function () { show(false); toggle.focus(); } }),
       ]),
     ]);
@@ -303,7 +326,10 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
   }
 
   async function saveScopes(key, scopes) {
-    var answer = await api('/auth/api_key/scopes', scopes.length ? { id: key.id, scopes: scopes } : { id: key.id, all_roles: 'true' });
+    var answer = await api(
+      '/auth/api_key/scopes',
+      scopes.length ? { id: key.id, scopes: scopes } : { id: key.id, all_roles: 'true' },
+    );
     await loadKeys();
     // The list was drawn anew: give the keyboard back its place.
     var toggle = document.querySelector('li[data-key-id="' + key.id + '"] button[data-action="scopes"]');
@@ -382,24 +408,34 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     var body = el('div', { class: 'usage-body' });
     var buttons = {};
     var figure = el('figure', { class: 'usage', 'aria-label': 'Usage of ' + key.name }, [
-      el('div', { class: 'row', role: 'group', 'aria-label': 'Usage period of ' + key.name }, ['hour', 'day'].map(function (granularity) {
-        buttons[granularity] = el('button', {
-          type: 'button',
-          'data-granularity': granularity,
-          'aria-pressed': 'false',
-          text: RANGES[granularity].label,
-          onclick: function () { show(granularity); },
-        });
-        return buttons[granularity];
-      })),
+      el(
+        'div',
+        { class: 'row', role: 'group', 'aria-label': 'Usage period of ' + key.name },
+        ['hour', 'day'].map(function (granularity) {
+          buttons[granularity] = el('button', {
+            type: 'button',
+            'data-granularity': granularity,
+            'aria-pressed': 'false',
+            text: RANGES[granularity].label,
+            onclick: function () { show(granularity); },
+          });
+          return buttons[granularity];
+        }),
+      ),
       body,
     ]);
     function show(granularity) {
-      Object.keys(buttons).forEach(function (name) { buttons[name].setAttribute('aria-pressed', String(name === granularity)); });
+      Object.keys(buttons).forEach(function (name) {
+        buttons[name].setAttribute('aria-pressed', String(name === granularity));
+      });
       body.replaceChildren(el('p', { class: 'hint', text: 'Loading usage…' }));
       api('/auth/api_key/usage', { id: key.id, granularity: granularity }).then(
-        function (report) { body.replaceChildren.apply(body, chart(report, RANGES[granularity], key.name)); },
-        function (error) { body.replaceChildren(el('p', { class: 'error', text: 'Usage unavailable: ' + error.message })); },
+        function (report) {
+          body.replaceChildren.apply(body, chart(report, RANGES[granularity], key.name));
+        },
+        function (error) {
+          body.replaceChildren(el('p', { class: 'error', text: 'Usage unavailable: ' + error.message }));
+        },
       );
     }
     show('hour');
@@ -440,24 +476,41 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     var plot = height - bottom - 10;
     var max = Math.max(1, Math.max.apply(null, points.map(function (point) { return point.bucket.count; })));
     var slot = (width - left) / points.length;
-    var busiest = points.reduce(function (best, point) { return point.bucket.count > best.bucket.count ? point : best; }, points[0]);
+    var busiest = points.reduce(function (best, point) {
+      return point.bucket.count > best.bucket.count ? point : best;
+    }, points[0]);
     var total = report.total;
     var summary =
       'Requests per ' + range.unit + ' with ' + name + ', ' + range.label.toLowerCase() + ': ' +
       total.count + ' in total (' + classCounts(total) + ')' +
-      (total.count ? '; busiest ' + range.unit + ' ' + when(busiest.start, range) + ' UTC with ' + busiest.bucket.count + '.' : '.');
-    var image = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': summary, 'data-total': total.count }, [
+      (total.count
+        ? '; busiest ' + range.unit + ' ' + when(busiest.start, range) + ' UTC with ' + busiest.bucket.count + '.'
+        : '.');
+    var image = svg('svg', {
+      viewBox: '0 0 ' + width + ' ' + height,
+      role: 'img',
+      'aria-label': summary,
+      'data-total': total.count,
+    }, [
       svg('line', { class: 'axis', x1: left, y1: 10, x2: left, y2: 10 + plot }),
       svg('line', { class: 'axis', x1: left, y1: 10 + plot, x2: width, y2: 10 + plot }),
       svg('text', { x: left - 6, y: 14, 'text-anchor': 'end', text: String(max) }),
       svg('text', { x: left - 6, y: 10 + plot, 'text-anchor': 'end', text: '0' }),
       svg('text', { x: left, y: height - 4, text: when(points[0].start, range) }),
-      svg('text', { x: width, y: height - 4, 'text-anchor': 'end', text: when(points[points.length - 1].start, range) }),
+      svg('text', {
+        x: width,
+        y: height - 4,
+        'text-anchor': 'end',
+        text: when(points[points.length - 1].start, range),
+      }),
     ]);
     points.forEach(function (point, index) {
       var y = 10 + plot;
       var bar = svg('g', { 'data-start': new Date(point.start).toISOString(), 'data-count': point.bucket.count }, [
-        svg('title', { text: when(point.start, range) + ' UTC: ' + point.bucket.count + ' requests (' + classCounts(point.bucket) + ')' }),
+        svg('title', {
+          text:
+            when(point.start, range) + ' UTC: ' + point.bucket.count + ' requests (' + classCounts(point.bucket) + ')',
+        }),
       ]);
       CLASSES.forEach(function (name) {
         var count = point.bucket['count_' + name];
@@ -475,14 +528,19 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
       image.appendChild(bar);
     });
     var legend = el('ul', { class: 'legend', 'aria-hidden': 'true' }, CLASSES.map(function (name) {
-      return el('li', {}, [svg('svg', { viewBox: '0 0 10 10' }, [svg('rect', { class: 'c' + name, width: 10, height: 10 })]), name]);
+      return el('li', {}, [
+        svg('svg', { viewBox: '0 0 10 10' }, [svg('rect', { class: 'c' + name, width: 10, height: 10 })]),
+        name,
+      ]);
     }));
     var rows = points.filter(function (point) { return point.bucket.count; });
     var table = el('table', {}, [
       el('caption', { text: 'Requests per ' + range.unit + ' (UTC), ' + range.label.toLowerCase() }),
-      el('thead', {}, [el('tr', {}, [range.unit === 'hour' ? 'Hour' : 'Day', 'Requests'].concat(CLASSES).map(function (head) {
-        return el('th', { scope: 'col', text: head });
-      }))]),
+      el('thead', {}, [
+        el('tr', {}, [range.unit === 'hour' ? 'Hour' : 'Day', 'Requests'].concat(CLASSES).map(function (head) {
+          return el('th', { scope: 'col', text: head });
+        })),
+      ]),
       el('tbody', {}, rows.length
         ? rows.map(function (point) {
             var counts = CLASSES.map(function (name) { return point.bucket['count_' + name]; });
@@ -507,7 +565,12 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
     var trail = await api(route, { id: key.id });
     $('history-title').textContent = 'History of ' + trail.name + ' (' + trail.user_login + ')';
     $('history-rows').replaceChildren.apply($('history-rows'), trail.records.map(function (record) {
-      return el('tr', {}, [utc(record.time), record.action.replace(/_/g, ' '), actorOf(record, trail), record.reason || ''].map(function (cell) {
+      return el('tr', {}, [
+        utc(record.time),
+        record.action.replace(/_/g, ' '),
+        actorOf(record, trail),
+        record.reason || '',
+      ].map(function (cell) {
         return el('td', { text: cell });
       }));
     }));
@@ -542,8 +605,12 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
       el('td', { text: String(key.total_queries) }),
       el('td', {}, [
         el('div', { class: 'row' }, [
-          actionButton('History', 'History of ' + of, function () { return showHistory(key, '/auth/admin/api_key/audit'); }),
-          key.revoked_by === 'admin' ? null : actionButton('Revoke', 'Revoke ' + of, function () { return adminRevoke(key); }, true),
+          actionButton('History', 'History of ' + of, function () {
+            return showHistory(key, '/auth/admin/api_key/audit');
+          }),
+          key.revoked_by === 'admin'
+            ? null
+            : actionButton('Revoke', 'Revoke ' + of, function () { return adminRevoke(key); }, true),
         ]),
       ]),
     ]);
@@ -559,7 +626,9 @@ export const KEY_PAGE_SCRIPT = String.raw`(function () {
   // ---- Wiring ----
 
   async function main() {
-    $('login').addEventListener('click', function () { keycloak.login().catch(function (error) { say(error.message, true); }); });
+    $('login').addEventListener('click', function () {
+      keycloak.login().catch(function (error) { say(error.message, true); });
+    });
     $('logout').addEventListener('click', function () { keycloak.logout(tokens && tokens.id_token); });
     $('create-form').addEventListener('submit', function (event) {
       event.preventDefault();
