@@ -50,6 +50,8 @@ export function renderKeyPage(view: KeyPageView): string {
   };
   const grace = (hours: number, label: string) =>
     `<option value="${hours}"${hours === view.defaultGraceHours ? ' selected' : ''}>${escapeHtml(label)}</option>`;
+  const graceOptions =
+    grace(0, 'not at all') + grace(1, 'for 1 hour') + grace(24, 'for 24 hours') + grace(168, 'for 7 days');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -72,7 +74,8 @@ export function renderKeyPage(view: KeyPageView): string {
     <p id="status" role="status" aria-live="polite"></p>
     <section id="signed-out" hidden aria-labelledby="signed-out-title">
       <h2 id="signed-out-title">Log in to manage your API keys</h2>
-      <p>Use your RS-Server Keycloak account. If you are already logged in on the portal or in Swagger UI, this page knows it.</p>
+      <p>Use your RS-Server Keycloak account. If you are already logged in on the portal or in Swagger UI, this page
+        knows it.</p>
       <button id="login" type="button" class="primary">Log in with Keycloak</button>
     </section>
     <section id="create" hidden aria-labelledby="create-title">
@@ -80,7 +83,8 @@ export function renderKeyPage(view: KeyPageView): string {
       <form id="create-form">
         <div class="field">
           <label for="create-name">Name</label>
-          <input id="create-name" name="name" required maxlength="128" autocomplete="off" aria-describedby="create-name-hint">
+          <input id="create-name" name="name" required maxlength="128" autocomplete="off"
+            aria-describedby="create-name-hint">
           <span id="create-name-hint" class="hint">What the key is for, e.g. my-notebook.</span>
         </div>
         <fieldset>
@@ -95,12 +99,15 @@ export function renderKeyPage(view: KeyPageView): string {
         </fieldset>
         <div class="field">
           <label for="create-rate">Requests per minute (optional)</label>
-          <input id="create-rate" name="rate_limit_per_minute" type="number" min="1" step="1" inputmode="numeric" autocomplete="off" aria-describedby="create-rate-hint">
-          <span id="create-rate-hint" class="hint">The most requests per minute the services accept with this key. Empty: no per-minute limit.</span>
+          <input id="create-rate" name="rate_limit_per_minute" type="number" min="1" step="1" inputmode="numeric"
+            autocomplete="off" aria-describedby="create-rate-hint">
+          <span id="create-rate-hint" class="hint">The most requests per minute the services accept with this key.
+            Empty: no per-minute limit.</span>
         </div>
         <fieldset id="create-scopes" aria-describedby="create-scopes-hint">
           <legend>Scopes</legend>
-          <p id="create-scopes-hint" class="hint">Tick the roles the key may use. None ticked: the key carries every role you hold, now and later.</p>
+          <p id="create-scopes-hint" class="hint">Tick the roles the key may use. None ticked: the key carries every
+            role you hold, now and later.</p>
           <div id="create-scope-list" class="scopes"></div>
         </fieldset>
         <button type="submit" class="primary">Create key</button>
@@ -120,7 +127,7 @@ export function renderKeyPage(view: KeyPageView): string {
       <h2 id="mine-title">My keys</h2>
       <div class="row">
         <label for="rotate-grace">When rotating, the old value keeps working</label>
-        <select id="rotate-grace">${grace(0, 'not at all')}${grace(1, 'for 1 hour')}${grace(24, 'for 24 hours')}${grace(168, 'for 7 days')}</select>
+        <select id="rotate-grace">${graceOptions}</select>
         <button id="refresh" type="button">Refresh</button>
       </div>
       <ul id="key-list" class="keys"></ul>
@@ -128,7 +135,11 @@ export function renderKeyPage(view: KeyPageView): string {
     <section id="history" hidden aria-labelledby="history-title">
       <h2 id="history-title" tabindex="-1">History</h2>
       <table>
-        <thead><tr><th scope="col">Time (UTC)</th><th scope="col">Action</th><th scope="col">By</th><th scope="col">Reason</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">Time (UTC)</th><th scope="col">Action</th><th scope="col">By</th><th scope="col">Reason</th>
+          </tr>
+        </thead>
         <tbody id="history-rows"></tbody>
       </table>
       <button id="history-close" type="button">Close history</button>
@@ -146,7 +157,12 @@ export function renderKeyPage(view: KeyPageView): string {
       </div>
       <table id="admin-table" hidden>
         <caption id="admin-caption"></caption>
-        <thead><tr><th scope="col">Name</th><th scope="col">Hint</th><th scope="col">State</th><th scope="col">Expires</th><th scope="col">Requests</th><th scope="col">Actions</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">Name</th><th scope="col">Hint</th><th scope="col">State</th><th scope="col">Expires</th>
+            <th scope="col">Requests</th><th scope="col">Actions</th>
+          </tr>
+        </thead>
         <tbody id="admin-rows"></tbody>
       </table>
     </section>

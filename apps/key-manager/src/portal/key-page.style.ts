@@ -4,17 +4,28 @@
  */
 export const KEY_PAGE_STYLE = `
 body { font-family: system-ui, sans-serif; margin: 0; color: #1b2a3a; background: #f5f7fa; }
-header { display: flex; justify-content: space-between; align-items: center; gap: 1rem; flex-wrap: wrap; padding: 1rem 2rem; background: #1b3a5c; color: #fff; }
+header {
+  display: flex; justify-content: space-between; align-items: center; gap: 1rem; flex-wrap: wrap; padding: 1rem 2rem;
+  background: #1b3a5c; color: #fff;
+}
 header h1 { margin: 0; font-size: 1.4rem; }
 header a { color: #fff; }
 #session { font-size: .95rem; text-align: right; }
-#session button { margin-left: .5rem; padding: .3rem .8rem; border: 1px solid #fff; border-radius: 4px; background: transparent; color: #fff; cursor: pointer; }
+#session button {
+  margin-left: .5rem; padding: .3rem .8rem; border: 1px solid #fff; border-radius: 4px; background: transparent;
+  color: #fff; cursor: pointer;
+}
 main { max-width: 64rem; margin: 0 auto; padding: 1rem 2rem 3rem; }
-section { background: #fff; border-radius: 6px; padding: 1rem 1.5rem; margin-top: 1.2rem; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+section {
+  background: #fff; border-radius: 6px; padding: 1rem 1.5rem; margin-top: 1.2rem; box-shadow: 0 1px 3px rgba(0,0,0,.08);
+}
 h2 { font-size: 1.15rem; margin-top: .2rem; }
 h3 { font-size: 1.05rem; margin: 0; }
 a { color: #1b5aa6; }
-button { font: inherit; padding: .35rem .9rem; border: 1px solid #1b5aa6; border-radius: 4px; background: #fff; color: #1b5aa6; cursor: pointer; }
+button {
+  font: inherit; padding: .35rem .9rem; border: 1px solid #1b5aa6; border-radius: 4px; background: #fff; color: #1b5aa6;
+  cursor: pointer;
+}
 button.primary { background: #1b5aa6; color: #fff; }
 button.danger { border-color: #a61b1b; color: #a61b1b; }
 button:disabled { opacity: .5; cursor: default; }
@@ -41,7 +52,9 @@ legend { font-weight: 600; }
 .state { border-radius: 999px; padding: .05rem .6rem; font-size: .8rem; background: #eef1f5; }
 .state-active { background: #e3f1e5; color: #1d6b2c; }
 .state-revoked, .state-expired, .state-disabled { background: #fbe6e6; color: #a61b1b; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .6rem 0; font-size: .92rem; }
+dl.facts {
+  display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .6rem 0; font-size: .92rem;
+}
 dl.facts dt { color: #4d5b6c; }
 dl.facts dd { margin: 0; }
 code { background: #eef1f5; border-radius: 3px; padding: .1rem .3rem; }

@@ -41,7 +41,8 @@ function serviceCard(service: PortalService, first: boolean, documentUrl = `${se
       <li class="service${first ? ' first' : ''}">
         <a class="service-link" href="${url}">${escapeHtml(service.title)}</a>
         ${first ? '<span class="badge">start here: every service, one Authorize</span>' : ''}
-        <span class="links"><a href="${url}">Swagger UI</a> · <a href="${escapeHtml(documentUrl)}">OpenAPI JSON</a></span>
+        <span class="links"><a href="${url}">Swagger UI</a> ·
+          <a href="${escapeHtml(documentUrl)}">OpenAPI JSON</a></span>
       </li>`;
 }
 
@@ -56,6 +57,9 @@ export function renderPortalPage(view: PortalView): string {
     realm: view.keycloak.realm,
     clientId: view.keycloak.clientId,
   };
+  const cards =
+    serviceCard(view.frontend, true, `${frontendBase}/frontend/openapi.json`) +
+    [view.keyManager, ...view.services].map((service) => serviceCard(service, false)).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -64,16 +68,28 @@ export function renderPortalPage(view: PortalView): string {
   <title>RS-Server services</title>
   <style>
     body { font-family: system-ui, sans-serif; margin: 0; color: #1b2a3a; background: #f5f7fa; }
-    header { display: flex; justify-content: space-between; align-items: center; gap: 1rem; flex-wrap: wrap; padding: 1rem 2rem; background: #1b3a5c; color: #fff; }
+    header {
+      display: flex; justify-content: space-between; align-items: center; gap: 1rem; flex-wrap: wrap;
+      padding: 1rem 2rem; background: #1b3a5c; color: #fff;
+    }
     header h1 { margin: 0; font-size: 1.4rem; }
     #session { font-size: .95rem; text-align: right; }
-    #session button { margin-left: .5rem; padding: .3rem .8rem; border: 1px solid #fff; border-radius: 4px; background: transparent; color: #fff; cursor: pointer; }
+    #session button {
+      margin-left: .5rem; padding: .3rem .8rem; border: 1px solid #fff; border-radius: 4px; background: transparent;
+      color: #fff; cursor: pointer;
+    }
     #session-roles { display: block; font-size: .8rem; opacity: .85; }
     main { max-width: 60rem; margin: 0 auto; padding: 1rem 2rem 3rem; }
-    section { background: #fff; border-radius: 6px; padding: 1rem 1.5rem; margin-top: 1.2rem; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+    section {
+      background: #fff; border-radius: 6px; padding: 1rem 1.5rem; margin-top: 1.2rem;
+      box-shadow: 0 1px 3px rgba(0,0,0,.08);
+    }
     h2 { font-size: 1.15rem; margin-top: .2rem; }
     ul.services { list-style: none; padding: 0; margin: 0; }
-    li.service { display: flex; flex-wrap: wrap; align-items: baseline; gap: .6rem; padding: .7rem 0; border-bottom: 1px solid #e4e8ee; }
+    li.service {
+      display: flex; flex-wrap: wrap; align-items: baseline; gap: .6rem; padding: .7rem 0;
+      border-bottom: 1px solid #e4e8ee;
+    }
     li.service:last-child { border-bottom: 0; }
     li.service .service-link { font-weight: 600; font-size: 1.05rem; }
     li.service .links { margin-left: auto; font-size: .9rem; }
@@ -98,7 +114,7 @@ export function renderPortalPage(view: PortalView): string {
   <main>
     <section>
       <h2>Services</h2>
-      <ul class="services">${serviceCard(view.frontend, true, `${frontendBase}/frontend/openapi.json`)}${[view.keyManager, ...view.services].map((service) => serviceCard(service, false)).join('')}
+      <ul class="services">${cards}
       </ul>
     </section>
     <section id="guide">
@@ -106,20 +122,24 @@ export function renderPortalPage(view: PortalView): string {
       <p>The quickest way: <a id="key-page-link" href="keys">My API keys</a>, a page to create, copy, rotate, renew and
         revoke your keys and see their usage. Or, in Swagger UI:</p>
       <ol>
-        <li>Open the <a href="${frontend}">${escapeHtml(view.frontend.title)}</a> and click <strong>Authorize</strong>, then <strong>Authorize</strong> under
-          <strong>keycloak</strong>, and log in with your RS-Server account on the Keycloak page.</li>
-        <li>In <strong>API Key Manager</strong>, expand <strong>Create Api Key</strong>, click <strong>Try it out</strong>, give a <code>name</code>
-          (set <code>never_expires</code> to <code>true</code> for a key that does not expire), click <strong>Execute</strong>.</li>
-        <li>Copy the key (<code>"rsk_…"</code>) from the <strong>Response body</strong>. It is shown only once: the platform keeps only its hash.</li>
-        <li>Click <strong>Authorize</strong> again (or a lock icon), paste the key under <strong>api-key (apiKey)</strong>, click
-          <strong>Authorize</strong>: every Auxip, Cadip and catalog operation on the page now sends it.</li>
+        <li>Open the <a href="${frontend}">${escapeHtml(view.frontend.title)}</a> and click <strong>Authorize</strong>,
+          then <strong>Authorize</strong> under <strong>keycloak</strong>, and log in with your RS-Server account on the
+          Keycloak page.</li>
+        <li>In <strong>API Key Manager</strong>, expand <strong>Create Api Key</strong>, click
+          <strong>Try it out</strong>, give a <code>name</code> (set <code>never_expires</code> to <code>true</code>
+          for a key that does not expire), click <strong>Execute</strong>.</li>
+        <li>Copy the key (<code>"rsk_…"</code>) from the <strong>Response body</strong>. It is shown only once: the
+          platform keeps only its hash.</li>
+        <li>Click <strong>Authorize</strong> again (or a lock icon), paste the key under
+          <strong>api-key (apiKey)</strong>, click <strong>Authorize</strong>: every Auxip, Cadip and catalog operation
+          on the page now sends it.</li>
         <li>In scripts, notebooks, GDAL or QGIS, send it in the <code>x-api-key</code> header:
           <pre>curl -H "x-api-key: rsk_…" "${exampleUrl}"</pre></li>
-        <li><strong>List My Api Keys</strong> shows your keys (never their values); <strong>Revoke Api Key</strong> stops a key
-          everywhere within a second; <strong>Renew Api Key</strong> extends it.</li>
+        <li><strong>List My Api Keys</strong> shows your keys (never their values); <strong>Revoke Api Key</strong>
+          stops a key everywhere within a second; <strong>Renew Api Key</strong> extends it.</li>
       </ol>
-      <p>To use another account, click <strong>Log out</strong> above (it ends your Keycloak session), then Authorize again.
-        Each Swagger UI keeps its own login until you click <strong>Logout</strong> in its Authorize dialog.
+      <p>To use another account, click <strong>Log out</strong> above (it ends your Keycloak session), then Authorize
+        again. Each Swagger UI keeps its own login until you click <strong>Logout</strong> in its Authorize dialog.
         Your Keycloak account: <a href="${account}">${account}</a>.</p>
     </section>
   </main>
