@@ -1,5 +1,3 @@
-// The app's tsconfig compiles this folder too: the reference declares jest's globals there.
-/// <reference types="jest" />
 import type {
   ApiKeyRecord,
   ApiKeysRepository,
