@@ -31,11 +31,11 @@ export async function startStandInKeyManager(env = {}) {
 }
 
 /**
- * Starts server.ts guarded or unguarded (`nodeFlags`: extra node options, e.g. --cpu-prof); resolves once it
- * serves, the guarded app's key cache filled by one request on a connection of its own, as in a service that
- * checked the key long ago.
+ * Starts server.ts guarded or unguarded (`nodeFlags`: extra node options, e.g. --cpu-prof; `env`: e.g. REDIS_URL
+ * for per-key limits); resolves once it serves, the guarded app's key cache filled by one request on a connection
+ * of its own, as in a service that checked the key long ago.
  */
-export async function startBenchServer(mode, keyManagerUrl, nodeFlags = []) {
+export async function startBenchServer(mode, keyManagerUrl, { nodeFlags = [], env = {} } = {}) {
   const started = await startProcess(
     [...nodeFlags, '-r', '@swc-node/register', path.join(HERE, 'server.ts'), mode],
     {
@@ -43,6 +43,7 @@ export async function startBenchServer(mode, keyManagerUrl, nodeFlags = []) {
       BENCH_KEY_MANAGER_URL: keyManagerUrl,
       // Cadip's own principal: the stack's broker requires SASL and applies its ACLs.
       ...kafkaPrincipals.kafkaAppEnv('cadip'),
+      ...env,
     },
     (line) => line.startsWith('{"url"'),
   );
@@ -55,6 +56,41 @@ export async function startBenchServer(mode, keyManagerUrl, nodeFlags = []) {
     if (response.status !== 200) throw new Error(`priming the key cache: HTTP ${response.status}`);
   }
   return { ...started, mode, url, managementUrl, apiKey };
+}
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * The stand-in key managers of a run: one answering for a key without limits and, with `limited`, one for a key
+ * (`limitedKeyId`) with both per-key limits.
+ */
+export async function startStandIns({ limited }) {
+  const plain = await startStandInKeyManager();
+  const limitedKeyId = `bench-limited-${Date.now()}`;
+  const withLimits = limited
+    ? await startStandInKeyManager({ BENCH_KEY_ID: limitedKeyId, BENCH_KEY_LIMITS: '1' })
+    : undefined;
+  return {
+    url: plain.url,
+    limitedUrl: withLimits?.url,
+    limitedKeyId,
+    stop: () => {
+      plain.stop();
+      withLimits?.stop();
+    },
+  };
+}
+
+/**
+ * Starts one side of the comparison: `unguarded`, `guarded` (a key without limits) or `limited` (a guarded server
+ * whose key has limits, with Redis to count them in).
+ */
+export async function startSide(side, standIns, nodeFlags = []) {
+  const server =
+    side === 'limited'
+      ? await startBenchServer('guarded', standIns.limitedUrl, { nodeFlags, env: { REDIS_URL } })
+      : await startBenchServer(side, standIns.url, { nodeFlags });
+  return { ...server, side };
 }
 
 /** CPU time (ms, user + system, every thread) a process has used so far, from /proc. */

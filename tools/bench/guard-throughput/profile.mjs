@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Where the guarded side's extra CPU goes: one guarded and one unguarded bench server under `node --cpu-prof`,
-// loaded in turn (ABBA) as in run.mjs; only the samples taken while wrk loads a server count. Prints, per
-// request of the main thread: each side's busy time, the guard's own code (inclusive: the digest, the cache,
-// usage recording, metrics it calls), and the functions whose share of the time differs most between the sides.
+// Where one side's extra CPU goes: two bench servers (by default guarded and unguarded; `--sides limited,guarded`
+// compares a key with limits to one without) under `node --cpu-prof`, loaded in turn (ABBA) as in run.mjs; only
+// the samples taken while wrk loads a server count. Prints, per request of the main thread: each side's busy
+// time, the guard's own code (inclusive: the digest, the cache, quotas, usage recording, metrics it calls), and
+// the functions whose share of the time differs most between the sides.
 //
 //   node tools/bench/guard-throughput/profile.mjs [--path <path>] [--rounds 4] [--seconds 8] [--top 25]
+//                                                 [--sides guarded,unguarded]
 //
 // Shares of the busy time, not absolute times, are what compare across runs: a shared machine's load changes
 // what one request costs. The profiles stay in test-output/bench/guard-profile/ (Chrome DevTools opens them).
@@ -12,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchArgs, LOG_DIR } from '../built-apps.mjs';
-import { startBenchServer, startStandInKeyManager } from './bench-server.mjs';
+import { startSide, startStandIns } from './bench-server.mjs';
 import { ensureWrk, wrk } from '../wrk.mjs';
 
 const args = benchArgs();
@@ -20,27 +22,28 @@ const endpoint = args.path ?? '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_
 const rounds = Number(args.rounds ?? 4);
 const seconds = Number(args.seconds ?? 8);
 const top = Number(args.top ?? 25);
+const [measuredSide, baselineSide] = (args.sides ?? 'guarded,unguarded').split(',');
 const dir = path.join(LOG_DIR, 'guard-profile');
 /** The guard's request-path code; the location middleware is left out, since both sides run it. */
 const GUARD_CODE =
-  /libs\/auth-guard\/src\/lib\/(authentication\.guard|auth-guard\.metrics|api-key\/(api-key\.verifier|key-cache)|strategies|events)/;
+  /libs\/auth-guard\/src\/lib\/(authentication\.guard|auth-guard\.metrics|api-key\/(api-key\.verifier|key-cache)|strategies|events|quota)/;
 
 ensureWrk();
 fs.rmSync(dir, { recursive: true, force: true });
-const keyManager = await startStandInKeyManager();
+const standIns = await startStandIns({ limited: [measuredSide, baselineSide].includes('limited') });
 const servers = [];
-for (const mode of ['guarded', 'unguarded']) {
-  servers.push(await startBenchServer(mode, keyManager.url, ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, mode)}`]));
+for (const side of [measuredSide, baselineSide]) {
+  servers.push(await startSide(side, standIns, ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, side)}`]));
 }
-const loaded = { guarded: { requests: 0, windows: [] }, unguarded: { requests: 0, windows: [] } };
+const loaded = { [measuredSide]: { requests: 0, windows: [] }, [baselineSide]: { requests: 0, windows: [] } };
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n); // the clock of V8's profile timestamps
 const load = async (server, durationSeconds, counted) => {
   const headers = server.mode === 'guarded' ? [`x-api-key: ${server.apiKey}`] : [];
   const start = monotonicUs();
   const run = await wrk(`${server.url}${endpoint}`, { connections: 16, seconds: durationSeconds, headers });
   if (!counted) return;
-  loaded[server.mode].requests += run.requests;
-  loaded[server.mode].windows.push([start, monotonicUs()]);
+  loaded[server.side].requests += run.requests;
+  loaded[server.side].windows.push([start, monotonicUs()]);
 };
 try {
   for (const server of servers) await load(server, 5, false);
@@ -49,7 +52,7 @@ try {
   }
 } finally {
   for (const server of servers) server.stop();
-  keyManager.stop();
+  standIns.stop();
 }
 // The profile is written when the process exits.
 await new Promise((resolve) => setTimeout(resolve, 5000));
@@ -85,34 +88,39 @@ function analyse(mode) {
   return { self, guard, busy, requests: loaded[mode].requests };
 }
 
-const guarded = analyse('guarded');
-const unguarded = analyse('unguarded');
+const measured = analyse(measuredSide);
+const baseline = analyse(baselineSide);
 const perRequest = (us, side) => Math.round((us / side.requests) * 100) / 100;
 console.log(
   JSON.stringify(
     {
       endpoint,
       load_average: os.loadavg()[0],
-      requests: { guarded: guarded.requests, unguarded: unguarded.requests },
+      requests: { [measuredSide]: measured.requests, [baselineSide]: baseline.requests },
       main_thread_busy_us_per_request: {
-        guarded: perRequest(guarded.busy, guarded),
-        unguarded: perRequest(unguarded.busy, unguarded),
+        [measuredSide]: perRequest(measured.busy, measured),
+        [baselineSide]: perRequest(baseline.busy, baseline),
       },
-      guard_code_us_per_request: perRequest(guarded.guard, guarded),
-      guard_code_share: Math.round((guarded.guard / guarded.busy) * 1000) / 1000,
+      guard_code_us_per_request: {
+        [measuredSide]: perRequest(measured.guard, measured),
+        [baselineSide]: perRequest(baseline.guard, baseline),
+      },
+      guard_code_share: Math.round((measured.guard / measured.busy) * 1000) / 1000,
     },
     null,
     2,
   ),
 );
-// Each function's share of the busy time, guarded minus unguarded, scaled to one guarded request.
-const scale = guarded.busy / guarded.requests;
-const rows = [...new Set([...guarded.self.keys(), ...unguarded.self.keys()])].map((key) => [
+// Each function's share of the busy time, measured side minus baseline, scaled to one request of the measured side.
+const scale = measured.busy / measured.requests;
+const rows = [...new Set([...measured.self.keys(), ...baseline.self.keys()])].map((key) => [
   key,
-  ((guarded.self.get(key) ?? 0) / guarded.busy - (unguarded.self.get(key) ?? 0) / unguarded.busy) * scale,
-  ((guarded.self.get(key) ?? 0) / guarded.busy) * scale,
+  ((measured.self.get(key) ?? 0) / measured.busy - (baseline.self.get(key) ?? 0) / baseline.busy) * scale,
+  ((measured.self.get(key) ?? 0) / measured.busy) * scale,
 ]);
-console.log('\nself µs per guarded request: guarded − unguarded (share-scaled), guarded, function');
+console.log(
+  `\nself µs per ${measuredSide} request: ${measuredSide} − ${baselineSide} (share-scaled), ${measuredSide}, function`,
+);
 for (const [key, difference, own] of rows.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, top)) {
   console.log(difference.toFixed(2).padStart(7), own.toFixed(2).padStart(7), key);
 }

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // Guard throughput: requests/s of a Cadip route with a valid cached API key ÷ the same route with the guard
-// replaced by a pass-through, both sides loaded in turn. See docs/benchmarks.md.
+// replaced by a pass-through, both sides loaded in turn; and the same for a key with per-key limits (counted in
+// Redis), the third side. See docs/benchmarks.md.
 //
 //   node tools/bench/guard-throughput/run.mjs [--pairs 6] [--rounds 4] [--seconds 2] [--connections 16]
-//                                             [--warmup 5] [--path <path>,<path>]
+//                                             [--warmup 5] [--path <path>,<path>] [--limited false]
 //
-// Each pair is a fresh guarded and a fresh unguarded server process (one process's JIT can land a few %
-// off another's on the same code, so pairs are the unit); their load alternates ABBA, round by round, so
-// both sides see the same machine. Kafka from tools/stack (127.0.0.1:9092) must be up: the guarded side
-// publishes its usage there, and the run fails if it did not.
+// Each pair is a fresh unguarded, guarded (and limited) server process (one process's JIT can land a few % off
+// another's on the same code, so pairs are the unit); the order in which they are loaded rotates round by round,
+// so all sides see the same machine. Kafka (and Redis for the limited side) from tools/stack must be up: the
+// guarded sides publish their usage there, and the run fails if they did not.
 import os from 'node:os';
 import { benchArgs } from '../built-apps.mjs';
-import { cpuMs, median, startBenchServer, startStandInKeyManager } from './bench-server.mjs';
+import { cpuMs, median, REDIS_URL, startSide, startStandIns } from './bench-server.mjs';
 import { ensureWrk, wrk } from '../wrk.mjs';
+import Redis from 'ioredis';
 
 const args = benchArgs();
 const pairs = Number(args.pairs ?? 6);
@@ -25,17 +27,19 @@ const paths = (
   args.path ??
   '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10'
 ).split(',');
+const withLimits = args.limited !== 'false';
 const round3 = (value) => Math.round(value * 1000) / 1000;
 
 ensureWrk();
-const keyManager = await startStandInKeyManager();
+const standIns = await startStandIns({ limited: withLimits });
+const SIDES = withLimits ? ['unguarded', 'guarded', 'limited'] : ['unguarded', 'guarded'];
 
 /** Loads one server for `durationSeconds`; requests/s, and CPU per request of that server's process. */
 async function load(server, endpoint, durationSeconds) {
   const cpuBefore = cpuMs(server.pid);
   const headers = server.mode === 'guarded' ? [`x-api-key: ${server.apiKey}`] : [];
   const run = await wrk(`${server.url}${endpoint}`, { connections, seconds: durationSeconds, headers });
-  if (run.bad) throw new Error(`${server.mode} ${endpoint}: ${run.bad} answers were not 2xx`);
+  if (run.bad) throw new Error(`${server.side} ${endpoint}: ${run.bad} answers were not 2xx`);
   // Socket errors (wrk's 2 s timeout on a starved machine) are reported, not fatal.
   return {
     rps: run.rps,
@@ -49,62 +53,76 @@ async function publishedRequests(server) {
   return Number(text.match(/^auth_guard_usage_requests_published_total (\d+)/m)?.[1] ?? 0);
 }
 
-const measured = new Map(paths.map((endpoint) => [endpoint, { guarded: [], unguarded: [], pairRatios: [] }]));
+const measured = new Map(
+  paths.map((endpoint) => [endpoint, { runs: Object.fromEntries(SIDES.map((side) => [side, []])), pairRatios: [] }]),
+);
 let published = 0;
 const loadBefore = os.loadavg()[0];
 try {
   for (let pairIndex = 0; pairIndex < pairs; pairIndex++) {
-    const [guarded, unguarded] = await Promise.all([
-      startBenchServer('guarded', keyManager.url),
-      startBenchServer('unguarded', keyManager.url),
-    ]);
+    const servers = await Promise.all(SIDES.map((side) => startSide(side, standIns)));
     try {
       for (const endpoint of paths) {
-        await load(unguarded, endpoint, warmup);
-        await load(guarded, endpoint, warmup);
-        const sides = { guarded: [], unguarded: [] };
+        for (const server of servers) await load(server, endpoint, warmup);
+        const runs = SIDES.map(() => []);
         for (let round = 0; round < rounds; round++) {
-          const order = round % 2 === 0 ? [unguarded, guarded] : [guarded, unguarded];
-          for (const server of order) sides[server.mode].push(await load(server, endpoint, seconds));
+          for (let turn = 0; turn < SIDES.length; turn++) {
+            const index = (round + turn) % SIDES.length;
+            runs[index].push(await load(servers[index], endpoint, seconds));
+          }
         }
         const all = measured.get(endpoint);
-        all.guarded.push(...sides.guarded);
-        all.unguarded.push(...sides.unguarded);
-        const ratio = median(sides.guarded.map((run) => run.rps)) / median(sides.unguarded.map((run) => run.rps));
-        all.pairRatios.push(round3(ratio));
-        console.error(`pair ${pairIndex + 1}/${pairs} ${endpoint}: guarded/unguarded ${round3(ratio)}`);
+        SIDES.forEach((side, index) => all.runs[side].push(...runs[index]));
+        const medianRps = runs.map((sideRuns) => median(sideRuns.map((run) => run.rps)));
+        const ratios = Object.fromEntries(
+          SIDES.slice(1).map((side, index) => [side, round3(medianRps[index + 1] / medianRps[0])]),
+        );
+        all.pairRatios.push(ratios);
+        console.error(`pair ${pairIndex + 1}/${pairs} ${endpoint}: ÷ unguarded ${JSON.stringify(ratios)}`);
       }
       // Flushed about once a second: give the last window time to leave.
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      published += await publishedRequests(guarded);
+      for (const server of servers.slice(1)) published += await publishedRequests(server);
     } finally {
-      guarded.stop();
-      unguarded.stop();
+      for (const server of servers) server.stop();
     }
   }
 } finally {
-  keyManager.stop();
+  standIns.stop();
 }
 if (!published) throw new Error('the guarded servers published no usage: is Kafka up (node tools/stack/stack.mjs up)?');
 
-const endpoints = [...measured].map(([endpoint, { guarded, unguarded, pairRatios }]) => {
-  const guardedRps = median(guarded.map((run) => run.rps));
-  const unguardedRps = median(unguarded.map((run) => run.rps));
+const limitedCounted = withLimits ? await countedInRedis(standIns.limitedKeyId) : undefined;
+if (withLimits && !limitedCounted)
+  throw new Error(`the limited side counted nothing in Redis (${REDIS_URL}): is it up?`);
+
+const endpoints = [...measured].map(([endpoint, { runs, pairRatios }]) => {
+  const rps = (side) => median(runs[side].map((run) => run.rps));
+  const cpu = (side) => median(runs[side].map((run) => run.cpuUsPerRequest));
   return {
     endpoint,
-    unguarded_rps: Math.round(unguardedRps),
-    guarded_rps: Math.round(guardedRps),
-    ratio: round3(guardedRps / unguardedRps),
+    ...Object.fromEntries(SIDES.map((side) => [`${side}_rps`, Math.round(rps(side))])),
+    ...Object.fromEntries(SIDES.slice(1).map((side) => [`${side}_ratio`, round3(rps(side) / rps('unguarded'))])),
     pair_ratios: pairRatios,
-    unguarded_cpu_us_per_request: median(unguarded.map((run) => run.cpuUsPerRequest)),
-    guarded_cpu_us_per_request: median(guarded.map((run) => run.cpuUsPerRequest)),
+    ...Object.fromEntries(SIDES.map((side) => [`${side}_cpu_us_per_request`, cpu(side)])),
     // CPU per request suffers much less than requests/s from other work on the machine.
-    cpu_ratio: round3(
-      median(unguarded.map((run) => run.cpuUsPerRequest)) / median(guarded.map((run) => run.cpuUsPerRequest)),
-    ),
-    socket_errors: [...guarded, ...unguarded].reduce((sum, run) => sum + run.socketErrors, 0),
+    ...Object.fromEntries(SIDES.slice(1).map((side) => [`${side}_cpu_ratio`, round3(cpu('unguarded') / cpu(side))])),
+    socket_errors: SIDES.flatMap((side) => runs[side]).reduce((sum, run) => sum + run.socketErrors, 0),
   };
 });
+
+/** Requests the limited key's day counter holds in Redis (every replica's takes of the day). */
+async function countedInRedis(keyId) {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const keys = await redis.keys(`rs:quota:day:${keyId}:*`);
+    return keys.length ? Number(await redis.get(keys[0])) : 0;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 console.log(
   JSON.stringify(
     {
@@ -112,6 +130,7 @@ console.log(
       load_average_before: loadBefore,
       settings: { pairs, rounds, seconds, connections, warmup, load: 'wrk -t1' },
       usage_requests_published: published,
+      ...(withLimits && { limited_key_requests_counted_in_redis: limitedCounted }),
       endpoints,
     },
     null,

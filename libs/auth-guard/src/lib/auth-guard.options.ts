@@ -71,7 +71,7 @@ export interface KafkaOptions {
  */
 export interface QuotaOptions {
   redisUrl: string;
-  /** Most tokens a replica takes at a time per key and window (default 100; a tenth of the limit when less). */
+  /** Most tokens a replica takes at a time per key and window (default 1000; a tenth of the limit when less). */
   maxBatch?: number;
   /** After a Redis failure, limits go unenforced this long before Redis is tried again (default 5000 ms). */
   retryAfterFailureMs?: number;
@@ -114,7 +114,7 @@ export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions
 }
 
 export function resolveQuotaOptions(options: Partial<QuotaOptions>): Required<Omit<QuotaOptions, 'redisUrl'>> {
-  return { maxBatch: 100, retryAfterFailureMs: 5_000, commandTimeoutMs: 500, ...definedOnly(options) };
+  return { maxBatch: 1000, retryAfterFailureMs: 5_000, commandTimeoutMs: 500, ...definedOnly(options) };
 }
 
 function definedOnly<T extends object>(value: T): T {

@@ -45,7 +45,7 @@ describe(guardedServiceOptions.name, () => {
     expect(guardedServiceOptions('cadip', configOf({})).quota).toBe(false);
     expect(guardedServiceOptions('cadip', configOf({ REDIS_URL: 'redis://127.0.0.1:6379' })).quota).toEqual({
       redisUrl: 'redis://127.0.0.1:6379',
-      maxBatch: 100,
+      maxBatch: 1000,
     });
   });
 

@@ -33,7 +33,7 @@ export function guardedServiceEnv(defaultPort: number) {
     /** Redis shared by the replicas for per-key request limits; unset: the limits are not enforced. */
     REDIS_URL: env.optionalUrl(),
     /** Most tokens a replica takes from Redis at a time per key and window: the bound on unspent tokens. */
-    QUOTA_MAX_BATCH: env.int(100, { min: 1, max: 10_000 }),
+    QUOTA_MAX_BATCH: env.int(1000, { min: 1, max: 10_000 }),
     /** Reverse proxies (addresses, CIDRs) whose X-Forwarded-For names the client; default none. */
     TRUST_PROXY: env.trustProxy(),
   };

@@ -38,13 +38,17 @@ class Allowance {
   /** The shared counter reached the limit: nothing more to take until the window ends. */
   exhausted = false;
   refill?: Promise<void>;
+  /** The limit as a header value, made once. */
+  readonly limitText: string;
 
   constructor(
     readonly window: QuotaWindow,
     readonly limit: number,
     /** How many tokens one take asks for. */
     readonly batch: number,
-  ) {}
+  ) {
+    this.limitText = String(limit);
+  }
 
   /** Moves to the window `now` is in; the tokens of an ended window are worth nothing. */
   roll(now: number): void {
@@ -195,7 +199,9 @@ export class KeyQuotaEnforcer implements OnApplicationBootstrap, OnApplicationSh
     if (minute) this.spend(state.keyId, minute);
     if (day) this.spend(state.keyId, day);
     const tightest = minute && (!day || remainingOf(minute) <= remainingOf(day)) ? minute : day;
-    if (tightest) setRateLimitHeaders(response, tightest, remainingOf(tightest), now);
+    // Headers cost the request more than the rest of the quota check: sent once there is pacing to do.
+    const remaining = tightest ? remainingOf(tightest) : 0;
+    if (tightest && remaining * 2 <= tightest.limit) setRateLimitHeaders(response, tightest, remaining, now);
     return true;
   }
 
@@ -331,7 +337,7 @@ function remainingOf(allowance: Allowance): number {
 /** IETF draft RateLimit headers (delta seconds); returns the seconds until the window ends. */
 function setRateLimitHeaders(response: Response, allowance: Allowance, remaining: number, now: number): number {
   const reset = Math.max(1, Math.ceil((allowance.end - now) / 1000));
-  response.setHeader('RateLimit-Limit', String(allowance.limit));
+  response.setHeader('RateLimit-Limit', allowance.limitText);
   response.setHeader('RateLimit-Remaining', String(remaining));
   response.setHeader('RateLimit-Reset', String(reset));
   return reset;
