@@ -1,4 +1,9 @@
-import { KEY_EVICTING_ACTIONS, KEY_USER_ACTIONS, parseKeyLifecycleEvent } from './key-lifecycle.event';
+import {
+  KEY_EVICTING_ACTIONS,
+  KEY_LIFECYCLE_ACTIONS,
+  KEY_USER_ACTIONS,
+  parseKeyLifecycleEvent,
+} from './key-lifecycle.event';
 
 describe(parseKeyLifecycleEvent.name, () => {
   const event = {
@@ -58,5 +63,10 @@ describe(parseKeyLifecycleEvent.name, () => {
     expect(parseKeyLifecycleEvent({ ...event, action: 'scopes_changed', state_version: 4 }).ok).toBe(true);
     expect(KEY_EVICTING_ACTIONS).toContain('scopes_changed');
     expect(KEY_USER_ACTIONS).not.toContain('scopes_changed');
+  });
+
+  it('should evict on every action but the two that change no check answer', () => {
+    const kept = KEY_LIFECYCLE_ACTIONS.filter((action) => !KEY_EVICTING_ACTIONS.includes(action));
+    expect(kept).toEqual(['created', 'expiring']);
   });
 });

@@ -27,22 +27,14 @@ export const KEY_LIFECYCLE_ACTIONS = [
   'scopes_changed',
 ] as const;
 export type KeyLifecycleAction = (typeof KEY_LIFECYCLE_ACTIONS)[number];
-/** Actions after which a cached check of the key must not be trusted any more. */
-export const KEY_EVICTING_ACTIONS: readonly KeyLifecycleAction[] = [
-  'renewed',
-  'revoked',
-  'expired',
-  'user_disabled',
-  'user_enabled',
-  'roles_changed',
-  'user_deleted',
-  'deleted',
-  // A rotation changes which values open the key; the end of its grace period refuses the old one.
-  'rotated',
-  'rotation_ended',
-  // New scopes change the roles a check answers.
-  'scopes_changed',
-];
+/**
+ * Actions after which a cached check of the key must not be trusted any more: all but these two, which change
+ * nothing a check answers (a new key has no cached check; `expiring` only announces the end).
+ */
+const KEY_KEEPING_ACTIONS: readonly KeyLifecycleAction[] = ['created', 'expiring'];
+export const KEY_EVICTING_ACTIONS: readonly KeyLifecycleAction[] = KEY_LIFECYCLE_ACTIONS.filter(
+  (action) => !KEY_KEEPING_ACTIONS.includes(action),
+);
 /** Actions about the key's owner: every cached check of the owner's keys must go, not only this key's. */
 export const KEY_USER_ACTIONS: readonly KeyLifecycleAction[] = [
   'user_disabled',

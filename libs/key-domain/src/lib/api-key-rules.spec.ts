@@ -3,6 +3,7 @@ import {
   DEFAULT_KEY_LIFETIME_DAYS,
   expirationFrom,
   isExpired,
+  isUsable,
   mergeConfig,
   parseExpirationDate,
   parseKeyConfig,
@@ -39,6 +40,15 @@ describe('api key rules', () => {
       expect(isExpired({ never_expire: false, expiration_date: NOW }, NOW)).toBe(true);
       expect(isExpired({ never_expire: true, expiration_date: past }, NOW)).toBe(false);
       expect(isExpired({ never_expire: false, expiration_date: expirationFrom(NOW, 1) }, NOW)).toBe(false);
+    });
+  });
+
+  describe(isUsable.name, () => {
+    it('should be usable only when active, of an enabled owner, and not expired', () => {
+      expect(isUsable(keyState(), NOW)).toBe(true);
+      expect(isUsable(keyState({ is_active: false }), NOW)).toBe(false);
+      expect(isUsable(keyState({ user_active: false }), NOW)).toBe(false);
+      expect(isUsable(keyState({ expiration_date: NOW }), NOW)).toBe(false);
     });
   });
 

@@ -22,6 +22,11 @@ export function isExpired(state: Pick<KeyState, 'never_expire' | 'expiration_dat
   return !state.never_expire && state.expiration_date !== null && state.expiration_date.getTime() <= now.getTime();
 }
 
+/** Whether the key may be used now: active, its owner enabled, not expired. */
+export function isUsable(state: KeyState, now: Date): boolean {
+  return state.is_active && state.user_active && !isExpired(state, now);
+}
+
 /** Throws the reason a key may not be used now, in the order a user can act on it. */
 export function assertKeyUsable(state: KeyState, now: Date): void {
   if (!state.user_active) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { isExpired, type RevocationSource } from '@rs/key-domain';
+import { isUsable, type RevocationSource } from '@rs/key-domain';
 import type { FilterQuery, Model } from 'mongoose';
 import { ApiKey, ApiKeyUsageTotal, type PendingLifecycleEvent } from './api-key.schema';
 import { type LifecycleChange, pendingLifecycleEvent } from './lifecycle-event.util';
@@ -210,7 +210,7 @@ export class ApiKeysRepository {
     return this.changeState(
       { _id: keyId },
       (key) =>
-        key.is_active && key.user_active && !isExpired(key, now)
+        isUsable(key, now)
           ? {
               set: {
                 hash: secret.hash,
@@ -242,8 +242,7 @@ export class ApiKeysRepository {
   ): Promise<StoredKeyChange | null> {
     return this.changeState(
       { _id: keyId },
-      (key) =>
-        key.is_active && key.user_active && !isExpired(key, now) ? { set: { scopes, iam_roles: roles }, event } : null,
+      (key) => (isUsable(key, now) ? { set: { scopes, iam_roles: roles }, event } : null),
       now,
     );
   }
