@@ -13,6 +13,7 @@
 // The stack's Mongo-wire DB (databases of the run's own), Redis and Keycloak are shared; Kafka is the run's own
 // cluster (tools/stack/lib/kafka-cluster.mjs), the stack's broker is not used.
 import http from 'node:http';
+import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -23,7 +24,6 @@ import { keyCheckCredentials, APPS } from '../../apps.mjs';
 import { startKafkaCluster } from '../../stack/index.mjs';
 import {
   benchArgs,
-  freePort,
   LOG_DIR,
   percentiles,
   ROOT,
@@ -174,6 +174,26 @@ function appEnv(name) {
         ...(name === 'catalog' ? { MONGO_URL: mongoUrl(databases.catalog) } : {}),
       };
   }
+}
+
+/**
+ * A port for a replica, kept across its restarts: below the kernel's ephemeral range, so no outgoing connection of
+ * the run's many clients takes it between now and the replica's listen, and never handed out twice in a run.
+ */
+const reservedPorts = new Set();
+async function reservePort() {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!reservedPorts.has(port) && (await canListen(port))) return (reservedPorts.add(port), port);
+  }
+}
+
+function canListen(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 /** Starts a replica on its ports; resolves once it is healthy and consumes what it must. */
@@ -511,9 +531,7 @@ try {
 
   for (const name of APP_NAMES)
     for (let index = 1; index <= REPLICAS; index++) {
-      const port = await freePort();
-      let managementPort = await freePort();
-      while (managementPort === port) managementPort = await freePort();
+      const [port, managementPort] = [await reservePort(), await reservePort()];
       replicas.push({ id: `${name}-${index}`, name, index, port, managementPort, up: false });
     }
   const balanced = Object.fromEntries(
