@@ -3,13 +3,7 @@
 // administrator removes leaves the key's config at the next sync.
 import { createUser, deleteUser, stackEndpoints, userId, userToken } from '@rs/testing';
 import { randomBytes } from 'node:crypto';
-import {
-  type KeyManagerCall,
-  keyManagerCaller,
-  type RunningKeyManager,
-  startKeyManager,
-  uniqueDatabaseName,
-} from './key-manager.harness';
+import { keyManagerSuite } from './key-manager-suite.harness';
 
 const realmUrl = `${stackEndpoints.keycloakUrl}/realms/${stackEndpoints.realm}`;
 const adminUrl = `${stackEndpoints.keycloakUrl}/admin/realms/${stackEndpoints.realm}`;
@@ -66,20 +60,18 @@ async function updateOwnAttributes(username: string, password: string, attribute
 describe('Keycloak attributes that services trust', () => {
   const username = `attr-${randomBytes(4).toString('hex')}`;
   const password = `attr-${randomBytes(12).toString('hex')}`;
-  let km: RunningKeyManager;
+  const suite = keyManagerSuite('rskeysattributes', '10.22');
+  const call = suite.call;
 
   beforeAll(async () => {
     await createUser(username, password, []);
-    km = await startKeyManager({ MONGO_URL: stackEndpoints.mongoUrl(uniqueDatabaseName('rskeysattributes')) });
+    await suite.start();
   });
 
   afterAll(async () => {
-    await km?.close();
+    await suite.stop();
     await deleteUser(username).catch(() => undefined);
   });
-
-  const caller = keyManagerCaller('10.22');
-  const call = (path: string, init?: KeyManagerCall) => caller.call(km, path, init);
 
   it('should refuse a user’s change of their organization in the account API, keeping the stored value', async () => {
     const before = await storedAttributes('alice');
