@@ -44,12 +44,29 @@ export function run(command, args, { env = {}, label, onLine } = {}) {
       passLines(child.stdout, process.stdout, onLine);
       passLines(child.stderr, process.stderr, onLine);
     }
-    child.on('close', (code, signal) => {
+    const done = (code, signal) => {
       if (label)
         say(
           `${label}: ${code === 0 ? 'ok' : `failed (${signal ?? `exit ${code}`})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
         );
       resolve(code ?? 1);
+    };
+    child.once('error', (error) => {
+      say(`${command}: ${error.message}`);
+      done(1);
+    });
+    child.once('exit', (code, signal) => {
+      if (!onLine) return done(code, signal);
+      // The last output may still be in the pipes; a leftover grandchild holding them must not keep us waiting.
+      const timer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        done(code, signal);
+      }, 2000);
+      child.once('close', () => {
+        clearTimeout(timer);
+        done(code, signal);
+      });
     });
   });
 }

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { ensureNodeRuntime } from './node-runtime.mjs';
 import { ensureDependencies, nxBin, ROOT, run, say } from './run-util.mjs';
 
@@ -20,19 +21,31 @@ async function step(label, command, args) {
   return code;
 }
 
-// Jest's per-project summaries ("Tests:  3 failed, 71 passed, 74 total", after nx's project prefix) and
-// schemathesis's ("3024 generated, 3024 passed"), added up for the closing summary.
+// Jest's per-project summaries ("Tests:  3 failed, 71 passed, 74 total", after nx's project prefix, in colour when
+// nx replays a cached run) and schemathesis's ("3024 generated, 3024 passed" or "120 generated, 3 found 2 unique
+// failures, 5 skipped"), added up for the closing summary.
 const counts = { suites: {}, tests: {}, cases: {} };
-function countTests(line) {
-  const jest = /(Test Suites|Tests):\s+((?:\d+ \w+, )*\d+ total)/.exec(line);
-  const cases = /^\s*(\d+ generated(?:, \d+ \w+)*)\s*$/.exec(line);
+function countTests(rawLine) {
+  const line = stripVTControlCharacters(rawLine);
+  const jest = /(Test Suites|Tests):\s+((?:\d+ \w+, )*(?:\d+ of )?\d+ total)/.exec(line);
+  const cases = /^\s*(\d+ generated(?:, [\w ]+)*)\s*$/.exec(line);
   if (!jest && !cases) return;
   const into = cases ? counts.cases : jest[1] === 'Tests' ? counts.tests : counts.suites;
-  for (const [, n, word] of (cases ? cases[1] : jest[2]).matchAll(/(\d+) (\w+)/g))
-    into[word] = (into[word] ?? 0) + Number(n);
+  const add = (word, n) => (into[word] = (into[word] ?? 0) + Number(n));
+  for (const part of (cases ? cases[1] : jest[2]).split(', ')) {
+    const found = /^(\d+) found (\d+) unique failures?$/.exec(part);
+    if (found) {
+      add('failed', found[1]);
+      add('unique failures', found[2]);
+    } else {
+      const [, n, word] = /(\d+) (\w+)$/.exec(part) ?? [];
+      if (word) add(word, n);
+    }
+  }
 }
+/** The tally's counts, the words of `order` first. */
 const phrase = (tally, order) =>
-  order
+  [...new Set([...order, ...Object.keys(tally)])]
     .filter((word) => tally[word])
     .map((word) => `${tally[word]} ${word}`)
     .join(', ') || 'none';
@@ -73,6 +86,11 @@ if (fs.existsSync(path.join(ROOT, 'tools', 'openapi', 'check.mjs'))) {
 await step('helm chart checks', process.execPath, [path.join(ROOT, 'tools', 'deploy', 'validate-chart.mjs')]);
 // The browser tests (test/browser) drive Debian's Chromium; install it when missing.
 await step('chromium for browser tests', process.execPath, [path.join(ROOT, 'tools', 'ensure-chromium.mjs')]);
+// The scale-out test (test/scale-out) balances its replicas with Debian's nginx.
+await step('nginx for the scale-out test', process.execPath, [
+  path.join(ROOT, 'tools', 'bench', 'scale-out', 'nginx.mjs'),
+  '--ensure',
+]);
 const results = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rs-test-')), 'results.json');
 const servicesCode = await run(
   process.execPath,
@@ -97,6 +115,6 @@ const JEST_ORDER = ['failed', 'skipped', 'todo', 'passed', 'total'];
 process.stdout.write(`Test Suites: ${phrase(counts.suites, JEST_ORDER)}\n`);
 process.stdout.write(`Tests:       ${phrase(counts.tests, JEST_ORDER)}\n`);
 process.stdout.write(
-  `Schemathesis test cases: ${phrase(counts.cases, ['generated', 'passed', 'failed', 'skipped'])}\n`,
+  `Schemathesis test cases: ${phrase(counts.cases, ['generated', 'passed', 'failed', 'unique failures', 'skipped'])}\n`,
 );
 process.exit(steps.every(([, code]) => code === 0) ? 0 : 1);

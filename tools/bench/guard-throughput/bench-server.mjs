@@ -19,7 +19,13 @@ async function startProcess(args, env, isReady) {
     readline.createInterface({ input: child.stdout }).on('line', (line) => isReady(line) && resolve(line));
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code})`)));
   });
-  return { child, pid: child.pid, ready, stop: () => child.stdin.end() };
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  /** Asks the process to stop; resolves once it has exited (its shutdown hooks done). */
+  const stop = () => {
+    child.stdin.end();
+    return exited;
+  };
+  return { child, pid: child.pid, ready, stop };
 }
 
 /** The stand-in key manager; `BENCH_KEY_ID` in `env` names the key id it answers with. */
@@ -74,10 +80,7 @@ export async function startStandIns({ limited }) {
     url: plain.url,
     limitedUrl: withLimits?.url,
     limitedKeyId,
-    stop: () => {
-      plain.stop();
-      withLimits?.stop();
-    },
+    stop: () => Promise.all([plain.stop(), withLimits?.stop()]),
   };
 }
 

@@ -51,11 +51,9 @@ try {
     for (const server of round % 2 === 0 ? servers : [...servers].reverse()) await load(server, seconds, true);
   }
 } finally {
-  for (const server of servers) server.stop();
-  standIns.stop();
+  // Each profile is written as its process exits.
+  await Promise.all([...servers.map((server) => server.stop()), standIns.stop()]);
 }
-// The profile is written when the process exits.
-await new Promise((resolve) => setTimeout(resolve, 5000));
 
 /** Self and inclusive time by function, of the samples taken inside `windows`. */
 function analyse(mode) {

@@ -56,7 +56,7 @@ async function publishedRequests(server) {
 const measured = new Map(
   paths.map((endpoint) => [endpoint, { runs: Object.fromEntries(SIDES.map((side) => [side, []])), pairRatios: [] }]),
 );
-let published = 0;
+const published = Object.fromEntries(SIDES.slice(1).map((side) => [side, 0]));
 const loadBefore = os.loadavg()[0];
 try {
   for (let pairIndex = 0; pairIndex < pairs; pairIndex++) {
@@ -66,10 +66,11 @@ try {
         for (const server of servers) await load(server, endpoint, warmup);
         const runs = SIDES.map(() => []);
         for (let round = 0; round < rounds; round++) {
-          for (let turn = 0; turn < SIDES.length; turn++) {
-            const index = (round + turn) % SIDES.length;
+          // Rotated, and reversed every other round, so no side always follows the same one (a guarded side
+          // still publishes its usage for a second after its load).
+          const order = SIDES.map((_, turn) => (Math.floor(round / 2) + turn) % SIDES.length);
+          for (const index of round % 2 ? order.reverse() : order)
             runs[index].push(await load(servers[index], endpoint, seconds));
-          }
         }
         const all = measured.get(endpoint);
         SIDES.forEach((side, index) => all.runs[side].push(...runs[index]));
@@ -82,15 +83,17 @@ try {
       }
       // Flushed about once a second: give the last window time to leave.
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      for (const server of servers.slice(1)) published += await publishedRequests(server);
+      for (const server of servers.slice(1)) published[server.side] += await publishedRequests(server);
     } finally {
-      for (const server of servers) server.stop();
+      // Awaited: a limited server gives its unspent tokens back to Redis on the way out.
+      await Promise.all(servers.map((server) => server.stop()));
     }
   }
 } finally {
-  standIns.stop();
+  await standIns.stop();
 }
-if (!published) throw new Error('the guarded servers published no usage: is Kafka up (node tools/stack/stack.mjs up)?');
+for (const [side, count] of Object.entries(published))
+  if (!count) throw new Error(`the ${side} servers published no usage: is Kafka up (node tools/stack/stack.mjs up)?`);
 
 const limitedCounted = withLimits ? await countedInRedis(standIns.limitedKeyId) : undefined;
 if (withLimits && !limitedCounted)
@@ -111,13 +114,14 @@ const endpoints = [...measured].map(([endpoint, { runs, pairRatios }]) => {
   };
 });
 
-/** Requests the limited key's day counter holds in Redis (every replica's takes of the day). */
+/** What the limited key's day counters hold in Redis once every server gave its unspent tokens back. */
 async function countedInRedis(keyId) {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
     const keys = await redis.keys(`rs:quota:day:${keyId}:*`);
-    return keys.length ? Number(await redis.get(keys[0])) : 0;
+    const counts = await Promise.all(keys.map((key) => redis.get(key)));
+    return counts.reduce((sum, count) => sum + Number(count), 0);
   } finally {
     redis.disconnect();
   }

@@ -123,3 +123,6 @@ export async function startLoadBalancer(dir, replicas) {
       }),
   };
 }
+
+// `node tools/bench/scale-out/nginx.mjs --ensure`: installs nginx when missing (npm test, before the services start).
+if (process.argv[1] === new URL(import.meta.url).pathname && process.argv[2] === '--ensure') ensureNginx();

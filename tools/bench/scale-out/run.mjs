@@ -181,11 +181,16 @@ function appEnv(name) {
  * the run's many clients takes it between now and the replica's listen, and never handed out twice in a run.
  */
 const reservedPorts = new Set();
+const EPHEMERAL_LOW = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]);
+const [RESERVED_LOW, RESERVED_HIGH] = EPHEMERAL_LOW > 12_000 ? [10_000, EPHEMERAL_LOW] : [1024, 65_536];
 async function reservePort() {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (!reservedPorts.has(port) && (await canListen(port))) return (reservedPorts.add(port), port);
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const port = RESERVED_LOW + Math.floor(Math.random() * (RESERVED_HIGH - RESERVED_LOW));
+    if (reservedPorts.has(port) || !(await canListen(port))) continue;
+    reservedPorts.add(port);
+    return port;
   }
+  throw new Error(`no free port from ${RESERVED_LOW} to ${RESERVED_HIGH}`);
 }
 
 function canListen(port) {
@@ -521,6 +526,35 @@ const round = (value) => (typeof value === 'number' ? Math.round(value * 10) / 1
 const stats = (values) =>
   Object.fromEntries(Object.entries(percentiles(values)).map(([name, value]) => [name, round(value)]));
 
+/** Stops everything the run started and drops its data; once, whether the run ends or is interrupted. */
+let cleaning;
+function cleanUp() {
+  cleaning ??= (async () => {
+    say('stopping');
+    await watcher?.stop().catch(() => undefined);
+    await Promise.all(replicas.filter((replica) => replica.app).map((replica) => replica.app.stop()));
+    await balancer?.stop();
+    await cluster?.stop();
+    for (const agent of agents.values()) agent.destroy();
+    const client = await MongoClient.connect(mongoUrl('admin'));
+    for (const database of Object.values(databases))
+      await client
+        .db(database)
+        .dropDatabase()
+        .catch(() => undefined);
+    await client.close();
+    // The key workers' BullMQ queues of this run, in the shared Redis.
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const leftovers = await redis.keys(`rs-bull-${runId}:*`);
+    if (leftovers.length) await redis.del(...leftovers);
+    redis.disconnect();
+  })();
+  return cleaning;
+}
+
+// Interrupted (Ctrl-C, or a test's timeout): stop the apps, the Kafka cluster and nginx all the same.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanUp().finally(() => process.exit(1)));
+
 let exitCode = 0;
 const timeline = {};
 try {
@@ -795,23 +829,6 @@ try {
   console.error(error);
   exitCode = 1;
 } finally {
-  say('stopping');
-  await watcher?.stop().catch(() => undefined);
-  await Promise.all(replicas.filter((replica) => replica.app).map((replica) => replica.app.stop()));
-  await balancer?.stop();
-  await cluster?.stop();
-  for (const agent of agents.values()) agent.destroy();
-  const client = await MongoClient.connect(mongoUrl('admin'));
-  for (const database of Object.values(databases))
-    await client
-      .db(database)
-      .dropDatabase()
-      .catch(() => undefined);
-  await client.close();
-  // The key workers' BullMQ queues of this run, in the shared Redis.
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const leftovers = await redis.keys(`rs-bull-${runId}:*`);
-  if (leftovers.length) await redis.del(...leftovers);
-  redis.disconnect();
+  await cleanUp();
 }
 process.exit(exitCode);

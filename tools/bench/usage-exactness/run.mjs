@@ -152,7 +152,7 @@ try {
   if (seen.totals !== served || seen.hourly !== served) process.exitCode = 1;
 } finally {
   for (const app of apps) await app.stop();
-  keyManager.stop();
+  await keyManager.stop();
   await mongo.db().dropDatabase();
   await mongo.close();
 }

@@ -176,6 +176,19 @@ describe(KeyQuotaEnforcer.name, () => {
       expect(sent[59]).toEqual({ 'RateLimit-Limit': '100', 'RateLimit-Remaining': '40', 'RateLimit-Reset': '30' });
     });
 
+    it('should send the headers once either limit is half spent, for the tighter one', async () => {
+      const principal = keyPrincipal({ perMinute: 10, perDay: '100' });
+      // Other replicas spent 90 of the day: 9 left of 100 after this request, and 9 of the minute's 10.
+      await store.take('day', 'key-1', Date.UTC(2026, 0, 15), 90);
+      const response = fakeResponse();
+      expect(await request(sut, principal, response)).toBe('allowed');
+      expect(response.headers).toEqual({
+        'RateLimit-Limit': '10',
+        'RateLimit-Remaining': '9',
+        'RateLimit-Reset': '30',
+      });
+    });
+
     it('should never let replicas sharing the store allow more than the limit together', async () => {
       const replica = new KeyQuotaEnforcer(OPTIONS, new Registry(), store);
       const principal = keyPrincipal({ perMinute: 50 });

@@ -199,9 +199,9 @@ export class KeyQuotaEnforcer implements OnApplicationBootstrap, OnApplicationSh
     if (minute) this.spend(state.keyId, minute);
     if (day) this.spend(state.keyId, day);
     const tightest = minute && (!day || remainingOf(minute) <= remainingOf(day)) ? minute : day;
-    // Headers cost the request more than the rest of the quota check: sent once there is pacing to do.
-    const remaining = tightest ? remainingOf(tightest) : 0;
-    if (tightest && remaining * 2 <= tightest.limit) setRateLimitHeaders(response, tightest, remaining, now);
+    // Headers cost the request more than the rest of the quota check: sent once a limit is half spent.
+    if (tightest && (halfSpent(minute) || halfSpent(day)))
+      setRateLimitHeaders(response, tightest, remainingOf(tightest), now);
     return true;
   }
 
@@ -327,6 +327,10 @@ export class KeyQuotaEnforcer implements OnApplicationBootstrap, OnApplicationSh
 
 function exhaustedOf(allowance: Allowance | undefined): Allowance | undefined {
   return allowance && allowance.tokens === 0 && allowance.exhausted ? allowance : undefined;
+}
+
+function halfSpent(allowance: Allowance | undefined): boolean {
+  return allowance !== undefined && remainingOf(allowance) * 2 <= allowance.limit;
 }
 
 /** An estimate: this replica's tokens and what the shared counter had left at its last take. */
