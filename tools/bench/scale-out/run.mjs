@@ -531,7 +531,8 @@ let cleaning;
 function cleanUp() {
   cleaning ??= (async () => {
     say('stopping');
-    await watcher?.stop().catch(() => undefined);
+    // The watcher's consumer can wait on a Kafka node that is down: it gets a few seconds, then the rest goes on.
+    await Promise.race([watcher?.stop().catch(() => undefined), sleep(5000)]);
     await Promise.all(replicas.filter((replica) => replica.app).map((replica) => replica.app.stop()));
     await balancer?.stop();
     await cluster?.stop();
