@@ -229,7 +229,7 @@ describe('auth guard across the platform', () => {
       expect((await get(url(service), { 'x-api-key': rotated.api_key })).status).toBe(200);
   });
 
-  it('should refuse a role-protected route to a key narrowed to other scopes within 1 s, keeping the others', async () => {
+  it('should refuse a route to a key narrowed to other scopes within 1 s, keeping the others', async () => {
     const name = `guard-scopes-${randomUUID().slice(0, 8)}`;
     const key = await api().create(tokens['alice'] as string, name);
     // Cached before the change: the `scopes_changed` event must drop the checks that still carry every role.

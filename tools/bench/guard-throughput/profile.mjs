@@ -25,8 +25,10 @@ const top = Number(args.top ?? 25);
 const [measuredSide, baselineSide] = (args.sides ?? 'guarded,unguarded').split(',');
 const dir = path.join(LOG_DIR, 'guard-profile');
 /** The guard's request-path code; the location middleware is left out, since both sides run it. */
-const GUARD_CODE =
-  /libs\/auth-guard\/src\/lib\/(authentication\.guard|auth-guard\.metrics|api-key\/(api-key\.verifier|key-cache)|strategies|events|quota)/;
+const GUARD_CODE = new RegExp(
+  'libs/auth-guard/src/lib/(authentication\\.guard|auth-guard\\.metrics|api-key/(api-key\\.verifier|key-cache)' +
+    '|strategies|events|quota)',
+);
 
 ensureWrk();
 fs.rmSync(dir, { recursive: true, force: true });
@@ -109,7 +111,7 @@ console.log(
     2,
   ),
 );
-// Each function's share of the busy time, measured side minus baseline, scaled to one request of the measured side.
+// Shares of the busy time, not absolute times: the two processes did not run at the same moments.
 const scale = measured.busy / measured.requests;
 const rows = [...new Set([...measured.self.keys(), ...baseline.self.keys()])].map((key) => [
   key,
@@ -117,7 +119,8 @@ const rows = [...new Set([...measured.self.keys(), ...baseline.self.keys()])].ma
   ((measured.self.get(key) ?? 0) / measured.busy) * scale,
 ]);
 console.log(
-  `\nself µs per ${measuredSide} request: ${measuredSide} − ${baselineSide} (share-scaled), ${measuredSide}, function`,
+  `\nself µs per ${measuredSide} request: ${measuredSide} − ${baselineSide} (share-scaled), ` +
+    `${measuredSide}, function`,
 );
 for (const [key, difference, own] of rows.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, top)) {
   console.log(difference.toFixed(2).padStart(7), own.toFixed(2).padStart(7), key);

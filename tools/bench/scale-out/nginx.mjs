@@ -65,8 +65,8 @@ ${blocks.join('\n')}
 
 /**
  * Starts nginx in front of `replicas` ({ name: [port…] }) from `dir`; resolves with { urls: { name: url }, exclude,
- * include, reloads, stop }. `exclude(port)` and `include(port)` take a replica out of its upstream and back, as an ingress
- * follows a Service's ready endpoints (nginx reloads its configuration without dropping connections).
+ * include, reloads, stop }. `exclude(port)` and `include(port)` take a replica out of its upstream and back, as an
+ * ingress follows a Service's ready endpoints (nginx reloads its configuration without dropping connections).
  */
 export async function startLoadBalancer(dir, replicas) {
   ensureNginx();

@@ -3,7 +3,7 @@ import { env, type EnvOf, EnvValidationError, httpEnv, KAFKA_ENV, KEYCLOAK_ENV, 
 import { PORTAL_ENV } from '../portal/portal.config';
 
 /** Every variable the key manager reads, with its default; secrets have none. See README "Configuration". */
-/** The highest per-minute limit a key can have, whatever API_KEY_MAX_RATE_LIMIT_PER_MINUTE says (the spec states it). */
+/** The highest per-minute limit any key can have (the spec states it): API_KEY_MAX_RATE_LIMIT_PER_MINUTE's bound. */
 export const RATE_LIMIT_PER_MINUTE_CEILING = 100_000;
 
 export const KEY_MANAGER_ENV = {

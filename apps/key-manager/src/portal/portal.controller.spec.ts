@@ -95,7 +95,7 @@ describe(PortalController.name, () => {
   });
 
   describe('GET /keycloak-login.js', () => {
-    it('should serve the shared login (authorization code + PKCE) as JavaScript, loaded before the page script', async () => {
+    it('should serve the shared PKCE login as JavaScript, loaded before the page script', async () => {
       const response = await http()
         .get('/keycloak-login.js')
         .expect(200)

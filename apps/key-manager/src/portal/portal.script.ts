@@ -35,7 +35,9 @@ export const PORTAL_SCRIPT = String.raw`(function () {
   }
 
   async function main() {
-    $('login').addEventListener('click', function () { keycloak.login().catch(function (error) { show(null, error.message); }); });
+    $('login').addEventListener('click', function () {
+      keycloak.login().catch(function (error) { show(null, error.message); });
+    });
     $('logout').addEventListener('click', function () { keycloak.logout(idToken); });
     if (!window.crypto || !crypto.subtle) {
       show(null, 'Logging in here needs HTTPS; use the Authorize button of each Swagger UI.');
