@@ -3,7 +3,8 @@
 // against the real app. Starts the built key manager, Auxip, Cadip and the catalog on free ports with
 // databases of their own, logs in as the demo user alice (bearer token for the key manager, an API key
 // she creates for the services), then runs schemathesis on each spec: every check, every phase
-// (stateful links included), a fixed seed and a time budget per spec. Any failure fails the step.
+// (stateful links included), a fixed seed and a time budget per spec. Any failure fails the step. Each
+// spec's console report goes to test-output/schemathesis/<app>.log and is printed whole when the spec fails.
 // The services (Kafka, Mongo-wire DB, Redis, Keycloak) must be up: run it under tools/stack/stack.mjs run.
 //   node tools/schemathesis/run.mjs [app...]     default: every HTTP app
 // Environment: SCHEMATHESIS_MAX_TIME (seconds per spec), SCHEMATHESIS_SEED.
@@ -69,7 +70,17 @@ function withoutForceColor(env) {
   return rest;
 }
 
-/** Runs schemathesis on one spec; resolves with its exit code. */
+/** The "N generated, N passed, ..." line under "Test cases:" in a schemathesis report, or undefined. */
+function testCasesLine(log) {
+  const lines = log.split('\n');
+  const at = lines.findIndex((line) => line.trim() === 'Test cases:');
+  return at >= 0 ? lines[at + 1]?.trim() : undefined;
+}
+
+/**
+ * Runs schemathesis on one spec with its console report in OUT_DIR/<app>.log; prints the report's test-case
+ * count, and the whole report when the spec fails. Resolves with the exit code.
+ */
 function schemathesis(st, app, url, header) {
   const args = [
     '--config-file',
@@ -100,11 +111,13 @@ function schemathesis(st, app, url, header) {
     '--report-junit-path',
     path.join(OUT_DIR, `${app}.junit.xml`),
   ];
+  const logPath = path.join(OUT_DIR, `${app}.log`);
   say(`${app}: st run docs/openapi/${app}.json --url ${url} --checks all --seed ${SEED} --max-time ${MAX_TIME}`);
+  const log = fs.openSync(logPath, 'w');
   return new Promise((resolve) => {
     const child = spawn(st, args, {
       cwd: OUT_DIR,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', log, log],
       // hooks.py: the rules between parameters (and with the clock) that OpenAPI 3.0 cannot state.
       env: {
         ...withoutForceColor(process.env),
@@ -113,7 +126,13 @@ function schemathesis(st, app, url, header) {
         PYTHONDONTWRITEBYTECODE: '1',
       },
     });
-    child.on('exit', (code) => resolve(code ?? 1));
+    child.on('exit', (code) => {
+      fs.closeSync(log);
+      const report = fs.readFileSync(logPath, 'utf8');
+      if (code !== 0) process.stdout.write(report);
+      say(`${app} test cases: ${testCasesLine(report) ?? `none counted, see ${path.relative(ROOT, logPath)}`}`);
+      resolve(code ?? 1);
+    });
   });
 }
 
