@@ -85,15 +85,17 @@ export async function startStandIns({ limited }) {
 }
 
 /**
- * Starts one side of the comparison: `unguarded`, `guarded` (a key without limits) or `limited` (a guarded server
- * whose key has limits, with Redis to count them in).
+ * Starts one side of the comparison: `unguarded` (or `unguarded-again`, a second process of it), `guarded` (a key
+ * without limits), `limited` (a guarded server whose key has limits, with Redis to count them in) or `usage-off` (a
+ * guarded server without Kafka: it records no usage).
  */
 export async function startSide(side, standIns, nodeFlags = []) {
-  const server =
-    side === 'limited'
-      ? await startBenchServer('guarded', standIns.limitedUrl, { nodeFlags, env: { REDIS_URL } })
-      : await startBenchServer(side, standIns.url, { nodeFlags });
-  return { ...server, side };
+  const [mode, keyManagerUrl, env] = {
+    limited: ['guarded', standIns.limitedUrl, { REDIS_URL }],
+    'usage-off': ['guarded', standIns.url, { KAFKA_ENABLED: 'false' }],
+    'unguarded-again': ['unguarded', standIns.url, {}],
+  }[side] ?? [side, standIns.url, {}];
+  return { ...(await startBenchServer(mode, keyManagerUrl, { nodeFlags, env })), side };
 }
 
 /** CPU time (ms, user + system, every thread) a process has used so far, from /proc. */

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Guard throughput: requests/s of a Cadip route with a valid cached API key ÷ the same route with the guard
-// replaced by a pass-through, both sides loaded in turn; and the same for a key with per-key limits (counted in
-// Redis), the third side. See docs/benchmarks.md.
+// replaced by a pass-through, the sides loaded in turn. Sides (`--sides`, the unguarded one first): `unguarded`,
+// `guarded`, `limited` (a key with per-key limits, counted in Redis), and to take the ratio apart `usage-off` (guarded,
+// recording no usage: its Kafka off) and `unguarded-again` (a second unguarded process: the run's own noise).
+// See docs/benchmarks.md.
 //
 //   node tools/bench/guard-throughput/run.mjs [--pairs 6] [--rounds 4] [--seconds 2] [--connections 16]
-//                                             [--warmup 5] [--path <path>,<path>] [--limited false]
+//                                             [--warmup 5] [--path <path>,<path>] [--sides unguarded,guarded,limited]
 //
 // Each pair is a fresh unguarded, guarded (and limited) server process (one process's JIT can land a few % off
 // another's on the same code, so pairs are the unit); the order in which they are loaded rotates round by round,
@@ -27,12 +29,17 @@ const paths = (
   args.path ??
   '/cadip/INS/cadu/DCS_01_S2A_20240101T015000051001_ch1_DSDB_00001.raw,/cadip/INS/session?platform=S1A&limit=10'
 ).split(',');
-const withLimits = args.limited !== 'false';
+const SIDES = (args.sides ?? 'unguarded,guarded,limited').split(',');
+const KNOWN_SIDES = ['unguarded', 'guarded', 'limited', 'usage-off', 'unguarded-again'];
+if (SIDES[0] !== 'unguarded' || SIDES.some((side) => !KNOWN_SIDES.includes(side)))
+  throw new Error(`--sides: unguarded first, then any of ${KNOWN_SIDES.slice(1).join(', ')}`);
+const withLimits = SIDES.includes('limited');
 const round3 = (value) => Math.round(value * 1000) / 1000;
 
 ensureWrk();
 const standIns = await startStandIns({ limited: withLimits });
-const SIDES = withLimits ? ['unguarded', 'guarded', 'limited'] : ['unguarded', 'guarded'];
+/** The sides that publish usage to Kafka: the run fails if one of them published nothing. */
+const PUBLISHING = SIDES.filter((side) => side === 'guarded' || side === 'limited');
 
 /** Loads one server for `durationSeconds`; requests/s, and CPU per request of that server's process. */
 async function load(server, endpoint, durationSeconds) {
@@ -56,7 +63,7 @@ async function publishedRequests(server) {
 const measured = new Map(
   paths.map((endpoint) => [endpoint, { runs: Object.fromEntries(SIDES.map((side) => [side, []])), pairRatios: [] }]),
 );
-const published = Object.fromEntries(SIDES.slice(1).map((side) => [side, 0]));
+const published = Object.fromEntries(PUBLISHING.map((side) => [side, 0]));
 const loadBefore = os.loadavg()[0];
 try {
   for (let pairIndex = 0; pairIndex < pairs; pairIndex++) {
@@ -83,7 +90,8 @@ try {
       }
       // Flushed about once a second: give the last window time to leave.
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      for (const server of servers.slice(1)) published[server.side] += await publishedRequests(server);
+      for (const server of servers.filter(({ side }) => PUBLISHING.includes(side)))
+        published[server.side] += await publishedRequests(server);
     } finally {
       // Awaited: a limited server gives its unspent tokens back to Redis on the way out.
       await Promise.all(servers.map((server) => server.stop()));
