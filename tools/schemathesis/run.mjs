@@ -126,7 +126,18 @@ function schemathesis(st, app, url, header) {
         PYTHONDONTWRITEBYTECODE: '1',
       },
     });
+    // 'exit' may or may not follow an 'error' (schemathesis could not start): report once.
+    let done = false;
+    child.on('error', (error) => {
+      if (done) return;
+      done = true;
+      fs.closeSync(log);
+      say(`${app}: could not run schemathesis: ${error.message}`);
+      resolve(1);
+    });
     child.on('exit', (code) => {
+      if (done) return;
+      done = true;
       fs.closeSync(log);
       const report = fs.readFileSync(logPath, 'utf8');
       if (code !== 0) process.stdout.write(report);
