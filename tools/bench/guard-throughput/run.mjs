@@ -8,10 +8,10 @@
 //   node tools/bench/guard-throughput/run.mjs [--pairs 6] [--rounds 4] [--seconds 2] [--connections 16]
 //                                             [--warmup 5] [--path <path>,<path>] [--sides unguarded,guarded,limited]
 //
-// Each pair is a fresh unguarded, guarded (and limited) server process (one process's JIT can land a few % off
-// another's on the same code, so pairs are the unit); the order in which they are loaded rotates round by round,
-// so all sides see the same machine. Kafka (and Redis for the limited side) from tools/stack must be up: the
-// guarded sides publish their usage there, and the run fails if they did not.
+// Each pair is a fresh server process per side (one process's JIT can land a few % off another's on the same code,
+// so pairs are the unit); the order in which they are loaded rotates round by round, so all sides see the same
+// machine. Kafka (and Redis for the limited side) from tools/stack must be up: the guarded and limited sides publish
+// their usage there, and the run fails if they did not.
 import os from 'node:os';
 import { benchArgs } from '../built-apps.mjs';
 import { cpuMs, median, REDIS_URL, startSide, startStandIns } from './bench-server.mjs';
@@ -31,8 +31,13 @@ const paths = (
 ).split(',');
 const SIDES = (args.sides ?? 'unguarded,guarded,limited').split(',');
 const KNOWN_SIDES = ['unguarded', 'guarded', 'limited', 'usage-off', 'unguarded-again'];
-if (SIDES[0] !== 'unguarded' || SIDES.some((side) => !KNOWN_SIDES.includes(side)))
-  throw new Error(`--sides: unguarded first, then any of ${KNOWN_SIDES.slice(1).join(', ')}`);
+if (
+  SIDES[0] !== 'unguarded' ||
+  new Set(SIDES).size !== SIDES.length ||
+  SIDES.some((side) => !KNOWN_SIDES.includes(side))
+)
+  throw new Error(`--sides: unguarded first, then each at most once of ${KNOWN_SIDES.slice(1).join(', ')}`);
+if (args.limited !== undefined) throw new Error('--limited: name the sides instead, e.g. --sides unguarded,guarded');
 const withLimits = SIDES.includes('limited');
 const round3 = (value) => Math.round(value * 1000) / 1000;
 
