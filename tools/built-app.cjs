@@ -21,14 +21,30 @@ function stackKafkaEnv(name) {
   return user && user !== KAFKA_SUPER_USER ? {} : kafkaAppEnv(name);
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports are picked below the kernel's ephemeral range: a port the kernel hands out (listen on port 0) can be taken
+ * by one of the machine's outgoing connections before the caller binds it. The whole range when it is too low.
+ */
+const EPHEMERAL_LOW = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]);
+const [PORTS_LOW, PORTS_HIGH] = EPHEMERAL_LOW > 12_000 ? [10_000, EPHEMERAL_LOW] : [1024, 65_536];
+const handedOut = new Set();
+
+/** A loopback port nobody listens on, never handed out twice by this process (bind it soon). */
+async function freePort() {
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const port = PORTS_LOW + Math.floor(Math.random() * (PORTS_HIGH - PORTS_LOW));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free loopback port from ${PORTS_LOW} to ${PORTS_HIGH}`);
+}
+
+function canListen(port) {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -68,8 +84,7 @@ async function startBuiltApp(name, { env = {}, logDir = path.join(ROOT, 'test-ou
     throw new Error(`${name} is not built; run \`npx nx run-many -t build -p key-manager auxip cadip catalog\``);
   // Fixed ports let a caller restart an app where a load balancer expects it.
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  let managementPort = env.MANAGEMENT_PORT ? Number(env.MANAGEMENT_PORT) : await freePort();
-  while (managementPort === port) managementPort = await freePort();
+  const managementPort = env.MANAGEMENT_PORT ? Number(env.MANAGEMENT_PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}-${port}.log`);

@@ -13,7 +13,6 @@
 // The stack's Mongo-wire DB (databases of the run's own), Redis and Keycloak are shared; Kafka is the run's own
 // cluster (tools/stack/lib/kafka-cluster.mjs), the stack's broker is not used.
 import http from 'node:http';
-import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -24,6 +23,7 @@ import { keyCheckCredentials, APPS } from '../../apps.mjs';
 import { startKafkaCluster } from '../../stack/index.mjs';
 import {
   benchArgs,
+  freePort,
   LOG_DIR,
   percentiles,
   ROOT,
@@ -174,31 +174,6 @@ function appEnv(name) {
         ...(name === 'catalog' ? { MONGO_URL: mongoUrl(databases.catalog) } : {}),
       };
   }
-}
-
-/**
- * A port for a replica, kept across its restarts: below the kernel's ephemeral range, so no outgoing connection of
- * the run's many clients takes it between now and the replica's listen, and never handed out twice in a run.
- */
-const reservedPorts = new Set();
-const EPHEMERAL_LOW = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]);
-const [RESERVED_LOW, RESERVED_HIGH] = EPHEMERAL_LOW > 12_000 ? [10_000, EPHEMERAL_LOW] : [1024, 65_536];
-async function reservePort() {
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    const port = RESERVED_LOW + Math.floor(Math.random() * (RESERVED_HIGH - RESERVED_LOW));
-    if (reservedPorts.has(port) || !(await canListen(port))) continue;
-    reservedPorts.add(port);
-    return port;
-  }
-  throw new Error(`no free port from ${RESERVED_LOW} to ${RESERVED_HIGH}`);
-}
-
-function canListen(port) {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 /** Starts a replica on its ports; resolves once it is healthy and consumes what it must. */
@@ -566,7 +541,8 @@ try {
 
   for (const name of APP_NAMES)
     for (let index = 1; index <= REPLICAS; index++) {
-      const [port, managementPort] = [await reservePort(), await reservePort()];
+      // Kept across the replica's restarts, where nginx expects it.
+      const [port, managementPort] = [await freePort(), await freePort()];
       replicas.push({ id: `${name}-${index}`, name, index, port, managementPort, up: false });
     }
   const balanced = Object.fromEntries(
